@@ -1,0 +1,164 @@
+import Type, { type Static } from 'typebox';
+import { SessionIdSchema, SessionStatusSchema, type SessionStatus } from './events.js';
+
+const Obj = Type.Record(Type.String(), Type.Unknown());
+
+/** Token counts summed over the session (the seed's metadata.tokenUsage, plus cache counters). */
+export interface TokenUsage {
+  input: number;
+  output: number;
+  total: number;
+  cacheRead?: number;
+  cacheCreation?: number;
+}
+
+/** Counters derived from the event log; clients cannot set them. */
+export interface SessionMetrics {
+  events: number;
+  actions: number;
+  responses: number;
+  toolCalls: number;
+  toolErrors: number;
+  bashCommands: number;
+  filesModified: number;
+  mcpCalls: number;
+  agentsSpawned: number;
+  agentsCompleted: number;
+  goals: number;
+}
+
+/** The seed's metadata.json: model, tokenUsage, metrics and any keys the client adds. */
+export interface SessionMetadata {
+  model?: string;
+  tokenUsage: TokenUsage;
+  metrics: SessionMetrics;
+  [key: string]: unknown;
+}
+
+/** A goal in the state (`state.goals`). */
+export interface Goal {
+  goalId: string;
+  description: string;
+  status: string;
+  priority: string;
+  createdAt: string;
+  updatedAt: string;
+  completedAt?: string;
+  [key: string]: unknown;
+}
+
+/** A spawned sub-agent (`state.agents.spawned`); `active` and `completed` list agent ids. */
+export interface AgentRecord {
+  agentId: string;
+  type: string;
+  task?: unknown;
+  status: string;
+  spawnedAt: string;
+  completedAt?: string;
+  durationMs?: number;
+  result?: unknown;
+  childSessionId?: string;
+  [key: string]: unknown;
+}
+
+/** The state projection (the seed's state.json shape), with `version` bumped by every state change. */
+export interface SessionState {
+  sessionId: string;
+  version: number;
+  phase: string;
+  currentStep: string | null;
+  goals: Goal[];
+  priorities: unknown[];
+  agents: { spawned: AgentRecord[]; active: string[]; completed: string[] };
+  workspace: Record<string, unknown>;
+  errors: unknown[];
+  [key: string]: unknown;
+}
+
+/** A session's summary as listed and as the `metadata` block of a restore. Times are ISO 8601, `durationMs` in ms. */
+export interface SessionSummary {
+  sessionId: string;
+  userId: string | null;
+  type: string | null;
+  parentSessionId: string | null;
+  status: SessionStatus;
+  tags: string[];
+  metadata: SessionMetadata;
+  initial: Record<string, unknown> | null;
+  created: string;
+  updated: string;
+  endedAt: string | null;
+  durationMs: number | null;
+  lastSeq: number;
+  stateVersion: number;
+}
+
+export const SessionSummarySchema = Type.Object(
+  {
+    sessionId: Type.String(),
+    userId: Type.Union([Type.String(), Type.Null()]),
+    type: Type.Union([Type.String(), Type.Null()]),
+    parentSessionId: Type.Union([Type.String(), Type.Null()]),
+    status: SessionStatusSchema,
+    tags: Type.Array(Type.String()),
+    metadata: Obj,
+    initial: Type.Union([Obj, Type.Null()]),
+    created: Type.String(),
+    updated: Type.String(),
+    endedAt: Type.Union([Type.String(), Type.Null()]),
+    durationMs: Type.Union([Type.Number(), Type.Null()]),
+    lastSeq: Type.Integer(),
+    stateVersion: Type.Integer(),
+  },
+  { $id: 'SessionSummary' },
+);
+
+/** `POST /api/sessions` body (the seed's shape plus type, tags, parent, metadata). */
+export const CreateSessionBodySchema = Type.Object({
+  sessionId: Type.Optional(SessionIdSchema),
+  userId: Type.Optional(Type.String({ maxLength: 256 })),
+  type: Type.Optional(Type.String({ maxLength: 128 })),
+  parentSessionId: Type.Optional(SessionIdSchema),
+  tags: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 64 })),
+  metadata: Type.Optional(Obj),
+  initial: Type.Optional(Obj),
+  timestamp: Type.Optional(Type.String({ format: 'date-time' })),
+  eventId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+});
+export type CreateSessionBody = Static<typeof CreateSessionBodySchema>;
+
+export const FinalizeBodySchema = Type.Object({
+  status: Type.Optional(Type.Union([Type.Literal('completed'), Type.Literal('failed'), Type.Literal('abandoned')])),
+  final: Type.Optional(Type.Unknown()),
+  timestamp: Type.Optional(Type.String({ format: 'date-time' })),
+});
+
+export const GoalBodySchema = Type.Object({
+  goalId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  description: Type.Optional(Type.String()),
+  priority: Type.Optional(Type.String()),
+  status: Type.Optional(Type.String()),
+});
+
+export const AgentBodySchema = Type.Object({
+  agentId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  type: Type.Optional(Type.String()),
+  task: Type.Optional(Type.Unknown()),
+  childSessionId: Type.Optional(SessionIdSchema),
+});
+
+/** Query of `GET /api/sessions`. `cursor` is opaque; pass back `nextCursor`. */
+export const ListSessionsQuerySchema = Type.Object({
+  userId: Type.Optional(Type.String()),
+  status: Type.Optional(SessionStatusSchema),
+  type: Type.Optional(Type.String()),
+  tag: Type.Optional(Type.String()),
+  parentSessionId: Type.Optional(Type.String({ description: 'A session id, or "none" for top-level sessions only' })),
+  createdAfter: Type.Optional(Type.String({ format: 'date-time' })),
+  createdBefore: Type.Optional(Type.String({ format: 'date-time' })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Full-text search over event content' })),
+  sort: Type.Optional(Type.Union([Type.Literal('created'), Type.Literal('updated')])),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 500 })),
+});
+export type ListSessionsQuery = Static<typeof ListSessionsQuerySchema>;
