@@ -1,1 +1,2 @@
+/** @tether/client — placeholder until the SDK lands. */
 export {};

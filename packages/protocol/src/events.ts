@@ -81,7 +81,7 @@ export const EventInputSchema = Type.Object(
   {
     id: Type.Optional(EventIdSchema),
     sessionId: SessionIdSchema,
-    kind: Type.Union(EVENT_KIND_LIST.map((k) => Type.Literal(k))),
+    kind: Type.Unsafe<EventKind>({ type: 'string', enum: EVENT_KIND_LIST, description: 'One of EVENT_KINDS' }),
     timestamp: Type.Optional(Type.String({ format: 'date-time' })),
     data: Type.Optional(Json),
     expectedVersion: Type.Optional(Type.Integer({ minimum: 0, description: 'State version the writer expects (optimistic concurrency); 412 on mismatch' })),

@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+import { VERSION } from '@tether/server';
+import { serveCommand } from './commands/serve.js';
+import { sessionsCommand } from './commands/sessions.js';
+import { keysCommand } from './commands/keys.js';
+
+/** The `tether` command tree. Each subcommand lives in commands/<name>.ts and registers itself here. */
+export function buildProgram(): Command {
+  const program = new Command('tether')
+    .description('Tether: the session store and live feed for AI agents')
+    .version(VERSION)
+    .showHelpAfterError();
+  program.addCommand(serveCommand());
+  program.addCommand(sessionsCommand());
+  program.addCommand(keysCommand());
+  return program;
+}

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import sjson from 'secure-json-parse';
+import type { TetherConfig } from './config.js';
+import { TetherError } from './errors.js';
+import { LiveHub } from './events/hub.js';
+import { authPlugin, KeyRing } from './plugins/auth.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { problemPlugin, sendProblem, toProblem } from './plugins/problem.js';
+import { actionRoutes } from './routes/actions.js';
+import { healthRoutes } from './routes/health.js';
+import { ingestRoutes } from './routes/ingest.js';
+import { queryRoutes } from './routes/query.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { stateRoutes } from './routes/state.js';
+import { GroupCommitter } from './storage/group-commit.js';
+import type { Store } from './storage/store.js';
+import { VERSION } from './version.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: TetherConfig;
+    store: Store;
+    committer: GroupCommitter;
+    hub: LiveHub;
+    keys: KeyRing;
+    /** True once shutdown began: /ready answers 503, new writes still complete. */
+    draining: boolean;
+  }
+}
+
+export interface AppDeps {
+  store: Store;
+  /** Pino logger options or `false`; defaults follow config.logLevel. */
+  logger?: FastifyServerOptions['logger'];
+  /** Extra plugins registered after the core routes (live transports, integrations). */
+  plugins?: Array<(app: FastifyInstance) => Promise<void>>;
+}
+
+/** Parses a JSON body with prototype-poisoning protection; an empty body is `undefined` (a POST with no payload). */
+function parseJson(_req: unknown, body: string, done: (err: Error | null, v?: unknown) => void): void {
+  if (body === '' || body.trim() === '') return done(null, undefined);
+  try {
+    done(null, sjson.parse(body, { protoAction: 'error', constructorAction: 'error' }));
+  } catch (err) {
+    done(new TetherError('invalid_json', `The body is not valid JSON: ${(err as Error).message}`));
+  }
+}
+
+/**
+ * Builds the Tether HTTP app without listening (tests build it too, then `listen({port: 0})`).
+ * Decorates `config`, `store`, `committer`, `hub`, `keys`; registers problem+json errors, auth, metrics,
+ * OpenAPI 3.1 (`/openapi.json`, docs at `/docs`), the API routes, and the dashboard at `/` when it is built.
+ */
+export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    logController: new LogController({ disableRequestLogging: !config.logRequests }),
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+  });
+  app.decorate('config', config);
+  app.decorate('store', deps.store);
+  app.decorate('committer', new GroupCommitter(deps.store, config.groupCommitMax));
+  app.decorate('hub', new LiveHub());
+  app.decorate('keys', new KeyRing(config.apiKeys, deps.store));
+  app.decorate('draining', false);
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, parseJson);
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.committer.onCommit((outcomes) => {
+    for (const o of outcomes) if (o.ok) for (const event of o.committed) app.hub.publish({ type: 'event', event, session: o.session });
+  });
+
+  await app.register(problemPlugin);
+  if (config.corsOrigins.length) await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['x-request-id', 'etag', 'retry-after'] });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Tether API', version: VERSION, description: 'Session store and live feed for AI agents. Errors are application/problem+json (RFC 9457) with a stable code.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key (when TETHER_API_KEYS or `tether keys` keys exist)' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  app.get('/openapi.json', { config: { scope: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(authPlugin, { keys: app.keys });
+  await app.register(metricsPlugin);
+  await app.register(healthRoutes, { version: VERSION, startedAt: Date.now() });
+  await app.register(sessionRoutes);
+  await app.register(actionRoutes);
+  await app.register(stateRoutes);
+  await app.register(queryRoutes);
+  await app.register(ingestRoutes);
+  for (const p of deps.plugins ?? []) await app.register(p);
+
+  if (config.dashboardDir && existsSync(config.dashboardDir)) {
+    await app.register(fastifyStatic, { root: config.dashboardDir, prefix: '/', wildcard: false, index: ['index.html'] });
+    // Deep links of the single-page app (/sessions/abc) get index.html; API paths keep problem+json 404s.
+    app.setNotFoundHandler((req, reply) => {
+      const api = /^\/(api|ws|metrics|health|ready|docs|openapi)/.test(req.url);
+      if (req.method === 'GET' && !api && (req.headers.accept ?? '').includes('text/html')) return reply.sendFile('index.html');
+      return sendProblem(reply, toProblem(new TetherError('route_not_found', `No route ${req.method} ${req.url.split('?')[0]}`), req));
+    });
+  }
+
+  let retention: NodeJS.Timeout | undefined;
+  if (config.retentionDays > 0) {
+    const sweep = async () => {
+      const cutoff = new Date(Date.now() - config.retentionDays * 86_400_000).toISOString();
+      const n = await deps.store.deleteEndedBefore(cutoff);
+      if (n) app.log.info({ deleted: n, cutoff }, 'retention: deleted sessions that ended before the cutoff');
+    };
+    retention = setInterval(() => void sweep().catch((err) => app.log.error({ err }, 'retention sweep failed')), 3_600_000);
+    retention.unref();
+    app.addHook('onReady', sweep);
+  }
+  app.addHook('preClose', async () => {
+    app.draining = true;
+  });
+  app.addHook('onClose', async () => {
+    if (retention) clearInterval(retention);
+    await app.committer.drain();
+  });
+  return app;
+}

@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import type { EventInput, EventKind, Goal, AgentRecord, SessionStatus, TetherEvent, TokenUsage } from '@tether/protocol';
+import { TetherError } from '../errors.js';
+import { clone, isPlainObject, mergePatch } from '../util/merge-patch.js';
+import { classifyAction } from './classify.js';
+import { emptyMetrics, emptyState, FINAL_STATUSES, type SessionRecord } from './record.js';
+
+/** Kinds that change the state projection and bump `state.version`. */
+export const STATE_KINDS: ReadonlySet<EventKind> = new Set(['state_patched', 'goal_added', 'goal_updated', 'agent_spawned', 'agent_completed']);
+
+function shortId(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+function obj(v: unknown): Record<string, unknown> {
+  return isPlainObject(v) ? v : {};
+}
+
+function optStr(v: unknown): string | null {
+  return typeof v === 'string' && v.length > 0 ? v : null;
+}
+
+/**
+ * Checks an event against the session it goes to and returns the data to store: ids the server chose (goal, agent)
+ * are written in, so that replaying the stored log gives the same state. Throws TetherError with
+ * `version_mismatch` (412), `goal_not_found` / `agent_not_found` (404), `duplicate_id` (409) or `validation_failed` (400).
+ * Never mutates `session`.
+ */
+export function resolveEvent(session: SessionRecord | undefined, input: EventInput): Record<string, unknown> {
+  const data = obj(input.data);
+  if (session && input.expectedVersion !== undefined && STATE_KINDS.has(input.kind) && input.expectedVersion !== session.state.version) {
+    throw new TetherError('version_mismatch', `State version is ${session.state.version}, the writer expected ${input.expectedVersion}`);
+  }
+  switch (input.kind) {
+    case 'session_created':
+      return {
+        userId: optStr(data.userId), type: optStr(data.type), parentSessionId: optStr(data.parentSessionId),
+        tags: Array.isArray(data.tags) ? data.tags.filter((t): t is string => typeof t === 'string') : [],
+        metadata: obj(data.metadata), initial: isPlainObject(data.initial) ? data.initial : null,
+        ...(data.autoCreated === true ? { autoCreated: true } : {}),
+      };
+    case 'state_patched':
+    case 'metadata_updated':
+      if (!isPlainObject(data.patch)) throw new TetherError('validation_failed', `${input.kind} needs data.patch, a JSON object (RFC 7396 merge patch)`);
+      return data;
+    case 'goal_added': {
+      const goalId = optStr(data.goalId) ?? shortId('goal');
+      if (session?.state.goals.some((g) => g.goalId === goalId)) throw new TetherError('duplicate_id', `Goal ${goalId} already exists`);
+      return { ...data, goalId };
+    }
+    case 'goal_updated': {
+      const goalId = optStr(data.goalId);
+      if (!goalId || !session?.state.goals.some((g) => g.goalId === goalId)) throw new TetherError('goal_not_found', `No goal ${goalId ?? '(missing goalId)'} in this session`);
+      return data;
+    }
+    case 'agent_spawned': {
+      const agentId = optStr(data.agentId) ?? shortId('agent');
+      if (session?.state.agents.spawned.some((a) => a.agentId === agentId)) throw new TetherError('duplicate_id', `Agent ${agentId} already exists`);
+      return { ...data, agentId };
+    }
+    case 'agent_completed': {
+      const agentId = optStr(data.agentId);
+      if (!agentId || !session?.state.agents.spawned.some((a) => a.agentId === agentId)) throw new TetherError('agent_not_found', `No agent ${agentId ?? '(missing agentId)'} in this session`);
+      return data;
+    }
+    case 'session_finalized': {
+      const status = data.status ?? 'completed';
+      if (typeof status !== 'string' || !FINAL_STATUSES.has(status as SessionStatus)) {
+        throw new TetherError('validation_failed', 'session_finalized data.status must be completed, failed or abandoned');
+      }
+      return { ...data, status };
+    }
+    default:
+      return data;
+  }
+}
+
+function addUsage(total: TokenUsage, u: Record<string, unknown>): void {
+  const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  const input = n(u.input) + n(u.input_tokens) + n(u.inputTokens);
+  const output = n(u.output) + n(u.output_tokens) + n(u.outputTokens);
+  const cacheRead = n(u.cacheRead) + n(u.cache_read_input_tokens);
+  const cacheCreation = n(u.cacheCreation) + n(u.cache_creation_input_tokens);
+  total.input += input;
+  total.output += output;
+  total.total = total.input + total.output;
+  if (cacheRead) total.cacheRead = (total.cacheRead ?? 0) + cacheRead;
+  if (cacheCreation) total.cacheCreation = (total.cacheCreation ?? 0) + cacheCreation;
+}
+
+function ms(iso: string): number {
+  return Date.parse(iso);
+}
+
+/** Creates the record a `session_created` event describes. */
+function createRecord(ev: TetherEvent): SessionRecord {
+  const d = ev.data;
+  const metadata = { ...clone(obj(d.metadata)), tokenUsage: { input: 0, output: 0, total: 0 }, metrics: emptyMetrics() };
+  const given = obj(obj(d.metadata).tokenUsage);
+  if (Object.keys(given).length) addUsage(metadata.tokenUsage, given);
+  return {
+    sessionId: ev.sessionId, userId: optStr(d.userId), type: optStr(d.type), parentSessionId: optStr(d.parentSessionId),
+    status: 'active', tags: Array.isArray(d.tags) ? (d.tags as string[]) : [], metadata,
+    initial: isPlainObject(d.initial) ? d.initial : null, created: ev.timestamp, updated: ev.timestamp,
+    endedAt: null, durationMs: null, lastSeq: 0, stateVersion: 1, state: emptyState(ev.sessionId), final: null,
+  };
+}
+
+/**
+ * Folds one stored event into a session record: the projection of the log. Mutates and returns `rec`
+ * (or a new record for `session_created`). Pure in the log: the same events give the same record, which is how
+ * `GET /api/state/:id?atSeq=N` replays. Never throws for data that `resolveEvent` produced.
+ */
+export function applyEvent(rec: SessionRecord | undefined, ev: TetherEvent): SessionRecord {
+  if (ev.kind === 'session_created' || !rec) {
+    rec = rec ?? createRecord(ev.kind === 'session_created' ? ev : { ...ev, data: {} });
+    if (ev.kind === 'session_created') {
+      rec.lastSeq = ev.seq;
+      rec.metadata.metrics.events++;
+      return rec;
+    }
+  }
+  const d = ev.data;
+  const m = rec.metadata.metrics;
+  const state = rec.state;
+  m.events++;
+  rec.lastSeq = ev.seq;
+  if (ev.timestamp > rec.updated) rec.updated = ev.timestamp;
+  switch (ev.kind) {
+    case 'action': {
+      const c = classifyAction(d);
+      m.actions++;
+      if (c.toolCall) m.toolCalls++;
+      if (c.bash) m.bashCommands++;
+      if (c.fileWrite) m.filesModified++;
+      if (c.mcp) m.mcpCalls++;
+      if (c.error) m.toolErrors++;
+      break;
+    }
+    case 'response':
+      m.responses++;
+      break;
+    case 'state_patched': {
+      const next = mergePatch(state, d.patch) as typeof state;
+      next.sessionId = state.sessionId;
+      next.version = state.version;
+      rec.state = next;
+      break;
+    }
+    case 'goal_added': {
+      const goal: Goal = {
+        ...clone(d), goalId: String(d.goalId), description: typeof d.description === 'string' ? d.description : '',
+        status: typeof d.status === 'string' ? d.status : 'pending', priority: typeof d.priority === 'string' ? d.priority : 'medium',
+        createdAt: ev.timestamp, updatedAt: ev.timestamp,
+      };
+      state.goals.push(goal);
+      m.goals++;
+      break;
+    }
+    case 'goal_updated': {
+      const i = state.goals.findIndex((g) => g.goalId === d.goalId);
+      const old = state.goals[i];
+      if (!old) break;
+      const next = { ...old, ...clone(d), goalId: old.goalId, createdAt: old.createdAt, updatedAt: ev.timestamp } as Goal;
+      if (next.status === 'completed' && !old.completedAt) next.completedAt = ev.timestamp;
+      state.goals[i] = next;
+      break;
+    }
+    case 'agent_spawned': {
+      const agent: AgentRecord = { ...clone(d), agentId: String(d.agentId), type: typeof d.type === 'string' ? d.type : 'agent', status: 'active', spawnedAt: ev.timestamp };
+      state.agents.spawned.push(agent);
+      state.agents.active.push(agent.agentId);
+      m.agentsSpawned++;
+      break;
+    }
+    case 'agent_completed': {
+      const agent = state.agents.spawned.find((a) => a.agentId === d.agentId);
+      if (!agent) break;
+      if (!agent.completedAt) m.agentsCompleted++;
+      agent.status = typeof d.status === 'string' ? d.status : 'completed';
+      agent.completedAt = ev.timestamp;
+      agent.durationMs = Math.max(0, ms(ev.timestamp) - ms(agent.spawnedAt));
+      if (d.result !== undefined) agent.result = clone(d.result);
+      state.agents.active = state.agents.active.filter((id) => id !== agent.agentId);
+      if (!state.agents.completed.includes(agent.agentId)) state.agents.completed.push(agent.agentId);
+      break;
+    }
+    case 'metadata_updated': {
+      const patch = { ...obj(d.patch) };
+      delete patch.metrics;
+      const next = mergePatch(rec.metadata, patch) as typeof rec.metadata;
+      next.metrics = m;
+      if (!isPlainObject(next.tokenUsage)) next.tokenUsage = { input: 0, output: 0, total: 0 };
+      rec.metadata = next;
+      break;
+    }
+    case 'session_finalized':
+      rec.status = d.status as SessionStatus;
+      rec.endedAt = ev.timestamp;
+      rec.durationMs = Math.max(0, ms(ev.timestamp) - ms(rec.created));
+      rec.final = d.final === undefined ? null : clone(d.final);
+      break;
+  }
+  if (ev.kind === 'action' || ev.kind === 'response') {
+    const usage = d.usage ?? d.tokenUsage;
+    if (isPlainObject(usage)) addUsage(rec.metadata.tokenUsage, usage);
+    if (typeof d.model === 'string' && d.model) rec.metadata.model = d.model;
+  }
+  if (STATE_KINDS.has(ev.kind)) {
+    rec.state.version++;
+  }
+  rec.stateVersion = rec.state.version;
+  return rec;
+}

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Scope } from '../config.js';
+import { TetherError } from '../errors.js';
+import type { Store } from '../storage/store.js';
+
+/** SHA-256 hex of a key secret: the only form in which stored keys are kept. */
+export function hashKey(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The scope a route needs when API keys are enabled; `public` needs none. */
+    scope?: Scope | 'public';
+  }
+  interface FastifyRequest {
+    /** Scopes of the caller's key (all scopes when keys are disabled). */
+    scopes: ReadonlySet<Scope>;
+  }
+}
+
+const ALL: ReadonlySet<Scope> = new Set(['ingest', 'read', 'admin']);
+
+/**
+ * Resolves a bearer secret to its scopes: static keys from TETHER_API_KEYS, then keys in the store
+ * (cached 5 s, so a key revoked with `tether keys revoke` stops working within 5 s). `admin` implies all scopes.
+ */
+export class KeyRing {
+  private readonly staticKeys = new Map<string, Set<Scope>>();
+  private cache = new Map<string, { scopes: Set<Scope> | null; at: number }>();
+  private storeHasKeys = false;
+  private checkedAt = 0;
+
+  constructor(keys: Array<{ secret: string; scopes: Scope[] }>, private readonly store: Store) {
+    for (const k of keys) this.staticKeys.set(hashKey(k.secret), expand(k.scopes));
+  }
+
+  /** True when any key exists, i.e. requests must authenticate. */
+  async enabled(): Promise<boolean> {
+    if (this.staticKeys.size) return true;
+    if (Date.now() - this.checkedAt > 5000) {
+      this.storeHasKeys = (await this.store.listKeys()).some((k) => !k.revokedAt);
+      this.checkedAt = Date.now();
+    }
+    return this.storeHasKeys;
+  }
+
+  async scopesFor(secret: string): Promise<Set<Scope> | null> {
+    const hash = hashKey(secret);
+    const s = this.staticKeys.get(hash);
+    if (s) return s;
+    const hit = this.cache.get(hash);
+    if (hit && Date.now() - hit.at < 5000) return hit.scopes;
+    const rec = (await this.store.listKeys()).find((k) => k.hash === hash && !k.revokedAt);
+    const scopes = rec ? expand(rec.scopes as Scope[]) : null;
+    if (this.cache.size > 10_000) this.cache = new Map();
+    this.cache.set(hash, { scopes, at: Date.now() });
+    return scopes;
+  }
+}
+
+function expand(scopes: Scope[]): Set<Scope> {
+  return scopes.includes('admin') ? new Set(ALL) : new Set(scopes);
+}
+
+/** Reads `Authorization: Bearer <key>` (or `?apiKey=` for browsers' EventSource/WebSocket). */
+export function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (h?.startsWith('Bearer ')) return h.slice(7).trim();
+  const q = (req.query as Record<string, unknown> | undefined)?.apiKey;
+  return typeof q === 'string' ? q : undefined;
+}
+
+/** Checks the route's scope (route config `scope`; GET/HEAD default `read`, other methods `ingest`). */
+export const authPlugin = fp(async (app: FastifyInstance, opts: { keys: KeyRing }) => {
+  app.decorateRequest('scopes', null as unknown as ReadonlySet<Scope>);
+  app.addHook('onRequest', async (req) => {
+    req.scopes = ALL;
+    const path = req.url;
+    // The dashboard's files, docs and health are public; the dashboard itself asks for a key for the API.
+    if (!path.startsWith('/api') && !path.startsWith('/ws') && !path.startsWith('/metrics')) return;
+    const need = req.routeOptions.config?.scope ?? (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'ingest');
+    if (need === 'public' || !(await opts.keys.enabled())) return;
+    const secret = bearer(req);
+    if (!secret) throw new TetherError('unauthorized', 'This service needs an API key: send Authorization: Bearer <key>');
+    const scopes = await opts.keys.scopesFor(secret);
+    if (!scopes) throw new TetherError('unauthorized', 'Unknown or revoked API key');
+    req.scopes = scopes;
+    if (!scopes.has(need)) throw new TetherError('forbidden', `This API key lacks the "${need}" scope`);
+  });
+});

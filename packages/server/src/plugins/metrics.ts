@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import client from 'prom-client';
+
+/**
+ * Prometheus metrics at `GET /metrics` (text exposition format, prom-client): process metrics, HTTP requests by route
+ * and status, events appended by kind, group-commit batch sizes and durations, live connections.
+ */
+export const metricsPlugin = fp(async (app: FastifyInstance) => {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'tether_' });
+  const requests = new client.Counter({ name: 'tether_http_requests_total', help: 'HTTP requests by method, route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const duration = new client.Histogram({ name: 'tether_http_request_duration_seconds', help: 'HTTP request duration in seconds', labelNames: ['method', 'route'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] });
+  const events = new client.Counter({ name: 'tether_events_appended_total', help: 'Events committed, by kind', labelNames: ['kind'], registers: [registry] });
+  const batch = new client.Histogram({ name: 'tether_group_commit_batch_size', help: 'Events per committed transaction', buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2000], registers: [registry] });
+  const commitMs = new client.Histogram({ name: 'tether_group_commit_duration_seconds', help: 'Duration of one group-commit transaction in seconds', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1], registers: [registry] });
+  new client.Gauge({ name: 'tether_live_connections', help: 'Open live-feed connections (WebSocket and SSE)', registers: [registry], collect() { this.set(app.hub.stats.totalConnections); } });
+
+  app.committer.onBatch = (size, ms) => {
+    batch.observe(size);
+    commitMs.observe(ms / 1000);
+  };
+  app.committer.onCommit((outcomes) => {
+    for (const o of outcomes) if (o.ok) for (const e of o.committed) events.inc({ kind: e.kind });
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    requests.inc({ method: req.method, route, status: reply.statusCode });
+    duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics (text format); needs read scope when keys are enabled' } }, async (_req, reply) => {
+    reply.header('content-type', registry.contentType);
+    return registry.metrics();
+  });
+});

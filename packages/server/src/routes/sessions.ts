@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { CreateSessionBodySchema, EVENT_KIND_LIST, FinalizeBodySchema, ListSessionsQuerySchema, type EventKind } from '@tether/protocol';
+import { TetherError } from '../errors.js';
+import { toSummary } from '../events/record.js';
+import { toEntry } from './actions.js';
+import { appendEvent, idempotencyKey } from './append.js';
+import { AnyObject, SessionParams } from './schemas.js';
+
+async function mustGet(app: FastifyInstance, sessionId: string) {
+  const rec = await app.store.getSession(sessionId);
+  if (!rec) throw new TetherError('session_not_found', `Session ${sessionId} does not exist`);
+  return rec;
+}
+
+/** Sessions: create, restore, list, metadata, finalize, delete, events, children. */
+export async function sessionRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.post('/api/sessions', {
+    schema: { tags: ['sessions'], summary: 'Create a session (seed route)', description: 'sessionId is generated when absent. 409 session_exists when taken.', body: CreateSessionBodySchema },
+  }, async (req, reply) => {
+    const { sessionId = randomUUID(), timestamp, eventId, ...data } = req.body;
+    const id = idempotencyKey(req, { eventId });
+    const { event, duplicate, session } = await appendEvent(app, { sessionId, kind: 'session_created', data, ...(timestamp ? { timestamp } : {}), ...(id ? { id } : {}) });
+    return reply.code(duplicate ? 200 : 201).send({ success: true, sessionId, seq: event.seq, duplicate, session: toSummary(session) });
+  });
+
+  r.get('/api/sessions', {
+    schema: { tags: ['sessions'], summary: 'List sessions with filters and cursor pagination', description: 'Newest first. q searches event content (FTS5; words are ANDed, "quoted phrases" and prefix* work).', querystring: ListSessionsQuerySchema },
+  }, async (req) => app.store.listSessions(req.query));
+
+  r.get('/api/sessions/:sessionId', {
+    schema: { tags: ['sessions'], summary: 'Restore a session (seed route): metadata, initial, state, actions, responses, final', params: SessionParams },
+  }, async (req) => {
+    const rec = await mustGet(app, req.params.sessionId);
+    const events = await app.store.listEvents(rec.sessionId, { kinds: ['action', 'response'] });
+    return {
+      sessionId: rec.sessionId, metadata: toSummary(rec), initial: rec.initial, state: rec.state,
+      actions: events.filter((e) => e.kind === 'action').map(toEntry), responses: events.filter((e) => e.kind === 'response').map(toEntry),
+      final: rec.final ?? null,
+    };
+  });
+
+  r.get('/api/sessions/user/:userId', {
+    schema: { tags: ['sessions'], summary: "A user's sessions, newest first (seed route)", params: Type.Object({ userId: Type.String({ minLength: 1, maxLength: 256 }) }), querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }) },
+  }, async (req) => {
+    const { sessions } = await app.store.listSessions({ userId: req.params.userId, limit: req.query.limit ?? 100 });
+    return { userId: req.params.userId, sessions, count: sessions.length };
+  });
+
+  r.patch('/api/sessions/:sessionId/metadata', {
+    schema: { tags: ['sessions'], summary: 'Merge-patch the metadata (RFC 7396, seed route)', description: 'metrics are derived from events and cannot be patched.', params: SessionParams, body: AnyObject },
+  }, async (req) => {
+    const id = idempotencyKey(req);
+    const { event, session } = await appendEvent(app, { sessionId: req.params.sessionId, kind: 'metadata_updated', data: { patch: req.body }, ...(id ? { id } : {}) });
+    return { success: true, sessionId: session.sessionId, seq: event.seq, metadata: session.metadata };
+  });
+
+  r.post('/api/sessions/:sessionId/finalize', {
+    schema: { tags: ['sessions'], summary: 'Finalize a session (seed route)', description: 'status defaults to completed; final is any JSON (the outcome).', params: SessionParams, body: Type.Optional(FinalizeBodySchema) },
+  }, async (req) => {
+    const { timestamp, ...data } = req.body ?? {};
+    const id = idempotencyKey(req);
+    const { event, session } = await appendEvent(app, { sessionId: req.params.sessionId, kind: 'session_finalized', data, ...(timestamp ? { timestamp } : {}), ...(id ? { id } : {}) });
+    return { success: true, sessionId: session.sessionId, status: session.status, seq: event.seq, session: toSummary(session) };
+  });
+
+  r.delete('/api/sessions/:sessionId', {
+    config: { scope: 'admin' },
+    schema: { tags: ['sessions'], summary: 'Delete a session and its whole log (seed route; needs admin scope)', params: SessionParams },
+  }, async (req) => {
+    await app.committer.drain();
+    if (!(await app.store.deleteSession(req.params.sessionId))) throw new TetherError('session_not_found', `Session ${req.params.sessionId} does not exist`);
+    app.hub.sessionDeleted(req.params.sessionId);
+    return { success: true, sessionId: req.params.sessionId, deleted: true };
+  });
+
+  r.get('/api/sessions/:sessionId/events', {
+    schema: {
+      tags: ['sessions'], summary: 'The unified event log, from a seq on', params: SessionParams,
+      querystring: Type.Object({
+        after: Type.Optional(Type.Integer({ minimum: 0, description: 'Only events with seq > after' })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 })),
+        kind: Type.Optional(Type.Unsafe<EventKind>({ type: 'string', enum: EVENT_KIND_LIST })),
+      }),
+    },
+  }, async (req) => {
+    const rec = await mustGet(app, req.params.sessionId);
+    const limit = req.query.limit ?? 1000;
+    const events = await app.store.listEvents(rec.sessionId, { after: req.query.after ?? 0, limit, ...(req.query.kind ? { kinds: [req.query.kind] } : {}) });
+    const last = events[events.length - 1];
+    return { sessionId: rec.sessionId, events, lastSeq: rec.lastSeq, nextAfter: events.length === limit && last ? last.seq : null };
+  });
+
+  r.get('/api/sessions/:sessionId/children', {
+    schema: { tags: ['sessions'], summary: 'Sub-agent sessions (parentSessionId = this session)', params: SessionParams },
+  }, async (req) => {
+    await mustGet(app, req.params.sessionId);
+    const { sessions } = await app.store.listSessions({ parentSessionId: req.params.sessionId, limit: 500 });
+    return { sessionId: req.params.sessionId, sessions };
+  });
+}

@@ -1,0 +1,86 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppDeps } from './app.js';
+import { isLoopback, type TetherConfig } from './config.js';
+import { SqliteStore } from './storage/sqlite/sqlite-store.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  /** Base URL, e.g. http://127.0.0.1:9000 */
+  url: string;
+  port: number;
+  /** Graceful shutdown: stop accepting, finish in-flight requests, commit queued writes, close the database. */
+  close(): Promise<void>;
+}
+
+/** Takes `<dataDir>/tether.lock` so two servers never write one database; a stale lock (dead pid) is taken over. */
+function lockDataDir(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'tether.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(readFileSync(file, 'utf8'));
+      let alive = false;
+      try {
+        alive = Number.isInteger(pid) && pid > 0 && pid !== process.pid && process.kill(pid, 0);
+      } catch {
+        alive = false;
+      }
+      if (alive) throw new Error(`Another Tether server (pid ${pid}) uses ${dataDir}; stop it or choose another --data-dir`);
+      rmSync(file, { force: true });
+    }
+  }
+  throw new Error(`Could not lock ${file}`);
+}
+
+/**
+ * Starts the service on embedded SQLite (`<dataDir>/tether.db`) and listens. Refuses a non-loopback host without API
+ * keys unless `config.insecure`. Throws with a readable message on bad configuration or a busy data directory.
+ */
+export async function startServer(config: TetherConfig, extra: Omit<AppDeps, 'store'> = {}): Promise<RunningServer> {
+  if (!isLoopback(config.host) && config.apiKeys.length === 0 && !config.insecure) {
+    const store = new SqliteStore({ file: join(config.dataDir, 'tether.db') });
+    const hasKeys = (await store.listKeys()).some((k) => !k.revokedAt);
+    await store.close();
+    if (!hasKeys) {
+      throw new Error(`Refusing to listen on ${config.host} without API keys: anyone who can reach it could read and write every session. Set TETHER_API_KEYS, create one with \`tether keys create\`, or pass --insecure.`);
+    }
+  }
+  const unlock = lockDataDir(config.dataDir);
+  let store: SqliteStore | undefined;
+  try {
+    store = new SqliteStore({ file: join(config.dataDir, 'tether.db'), durability: config.durability });
+    const app = await buildApp(config, { ...extra, store });
+    await app.listen({ host: config.host, port: config.port });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    let closing: Promise<void> | undefined;
+    const s = store;
+    return {
+      app, port, url: `http://${host}:${port}`,
+      close() {
+        closing ??= (async () => {
+          try {
+            await app.close();
+          } finally {
+            await s.close();
+            unlock();
+          }
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await store?.close();
+    unlock();
+    throw err;
+  }
+}

@@ -1,0 +1,91 @@
+import type { AppendItem, AppendOutcome, Store } from './store.js';
+
+interface Pending {
+  item: AppendItem;
+  resolve: (o: AppendOutcome) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Called after each committed transaction with the outcomes, in commit order. */
+export type CommitListener = (outcomes: AppendOutcome[]) => void;
+
+/**
+ * Group commit: appends that arrive while the event loop is busy (from any number of concurrent requests) are
+ * written in one transaction at the next `setImmediate`, up to `maxBatch` items a transaction. Each caller's promise
+ * settles only after its transaction committed, so an acknowledged event is durable (per the store's durability).
+ * A failed transaction rejects every caller in it; nothing of it is visible.
+ */
+export class GroupCommitter {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private running: Promise<void> | null = null;
+  private readonly listeners: CommitListener[] = [];
+  /** Sizes of the transactions written, for the metrics endpoint. */
+  onBatch: ((size: number, ms: number) => void) | undefined;
+
+  constructor(private readonly store: Store, private readonly maxBatch = 2000) {}
+
+  /** Appends one event; resolves after commit. */
+  append(item: AppendItem): Promise<AppendOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Appends several events; all go into the same or consecutive transactions, in order. */
+  appendMany(items: AppendItem[]): Promise<AppendOutcome[]> {
+    return Promise.all(items.map((i) => this.append(i)));
+  }
+
+  onCommit(listener: CommitListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.running = this.flush().finally(() => {
+        this.running = null;
+        if (this.queue.length) this.schedule();
+      });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      const started = performance.now();
+      let outcomes: AppendOutcome[];
+      try {
+        outcomes = await this.store.append(batch.map((p) => p.item));
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+        continue;
+      }
+      this.onBatch?.(batch.length, performance.now() - started);
+      for (const l of this.listeners) {
+        try {
+          l(outcomes);
+        } catch {
+          /* a listener must never break the write path */
+        }
+      }
+      batch.forEach((p, i) => p.resolve(outcomes[i]!));
+    }
+  }
+
+  /** Resolves when everything queued so far is committed (used by graceful shutdown). */
+  async drain(): Promise<void> {
+    while (this.queue.length || this.running || this.scheduled) {
+      if (this.running) await this.running;
+      else await new Promise((r) => setImmediate(r));
+    }
+  }
+}

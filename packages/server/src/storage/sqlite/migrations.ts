@@ -1,0 +1,63 @@
+/**
+ * Numbered migrations of the SQLite adapter. Each runs once, in order, inside a transaction;
+ * `PRAGMA user_version` records the last one applied. Never edit a released migration: add the next number.
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'init',
+    sql: `
+CREATE TABLE sessions (
+  session_id TEXT PRIMARY KEY,
+  user_id TEXT,
+  type TEXT,
+  parent_session_id TEXT,
+  status TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  initial TEXT,
+  final TEXT,
+  state TEXT NOT NULL,
+  state_version INTEGER NOT NULL,
+  created TEXT NOT NULL,
+  updated TEXT NOT NULL,
+  ended_at TEXT,
+  duration_ms INTEGER,
+  last_seq INTEGER NOT NULL,
+  actions INTEGER NOT NULL DEFAULT 0,
+  responses INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX sessions_created ON sessions(created DESC, session_id DESC);
+CREATE INDEX sessions_updated ON sessions(updated DESC, session_id DESC);
+CREATE INDEX sessions_user ON sessions(user_id, created DESC);
+CREATE INDEX sessions_status ON sessions(status, created DESC);
+CREATE INDEX sessions_parent ON sessions(parent_session_id, created DESC);
+CREATE INDEX sessions_type ON sessions(type, created DESC);
+
+CREATE TABLE events (
+  pos INTEGER PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  event_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  ts TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  UNIQUE (session_id, seq),
+  UNIQUE (session_id, event_id)
+) STRICT;
+CREATE INDEX events_ts ON events(ts);
+
+CREATE VIRTUAL TABLE events_fts USING fts5(body, content='', contentless_delete=1);
+
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  scopes TEXT NOT NULL,
+  created TEXT NOT NULL,
+  revoked_at TEXT
+) STRICT;
+`,
+  },
+];

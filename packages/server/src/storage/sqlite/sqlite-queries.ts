@@ -1,0 +1,138 @@
+import type Database from 'better-sqlite3';
+import type { ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
+import { TetherError } from '../../errors.js';
+import { toSummary } from '../../events/record.js';
+import type { AnalyticsQuery, ListEventsOptions, SearchHit, Stats } from '../store.js';
+import { ftsText, snippet, toFtsQuery } from './fts-text.js';
+import { rowToEvent, rowToRecord } from './sqlite-store.js';
+
+/** Opaque pagination cursor: base64url of `[sortValue, sessionId]`. */
+export function encodeCursor(sortValue: string, sessionId: string): string {
+  return Buffer.from(JSON.stringify([sortValue, sessionId])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): [string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') return [v[0], v[1]];
+  } catch {
+    /* fall through */
+  }
+  throw new TetherError('validation_failed', 'cursor is not a cursor this server issued');
+}
+
+const ACTION_TOOL = `coalesce(json_extract(data,'$.tool'), json_extract(data,'$.toolName'), json_extract(data,'$.tool_name'), json_extract(data,'$.type'), '(none)')`;
+const ACTION_ERROR = `((json_type(data,'$.error') IS NOT NULL AND json_type(data,'$.error') NOT IN ('null','false')) OR json_extract(data,'$.isError') = 1 OR json_extract(data,'$.is_error') = 1)`;
+const USAGE = (f: string, g: string) => `coalesce(json_extract(data,'$.usage.${f}'), json_extract(data,'$.usage.${g}'), json_extract(data,'$.tokenUsage.${f}'), 0)`;
+
+/** The read side of the SQLite adapter: lists, search, stats and analytics. */
+export class SqliteQueries {
+  constructor(private readonly db: Database.Database) {}
+
+  listSessions(q: ListSessionsQuery): { sessions: SessionSummary[]; nextCursor: string | null } {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const sortCol = q.sort === 'updated' ? 'updated' : 'created';
+    if (q.userId !== undefined) { where.push('user_id = ?'); args.push(q.userId); }
+    if (q.status !== undefined) { where.push('status = ?'); args.push(q.status); }
+    if (q.type !== undefined) { where.push('type = ?'); args.push(q.type); }
+    if (q.tag !== undefined) { where.push('EXISTS (SELECT 1 FROM json_each(sessions.tags) WHERE value = ?)'); args.push(q.tag); }
+    if (q.parentSessionId === 'none') where.push('parent_session_id IS NULL');
+    else if (q.parentSessionId !== undefined) { where.push('parent_session_id = ?'); args.push(q.parentSessionId); }
+    if (q.createdAfter !== undefined) { where.push('created >= ?'); args.push(new Date(q.createdAfter).toISOString()); }
+    if (q.createdBefore !== undefined) { where.push('created < ?'); args.push(new Date(q.createdBefore).toISOString()); }
+    if (q.q !== undefined) {
+      const fts = toFtsQuery(q.q);
+      if (fts) {
+        where.push(`(session_id IN (SELECT e.session_id FROM events_fts f JOIN events e ON e.pos = f.rowid WHERE events_fts MATCH ?) OR session_id LIKE ? OR user_id LIKE ?)`);
+        args.push(fts, `%${q.q}%`, `%${q.q}%`);
+      }
+    }
+    if (q.cursor !== undefined) {
+      const [v, id] = decodeCursor(q.cursor);
+      where.push(`(${sortCol} < ? OR (${sortCol} = ? AND session_id < ?))`);
+      args.push(v, v, id);
+    }
+    const limit = q.limit ?? 50;
+    const sql = `SELECT * FROM sessions ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${sortCol} DESC, session_id DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...args, limit + 1) as Parameters<typeof rowToRecord>[0][];
+    const more = rows.length > limit;
+    const sessions = rows.slice(0, limit).map((r) => toSummary(rowToRecord(r)));
+    const last = sessions[sessions.length - 1];
+    return { sessions, nextCursor: more && last ? encodeCursor(sortCol === 'updated' ? last.updated : last.created, last.sessionId) : null };
+  }
+
+  listEvents(sessionId: string, o: ListEventsOptions): TetherEvent[] {
+    const where = ['session_id = ?'];
+    const args: unknown[] = [sessionId];
+    if (o.after !== undefined) { where.push('seq > ?'); args.push(o.after); }
+    if (o.upTo !== undefined) { where.push('seq <= ?'); args.push(o.upTo); }
+    if (o.kinds?.length) { where.push(`kind IN (${o.kinds.map(() => '?').join(',')})`); args.push(...o.kinds); }
+    const order = o.tail ? 'DESC' : 'ASC';
+    const limit = o.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(o.limit))}` : '';
+    const rows = this.db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq ${order}${limit}`).all(...args) as Parameters<typeof rowToEvent>[0][];
+    const events = rows.map(rowToEvent);
+    return o.tail ? events.reverse() : events;
+  }
+
+  listAllEvents(afterPos: number, limit: number): Array<TetherEvent & { pos: number }> {
+    const rows = this.db.prepare('SELECT * FROM events WHERE pos > ? ORDER BY pos LIMIT ?').all(afterPos, limit) as Parameters<typeof rowToEvent>[0][];
+    return rows.map((r) => ({ ...rowToEvent(r), pos: r.pos }));
+  }
+
+  lastPos(): number {
+    return (this.db.prepare('SELECT coalesce(max(pos), 0) AS p FROM events').get() as { p: number }).p;
+  }
+
+  deleteSession(sessionId: string): boolean {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM events_fts WHERE rowid IN (SELECT pos FROM events WHERE session_id = ?)').run(sessionId);
+      this.db.prepare('DELETE FROM events WHERE session_id = ?').run(sessionId);
+      return this.db.prepare('DELETE FROM sessions WHERE session_id = ?').run(sessionId).changes > 0;
+    })();
+  }
+
+  endedBefore(iso: string): string[] {
+    return (this.db.prepare('SELECT session_id FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ?').all(iso) as Array<{ session_id: string }>).map((r) => r.session_id);
+  }
+
+  search(query: string, limit: number): SearchHit[] {
+    const fts = toFtsQuery(query);
+    if (!fts) return [];
+    const rows = this.db.prepare(`SELECT e.* FROM events_fts f JOIN events e ON e.pos = f.rowid WHERE events_fts MATCH ? ORDER BY f.rank LIMIT ?`).all(fts, limit) as Parameters<typeof rowToEvent>[0][];
+    return rows.map((r) => {
+      const ev = rowToEvent(r);
+      return { sessionId: ev.sessionId, seq: ev.seq, kind: ev.kind, timestamp: ev.timestamp, snippet: snippet(ftsText(ev.kind, ev.data), query) };
+    });
+  }
+
+  stats(): Stats {
+    const byStatus: Record<string, number> = {};
+    for (const r of this.db.prepare('SELECT status, count(*) AS n FROM sessions GROUP BY status').all() as Array<{ status: string; n: number }>) byStatus[r.status] = r.n;
+    const byType: Record<string, number> = {};
+    for (const r of this.db.prepare(`SELECT coalesce(type, '(none)') AS type, count(*) AS n FROM sessions GROUP BY 1`).all() as Array<{ type: string; n: number }>) byType[r.type] = r.n;
+    const t = this.db.prepare('SELECT count(*) AS s, coalesce(sum(last_seq),0) AS e, coalesce(sum(actions),0) AS a, coalesce(sum(responses),0) AS r FROM sessions').get() as { s: number; e: number; a: number; r: number };
+    return {
+      totalSessions: t.s, activeSessions: byStatus.active ?? 0, completedSessions: byStatus.completed ?? 0, failedSessions: byStatus.failed ?? 0,
+      abandonedSessions: byStatus.abandoned ?? 0, totalEvents: t.e, totalActions: t.a, totalResponses: t.r, byType, byStatus,
+    };
+  }
+
+  analytics(a: AnalyticsQuery): Record<string, unknown> {
+    const range = [a.from, a.to];
+    const bucket = `((CAST(strftime('%s', ts) AS INTEGER) * 1000) / ${Math.max(1000, Math.floor(a.bucketMs))}) * ${Math.max(1000, Math.floor(a.bucketMs))}`;
+    const eventsOverTime = this.db.prepare(`SELECT ${bucket} AS t, kind, count(*) AS n FROM events WHERE ts >= ? AND ts < ? GROUP BY t, kind ORDER BY t`).all(...range);
+    const tools = this.db.prepare(`SELECT ${ACTION_TOOL} AS tool, count(*) AS calls, sum(CASE WHEN ${ACTION_ERROR} THEN 1 ELSE 0 END) AS errors FROM events WHERE kind = 'action' AND ts >= ? AND ts < ? GROUP BY tool ORDER BY calls DESC LIMIT 50`).all(...range);
+    const tokensOverTime = this.db.prepare(`SELECT ${bucket} AS t, sum(${USAGE('input', 'input_tokens')}) AS input, sum(${USAGE('output', 'output_tokens')}) AS output FROM events WHERE kind IN ('action','response') AND ts >= ? AND ts < ? GROUP BY t ORDER BY t`).all(...range);
+    const durations = this.db.prepare(`SELECT session_id AS sessionId, type, status, duration_ms AS durationMs FROM sessions WHERE duration_ms IS NOT NULL AND created >= ? AND created < ? ORDER BY duration_ms DESC LIMIT 500`).all(...range);
+    const busiest = this.db.prepare(`SELECT e.session_id AS sessionId, count(*) AS events, s.type AS type, s.status AS status FROM events e LEFT JOIN sessions s ON s.session_id = e.session_id WHERE e.ts >= ? AND e.ts < ? GROUP BY e.session_id ORDER BY events DESC LIMIT 10`).all(...range);
+    const totals = tools.reduce<{ calls: number; errors: number }>((acc, r) => {
+      const row = r as { calls: number; errors: number };
+      return { calls: acc.calls + row.calls, errors: acc.errors + row.errors };
+    }, { calls: 0, errors: 0 });
+    return {
+      from: a.from, to: a.to, bucketMs: a.bucketMs, eventsOverTime, tokensOverTime, tools, durations, busiest,
+      toolCalls: totals.calls, toolErrors: totals.errors, errorRate: totals.calls ? totals.errors / totals.calls : 0,
+    };
+  }
+}

@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { EventInput, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
+import { TetherError } from '../../errors.js';
+import { applyEvent, resolveEvent } from '../../events/reduce.js';
+import { type SessionRecord } from '../../events/record.js';
+import type { AnalyticsQuery, ApiKeyRecord, AppendItem, AppendOutcome, ListEventsOptions, SearchHit, Stats, Store } from '../store.js';
+import { ftsText } from './fts-text.js';
+import { MIGRATIONS } from './migrations.js';
+import { SqliteQueries } from './sqlite-queries.js';
+
+/** `normal`: every acknowledged write survives a crash of the process. `full`: also a power loss (fsync per commit). */
+export type Durability = 'normal' | 'full';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file; `:memory:` for tests that need no file. */
+  file: string;
+  durability?: Durability;
+  /** How many session records to keep parsed in memory (default 10,000). */
+  cacheSize?: number;
+}
+
+interface Row {
+  session_id: string; user_id: string | null; type: string | null; parent_session_id: string | null; status: string;
+  tags: string; metadata: string; initial: string | null; final: string | null; state: string; state_version: number;
+  created: string; updated: string; ended_at: string | null; duration_ms: number | null; last_seq: number;
+}
+
+export function rowToRecord(r: Row): SessionRecord {
+  return {
+    sessionId: r.session_id, userId: r.user_id, type: r.type, parentSessionId: r.parent_session_id,
+    status: r.status as SessionRecord['status'], tags: JSON.parse(r.tags), metadata: JSON.parse(r.metadata),
+    initial: r.initial === null ? null : JSON.parse(r.initial), created: r.created, updated: r.updated,
+    endedAt: r.ended_at, durationMs: r.duration_ms, lastSeq: r.last_seq, stateVersion: r.state_version,
+    state: JSON.parse(r.state), final: r.final === null ? null : JSON.parse(r.final),
+  };
+}
+
+interface EventRow { pos: number; session_id: string; seq: number; event_id: string; kind: string; ts: string; received_at: string; data: string }
+
+export function rowToEvent(r: EventRow): TetherEvent {
+  return { id: r.event_id, sessionId: r.session_id, seq: r.seq, kind: r.kind as TetherEvent['kind'], timestamp: r.ts, receivedAt: r.received_at, data: JSON.parse(r.data) };
+}
+
+function normalizeTime(ts: string | undefined, fallback: string): string {
+  if (ts === undefined) return fallback;
+  const t = Date.parse(ts);
+  return Number.isNaN(t) ? fallback : new Date(t).toISOString();
+}
+
+/**
+ * The SQLite adapter (better-sqlite3, WAL). Appends for many sessions share one transaction; session records are
+ * cached parsed, and the snapshot row is written in the same transaction as the events that changed it.
+ * Single writer: one server process per database file (the CLI holds a lock file).
+ */
+export class SqliteStore implements Store {
+  readonly engine = 'sqlite';
+  readonly db: Database.Database;
+  private readonly cache = new Map<string, SessionRecord>();
+  private readonly cacheSize: number;
+  private readonly q: SqliteQueries;
+  private readonly stmt;
+
+  constructor(opts: SqliteStoreOptions) {
+    if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
+    this.db = new Database(opts.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+    this.cacheSize = opts.cacheSize ?? 10_000;
+    this.q = new SqliteQueries(this.db);
+    this.stmt = {
+      getSession: this.db.prepare<[string], Row>('SELECT * FROM sessions WHERE session_id = ?'),
+      findEvent: this.db.prepare<[string, string], EventRow>('SELECT * FROM events WHERE session_id = ? AND event_id = ?'),
+      insertEvent: this.db.prepare('INSERT INTO events (session_id, seq, event_id, kind, ts, received_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insertFts: this.db.prepare('INSERT INTO events_fts (rowid, body) VALUES (?, ?)'),
+      upsertSession: this.db.prepare(`INSERT INTO sessions (session_id, user_id, type, parent_session_id, status, tags, metadata, initial, final, state,
+          state_version, created, updated, ended_at, duration_ms, last_seq, actions, responses)
+        VALUES (@session_id, @user_id, @type, @parent_session_id, @status, @tags, @metadata, @initial, @final, @state,
+          @state_version, @created, @updated, @ended_at, @duration_ms, @last_seq, @actions, @responses)
+        ON CONFLICT (session_id) DO UPDATE SET status = excluded.status, metadata = excluded.metadata, final = excluded.final,
+          state = excluded.state, state_version = excluded.state_version, updated = excluded.updated, ended_at = excluded.ended_at,
+          duration_ms = excluded.duration_ms, last_seq = excluded.last_seq, actions = excluded.actions, responses = excluded.responses`),
+    };
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.pragma(`user_version = ${m.version}`);
+      })();
+    }
+  }
+
+  private load(sessionId: string): SessionRecord | undefined {
+    let rec = this.cache.get(sessionId);
+    if (rec) return rec;
+    const row = this.stmt.getSession.get(sessionId);
+    if (!row) return undefined;
+    rec = rowToRecord(row);
+    this.remember(rec);
+    return rec;
+  }
+
+  private remember(rec: SessionRecord): void {
+    if (this.cache.size >= this.cacheSize) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.set(rec.sessionId, rec);
+  }
+
+  private insert(rec: SessionRecord | undefined, input: EventInput, data: Record<string, unknown>, receivedAt: string): { rec: SessionRecord; ev: TetherEvent } {
+    const ev: TetherEvent = {
+      id: input.id ?? randomUUID(), sessionId: input.sessionId, seq: (rec?.lastSeq ?? 0) + 1, kind: input.kind,
+      timestamp: normalizeTime(input.timestamp ?? (typeof data.timestamp === 'string' ? data.timestamp : undefined), receivedAt),
+      receivedAt, data,
+    };
+    const info = this.stmt.insertEvent.run(ev.sessionId, ev.seq, ev.id, ev.kind, ev.timestamp, ev.receivedAt, JSON.stringify(data));
+    this.stmt.insertFts.run(info.lastInsertRowid, ftsText(ev.kind, data));
+    return { rec: applyEvent(rec, ev), ev };
+  }
+
+  private appendOne(item: AppendItem, dirty: Map<string, SessionRecord>): AppendOutcome {
+    const { input } = item;
+    let rec = dirty.get(input.sessionId) ?? this.load(input.sessionId);
+    if (rec && input.id !== undefined) {
+      const prior = this.stmt.findEvent.get(input.sessionId, input.id);
+      if (prior) return { ok: true, event: rowToEvent(prior), duplicate: true, committed: [], session: rec };
+    }
+    if (rec && input.kind === 'session_created') {
+      return { ok: false, error: new TetherError('session_exists', `Session ${input.sessionId} already exists`) };
+    }
+    if (!rec && input.kind !== 'session_created' && !item.autoCreate) {
+      return { ok: false, error: new TetherError('session_not_found', `Session ${input.sessionId} does not exist`) };
+    }
+    let data: Record<string, unknown>;
+    try {
+      data = resolveEvent(rec, input);
+    } catch (err) {
+      if (err instanceof TetherError) return { ok: false, error: err };
+      throw err;
+    }
+    const committed: TetherEvent[] = [];
+    if (!rec && input.kind !== 'session_created') {
+      const created = this.insert(undefined, { sessionId: input.sessionId, kind: 'session_created', timestamp: input.timestamp }, { autoCreated: true, userId: null, type: null, parentSessionId: null, tags: [], metadata: {}, initial: null }, item.receivedAt);
+      rec = created.rec;
+      committed.push(created.ev);
+    }
+    const { rec: next, ev } = this.insert(rec, input, data, item.receivedAt);
+    committed.push(ev);
+    dirty.set(next.sessionId, next);
+    return { ok: true, event: ev, duplicate: false, committed, session: next };
+  }
+
+  async append(items: AppendItem[]): Promise<AppendOutcome[]> {
+    const dirty = new Map<string, SessionRecord>();
+    const run = this.db.transaction(() => {
+      const out = items.map((item) => this.appendOne(item, dirty));
+      for (const rec of dirty.values()) this.writeSession(rec);
+      return out;
+    });
+    try {
+      const out = run.immediate();
+      for (const rec of dirty.values()) if (!this.cache.has(rec.sessionId)) this.remember(rec);
+      return out;
+    } catch (err) {
+      // The records in `dirty` were mutated in memory for a transaction that did not commit: forget them.
+      for (const id of dirty.keys()) this.cache.delete(id);
+      throw err;
+    }
+  }
+
+  private writeSession(r: SessionRecord): void {
+    this.stmt.upsertSession.run({
+      session_id: r.sessionId, user_id: r.userId, type: r.type, parent_session_id: r.parentSessionId, status: r.status,
+      tags: JSON.stringify(r.tags), metadata: JSON.stringify(r.metadata), initial: r.initial === null ? null : JSON.stringify(r.initial),
+      final: r.final === null || r.final === undefined ? null : JSON.stringify(r.final), state: JSON.stringify(r.state),
+      state_version: r.stateVersion, created: r.created, updated: r.updated, ended_at: r.endedAt, duration_ms: r.durationMs,
+      last_seq: r.lastSeq, actions: r.metadata.metrics.actions, responses: r.metadata.metrics.responses,
+    });
+  }
+
+  async getSession(sessionId: string): Promise<SessionRecord | undefined> {
+    return this.load(sessionId);
+  }
+
+  async listSessions(q: ListSessionsQuery): Promise<{ sessions: SessionSummary[]; nextCursor: string | null }> {
+    return this.q.listSessions(q);
+  }
+
+  async listEvents(sessionId: string, opts: ListEventsOptions = {}): Promise<TetherEvent[]> {
+    return this.q.listEvents(sessionId, opts);
+  }
+
+  async listAllEvents(afterPos: number, limit: number): Promise<Array<TetherEvent & { pos: number }>> {
+    return this.q.listAllEvents(afterPos, limit);
+  }
+
+  async lastPos(): Promise<number> {
+    return this.q.lastPos();
+  }
+
+  async deleteSession(sessionId: string): Promise<boolean> {
+    this.cache.delete(sessionId);
+    return this.q.deleteSession(sessionId);
+  }
+
+  async deleteEndedBefore(iso: string): Promise<number> {
+    const ids = this.q.endedBefore(iso);
+    for (const id of ids) await this.deleteSession(id);
+    return ids.length;
+  }
+
+  async search(query: string, limit: number): Promise<SearchHit[]> {
+    return this.q.search(query, limit);
+  }
+
+  async stats(): Promise<Stats> {
+    return this.q.stats();
+  }
+
+  async analytics(a: AnalyticsQuery): Promise<Record<string, unknown>> {
+    return this.q.analytics(a);
+  }
+
+  async createKey(key: ApiKeyRecord): Promise<void> {
+    this.db.prepare('INSERT INTO api_keys (id, name, hash, scopes, created, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)')
+      .run(key.id, key.name, key.hash, JSON.stringify(key.scopes), key.created);
+  }
+
+  async listKeys(): Promise<ApiKeyRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM api_keys ORDER BY created').all() as Array<{ id: string; name: string; hash: string; scopes: string; created: string; revoked_at: string | null }>;
+    return rows.map((r) => ({ id: r.id, name: r.name, hash: r.hash, scopes: JSON.parse(r.scopes), created: r.created, revokedAt: r.revoked_at }));
+  }
+
+  async revokeKey(id: string): Promise<boolean> {
+    return this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(new Date().toISOString(), id).changes > 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.close();
+    }
+  }
+}

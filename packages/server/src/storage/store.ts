@@ -1,0 +1,94 @@
+import type { EventInput, EventKind, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
+import type { TetherError } from '../errors.js';
+import type { SessionRecord } from '../events/record.js';
+
+/** One event to append, with what the server decided at the edge. */
+export interface AppendItem {
+  input: EventInput;
+  /** Create the session (a `session_created` event first) when it does not exist yet. */
+  autoCreate: boolean;
+  /** Server receive time, ISO 8601. */
+  receivedAt: string;
+}
+
+/** The result of one append: the events committed (none for a duplicate) and the session after them. */
+export type AppendOutcome =
+  | { ok: true; event: TetherEvent; duplicate: boolean; committed: TetherEvent[]; session: SessionRecord }
+  | { ok: false; error: TetherError };
+
+export interface SearchHit {
+  sessionId: string;
+  seq: number;
+  kind: EventKind;
+  timestamp: string;
+  snippet: string;
+}
+
+export interface Stats {
+  totalSessions: number;
+  activeSessions: number;
+  completedSessions: number;
+  failedSessions: number;
+  abandonedSessions: number;
+  totalEvents: number;
+  totalActions: number;
+  totalResponses: number;
+  byType: Record<string, number>;
+  byStatus: Record<string, number>;
+}
+
+/** An API key as stored: only the SHA-256 of the secret is kept. */
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  hash: string;
+  scopes: string[];
+  created: string;
+  revokedAt: string | null;
+}
+
+export interface ListEventsOptions {
+  /** Only events with seq > after. */
+  after?: number;
+  /** Only events with seq <= upTo. */
+  upTo?: number;
+  /** At most this many (default all). */
+  limit?: number;
+  kinds?: EventKind[];
+  /** Take the newest `limit` events (still returned oldest first). */
+  tail?: boolean;
+}
+
+/** Analytics over a time range, computed in the store (ISO 8601 bounds, `bucketMs` in ms). */
+export interface AnalyticsQuery {
+  from: string;
+  to: string;
+  bucketMs: number;
+}
+
+/**
+ * The storage contract. One adapter per engine (SQLite now, PostgreSQL next); every adapter must pass
+ * test/store-contract.ts. `append` runs all items in ONE transaction (group commit) and resolves only after commit;
+ * an item that fails its own checks gets `{ok:false}` without affecting the others. A failing commit rejects the promise.
+ */
+export interface Store {
+  readonly engine: string;
+  append(items: AppendItem[]): Promise<AppendOutcome[]>;
+  getSession(sessionId: string): Promise<SessionRecord | undefined>;
+  listSessions(q: ListSessionsQuery): Promise<{ sessions: SessionSummary[]; nextCursor: string | null }>;
+  listEvents(sessionId: string, opts?: ListEventsOptions): Promise<TetherEvent[]>;
+  /** Events of every session in commit order after a global position (`pos`, exclusive); for the firehose. */
+  listAllEvents(afterPos: number, limit: number): Promise<Array<TetherEvent & { pos: number }>>;
+  /** The global position of the newest event (0 when empty). */
+  lastPos(): Promise<number>;
+  deleteSession(sessionId: string): Promise<boolean>;
+  search(query: string, limit: number): Promise<SearchHit[]>;
+  stats(): Promise<Stats>;
+  analytics(q: AnalyticsQuery): Promise<Record<string, unknown>>;
+  /** Deletes sessions that ended before `iso`; returns how many. Used only by the retention setting. */
+  deleteEndedBefore(iso: string): Promise<number>;
+  createKey(key: ApiKeyRecord): Promise<void>;
+  listKeys(): Promise<ApiKeyRecord[]>;
+  revokeKey(id: string): Promise<boolean>;
+  close(): Promise<void>;
+}
