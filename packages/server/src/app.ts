@@ -18,6 +18,8 @@ import { ingestRoutes } from './routes/ingest.js';
 import { queryRoutes } from './routes/query.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { stateRoutes } from './routes/state.js';
+import { liveRoutes } from './live/index.js';
+import { integrationRoutes } from './integrations/index.js';
 import { GroupCommitter } from './storage/group-commit.js';
 import type { Store } from './storage/store.js';
 import { VERSION } from './version.js';
@@ -104,6 +106,8 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
   await app.register(stateRoutes);
   await app.register(queryRoutes);
   await app.register(ingestRoutes);
+  await app.register(liveRoutes);
+  await app.register(integrationRoutes);
   for (const p of deps.plugins ?? []) await app.register(p);
 
   if (config.dashboardDir && existsSync(config.dashboardDir)) {
