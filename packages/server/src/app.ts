@@ -66,8 +66,11 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
     logController: new LogController({ disableRequestLogging: !config.logRequests }),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
     return503OnClosing: false,
+    routerOptions: { maxParamLength: 300 },
+    // Router-level failures (bad URL encoding, over-long parameters) answer problem+json like everything else.
+    frameworkErrors: (err, req, reply) => sendProblem(reply, toProblem(err, req)),
     forceCloseConnections: 'idle',
   });
   app.decorate('config', config);

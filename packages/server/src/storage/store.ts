@@ -11,9 +11,15 @@ export interface AppendItem {
   receivedAt: string;
 }
 
-/** The result of one append: the events committed (none for a duplicate) and the session after them. */
+/** An event with its global commit position (`pos`, the events table's key; increasing in commit order, with gaps). */
+export type PositionedEvent = TetherEvent & { pos: number };
+
+/**
+ * The result of one append: the events committed (none for a duplicate) and the session after them.
+ * `committed` events carry `pos` when the adapter knows it (the live feed's firehose resumes by it).
+ */
 export type AppendOutcome =
-  | { ok: true; event: TetherEvent; duplicate: boolean; committed: TetherEvent[]; session: SessionRecord }
+  | { ok: true; event: TetherEvent; duplicate: boolean; committed: Array<TetherEvent & { pos?: number }>; session: SessionRecord }
   | { ok: false; error: TetherError };
 
 export interface SearchHit {

@@ -6,7 +6,7 @@ import type { EventInput, ListSessionsQuery, SessionSummary, TetherEvent } from 
 import { TetherError } from '../../errors.js';
 import { applyEvent, resolveEvent } from '../../events/reduce.js';
 import { type SessionRecord } from '../../events/record.js';
-import type { AnalyticsQuery, ApiKeyRecord, AppendItem, AppendOutcome, ListEventsOptions, SearchHit, Stats, Store } from '../store.js';
+import type { AnalyticsQuery, ApiKeyRecord, AppendItem, AppendOutcome, ListEventsOptions, PositionedEvent, SearchHit, Stats, Store } from '../store.js';
 import { ftsText } from './fts-text.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteQueries } from './sqlite-queries.js';
@@ -125,6 +125,7 @@ export class SqliteStore implements Store {
     };
     const info = this.stmt.insertEvent.run(ev.sessionId, ev.seq, ev.id, ev.kind, ev.timestamp, ev.receivedAt, JSON.stringify(data));
     this.stmt.insertFts.run(info.lastInsertRowid, ftsText(ev.kind, data));
+    (ev as PositionedEvent).pos = Number(info.lastInsertRowid); // the global commit position, for the live feed
     return { rec: applyEvent(rec, ev), ev };
   }
 
