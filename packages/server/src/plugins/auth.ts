@@ -37,11 +37,12 @@ export class KeyRing {
     for (const k of keys) this.staticKeys.set(hashKey(k.secret), expand(k.scopes));
   }
 
-  /** True when any key exists, i.e. requests must authenticate. */
+  /** True when requests must authenticate: static keys are configured, or any key was ever created in the store. */
   async enabled(): Promise<boolean> {
     if (this.staticKeys.size) return true;
     if (Date.now() - this.checkedAt > 5000) {
-      this.storeHasKeys = (await this.store.listKeys()).some((k) => !k.revokedAt);
+      // Any key ever created (even revoked) keeps authentication on: revoking the last key must not open the service.
+      this.storeHasKeys = (await this.store.listKeys()).length > 0;
       this.checkedAt = Date.now();
     }
     return this.storeHasKeys;
