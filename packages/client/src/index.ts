@@ -1,2 +1,24 @@
-/** @tether/client — placeholder until the SDK lands. */
-export {};
+/**
+ * @tether/client — the TypeScript SDK of Tether. Runs in Node ≥ 20 and in browsers; Node-only parts (file spool, exit
+ * hooks) are in `@tether/client/node`. Everything exported here is public API; named exports only, except the default
+ * export, which is the seed prototype's hook-agent object (`import hookAgent from '@tether/client'`).
+ */
+export { TetherClient } from './client.js';
+export type { TetherClientOptions, SessionsResource } from './client.js';
+export { SessionLogger } from './session-logger.js';
+export type { LogReceipt, LogOptions } from './session-logger.js';
+export type { DeliveryOptions, DeliveryStats, DeliveryErrorContext, Logger } from './batcher.js';
+export type { Spool, QueuedEvent } from './spool.js';
+export type { HttpOptions, FetchLike } from './http.js';
+export type { SubscribeOptions, Subscription, LiveEvent, LiveSessionDeleted, LiveMessage } from './subscribe.js';
+export {
+  TetherClientError, APIError, BadRequestError, AuthenticationError, PermissionDeniedError, NotFoundError, ConflictError,
+  PreconditionFailedError, PayloadTooLargeError, UnsupportedMediaTypeError, RateLimitedError, InternalServerError,
+  APIConnectionError, APITimeoutError, SerializationError, isRetryable, parseRetryAfter,
+} from './errors.js';
+export type {
+  CreateSessionParams, CreateSessionResult, RestoredSession, ListSessionsParams, SessionPage, ListEventsParams, EventPage,
+  FinalizeParams, FinalizeResult, SearchHit, SearchResult, Stats, Health, AppendAck,
+  EventInput, EventKind, Goal, AgentRecord, IngestItemResult, IngestResponse, SessionMetadata, SessionState, SessionStatus,
+  SessionSummary, TetherEvent,
+} from './types.js';
