@@ -1,0 +1,88 @@
+import type { Outgoing } from './messages.js';
+import type { Subscription } from './subscription.js';
+
+/** WebSocket close code (and SSE `close` message code) for a consumer that fell behind its outbound buffer limit. */
+export const CLOSE_SLOW_CONSUMER = 4008;
+/** Close code when the connection's API key is revoked or no longer valid. */
+export const CLOSE_UNAUTHORIZED = 4001;
+/** Close code on server shutdown (WebSocket "going away"). */
+export const CLOSE_GOING_AWAY = 1001;
+
+/** What a live connection writes to: a WebSocket or an SSE response. */
+export interface Transport {
+  /** Bytes queued for the peer and not yet handed to the kernel. */
+  buffered(): number;
+  /** Queues one message. */
+  write(m: Outgoing): void;
+  /** Ends the connection with a close code and a human reason; nothing is written after it. */
+  close(code: number, reason: string): void;
+  /** Called every heartbeat interval: detect a dead peer (WebSocket ping/pong) or keep the stream warm (SSE comment). */
+  heartbeat(): void;
+  /** Batches the writes of one event-loop turn into one syscall (optional). */
+  cork?(): void;
+  uncork?(): void;
+}
+
+/** How a connection registers itself and its subscriptions (implemented by LiveRouter). */
+export interface ConnectionRegistry {
+  detach(conn: LiveConnection): void;
+}
+
+/**
+ * One live-feed connection (WebSocket or SSE) and its subscriptions. Every outgoing message goes through `send`,
+ * which enforces the outbound buffer limit: a message that would take the queue past `limit` bytes closes the
+ * connection with code 4008 instead (bounded memory per connection).
+ */
+export class LiveConnection {
+  closed = false;
+  /** Subscriptions by key: `session:<id>`, `firehose`, `list`. */
+  readonly subs = new Map<string, Subscription>();
+  private corked = false;
+
+  /**
+   * @param limit outbound buffer limit in bytes (config.wsBufferLimit)
+   * @param user  the `user` label of the prototype, counted in /health
+   * @param secret the API key the connection authenticated with, re-checked on every heartbeat
+   */
+  constructor(
+    readonly transport: Transport,
+    private readonly registry: ConnectionRegistry,
+    readonly limit: number,
+    readonly user: string | undefined,
+    readonly secret: string | undefined,
+  ) {}
+
+  /** Queues a message; false when the connection is (now) closed. */
+  send(m: Outgoing): boolean {
+    if (this.closed) return false;
+    if (this.transport.buffered() + m.bytes > this.limit) {
+      this.kill(CLOSE_SLOW_CONSUMER, `slow consumer: more than ${this.limit} bytes queued; reconnect and resume from your last seq/pos`);
+      return false;
+    }
+    if (!this.corked && this.transport.cork) {
+      this.corked = true;
+      this.transport.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.transport.uncork?.();
+      });
+    }
+    this.transport.write(m);
+    return true;
+  }
+
+  /** Resolves once `bytes` more fit under the limit (or the queue is empty), or the connection closed. */
+  async room(bytes: number): Promise<void> {
+    while (!this.closed && this.transport.buffered() > 0 && this.transport.buffered() + bytes > this.limit / 2) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /** Closes the connection (idempotent) and removes its subscriptions from the router. */
+  kill(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.registry.detach(this);
+    this.transport.close(code, reason);
+  }
+}

@@ -1,0 +1,64 @@
+import { LIVE_MESSAGE_TYPES, type SessionSummary, type TetherEvent } from '@tether/protocol';
+
+/** The subscription kinds of the live feed (see docs/live-feed.md). */
+export type Channel = 'session' | 'firehose' | 'list';
+export const CHANNELS: readonly Channel[] = ['session', 'firehose', 'list'];
+
+/** An event as the live feed gets it: from the hub (with `pos`) or from storage (`pos` for the firehose replay only). */
+export type LiveEvent = TetherEvent & { pos?: number };
+
+/**
+ * An event message of the `session` or `firehose` channel: the prototype's `{type, sessionId, data, timestamp}` plus
+ * `channel`, `seq`, `eventId`, `pos` (when known), `kind`, `receivedAt`.
+ */
+export function eventMessage(ev: LiveEvent, channel: 'session' | 'firehose'): Record<string, unknown> {
+  return {
+    type: LIVE_MESSAGE_TYPES[ev.kind] ?? ev.kind, channel, sessionId: ev.sessionId, seq: ev.seq, eventId: ev.id,
+    ...(ev.pos !== undefined ? { pos: ev.pos } : {}), kind: ev.kind, timestamp: ev.timestamp, receivedAt: ev.receivedAt, data: ev.data,
+  };
+}
+
+/** A `list` channel message for a session-level event (`session_created`, `session_finalized`) with the summary as of now. */
+export function listEventMessage(ev: LiveEvent, session: SessionSummary): Record<string, unknown> {
+  return { ...eventMessage(ev, 'session'), channel: 'list', session };
+}
+
+/** A `session_updated` list message (coalesced new activity of a session). */
+export function listUpdateMessage(session: SessionSummary): Record<string, unknown> {
+  return { type: 'session_updated', channel: 'list', sessionId: session.sessionId, timestamp: new Date().toISOString(), session };
+}
+
+/** `session_deleted` on any channel; deletion is not an event of the log, so it has no `seq` or `pos`. */
+export function deletedMessage(sessionId: string, timestamp: string, channel: Channel): Record<string, unknown> {
+  return { type: 'session_deleted', channel, sessionId, timestamp, data: {}, ...(channel === 'list' ? { session: null } : {}) };
+}
+
+/**
+ * One outgoing message, serialized at most once however many connections receive it: the JSON text, a Buffer for
+ * WebSocket frames (shared, so `ws` does not copy it per socket) and the SSE frame (`id:` line when `id` is set).
+ */
+export class Outgoing {
+  private textCache: string | undefined;
+  private bufferCache: Buffer | undefined;
+  private sseCache: Buffer | undefined;
+
+  /** `id`: the resume position (seq or pos) for SSE, undefined for control messages. */
+  constructor(private readonly body: Record<string, unknown>, readonly id?: number) {}
+
+  get text(): string {
+    return (this.textCache ??= JSON.stringify(this.body));
+  }
+
+  get buffer(): Buffer {
+    return (this.bufferCache ??= Buffer.from(this.text));
+  }
+
+  get sse(): Buffer {
+    return (this.sseCache ??= Buffer.from(`${this.id !== undefined ? `id: ${this.id}\n` : ''}data: ${this.text}\n\n`));
+  }
+
+  /** Size in bytes of the WebSocket payload. */
+  get bytes(): number {
+    return this.buffer.length;
+  }
+}
