@@ -151,6 +151,14 @@ export class TetherClient {
     return this.batcherInstance ? this.batcherInstance.close(timeoutMs) : Promise.resolve(true);
   }
 
+  /**
+   * Synchronously saves events that are only in memory to the spool (for `process.on('exit')`, where async work no longer
+   * runs); without a spool they are reported lost. Returns the number saved. Installed by `installExitHooks`.
+   */
+  saveSync(): number {
+    return this.batcherInstance?.saveSync() ?? 0;
+  }
+
   /** Counters of background delivery (queued, delivered, duplicates, rejected, dropped, retries, pending). */
   deliveryStats(): DeliveryStats {
     return this.batcherInstance?.stats() ?? { queued: 0, delivered: 0, duplicates: 0, rejected: 0, dropped: 0, retries: 0, pending: 0 };

@@ -22,3 +22,12 @@ export type {
   EventInput, EventKind, Goal, AgentRecord, IngestItemResult, IngestResponse, SessionMetadata, SessionState, SessionStatus,
   SessionSummary, TetherEvent,
 } from './types.js';
+export { configFromEnv } from './config.js';
+export type { Env } from './config.js';
+export {
+  logAction, logResponse, updateState, addGoal, updateGoal, spawnAgent, completeAgent, finalizeSession, testConnection,
+  configure, getDefaultClient, setDefaultClientFactory, hookAgent,
+} from './compat.js';
+import { hookAgent } from './compat.js';
+/** The seed prototype's hook-agent object (the one default export, for `import hookAgent from '@tether/client'`). */
+export default hookAgent;
