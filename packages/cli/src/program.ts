@@ -3,6 +3,9 @@ import { VERSION } from '@tether/server';
 import { serveCommand } from './commands/serve.js';
 import { sessionsCommand } from './commands/sessions.js';
 import { keysCommand } from './commands/keys.js';
+import { hookCommand } from './commands/hook.js';
+import { setupCommand } from './commands/setup.js';
+import { importCommand } from './commands/import.js';
 
 /** The `tether` command tree. Each subcommand lives in commands/<name>.ts and registers itself here. */
 export function buildProgram(): Command {
@@ -13,5 +16,8 @@ export function buildProgram(): Command {
   program.addCommand(serveCommand());
   program.addCommand(sessionsCommand());
   program.addCommand(keysCommand());
+  program.addCommand(hookCommand());
+  program.addCommand(setupCommand());
+  program.addCommand(importCommand());
   return program;
 }

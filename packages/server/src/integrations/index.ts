@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { claudeCodeHookRoute } from './claude-code/route.js';
 
-/** Integration endpoints (Claude Code hooks, …). Registered by buildApp after the core routes. */
-export async function integrationRoutes(_app: FastifyInstance): Promise<void> {
-  // Filled in by the integrations work.
+/** Integration endpoints, registered by buildApp after the core routes: `POST /api/hooks/claude-code`. */
+export async function integrationRoutes(app: FastifyInstance): Promise<void> {
+  await app.register(claudeCodeHookRoute);
 }
