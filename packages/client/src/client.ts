@@ -60,6 +60,8 @@ export class TetherClient {
     this.options = options;
     this.http = new HttpClient(options);
     this.fetchImpl = options.fetch ?? (globalThis.fetch as FetchLike);
+    // With a spool, start at once: batches left by an earlier run are sent without waiting for a new log call.
+    if (options.spool) void this.batcher;
   }
 
   /** The background sender, created on first use (a read-only client starts no timers). */
