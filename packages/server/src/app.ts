@@ -89,7 +89,8 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
     for (const o of outcomes) if (o.ok) for (const event of o.committed) app.hub.publish({ type: 'event', event, session: o.session });
   });
 
-  await app.register(problemPlugin);
+  const dashboard = Boolean(config.dashboardDir && existsSync(config.dashboardDir));
+  await app.register(problemPlugin, { notFound: !dashboard });
   if (config.corsOrigins.length) await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['x-request-id', 'etag', 'retry-after'] });
   await app.register(swagger, {
     openapi: {
@@ -113,7 +114,7 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
   await app.register(integrationRoutes);
   for (const p of deps.plugins ?? []) await app.register(p);
 
-  if (config.dashboardDir && existsSync(config.dashboardDir)) {
+  if (dashboard) {
     await app.register(fastifyStatic, { root: config.dashboardDir, prefix: '/', wildcard: false, index: ['index.html'] });
     // Deep links of the single-page app (/sessions/abc) get index.html; API paths keep problem+json 404s.
     app.setNotFoundHandler((req, reply) => {

@@ -57,14 +57,17 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
 }
 
 /** RFC 9457 errors for everything: thrown errors, validation, unknown routes. Never HTML, never a stack trace. */
-export const problemPlugin = fp(async (app: FastifyInstance) => {
+export const problemPlugin = fp(async (app: FastifyInstance, opts: { notFound?: boolean }) => {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const problem = toProblem(err, req);
     if (problem.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ code: problem.code, detail: problem.detail }, 'request rejected');
     return sendProblem(reply, problem);
   });
-  app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, toProblem(new TetherError('route_not_found', `No route ${req.method} ${req.url.split('?')[0]}`), req)),
-  );
+  // `notFound: false` when buildApp serves the dashboard: its own not-found handler also answers deep links with index.html.
+  if (opts.notFound !== false) {
+    app.setNotFoundHandler((req, reply) =>
+      sendProblem(reply, toProblem(new TetherError('route_not_found', `No route ${req.method} ${req.url.split('?')[0]}`), req)),
+    );
+  }
 });
