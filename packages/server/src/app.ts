@@ -82,8 +82,9 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, parseJson);
-  app.addHook('onSend', async (req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    done();
   });
   app.committer.onCommit((outcomes) => {
     for (const o of outcomes) if (o.ok) for (const event of o.committed) app.hub.publish({ type: 'event', event, session: o.session });

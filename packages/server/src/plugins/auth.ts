@@ -37,6 +37,15 @@ export class KeyRing {
     for (const k of keys) this.staticKeys.set(hashKey(k.secret), expand(k.scopes));
   }
 
+  /**
+   * Whether requests must authenticate, when known without I/O (static keys, or a recent look at the store);
+   * `undefined` when the store must be asked (see {@link enabled}).
+   */
+  enabledSync(): boolean | undefined {
+    if (this.staticKeys.size) return true;
+    return Date.now() - this.checkedAt > 5000 ? undefined : this.storeHasKeys;
+  }
+
   /** True when requests must authenticate: static keys are configured, or any key was ever created in the store. */
   async enabled(): Promise<boolean> {
     if (this.staticKeys.size) return true;
@@ -77,18 +86,23 @@ export function bearer(req: FastifyRequest): string | undefined {
 /** Checks the route's scope (route config `scope`; GET/HEAD default `read`, other methods `ingest`). */
 export const authPlugin = fp(async (app: FastifyInstance, opts: { keys: KeyRing }) => {
   app.decorateRequest('scopes', null as unknown as ReadonlySet<Scope>);
-  app.addHook('onRequest', async (req) => {
-    req.scopes = ALL;
-    const path = req.url;
-    // The dashboard's files, docs and health are public; the dashboard itself asks for a key for the API.
-    if (!path.startsWith('/api') && !path.startsWith('/ws') && !path.startsWith('/metrics')) return;
-    const need = req.routeOptions.config?.scope ?? (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'ingest');
-    if (need === 'public' || !(await opts.keys.enabled())) return;
+  const check = async (req: FastifyRequest, need: Scope): Promise<void> => {
+    if (!(await opts.keys.enabled())) return;
     const secret = bearer(req);
     if (!secret) throw new TetherError('unauthorized', 'This service needs an API key: send Authorization: Bearer <key>');
     const scopes = await opts.keys.scopesFor(secret);
     if (!scopes) throw new TetherError('unauthorized', 'Unknown or revoked API key');
     req.scopes = scopes;
     if (!scopes.has(need)) throw new TetherError('forbidden', `This API key lacks the "${need}" scope`);
+  };
+  // A callback hook with a synchronous fast path: with keys off (the default) no promise is made per request.
+  app.addHook('onRequest', (req, _reply, done) => {
+    req.scopes = ALL;
+    const path = req.url;
+    // The dashboard's files, docs and health are public; the dashboard itself asks for a key for the API.
+    if (!path.startsWith('/api') && !path.startsWith('/ws') && !path.startsWith('/metrics')) return done();
+    const need = req.routeOptions.config?.scope ?? (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'ingest');
+    if (need === 'public' || opts.keys.enabledSync() === false) return done();
+    check(req, need).then(() => done(), done);
   });
 });

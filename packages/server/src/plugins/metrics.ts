@@ -23,10 +23,11 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
   app.committer.onCommit((outcomes) => {
     for (const o of outcomes) if (o.ok) for (const e of o.committed) events.inc({ kind: e.kind });
   });
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
     requests.inc({ method: req.method, route, status: reply.statusCode });
     duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    done();
   });
   app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics (text format); needs read scope when keys are enabled' } }, async (_req, reply) => {
     reply.header('content-type', registry.contentType);

@@ -60,4 +60,14 @@ CREATE TABLE api_keys (
 ) STRICT;
 `,
   },
+  {
+    version: 2,
+    name: 'deferred-fts',
+    // Full-text indexing moved off the write path: events are indexed in batches after commit, and
+    // meta.fts_pos records the last indexed position. Events indexed by migration 1 count as done.
+    sql: `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+INSERT INTO meta (key, value) SELECT 'fts_pos', coalesce(max(pos), 0) FROM events;
+`,
+  },
 ];

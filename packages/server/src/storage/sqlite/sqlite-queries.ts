@@ -27,7 +27,7 @@ const USAGE = (f: string, g: string) => `coalesce(json_extract(data,'$.usage.${f
 
 /** The read side of the SQLite adapter: lists, search, stats and analytics. */
 export class SqliteQueries {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: Database.Database, private readonly indexText: () => void) {}
 
   listSessions(q: ListSessionsQuery): { sessions: SessionSummary[]; nextCursor: string | null } {
     const where: string[] = [];
@@ -42,6 +42,7 @@ export class SqliteQueries {
     if (q.createdAfter !== undefined) { where.push('created >= ?'); args.push(new Date(q.createdAfter).toISOString()); }
     if (q.createdBefore !== undefined) { where.push('created < ?'); args.push(new Date(q.createdBefore).toISOString()); }
     if (q.q !== undefined) {
+      this.indexText();
       const fts = toFtsQuery(q.q);
       if (fts) {
         where.push(`(session_id IN (SELECT e.session_id FROM events_fts f JOIN events e ON e.pos = f.rowid WHERE events_fts MATCH ?) OR session_id LIKE ? OR user_id LIKE ?)`);
@@ -99,6 +100,7 @@ export class SqliteQueries {
   search(query: string, limit: number): SearchHit[] {
     const fts = toFtsQuery(query);
     if (!fts) return [];
+    this.indexText();
     const rows = this.db.prepare(`SELECT e.* FROM events_fts f JOIN events e ON e.pos = f.rowid WHERE events_fts MATCH ? ORDER BY f.rank LIMIT ?`).all(fts, limit) as Parameters<typeof rowToEvent>[0][];
     return rows.map((r) => {
       const ev = rowToEvent(r);

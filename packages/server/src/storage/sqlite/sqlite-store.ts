@@ -62,6 +62,11 @@ export class SqliteStore implements Store {
   private readonly cacheSize: number;
   private readonly q: SqliteQueries;
   private readonly stmt;
+  private ftsPending = true;
+  /** Sessions created, and sessions finalized, in the transaction being built. */
+  private readonly fresh = new Set<string>();
+  private readonly finalized = new Set<string>();
+  private readonly ftsTimer: NodeJS.Timeout;
 
   constructor(opts: SqliteStoreOptions) {
     if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
@@ -72,20 +77,57 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.cacheSize = opts.cacheSize ?? 10_000;
-    this.q = new SqliteQueries(this.db);
+    this.ftsTimer = setInterval(() => {
+      try {
+        this.indexText();
+      } catch {
+        /* retried on the next tick; searches surface persistent errors */
+      }
+    }, 250);
+    this.ftsTimer.unref();
+    this.q = new SqliteQueries(this.db, () => this.indexText());
     this.stmt = {
       getSession: this.db.prepare<[string], Row>('SELECT * FROM sessions WHERE session_id = ?'),
       findEvent: this.db.prepare<[string, string], EventRow>('SELECT * FROM events WHERE session_id = ? AND event_id = ?'),
       insertEvent: this.db.prepare('INSERT INTO events (session_id, seq, event_id, kind, ts, received_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       insertFts: this.db.prepare('INSERT INTO events_fts (rowid, body) VALUES (?, ?)'),
-      upsertSession: this.db.prepare(`INSERT INTO sessions (session_id, user_id, type, parent_session_id, status, tags, metadata, initial, final, state,
+      pendingFts: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE pos > ? ORDER BY pos LIMIT ?'),
+      ftsPos: this.db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'fts_pos'"),
+      setFtsPos: this.db.prepare("UPDATE meta SET value = ? WHERE key = 'fts_pos'"),
+      insertSession: this.db.prepare(`INSERT INTO sessions (session_id, user_id, type, parent_session_id, status, tags, metadata, initial, final, state,
           state_version, created, updated, ended_at, duration_ms, last_seq, actions, responses)
         VALUES (@session_id, @user_id, @type, @parent_session_id, @status, @tags, @metadata, @initial, @final, @state,
-          @state_version, @created, @updated, @ended_at, @duration_ms, @last_seq, @actions, @responses)
-        ON CONFLICT (session_id) DO UPDATE SET status = excluded.status, metadata = excluded.metadata, final = excluded.final,
-          state = excluded.state, state_version = excluded.state_version, updated = excluded.updated, ended_at = excluded.ended_at,
-          duration_ms = excluded.duration_ms, last_seq = excluded.last_seq, actions = excluded.actions, responses = excluded.responses`),
+          @state_version, @created, @updated, @ended_at, @duration_ms, @last_seq, @actions, @responses)`),
+      // Two updates: the common one leaves status alone, so its index is not rewritten on every event.
+      updateSession: this.db.prepare(`UPDATE sessions SET metadata = @metadata, state = @state, state_version = @state_version, updated = @updated,
+          last_seq = @last_seq, actions = @actions, responses = @responses WHERE session_id = @session_id`),
+      updateSessionStatus: this.db.prepare(`UPDATE sessions SET status = @status, final = @final, ended_at = @ended_at, duration_ms = @duration_ms
+          WHERE session_id = @session_id`),
     };
+  }
+
+  /**
+   * Full-text indexing runs after commit, in batches of up to 5,000 events (FTS5 writes a segment per transaction, so
+   * indexing each small group commit would cost more than the append itself). Searches call it first, so a search
+   * always sees every committed event; otherwise it runs every 250 ms. A crash loses nothing: meta.fts_pos says
+   * where to continue. Returns how many events were indexed.
+   */
+  indexText(): number {
+    if (!this.ftsPending || !this.db.open) return 0;
+    let total = 0;
+    for (;;) {
+      const n = this.db.transaction(() => {
+        const from = this.stmt.ftsPos.get()?.value ?? 0;
+        const rows = this.stmt.pendingFts.all(from, 5000);
+        for (const r of rows) this.stmt.insertFts.run(r.pos, ftsText(r.kind, JSON.parse(r.data)));
+        if (rows.length) this.stmt.setFtsPos.run(rows[rows.length - 1]!.pos);
+        return rows.length;
+      }).immediate();
+      total += n;
+      if (n < 5000) break;
+    }
+    this.ftsPending = false;
+    return total;
   }
 
   private migrate(): void {
@@ -124,7 +166,7 @@ export class SqliteStore implements Store {
       receivedAt, data,
     };
     const info = this.stmt.insertEvent.run(ev.sessionId, ev.seq, ev.id, ev.kind, ev.timestamp, ev.receivedAt, JSON.stringify(data));
-    this.stmt.insertFts.run(info.lastInsertRowid, ftsText(ev.kind, data));
+    this.ftsPending = true;
     (ev as PositionedEvent).pos = Number(info.lastInsertRowid); // the global commit position, for the live feed
     return { rec: applyEvent(rec, ev), ev };
   }
@@ -153,9 +195,12 @@ export class SqliteStore implements Store {
     if (!rec && input.kind !== 'session_created') {
       const created = this.insert(undefined, { sessionId: input.sessionId, kind: 'session_created', timestamp: input.timestamp }, { autoCreated: true, userId: null, type: null, parentSessionId: null, tags: [], metadata: {}, initial: null }, item.receivedAt);
       rec = created.rec;
+      this.fresh.add(rec.sessionId);
       committed.push(created.ev);
     }
     const { rec: next, ev } = this.insert(rec, input, data, item.receivedAt);
+    if (input.kind === 'session_created') this.fresh.add(next.sessionId);
+    if (input.kind === 'session_finalized') this.finalized.add(next.sessionId);
     committed.push(ev);
     dirty.set(next.sessionId, next);
     return { ok: true, event: ev, duplicate: false, committed, session: next };
@@ -165,7 +210,10 @@ export class SqliteStore implements Store {
     const dirty = new Map<string, SessionRecord>();
     const run = this.db.transaction(() => {
       const out = items.map((item) => this.appendOne(item, dirty));
-      for (const rec of dirty.values()) this.writeSession(rec);
+      for (const rec of dirty.values()) {
+        const fresh = this.fresh.has(rec.sessionId);
+        this.writeSession(rec, fresh, !fresh && this.finalized.has(rec.sessionId));
+      }
       return out;
     });
     try {
@@ -176,11 +224,27 @@ export class SqliteStore implements Store {
       // The records in `dirty` were mutated in memory for a transaction that did not commit: forget them.
       for (const id of dirty.keys()) this.cache.delete(id);
       throw err;
+    } finally {
+      this.fresh.clear();
+      this.finalized.clear();
     }
   }
 
-  private writeSession(r: SessionRecord): void {
-    this.stmt.upsertSession.run({
+  private writeSession(r: SessionRecord, fresh: boolean, statusChanged: boolean): void {
+    if (!fresh) {
+      this.stmt.updateSession.run({
+        session_id: r.sessionId, metadata: JSON.stringify(r.metadata), state: JSON.stringify(r.state), state_version: r.stateVersion,
+        updated: r.updated, last_seq: r.lastSeq, actions: r.metadata.metrics.actions, responses: r.metadata.metrics.responses,
+      });
+      if (statusChanged) {
+        this.stmt.updateSessionStatus.run({
+          session_id: r.sessionId, status: r.status, final: r.final === null || r.final === undefined ? null : JSON.stringify(r.final),
+          ended_at: r.endedAt, duration_ms: r.durationMs,
+        });
+      }
+      return;
+    }
+    this.stmt.insertSession.run({
       session_id: r.sessionId, user_id: r.userId, type: r.type, parent_session_id: r.parentSessionId, status: r.status,
       tags: JSON.stringify(r.tags), metadata: JSON.stringify(r.metadata), initial: r.initial === null ? null : JSON.stringify(r.initial),
       final: r.final === null || r.final === undefined ? null : JSON.stringify(r.final), state: JSON.stringify(r.state),
@@ -210,6 +274,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteSession(sessionId: string): Promise<boolean> {
+    this.indexText();
     this.cache.delete(sessionId);
     return this.q.deleteSession(sessionId);
   }
@@ -247,7 +312,9 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.ftsTimer);
     if (this.db.open) {
+      this.indexText();
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();
     }
