@@ -21,7 +21,7 @@ import {
  * | SessionEnd | `session_finalized` `{status: 'completed', final: {reason}}` |
  * | PreCompact, Notification, any other event | `state_patched` setting `state.claudeCode.lastEvents[<event>]` `{at, …payload fields}` |
  *
- * Tool events that carry `agent_id` (Claude Code ≥ 2.1.69 inside a sub-agent) go to the sub-agent's session.
+ * Tool events that carry `agent_id` (newer Claude Code versions, inside a sub-agent) go to the sub-agent's session.
  * Event ids come from the payload (`cc:tool:<tool_use_id>`, `cc:agent:<agent_id>`, …); events without an id of their own
  * (prompts, Stop, notes) are keyed by the payload's hash and the second the hook fired, so a re-sent hook is stored once.
  */
