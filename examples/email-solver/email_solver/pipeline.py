@@ -13,6 +13,7 @@ Each node reports exactly one action (`{"type": "pipeline_node", "node", "emailI
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from email.message import EmailMessage
@@ -153,7 +154,7 @@ def build_pipeline(model: BaseChatModel, mailbox: MailboxClient, bookings: Booki
     for name, fn in zip(NODES, (classify, extract, decide, draft, file), strict=True):
         graph.add_node(name, fn)
     graph.add_edge(START, "classify")
-    for a, b in zip(NODES, NODES[1:], strict=False):
+    for a, b in itertools.pairwise(NODES):
         graph.add_edge(a, b)
     graph.add_edge("file", END)
     return graph.compile()
