@@ -1,30 +1,40 @@
 /**
  * Append throughput and latency of the session store (issue: core service benchmarks).
- * Usage: node --import tsx bench/append.ts [--seconds 10]
- * Starts `tether serve` as a child process (its own core) and drives it with autocannon from this process.
- * Prints a Markdown table for docs/benchmarks.md.
+ * Usage: node --import tsx bench/append.ts [--seconds 10] [--generator wrk|autocannon]
+ * Starts `tether serve` as a child process and drives it from a load generator on the same machine: wrk (Debian
+ * package `wrk`, C, one thread) when installed, else autocannon (Node, in this process). Prints a Markdown table.
  */
-import { load, row, startServer } from './lib.js';
+import { load, row, startServer, type Result } from './lib.js';
+import { hasWrk, luaPost, wrk } from './wrk.js';
 
-const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 10;
+const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const seconds = Number(arg('--seconds')) || 10;
+const generator = arg('--generator') ?? (hasWrk() ? 'wrk' : 'autocannon');
 const body = JSON.stringify({ type: 'tool_call', tool: 'Bash', input: { command: 'ls -la' }, durationMs: 12 });
 const headers = { 'content-type': 'application/json' };
 
+/** POSTs `payload` to `path` (+ `n % rotate` when rotating over sessions) for `seconds` with the chosen generator. */
+async function post(base: string, path: string, payload: string, connections: number, rotate = 0): Promise<Result> {
+  if (generator === 'wrk') return wrk(base + (rotate ? path + '0' : path), luaPost(path, payload, rotate), connections, seconds);
+  let n = 0;
+  return load({
+    url: base, connections, duration: seconds,
+    requests: [{ method: 'POST', headers, body: payload, setupRequest: (req) => ({ ...req, path: rotate ? `${path}${n++ % rotate}` : path }) }],
+  });
+}
+
 async function main(): Promise<void> {
+  console.error(`generator: ${generator}, ${seconds} s per run`);
   const lines: string[] = [row(['scenario', 'connections', 'req/s (events/s)', 'p50 ms', 'p99 ms', 'errors / non-2xx']), row(['---', '---', '---', '---', '---', '---'])];
   const server = await startServer();
   try {
     for (const connections of [1, 16, 64]) {
-      const r = await load({ url: `${server.url}/api/actions/bench-one-${connections}`, method: 'POST', headers, body, connections, duration: seconds });
+      const r = await post(server.url, `/api/actions/bench-one-${connections}`, body, connections);
       lines.push(row(['single-event appends, one session', connections, r.reqPerSec, r.p50, r.p99, `${r.errors} / ${r.non2xx}`]));
       console.error(lines.at(-1));
     }
     for (const connections of [1, 16, 64]) {
-      let n = 0;
-      const r = await load({
-        url: server.url, connections, duration: seconds,
-        requests: [{ method: 'POST', headers, body, setupRequest: (req) => ({ ...req, path: `/api/actions/bench-many-${connections}-${n++ % 100}` }) }],
-      });
+      const r = await post(server.url, `/api/actions/bench-many-${connections}-`, body, connections, 100);
       lines.push(row(['single-event appends, over 100 sessions', connections, r.reqPerSec, r.p50, r.p99, `${r.errors} / ${r.non2xx}`]));
       console.error(lines.at(-1));
     }
@@ -36,24 +46,14 @@ async function main(): Promise<void> {
     }
     const info = (await (await fetch(`${server.url}/api/sessions/${big}/events?limit=1`)).json()) as { lastSeq: number };
     for (const connections of [1, 64]) {
-      const r = await load({ url: `${server.url}/api/actions/${big}`, method: 'POST', headers, body, connections, duration: seconds });
+      const r = await post(server.url, `/api/actions/${big}`, body, connections);
       lines.push(row([`appends into a session holding ${info.lastSeq.toLocaleString('en')}+ events`, connections, r.reqPerSec, r.p50, r.p99, `${r.errors} / ${r.non2xx}`]));
       console.error(lines.at(-1));
     }
     // Batches through /api/ingest: 1,000 events a request.
     for (const connections of [1, 4]) {
-      let n = 0;
-      const r = await load({
-        url: server.url, connections, duration: seconds,
-        requests: [{
-          method: 'POST', headers,
-          setupRequest: (req) => {
-            const b = n++;
-            const events = Array.from({ length: 1000 }, (_, j) => ({ sessionId: `ingest-${b % 100}`, kind: 'action', data: { tool: 'Bash', j, input: { command: 'ls' } } }));
-            return { ...req, path: '/api/ingest', body: JSON.stringify({ events }) };
-          },
-        }],
-      });
+      const events = Array.from({ length: 1000 }, (_, j) => ({ sessionId: `ingest-${j % 100}`, kind: 'action', data: { tool: 'Bash', j, input: { command: 'ls' } } }));
+      const r = await post(server.url, '/api/ingest', JSON.stringify({ events }), connections);
       lines.push(row(['/api/ingest, 1,000-event batches', connections, `${r.reqPerSec} req/s = ${(r.reqPerSec * 1000).toLocaleString('en')} events/s`, r.p50, r.p99, `${r.errors} / ${r.non2xx}`]));
       console.error(lines.at(-1));
     }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../../util/uuid7.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -74,6 +74,7 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -65536'); // 64 MiB of page cache: indexes of large logs stay in memory
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.cacheSize = opts.cacheSize ?? 10_000;
@@ -161,7 +162,7 @@ export class SqliteStore implements Store {
 
   private insert(rec: SessionRecord | undefined, input: EventInput, data: Record<string, unknown>, receivedAt: string): { rec: SessionRecord; ev: TetherEvent } {
     const ev: TetherEvent = {
-      id: input.id ?? randomUUID(), sessionId: input.sessionId, seq: (rec?.lastSeq ?? 0) + 1, kind: input.kind,
+      id: input.id ?? uuidv7(), sessionId: input.sessionId, seq: (rec?.lastSeq ?? 0) + 1, kind: input.kind,
       timestamp: normalizeTime(input.timestamp ?? (typeof data.timestamp === 'string' ? data.timestamp : undefined), receivedAt),
       receivedAt, data,
     };
