@@ -1,8 +1,9 @@
 import type { AppendItem, AppendOutcome, Store } from './store.js';
 
+/** A caller's items (one for a REST write, up to 1,000 for an ingest batch); never split across transactions. */
 interface Pending {
-  item: AppendItem;
-  resolve: (o: AppendOutcome) => void;
+  items: AppendItem[];
+  resolve: (o: AppendOutcome[]) => void;
   reject: (e: unknown) => void;
 }
 
@@ -26,16 +27,17 @@ export class GroupCommitter {
   constructor(private readonly store: Store, private readonly maxBatch = 2000) {}
 
   /** Appends one event; resolves after commit. */
-  append(item: AppendItem): Promise<AppendOutcome> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      this.schedule();
-    });
+  async append(item: AppendItem): Promise<AppendOutcome> {
+    return (await this.appendMany([item]))[0]!;
   }
 
-  /** Appends several events; all go into the same or consecutive transactions, in order. */
+  /** Appends several events in one transaction, in order; resolves with one outcome per item after commit. */
   appendMany(items: AppendItem[]): Promise<AppendOutcome[]> {
-    return Promise.all(items.map((i) => this.append(i)));
+    if (items.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ items, resolve, reject });
+      this.schedule();
+    });
   }
 
   onCommit(listener: CommitListener): () => void {
@@ -60,16 +62,21 @@ export class GroupCommitter {
 
   private async flush(): Promise<void> {
     while (this.queue.length) {
-      const batch = this.queue.splice(0, this.maxBatch);
+      // Whole callers up to maxBatch items (a single caller larger than that still goes in one transaction).
+      let take = 0;
+      let size = 0;
+      while (take < this.queue.length && (take === 0 || size + this.queue[take]!.items.length <= this.maxBatch)) size += this.queue[take++]!.items.length;
+      const batch = this.queue.splice(0, take);
+      const items = batch.length === 1 ? batch[0]!.items : batch.flatMap((p) => p.items);
       const started = performance.now();
       let outcomes: AppendOutcome[];
       try {
-        outcomes = await this.store.append(batch.map((p) => p.item));
+        outcomes = await this.store.append(items);
       } catch (err) {
         for (const p of batch) p.reject(err);
         continue;
       }
-      this.onBatch?.(batch.length, performance.now() - started);
+      this.onBatch?.(items.length, performance.now() - started);
       for (const l of this.listeners) {
         try {
           l(outcomes);
@@ -77,7 +84,11 @@ export class GroupCommitter {
           /* a listener must never break the write path */
         }
       }
-      batch.forEach((p, i) => p.resolve(outcomes[i]!));
+      let at = 0;
+      for (const p of batch) {
+        p.resolve(batch.length === 1 ? outcomes : outcomes.slice(at, at + p.items.length));
+        at += p.items.length;
+      }
     }
   }
 
