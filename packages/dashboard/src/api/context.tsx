@@ -2,7 +2,7 @@
  * React context holding the connection to one Tether service: the REST client, the live link, their status, and
  * the auth problem (401/403) that makes the app show the key prompt. Changing the server URL or key rebuilds both.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { LiveLink, type LinkStatus } from './live';
 import { ApiError, TetherRest } from './rest';
 import { getApiKey, getServerUrl, setApiKey, setServerUrl } from './settings';
@@ -36,10 +36,17 @@ export function TetherProvider({ children }: { children: ReactNode }) {
   const [auth, setAuth] = useState<AuthProblem | null>(null);
   const [generation, setGeneration] = useState(0);
 
-  const onError = useCallback((err: ApiError) => {
-    if (err.status === 401 || err.status === 403) setAuth({ status: err.status, code: err.code, detail: err.detail });
-  }, []);
-  const rest = useMemo(() => new TetherRest({ baseUrl: serverUrl, apiKey, onError }), [serverUrl, apiKey, onError]);
+  // Only the current connection may raise the key prompt: a late 401/403 from the previous key is ignored.
+  const current = useRef({ serverUrl, apiKey });
+  current.current = { serverUrl, apiKey };
+  const rest = useMemo(() => new TetherRest({
+    baseUrl: serverUrl, apiKey,
+    onError: (err: ApiError) => {
+      if ((err.status === 401 || err.status === 403) && current.current.apiKey === apiKey && current.current.serverUrl === serverUrl) {
+        setAuth({ status: err.status, code: err.code, detail: err.detail });
+      }
+    },
+  }), [serverUrl, apiKey]);
   const live = useMemo(() => new LiveLink(rest, LiveLink.wsUrlFor(serverUrl, apiKey)), [rest, serverUrl, apiKey]);
   const [status, setStatus] = useState<LinkStatus>(live.status);
 

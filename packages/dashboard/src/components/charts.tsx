@@ -93,7 +93,9 @@ export function TimeBars({ points, series, from, to, bucketMs, height = 160, lab
         })}
         {Array.from({ length: xTicks }, (_, k) => {
           const i = Math.round((k * (n - 1)) / Math.max(1, xTicks - 1));
-          return <text key={k} x={padL + i * bw + bw / 2} y={height - 4} textAnchor="middle" className="axis">{tickLabel(start + i * bucketMs, to - from)}</text>;
+          const anchor = k === 0 ? 'start' : k === xTicks - 1 ? 'end' : 'middle';
+          const x = k === 0 ? padL + i * bw : k === xTicks - 1 ? padL + (i + 1) * bw : padL + i * bw + bw / 2;
+          return <text key={k} x={x} y={height - 4} textAnchor={anchor} className="axis">{tickLabel(start + i * bucketMs, to - from)}</text>;
         })}
       </svg>
       {hb && (

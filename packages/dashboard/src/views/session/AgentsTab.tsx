@@ -108,7 +108,7 @@ function Waterfall({ agents, start, end }: { agents: AgentRecord[]; start: strin
             </div>
             <div className="wf-track">
               <div className={`wf-bar status-${a.status}${a.completedAt ? '' : ' running'}`} style={{ left: `${left}%`, width: `${width}%` }} title={`${a.type}: ${formatDuration(e - s)} (${a.status})`} />
-              <span className="wf-dur small" style={{ left: `calc(${Math.min(left + width, 88)}% + 6px)` }}>{formatDuration(e - s)}</span>
+              <span className="wf-dur small" style={left + width > 85 ? { right: `calc(${100 - left}% + 6px)` } : { left: `calc(${left + width}% + 6px)` }}>{formatDuration(e - s)}</span>
             </div>
           </div>
         );

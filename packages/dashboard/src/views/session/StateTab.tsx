@@ -37,8 +37,8 @@ export function StateTab({ sessionId, data }: { sessionId: string; data: Session
     const cur = pos === null && data.state ? Promise.resolve(data.state) : rest.getState(sessionId, Math.max(1, debouncedAt), ac.signal);
     const prev = changeSeq && prevSeq >= 0 ? rest.getState(sessionId, Math.max(1, changeSeq - 1), ac.signal) : Promise.resolve(null);
     Promise.all([cur, prev]).then(([c, p]) => {
-      setShownState(c);
-      setPrevState(p);
+      setShownState(withoutAtSeq(c));
+      setPrevState(p && withoutAtSeq(p));
       setLoading(false);
     }, () => setLoading(false));
     return () => ac.abort();
@@ -93,6 +93,13 @@ export function StateTab({ sessionId, data }: { sessionId: string; data: Session
       </div>
     </div>
   );
+}
+
+/** The replayed state echoes `atSeq`; it is not part of the state, so it is left out of the tree and the diff. */
+function withoutAtSeq(s: SessionState): SessionState {
+  if (!('atSeq' in s)) return s;
+  const { atSeq: _drop, ...rest } = s;
+  return rest as SessionState;
 }
 
 function lastAtOrBefore(sorted: number[], x: number): number {
