@@ -205,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--report", type=Path)
     args = p.parse_args(argv)
 
+    if not args.transcript.is_file():
+        print(f"claude-code: transcript {args.transcript} not found (pass --transcript or set CLAUDE_TRANSCRIPT)", file=sys.stderr)
+        return 1
     wired = wired_events(args.workspace / ".claude" / "settings.json")
     calls = Plan(args.transcript.resolve(), args.session_id, str(args.workspace.resolve())).build()
     unwired = sorted({c["hook_event_name"] for _, c in calls} - wired)

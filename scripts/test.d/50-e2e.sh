@@ -33,6 +33,7 @@ fi
 
 export TETHER_PYTHON="$VENV/bin/python"
 status=0
+node_modules/.bin/tsc -p e2e/tsconfig.json || status=1
 if [ -x "$VENV/bin/ruff" ]; then "$VENV/bin/ruff" check --config examples/ruff.toml examples || status=1; fi
 node --import tsx e2e/run.ts --out "$ROOT/artifacts/e2e" || status=1
 node --import tsx --test --test-reporter=spec e2e/harness.test.ts || status=1
