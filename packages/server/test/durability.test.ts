@@ -106,4 +106,43 @@ describe('durability', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('SIGTERM drains in-flight writes: every answered write is stored, and the process exits 0', { timeout: 60_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tether-term-'));
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      const child = await startChild(dataDir, port);
+      const acked: string[] = [];
+      let stop = false;
+      const writer = async (w: number) => {
+        for (let i = 0; !stop; i++) {
+          try {
+            const r = await fetch(`${base}/api/actions/term`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `t${w}-${i}` }, body: '{}' });
+            if (r.status === 201) acked.push(`t${w}-${i}`);
+          } catch {
+            return;
+          }
+        }
+      };
+      const writers = Array.from({ length: 8 }, (_, w) => writer(w));
+      while (acked.length < 300) await new Promise((r) => setTimeout(r, 10));
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      stop = true;
+      await Promise.all(writers);
+      const again = await startChild(dataDir, port);
+      try {
+        const { events } = (await (await fetch(`${base}/api/sessions/term/events?limit=10000`)).json()) as { events: Array<{ id: string }> };
+        const ids = new Set(events.map((e) => e.id));
+        for (const id of acked) assert.ok(ids.has(id), `answered write ${id} was stored`);
+      } finally {
+        again.kill('SIGTERM');
+        await new Promise((r) => again.once('exit', r));
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
