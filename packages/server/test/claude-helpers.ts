@@ -3,13 +3,31 @@
  * process, and read transcripts. Shared by packages/server/test/claude-*.test.ts.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const CLI = join(ROOT, 'packages/cli/src/bin.ts');
-export const HOOK_MAIN = join(ROOT, 'packages/cli/src/claude/hook-main.ts');
+
+function newest(dir: string, ext: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) t = Math.max(t, newest(p, ext));
+    else if (e.name.endsWith(ext)) t = Math.max(t, statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/**
+ * The CLI's built JavaScript when it is at least as new as its sources (CI builds before testing; it starts in a
+ * fraction of the time), else the sources through tsx.
+ */
+const cliDir = join(ROOT, 'packages/cli');
+export const USE_DIST = existsSync(join(cliDir, 'dist/bin.js')) && existsSync(join(cliDir, 'dist/claude/hook-main.js'))
+  && newest(join(cliDir, 'dist'), '.js') >= newest(join(cliDir, 'src'), '.ts');
+export const CLI = join(cliDir, USE_DIST ? 'dist/bin.js' : 'src/bin.ts');
+export const HOOK_MAIN = join(cliDir, USE_DIST ? 'dist/claude/hook-main.js' : 'src/claude/hook-main.ts');
 /** The shared transcripts (real Claude Code sessions, see its README). */
 export const TRANSCRIPTS = process.env.TETHER_CC_TRANSCRIPTS ?? resolve(ROOT, '../shared/data/claude-code-transcripts');
 
@@ -20,11 +38,11 @@ export interface RunResult {
   ms: number;
 }
 
-/** Runs `node --import tsx <script> ...args` with `input` on stdin; resolves when it exits (killed after `killAfterMs`). */
+/** Runs `node [--import tsx] <script> ...args` (tsx for .ts) with `input` on stdin; resolves when it exits (killed after `killAfterMs`). */
 export function runNode(script: string, args: string[], opts: { input?: string; env?: Record<string, string>; killAfterMs?: number } = {}): Promise<RunResult> {
   const started = Date.now();
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    const child = spawn(process.execPath, [...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script, ...args], {
       cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, tether } from './claude-helpers.ts';
+import { ROOT, tether, USE_DIST } from './claude-helpers.ts';
 import { CLAUDE_CODE_HOOK_EVENTS } from '../src/index.ts';
 import { tetherHooks } from '../../cli/src/claude/settings.ts';
 
@@ -90,7 +90,10 @@ describe('tether setup claude-code', () => {
       assert.equal(r.code, 0, r.stderr);
       const s = read(join(home, '.claude', 'settings.json'));
       const cmd = tetherEntries(s.hooks.PostToolUse)[0].command as string;
-      assert.match(cmd, /hook claude-code --url http:\/\/127\.0\.0\.1:9000$/, 'run from source: falls back to the tether command');
+      assert.match(cmd, /(tether hook claude-code|hook-main\.js") --url http:\/\/127\.0\.0\.1:9000$/);
+      const main = /"([^"]+hook-main\.js)"/.exec(cmd)?.[1];
+      if (USE_DIST) assert.ok(main && existsSync(main), 'the built CLI writes its fast hook entry, by absolute path');
+      else assert.match(cmd, /^tether hook claude-code/, 'run from source: falls back to the tether command');
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
