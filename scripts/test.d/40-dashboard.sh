@@ -14,4 +14,4 @@ fi
 if [ ! -f packages/dashboard/dist/index.html ] || [ -n "$(find packages/dashboard/src packages/dashboard/index.html -newer packages/dashboard/dist/index.html -print -quit)" ]; then
   npm run build -w @tether/dashboard
 fi
-node --import tsx --test --test-concurrency=1 --test-reporter=spec 'packages/dashboard/test/*.browser.ts'
+node --import tsx --test --test-concurrency=1 --test-reporter=spec packages/dashboard/test/*.browser.ts

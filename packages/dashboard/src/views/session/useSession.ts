@@ -1,5 +1,5 @@
 /**
- * Everything the session page shows, kept live: the summary (header), the whole event log (loaded in pages of 5,000
+ * Everything the session page shows, kept live: the summary (header), the whole event log (loaded in a first page of 1,000 then pages of 10,000
  * from `GET /api/sessions/:id/events`, then followed over the live feed from the last seq), and the current state
  * (`GET /api/state/:id`, refetched when a state-changing event arrives).
  */
@@ -9,7 +9,9 @@ import { getSessionSummary } from '../../api/rest';
 import type { SessionState, SessionSummary, TetherEvent } from '../../api/types';
 import { STATE_KINDS } from '../../lib/events';
 
-const PAGE = 5000;
+/** Events in the first request (small: the first rows paint sooner) and in each later one (the API allows 10,000). */
+const FIRST_PAGE = 1000;
+const PAGE = 10_000;
 
 export interface SessionData {
   summary: SessionSummary | null;
@@ -72,16 +74,20 @@ export function useSession(sessionId: string): SessionData {
 
     (async () => {
       try {
-        const [sum, st] = await Promise.all([getSessionSummary(rest, sessionId, ac.signal), rest.getState(sessionId, undefined, ac.signal)]);
-        setSummary(sum);
-        setState(st);
+        // Summary, state and the first (small) page of events in parallel; then big pages until the end.
+        const head = Promise.all([getSessionSummary(rest, sessionId, ac.signal), rest.getState(sessionId, undefined, ac.signal)]).then(([sum, st]) => {
+          setSummary((s) => (s && s.lastSeq > sum.lastSeq ? s : sum));
+          setState(st);
+        });
+        head.catch(() => {});
         let after = 0;
-        for (;;) {
-          const page = await rest.listEvents(sessionId, { after, limit: PAGE }, ac.signal);
+        for (let n = 0; ; n++) {
+          const page = await rest.listEvents(sessionId, { after, limit: n === 0 ? FIRST_PAGE : PAGE }, ac.signal);
           append(page.events);
           if (page.nextAfter === null || !page.events.length) break;
           after = page.nextAfter;
         }
+        await head;
         setHistoryDone(true);
         const last = eventsRef.current.length ? eventsRef.current[eventsRef.current.length - 1]!.seq : 0;
         if (!ac.signal.aborted) stopLive = live.watchSession(sessionId, last, append);
