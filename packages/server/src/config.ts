@@ -13,8 +13,18 @@ export interface TetherConfig {
   host: string;
   /** TETHER_PORT (or PORT, as the prototype) — TCP port; 0 picks a free one. Default 9000. */
   port: number;
-  /** TETHER_DATA_DIR — directory of the SQLite database (tether.db). Default ./data. */
+  /** TETHER_DATA_DIR — directory of the SQLite database (tether.db). Default ./data. Unused with `storage: 'postgres'`. */
   dataDir: string;
+  /**
+   * TETHER_STORAGE — the storage engine: `sqlite` (embedded, one server process per data directory) or `postgres`
+   * (several server processes on one PostgreSQL database; needs `databaseUrl`). Default sqlite.
+   */
+  storage: 'sqlite' | 'postgres';
+  /**
+   * TETHER_DATABASE_URL — PostgreSQL connection URL for `storage: 'postgres'`, e.g. `postgres://tether:secret@db:5432/tether`
+   * (libpq form; `?sslmode=require` and `?options=-c search_path=myschema` work). Required there, ignored otherwise. Default empty.
+   */
+  databaseUrl: string;
   /** TETHER_DURABILITY — `normal`: acknowledged writes survive a process crash; `full`: also a power loss. Default normal. */
   durability: 'normal' | 'full';
   /** TETHER_LOG_LEVEL — pino level: fatal, error, warn, info, debug, trace, silent. Default info. */
@@ -78,10 +88,14 @@ export function parseApiKeys(v: string | undefined): Array<{ secret: string; sco
 export function loadConfig(env: Record<string, string | undefined>, overrides: Partial<TetherConfig> = {}, defaultDashboardDir = ''): TetherConfig {
   const durability = env.TETHER_DURABILITY ?? 'normal';
   if (durability !== 'normal' && durability !== 'full') throw new Error(`TETHER_DURABILITY must be normal or full, got "${durability}"`);
+  const storage = env.TETHER_STORAGE || 'sqlite';
+  if (storage !== 'sqlite' && storage !== 'postgres') throw new Error(`TETHER_STORAGE must be sqlite or postgres, got "${storage}"`);
   const cfg: TetherConfig = {
     host: env.TETHER_HOST || '127.0.0.1',
     port: int('TETHER_PORT', env.TETHER_PORT ?? env.PORT, 9000),
     dataDir: resolve(env.TETHER_DATA_DIR || './data'),
+    storage,
+    databaseUrl: env.TETHER_DATABASE_URL ?? '',
     durability,
     logLevel: env.TETHER_LOG_LEVEL || 'info',
     logRequests: bool(env.TETHER_LOG_REQUESTS, false),
@@ -96,5 +110,8 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     dashboardDir: env.TETHER_DASHBOARD_DIR ?? defaultDashboardDir,
     groupCommitMax: int('TETHER_GROUP_COMMIT_MAX', env.TETHER_GROUP_COMMIT_MAX, 2000, 1),
   };
-  return { ...cfg, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  const out: TetherConfig = { ...cfg, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  if (out.storage !== 'sqlite' && out.storage !== 'postgres') throw new Error(`storage must be sqlite or postgres, got "${String(out.storage)}"`);
+  if (out.storage === 'postgres' && !out.databaseUrl) throw new Error('TETHER_STORAGE=postgres needs TETHER_DATABASE_URL (e.g. postgres://user:password@host:5432/tether)');
+  return out;
 }

@@ -11,6 +11,7 @@ export type { SessionRecord } from './events/record.js';
 export { mergePatch } from './util/merge-patch.js';
 export { hashKey } from './plugins/auth.js';
 export { SqliteStore, type SqliteStoreOptions, type Durability } from './storage/sqlite/sqlite-store.js';
+export { PostgresStore, type PostgresStoreOptions } from './storage/postgres/pg-store.js';
 export { GroupCommitter } from './storage/group-commit.js';
 export type { Store, AppendItem, AppendOutcome, ApiKeyRecord, Stats, SearchHit } from './storage/store.js';
 export { startServer, type RunningServer } from './serve.js';

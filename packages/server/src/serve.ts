@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from './app.js';
 import { isLoopback, type TetherConfig } from './config.js';
+import { PostgresStore } from './storage/postgres/pg-store.js';
 import { SqliteStore } from './storage/sqlite/sqlite-store.js';
+import type { Store } from './storage/store.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -41,22 +43,33 @@ function lockDataDir(dataDir: string): () => void {
 }
 
 /**
- * Starts the service on embedded SQLite (`<dataDir>/tether.db`) and listens. Refuses a non-loopback host without API
- * keys unless `config.insecure`. Throws with a readable message on bad configuration or a busy data directory.
+ * Opens the store `config.storage` names: SQLite at `<dataDir>/tether.db`, or PostgreSQL at `config.databaseUrl`
+ * (migrations applied; throws when the database cannot be reached).
+ */
+async function openStore(config: TetherConfig): Promise<Store> {
+  if (config.storage === 'postgres') return PostgresStore.open({ connectionString: config.databaseUrl });
+  return new SqliteStore({ file: join(config.dataDir, 'tether.db'), durability: config.durability });
+}
+
+/**
+ * Starts the service and listens: on embedded SQLite (`<dataDir>/tether.db`, the data directory locked to this process)
+ * or, with `storage: 'postgres'`, on PostgreSQL (`databaseUrl`; several servers may share one database, so no lock).
+ * Refuses a non-loopback host without API keys unless `config.insecure`. Throws with a readable message on bad
+ * configuration, a busy data directory or an unreachable database.
  */
 export async function startServer(config: TetherConfig, extra: Omit<AppDeps, 'store'> = {}): Promise<RunningServer> {
   if (!isLoopback(config.host) && config.apiKeys.length === 0 && !config.insecure) {
-    const store = new SqliteStore({ file: join(config.dataDir, 'tether.db') });
+    const store = await openStore(config);
     const hasKeys = (await store.listKeys()).some((k) => !k.revokedAt);
     await store.close();
     if (!hasKeys) {
       throw new Error(`Refusing to listen on ${config.host} without API keys: anyone who can reach it could read and write every session. Set TETHER_API_KEYS, create one with \`tether keys create\`, or pass --insecure.`);
     }
   }
-  const unlock = lockDataDir(config.dataDir);
-  let store: SqliteStore | undefined;
+  const unlock = config.storage === 'sqlite' ? lockDataDir(config.dataDir) : () => undefined;
+  let store: Store | undefined;
   try {
-    store = new SqliteStore({ file: join(config.dataDir, 'tether.db'), durability: config.durability });
+    store = await openStore(config);
     const app = await buildApp(config, { ...extra, store });
     await app.listen({ host: config.host, port: config.port });
     const addr = app.server.address();

@@ -8,20 +8,24 @@ export const DEFAULT_DASHBOARD_DIR = resolve(dirname(fileURLToPath(import.meta.u
 
 export function serveCommand(): Command {
   return new Command('serve')
-    .description('Run the Tether service (API, live feed and dashboard) on embedded SQLite')
+    .description('Run the Tether service (API, live feed and dashboard) on embedded SQLite or on PostgreSQL')
     .option('-p, --port <port>', 'TCP port, 0 for any free one [env TETHER_PORT, default 9000]')
     .option('-H, --host <host>', 'address to bind [env TETHER_HOST, default 127.0.0.1]')
     .option('-d, --data-dir <dir>', 'directory of the database [env TETHER_DATA_DIR, default ./data]')
+    .addOption(new Option('--storage <engine>', 'sqlite: embedded, one server per data dir; postgres: several servers on one database [env TETHER_STORAGE, default sqlite]').choices(['sqlite', 'postgres']))
+    .option('--database-url <url>', 'PostgreSQL URL for --storage postgres, e.g. postgres://user:pw@host:5432/tether [env TETHER_DATABASE_URL]')
     .addOption(new Option('--durability <mode>', 'normal: survives a process crash; full: also a power loss [env TETHER_DURABILITY]').choices(['normal', 'full']))
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent [env TETHER_LOG_LEVEL, default info]')
     .option('--insecure', 'allow a non-loopback --host without API keys [env TETHER_INSECURE]')
     .option('--no-dashboard', 'do not serve the dashboard at /')
     .addHelpText('after', '\nEvery setting also reads its environment variable; see the README\'s configuration table.')
-    .action(async (opts: { port?: string; host?: string; dataDir?: string; durability?: 'normal' | 'full'; logLevel?: string; insecure?: boolean; dashboard: boolean }) => {
+    .action(async (opts: { port?: string; host?: string; dataDir?: string; storage?: 'sqlite' | 'postgres'; databaseUrl?: string; durability?: 'normal' | 'full'; logLevel?: string; insecure?: boolean; dashboard: boolean }) => {
       const overrides: Partial<TetherConfig> = {
         ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
         ...(opts.host ? { host: opts.host } : {}),
         ...(opts.dataDir ? { dataDir: resolve(opts.dataDir) } : {}),
+        ...(opts.storage ? { storage: opts.storage } : {}),
+        ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
         ...(opts.durability ? { durability: opts.durability } : {}),
         ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
         ...(opts.insecure ? { insecure: true } : {}),
@@ -30,7 +34,10 @@ export function serveCommand(): Command {
       if (overrides.port !== undefined && (!Number.isInteger(overrides.port) || overrides.port < 0 || overrides.port > 65535)) throw new Error(`--port must be 0–65535, got ${opts.port}`);
       const config = loadConfig(process.env, overrides, DEFAULT_DASHBOARD_DIR);
       const server = await startServer(config);
-      server.app.log.info({ url: server.url, dataDir: config.dataDir, durability: config.durability, dashboard: config.dashboardDir || 'off' }, `Tether listening on ${server.url}`);
+      const storage = config.storage === 'postgres'
+        ? { storage: 'postgres', database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@') }
+        : { storage: 'sqlite', dataDir: config.dataDir, durability: config.durability };
+      server.app.log.info({ url: server.url, ...storage, dashboard: config.dashboardDir || 'off' }, `Tether listening on ${server.url}`);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;

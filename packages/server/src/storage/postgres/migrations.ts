@@ -1,0 +1,104 @@
+import type { PoolClient } from 'pg';
+
+/**
+ * Numbered migrations of the PostgreSQL adapter. Each runs once, in order, in its own transaction; the table
+ * `tether_migrations` records the ones applied. Never edit a released migration: add the next number.
+ * They run in the schema the connection's `search_path` selects (see {@link migrate}).
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'init',
+    sql: `
+CREATE TABLE sessions (
+  session_id text PRIMARY KEY,
+  user_id text,
+  type text,
+  parent_session_id text,
+  status text NOT NULL,
+  tags jsonb NOT NULL,
+  metadata jsonb NOT NULL,
+  initial jsonb,
+  final jsonb,
+  state jsonb NOT NULL,
+  state_version integer NOT NULL,
+  created timestamptz NOT NULL,
+  updated timestamptz NOT NULL,
+  ended_at timestamptz,
+  duration_ms bigint,
+  last_seq integer NOT NULL,
+  actions integer NOT NULL DEFAULT 0,
+  responses integer NOT NULL DEFAULT 0
+);
+CREATE INDEX sessions_created ON sessions (created DESC, session_id DESC);
+CREATE INDEX sessions_updated ON sessions (updated DESC, session_id DESC);
+CREATE INDEX sessions_user ON sessions (user_id, created DESC);
+CREATE INDEX sessions_status ON sessions (status, created DESC);
+CREATE INDEX sessions_parent ON sessions (parent_session_id, created DESC);
+CREATE INDEX sessions_type ON sessions (type, created DESC);
+CREATE INDEX sessions_ended ON sessions (ended_at) WHERE ended_at IS NOT NULL;
+
+-- pos: the global position for the firehose. Its sequence must keep CACHE 1 (the default): a cache per backend
+-- would hand out positions out of order across connections.
+CREATE TABLE events (
+  pos bigserial PRIMARY KEY,
+  session_id text NOT NULL,
+  seq integer NOT NULL,
+  event_id text NOT NULL,
+  kind text NOT NULL,
+  ts timestamptz NOT NULL,
+  received_at timestamptz NOT NULL,
+  data jsonb NOT NULL,
+  fts tsvector NOT NULL,
+  CONSTRAINT events_session_seq UNIQUE (session_id, seq),
+  CONSTRAINT events_session_event_id UNIQUE (session_id, event_id)
+);
+CREATE INDEX events_ts ON events (ts);
+CREATE INDEX events_fts ON events USING gin (fts);
+
+CREATE TABLE api_keys (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  hash text NOT NULL UNIQUE,
+  scopes jsonb NOT NULL,
+  created timestamptz NOT NULL,
+  revoked_at timestamptz
+);
+`,
+  },
+];
+
+/**
+ * Applies the migrations not yet applied, under a session-level advisory lock (`lockKey`), so that several servers
+ * starting at once on one database apply each migration exactly once: the others wait, then find nothing to do.
+ * Creates `schema` first when given (it must then be the connection's search_path). Throws the database's error.
+ */
+export async function migrate(client: PoolClient, lockKey: string, schema?: string): Promise<void> {
+  await client.query('SELECT pg_advisory_lock($1::bigint)', [lockKey]);
+  try {
+    if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS tether_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const { rows } = await client.query<{ v: number }>('SELECT coalesce(max(version), 0)::int AS v FROM tether_migrations');
+    const current = rows[0]?.v ?? 0;
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      await client.query('BEGIN');
+      try {
+        await client.query(m.sql);
+        await client.query('INSERT INTO tether_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      }
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey]);
+  }
+}
+
+/** Quotes an SQL identifier (`"my schema"`, doubling inner quotes). */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import type { PoolClient } from 'pg';
+import type { EventInput, TetherEvent } from '@tether/protocol';
+import { TetherError } from '../../errors.js';
+import { applyEvent, resolveEvent } from '../../events/reduce.js';
+import type { SessionRecord } from '../../events/record.js';
+import type { AppendItem, AppendOutcome, PositionedEvent } from '../store.js';
+import { ftsText } from '../sqlite/fts-text.js';
+import { EVENT_COLUMNS, normalizeTime, pgSafe, rowToEvent, rowToRecord, type EventRow, type SessionRow } from './pg-rows.js';
+
+/** What one batch will write, decided in memory from the locked session rows. */
+interface Plan {
+  outcomes: AppendOutcome[];
+  /** New events in append order (their `pos` is filled in after the insert). */
+  events: TetherEvent[];
+  /** Sessions this batch creates (inserted), and existing sessions it changed (updated), in their final form. */
+  fresh: Map<string, SessionRecord>;
+  changed: Map<string, SessionRecord>;
+}
+
+const key = (sessionId: string, eventId: string) => `${sessionId}\u0000${eventId}`;
+
+/**
+ * Decides every item of a batch against the current records (`records`, read under row locks) and the events already
+ * stored under the items' ids (`prior`): duplicates, per-item errors, auto-created sessions, seqs, and the records
+ * after each event. Mirrors the SQLite adapter's rules item for item.
+ */
+function plan(items: AppendItem[], records: Map<string, SessionRecord>, prior: Map<string, TetherEvent>): Plan {
+  const p: Plan = { outcomes: [], events: [], fresh: new Map(), changed: new Map() };
+  const add = (rec: SessionRecord | undefined, input: EventInput, data: Record<string, unknown>, receivedAt: string): { rec: SessionRecord; ev: TetherEvent } => {
+    const ev: TetherEvent = {
+      id: input.id ?? randomUUID(), sessionId: input.sessionId, seq: (rec?.lastSeq ?? 0) + 1, kind: input.kind,
+      timestamp: normalizeTime(input.timestamp ?? (typeof data.timestamp === 'string' ? data.timestamp : undefined), receivedAt),
+      receivedAt, data,
+    };
+    p.events.push(ev);
+    prior.set(key(ev.sessionId, ev.id), ev);
+    return { rec: applyEvent(rec, ev), ev };
+  };
+  for (const item of items) {
+    const input = { ...item.input, data: pgSafe(item.input.data) };
+    let rec = records.get(input.sessionId);
+    if (rec && input.id !== undefined) {
+      const dup = prior.get(key(input.sessionId, input.id));
+      if (dup) {
+        p.outcomes.push({ ok: true, event: dup, duplicate: true, committed: [], session: rec });
+        continue;
+      }
+    }
+    if (rec && input.kind === 'session_created') {
+      p.outcomes.push({ ok: false, error: new TetherError('session_exists', `Session ${input.sessionId} already exists`) });
+      continue;
+    }
+    if (!rec && input.kind !== 'session_created' && !item.autoCreate) {
+      p.outcomes.push({ ok: false, error: new TetherError('session_not_found', `Session ${input.sessionId} does not exist`) });
+      continue;
+    }
+    let data: Record<string, unknown>;
+    try {
+      data = resolveEvent(rec, input);
+    } catch (err) {
+      if (!(err instanceof TetherError)) throw err;
+      p.outcomes.push({ ok: false, error: err });
+      continue;
+    }
+    const committed: TetherEvent[] = [];
+    if (!rec) {
+      if (input.kind !== 'session_created') {
+        const created = add(undefined, { sessionId: input.sessionId, kind: 'session_created', timestamp: input.timestamp },
+          { autoCreated: true, userId: null, type: null, parentSessionId: null, tags: [], metadata: {}, initial: null }, item.receivedAt);
+        rec = created.rec;
+        committed.push(created.ev);
+      }
+      const { rec: next, ev } = add(rec, input, data, item.receivedAt);
+      p.fresh.set(next.sessionId, next);
+      records.set(next.sessionId, next);
+      committed.push(ev);
+      p.outcomes.push({ ok: true, event: ev, duplicate: false, committed, session: next });
+      continue;
+    }
+    const { rec: next, ev } = add(rec, input, data, item.receivedAt);
+    if (!p.fresh.has(next.sessionId)) p.changed.set(next.sessionId, next);
+    records.set(next.sessionId, next);
+    p.outcomes.push({ ok: true, event: ev, duplicate: false, committed: [ev], session: next });
+  }
+  return p;
+}
+
+const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+
+const INSERT_SESSIONS = `INSERT INTO sessions (session_id, user_id, type, parent_session_id, status, tags, metadata, initial, final, state,
+    state_version, created, updated, ended_at, duration_ms, last_seq, actions, responses)
+  SELECT u.sid, u.uid, u.typ, u.par, u.st, u.tags::jsonb, u.meta::jsonb, u.ini::jsonb, u.fin::jsonb, u.state::jsonb,
+    u.sv, u.cr::timestamptz, u.up::timestamptz, u.ended::timestamptz, u.dur, u.ls, u.act, u.resp
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+    $11::int[], $12::text[], $13::text[], $14::text[], $15::bigint[], $16::int[], $17::int[], $18::int[])
+    AS u(sid, uid, typ, par, st, tags, meta, ini, fin, state, sv, cr, up, ended, dur, ls, act, resp)`;
+
+const UPDATE_SESSIONS = `UPDATE sessions s SET status = u.st, metadata = u.meta::jsonb, final = u.fin::jsonb, state = u.state::jsonb,
+    state_version = u.sv, updated = u.up::timestamptz, ended_at = u.ended::timestamptz, duration_ms = u.dur, last_seq = u.ls,
+    actions = u.act, responses = u.resp
+  FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::bigint[], $11::int[], $12::int[], $13::int[])
+    AS u(sid, st, meta, fin, state, sv, up, ended, dur, ls, act, resp)
+  WHERE s.session_id = u.sid`;
+
+/** Lock (when commits are serialized), update the changed sessions, insert the events: one statement, one round trip. */
+function writeEventsSql(serialize: boolean): string {
+  const lock = serialize ? 'SELECT pg_advisory_xact_lock($1::bigint) AS held' : 'SELECT $1::bigint AS held';
+  return `WITH lock AS MATERIALIZED (${lock}), upd AS (${UPDATE_SESSIONS} RETURNING 1)
+INSERT INTO events (session_id, seq, event_id, kind, ts, received_at, data, fts)
+  SELECT e.sid, e.seq, e.eid, e.kind, e.ts::timestamptz, e.ra::timestamptz, e.data::jsonb, to_tsvector('simple', e.txt)
+  FROM lock, unnest($14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[])
+    WITH ORDINALITY AS e(sid, seq, eid, kind, ts, ra, data, txt, ord)
+  ORDER BY e.ord
+RETURNING pos, session_id, seq`;
+}
+
+/**
+ * Runs one batch inside an open transaction on `client`: locks the touched session rows (`SELECT … FOR UPDATE`, in
+ * session-id order so that two servers never deadlock on them), reads their current records and the events already
+ * stored under the items' ids, decides every item in memory, inserts created sessions, then in one statement takes
+ * the commit-order lock (`posLock`, held to commit; null = not serialized), updates the changed sessions and inserts
+ * the events. Sets `pos` on every committed event. Throws the database's error (the caller rolls back and may retry).
+ */
+export async function appendInTransaction(client: PoolClient, items: AppendItem[], posLock: string | null): Promise<AppendOutcome[]> {
+  const ids = [...new Set(items.map((i) => i.input.sessionId))].sort();
+  const { rows } = await client.query<SessionRow>('SELECT * FROM sessions WHERE session_id = ANY($1::text[]) ORDER BY session_id FOR UPDATE', [ids]);
+  const records = new Map(rows.map((r) => [r.session_id, rowToRecord(r)]));
+  const prior = new Map<string, TetherEvent>();
+  const asked = items.filter((i) => i.input.id !== undefined && records.has(i.input.sessionId));
+  if (asked.length) {
+    const found = await client.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE (session_id, event_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [asked.map((i) => i.input.sessionId), asked.map((i) => i.input.id!)],
+    );
+    for (const r of found.rows) prior.set(key(r.session_id, r.event_id), rowToEvent(r));
+  }
+  const p = plan(items, records, prior);
+  if (p.fresh.size) {
+    const f = [...p.fresh.values()];
+    await client.query(INSERT_SESSIONS, [
+      f.map((r) => r.sessionId), f.map((r) => r.userId), f.map((r) => r.type), f.map((r) => r.parentSessionId), f.map((r) => r.status),
+      f.map((r) => JSON.stringify(r.tags)), f.map((r) => JSON.stringify(r.metadata)), f.map((r) => json(r.initial)), f.map((r) => json(r.final)),
+      f.map((r) => JSON.stringify(r.state)), f.map((r) => r.stateVersion), f.map((r) => r.created), f.map((r) => r.updated),
+      f.map((r) => r.endedAt), f.map((r) => r.durationMs), f.map((r) => r.lastSeq), f.map((r) => r.metadata.metrics.actions),
+      f.map((r) => r.metadata.metrics.responses),
+    ]);
+  }
+  if (!p.events.length) return p.outcomes;
+  const c = [...p.changed.values()];
+  const e = p.events;
+  const res = await client.query<{ pos: string; session_id: string; seq: number }>(writeEventsSql(posLock !== null), [
+    posLock ?? '0',
+    c.map((r) => r.sessionId), c.map((r) => r.status), c.map((r) => JSON.stringify(r.metadata)), c.map((r) => json(r.final)),
+    c.map((r) => JSON.stringify(r.state)), c.map((r) => r.stateVersion), c.map((r) => r.updated), c.map((r) => r.endedAt),
+    c.map((r) => r.durationMs), c.map((r) => r.lastSeq), c.map((r) => r.metadata.metrics.actions), c.map((r) => r.metadata.metrics.responses),
+    e.map((ev) => ev.sessionId), e.map((ev) => ev.seq), e.map((ev) => ev.id), e.map((ev) => ev.kind), e.map((ev) => ev.timestamp),
+    e.map((ev) => ev.receivedAt), e.map((ev) => JSON.stringify(ev.data)), e.map((ev) => ftsText(ev.kind, ev.data)),
+  ]);
+  const pos = new Map(res.rows.map((r) => [`${r.session_id}\u0000${r.seq}`, Number(r.pos)]));
+  for (const ev of e) (ev as PositionedEvent).pos = pos.get(`${ev.sessionId}\u0000${ev.seq}`)!;
+  return p.outcomes;
+}
