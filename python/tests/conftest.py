@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -86,9 +87,9 @@ class TetherServer:
     def stop(self) -> None:
         self.kill(signal.SIGTERM)
 
-    def events(self, session_id: str) -> list[dict[str, object]]:
+    def events(self, session_id: str) -> list[dict[str, Any]]:
         """Every stored event of a session (all pages)."""
-        out: list[dict[str, object]] = []
+        out: list[dict[str, Any]] = []
         after = 0
         while True:
             page = httpx.get(

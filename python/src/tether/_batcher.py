@@ -210,7 +210,7 @@ class Batcher:
 
     def stats(self) -> dict[str, int]:
         """Counters: enqueued, delivered (stored now), duplicates (stored by an earlier attempt), rejected (4xx),
-        dropped (queue full), batches (requests that got an answer), retries, spooled (batch files written),
+        dropped (queue full), batches (requests that got an answer), retries, spooled (events written to the spool),
         restored (events read back from the spool at start), queued and pending (events waiting now)."""
         with self._cond:
             out = dict(self._stats)
@@ -244,7 +244,11 @@ class Batcher:
         self._flush_target = self._next_ord
 
     def _report(self, err: TetherError) -> None:
-        if isinstance(err, DeliveryError):
+        if isinstance(err, DeliveryError) and err.reason == "dropped":
+            n = self._stats["dropped"]
+            if n == 1 or n % 1000 == 0:  # one line per 1,000 drops, not one per event
+                logger.error("tether: %s (%d dropped so far; raise max_queue_size or use on_full='block')", err, n)
+        elif isinstance(err, DeliveryError):
             logger.error("tether: %s (%d events)", err, len(err.events))
         else:
             logger.warning("tether: %s", err)
@@ -339,7 +343,7 @@ class Batcher:
                 return
             b.path = self._spool.write(b.events, b.body)
             with self._cond:
-                self._stats["spooled"] += 1
+                self._stats["spooled"] += b.count
                 if (
                     len(self._pending) * self.settings.flush_at > self.settings.max_queue_size
                     and b is not self._pending[0]
@@ -503,8 +507,9 @@ class Batcher:
         if self._spool is not None:
             try:
                 for i in range(0, len(events), self.settings.flush_at):
-                    self._spool.write(events[i : i + self.settings.flush_at])
-                    self._stats["spooled"] += 1
+                    chunk = events[i : i + self.settings.flush_at]
+                    self._spool.write(chunk)
+                    self._stats["spooled"] += len(chunk)
                 logger.warning("tether: %d undelivered events saved to the spool %s", len(events), self._spool.dir)
                 return
             except OSError as exc:
