@@ -35,6 +35,7 @@ from ._exceptions import (
     TetherError,
     UnprocessableEntityError,
 )
+from ._live import LiveMessage, StreamClosed
 from ._models import (
     Agent,
     CreateSessionResult,
@@ -78,6 +79,7 @@ __all__ = [
     "Goal",
     "IngestItemResult",
     "IngestResponse",
+    "LiveMessage",
     "InternalServerError",
     "NotFoundError",
     "OnFull",
@@ -91,6 +93,7 @@ __all__ = [
     "SessionRestore",
     "SessionStatus",
     "SessionSummary",
+    "StreamClosed",
     "Settings",
     "Tether",
     "TetherError",

@@ -10,6 +10,8 @@ from typing import Any, cast
 import httpx
 
 from ._base import BaseClient, Request, seg
+from ._exceptions import APIConnectionError
+from ._live import LiveMessage, Resume, StreamClosed, stream_path
 from ._models import (
     Event,
     EventKind,
@@ -197,6 +199,65 @@ class AsyncTether(BaseClient):
     async def health(self) -> dict[str, Any]:
         """``GET /health``: ``{status, uptime, version, storage, websocket}``."""
         return cast(dict[str, Any], await self._request(Request("GET", "/health")))
+
+    # ---- live feed ---------------------------------------------------------------------------------------------------
+
+    async def subscribe(
+        self,
+        session_id: str | None = None,
+        *,
+        after: int | None = None,
+        tail: int | None = None,
+        reconnect: bool = True,
+    ) -> AsyncIterator[LiveMessage]:
+        """Live events of one session (or of every session when ``session_id`` is None) as an iterator, over SSE.
+
+        Args:
+            after: replay events after this position first (``seq`` for a session, ``pos`` for the firehose; 0 = all).
+            tail: replay the last ``tail`` events first (ignored when ``after`` is given). Neither: live only.
+            reconnect: when the connection drops or the server restarts, reconnect with backoff and resume after the
+                last event seen (``Last-Event-ID``), so no event is lost or repeated. False: end the iterator instead.
+
+        Raises:
+            APIStatusError: the service refused the stream (401/403/404/400); 429/5xx are retried when reconnecting.
+            APIConnectionError: connection lost and ``reconnect`` is False, or the server closed the stream with code
+                4001 (API key revoked).
+        """
+        resume = Resume(session_id, after)
+        url = self.settings.base_url + stream_path(session_id)
+        timeout = httpx.Timeout(self.settings.timeout, read=max(90.0, self.settings.timeout))
+        attempt = 0
+        while True:
+            params = {"tail": tail} if tail is not None and resume.last is None else {}
+            resp_for_delay: httpx.Response | None = None
+            try:
+                async with self._http.stream(
+                    "GET", url, params=params, headers={**self._headers, **resume.headers()}, timeout=timeout
+                ) as resp:
+                    if resp.status_code >= 400:
+                        await resp.aread()
+                        err, retryable = self._classify(None, resp)
+                        assert err is not None
+                        if not (retryable and reconnect):
+                            raise err
+                        resp_for_delay = resp
+                    else:
+                        attempt = 0
+                        resume.connected()
+                        async for line in resp.aiter_lines():
+                            msg = resume.feed(line)
+                            if msg is not None:
+                                yield msg
+            except StreamClosed as closed:
+                if closed.code == 4001 or not reconnect:
+                    raise APIConnectionError(str(closed)) from closed
+            except httpx.TransportError as exc:
+                if not reconnect:
+                    raise APIConnectionError(f"live stream lost: {exc}") from exc
+            if not reconnect:
+                return
+            attempt += 1
+            await asyncio.sleep(self._retry_delay(attempt, resp_for_delay))
 
     # ---- delivery ----------------------------------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ class Settings:
         base_url: ``TETHER_URL``, else the prototype's ``SESSION_SERVICE_URL``; default ``http://localhost:9000``.
         api_key: ``TETHER_API_KEY``; sent as ``Authorization: Bearer <key>``. Default none.
         session_id: ``TETHER_SESSION_ID``, else the prototype's ``SESSION_ID``. Default none.
-        timeout: seconds for one HTTP request (connect, read, write). ``TETHER_TIMEOUT``; default 10.
+        timeout: seconds for one HTTP request (connect, read, write). ``TETHER_TIMEOUT_MS`` (ms); default 10 s.
         max_retries: retries of a foreground request (create, get, list…) on connection errors, timeouts, 5xx and
             429. ``TETHER_MAX_RETRIES``; default 2. Background delivery retries until ``close()``'s deadline.
         flush_at: send a batch when this many events are queued (1–1000). ``TETHER_FLUSH_AT``; default 100.
@@ -38,7 +38,7 @@ class Settings:
             ``TETHER_SPOOL_DIR``; default none.
         spool_fsync: fsync each spooled batch (survives power loss, slower). ``TETHER_SPOOL_FSYNC``; default false.
         shutdown_timeout: how long ``close()`` at exit (atexit / SIGTERM) waits for delivery, seconds.
-            ``TETHER_SHUTDOWN_TIMEOUT``; default 5.
+            ``TETHER_SHUTDOWN_TIMEOUT_MS`` (ms); default 5 s.
     """
 
     base_url: str = DEFAULT_URL
@@ -100,7 +100,7 @@ def resolve_settings(
         base_url=url.rstrip("/"),
         api_key=api_key or e.get("TETHER_API_KEY") or None,
         session_id=session_id or e.get("TETHER_SESSION_ID") or e.get("SESSION_ID") or None,
-        timeout=timeout if timeout is not None else num("TETHER_TIMEOUT", d.timeout),
+        timeout=timeout if timeout is not None else num("TETHER_TIMEOUT_MS", d.timeout * 1000) / 1000,
         max_retries=max_retries if max_retries is not None else int(num("TETHER_MAX_RETRIES", d.max_retries)),
         flush_at=flush_at if flush_at is not None else int(num("TETHER_FLUSH_AT", d.flush_at)),
         flush_interval=flush_interval
@@ -113,7 +113,7 @@ def resolve_settings(
         spool_fsync=spool_fsync if spool_fsync is not None else _bool(e.get("TETHER_SPOOL_FSYNC", "")),
         shutdown_timeout=shutdown_timeout
         if shutdown_timeout is not None
-        else num("TETHER_SHUTDOWN_TIMEOUT", d.shutdown_timeout),
+        else num("TETHER_SHUTDOWN_TIMEOUT_MS", d.shutdown_timeout * 1000) / 1000,
     )
     if not 1 <= s.flush_at <= 1000:
         raise ValueError(f"flush_at must be 1–1000 (the ingest limit), got {s.flush_at}")
