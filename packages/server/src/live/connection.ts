@@ -8,6 +8,12 @@ export const CLOSE_UNAUTHORIZED = 4001;
 /** Close code on server shutdown (WebSocket "going away"). */
 export const CLOSE_GOING_AWAY = 1001;
 
+/** Upper bound of the transport's bytes around a message (WebSocket frame header, SSE `id:`/`data:` lines). */
+const FRAMING = 64;
+
+/** Bytes gathered under cork (one writev) before they are handed to the kernel. */
+const CORK_FLUSH_BYTES = 64 * 1024;
+
 /** What a live connection writes to: a WebSocket or an SSE response. */
 export interface Transport {
   /** Bytes queued for the peer and not yet handed to the kernel. */
@@ -37,7 +43,10 @@ export class LiveConnection {
   closed = false;
   /** Subscriptions by key: `session:<id>`, `firehose`, `list`. */
   readonly subs = new Map<string, Subscription>();
+  /** Most bytes ever queued for this connection (at most `limit`): the memory bound, observable in tests. */
+  peakBuffered = 0;
   private corked = false;
+  private corkedBytes = 0;
 
   /**
    * @param limit outbound buffer limit in bytes (config.wsBufferLimit)
@@ -55,19 +64,30 @@ export class LiveConnection {
   /** Queues a message; false when the connection is (now) closed. */
   send(m: Outgoing): boolean {
     if (this.closed) return false;
-    if (this.transport.buffered() + m.bytes > this.limit) {
+    if (this.transport.buffered() + m.bytes + FRAMING > this.limit) {
       this.kill(CLOSE_SLOW_CONSUMER, `slow consumer: more than ${this.limit} bytes queued; reconnect and resume from your last seq/pos`);
       return false;
     }
-    if (!this.corked && this.transport.cork) {
-      this.corked = true;
-      this.transport.cork();
-      process.nextTick(() => {
-        this.corked = false;
+    if (this.transport.cork) {
+      if (!this.corked) {
+        this.corked = true;
+        this.corkedBytes = 0;
+        this.transport.cork();
+        process.nextTick(() => {
+          this.corked = false;
+          this.transport.uncork?.();
+        });
+      } else if (this.corkedBytes >= CORK_FLUSH_BYTES) {
+        // Hand what has gathered to the kernel, so `buffered()` measures the peer's real backlog, not our batching.
         this.transport.uncork?.();
-      });
+        this.transport.cork();
+        this.corkedBytes = 0;
+      }
+      this.corkedBytes += m.bytes;
     }
     this.transport.write(m);
+    const queued = this.transport.buffered();
+    if (queued > this.peakBuffered) this.peakBuffered = queued;
     return true;
   }
 

@@ -1,10 +1,18 @@
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { TetherError } from '../errors.js';
 import { authorizeLive } from './authorize.js';
 import { CLOSE_GOING_AWAY, CLOSE_UNAUTHORIZED } from './connection.js';
 import { LiveRouter } from './router.js';
 import { sseRoutes } from './sse.js';
 import { attachWebSocket } from './ws.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The live feed's router: open connections and their subscriptions (for stats and tests). */
+    live: LiveRouter;
+  }
+}
 
 /** How long shutdown waits for WebSocket close handshakes before dropping the sockets, in ms. */
 const SHUTDOWN_GRACE_MS = 1000;
@@ -16,8 +24,9 @@ const SHUTDOWN_GRACE_MS = 1000;
  * (WebSocket; a peer that missed the previous ping is dropped) or sent an SSE comment, and its API key is checked again
  * (a revoked key closes it with 4001). On shutdown every connection is closed with 1001.
  */
-export async function liveRoutes(app: FastifyInstance): Promise<void> {
+export const liveRoutes = fp(async function liveRoutes(app: FastifyInstance): Promise<void> {
   const router = new LiveRouter(app.hub, app.store);
+  app.decorate('live', router);
   const ws = attachWebSocket(app, router);
   await app.register(sseRoutes, { router });
 
@@ -43,4 +52,4 @@ export async function liveRoutes(app: FastifyInstance): Promise<void> {
     await ws.closeAll(SHUTDOWN_GRACE_MS);
     router.close();
   });
-}
+}, { name: 'tether-live' });

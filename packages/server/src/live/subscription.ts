@@ -92,6 +92,9 @@ export class Subscription {
           replayed++;
         }
         if (page.length < PAGE) break;
+        // Let the rest of the server run between pages (a long replay must not hold the event loop); writes that
+        // commit meanwhile reach `pending` and the next page alike, and the switch drops the doubles.
+        await new Promise((r) => setImmediate(r));
       }
     }
     if (!this.active || this.conn.closed) return;
