@@ -169,3 +169,27 @@ def test_stored_batch_whose_answer_was_lost_is_not_stored_twice(server: TetherSe
         stats = t.stats()
     assert stats["duplicates"] == 10 and stats["delivered"] == 30 and stats["retries"] == 2, stats
     assert_exactly_once(server, sid, ids)
+
+
+def test_block_policy_waits_for_room_and_loses_nothing(server: TetherServer, sid: str) -> None:
+    with Tether(server.url, max_queue_size=5, flush_at=5, flush_interval=0.01, on_full="block") as t:
+        s = t.session(sid)
+        ids = [s.log_action({"i": i}) for i in range(200)]  # the queue holds 5: most calls wait for the sender
+        assert t.flush(60)
+        assert t.stats()["dropped"] == 0
+    assert_exactly_once(server, sid, ids)
+
+
+def test_block_policy_gives_up_after_block_timeout(sid: str) -> None:
+    errors: list[TetherError] = []
+    t = Tether(
+        "http://127.0.0.1:9", max_queue_size=2, flush_at=100, flush_interval=30, on_full="block", on_error=errors.append
+    )
+    t.settings.__dict__["block_timeout"] = 0.2  # frozen dataclass: tests set the short wait directly
+    s = t.session(sid)
+    s.log_action({"i": 0})
+    s.log_action({"i": 1})
+    newest = s.log_action({"i": 2})  # waits 0.2 s for room that never comes, then this event is dropped
+    assert t.stats()["dropped"] == 1 and t.stats()["queued"] == 2
+    assert isinstance(errors[0], DeliveryError) and errors[0].events[0]["id"] == newest
+    t.close(0.1)

@@ -38,7 +38,8 @@ class Tether(BaseClient):
         session_id: default session for :meth:`session`; else ``TETHER_SESSION_ID``, ``SESSION_ID``.
         timeout: seconds per HTTP request (default 10). max_retries: retries of a foreground request (default 2).
         flush_at: events per batch (1–1000, default 100). flush_interval: seconds between sends (default 0.5).
-        max_queue_size: events held in memory (default 10,000). on_full: ``drop_oldest`` (default) or ``block``.
+        max_queue_size: events held in memory (default 10,000). on_full: ``drop_oldest`` (default) or ``block``;
+            block_timeout: longest wait of a log call for room with ``block``, seconds (default 5).
         spool_dir: directory keeping undelivered events across restarts (default none).
         spool_fsync: fsync spool writes. shutdown_timeout: seconds ``close()`` at exit waits (default 5).
         on_error: callback for background failures (``DeliveryError``/``APIError``); they are also logged on the
