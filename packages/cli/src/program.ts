@@ -6,6 +6,7 @@ import { keysCommand } from './commands/keys.js';
 import { hookCommand } from './commands/hook.js';
 import { setupCommand } from './commands/setup.js';
 import { importCommand } from './commands/import.js';
+import { tailCommand } from './commands/tail.js';
 
 /** The `tether` command tree. Each subcommand lives in commands/<name>.ts and registers itself here. */
 export function buildProgram(): Command {
@@ -19,5 +20,6 @@ export function buildProgram(): Command {
   program.addCommand(hookCommand());
   program.addCommand(setupCommand());
   program.addCommand(importCommand());
+  program.addCommand(tailCommand());
   return program;
 }
