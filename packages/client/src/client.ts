@@ -1,4 +1,4 @@
-import type { EventInput, IngestResponse, SessionState, SessionSummary } from '@tether/protocol';
+import type { Analytics, EventInput, IngestResponse, SessionState, SessionSummary } from '@tether/protocol';
 import { Batcher, type DeliveryOptions, type DeliveryStats } from './batcher.js';
 import { HttpClient, type FetchLike, type HttpOptions } from './http.js';
 import { uuid } from './id.js';
@@ -23,6 +23,8 @@ export interface TetherClientOptions extends HttpOptions, DeliveryOptions {
 export interface SessionsResource {
   create(params?: CreateSessionParams): Promise<CreateSessionResult>;
   get(sessionId: string): Promise<RestoredSession>;
+  /** One session's summary without its log (`GET /api/sessions/:id/summary`). */
+  summary(sessionId: string): Promise<SessionSummary>;
   list(params?: ListSessionsParams): Promise<SessionPage>;
   listAll(params?: Omit<ListSessionsParams, 'cursor'>): AsyncIterable<SessionSummary>;
   events(sessionId: string, params?: ListEventsParams): Promise<EventPage>;
@@ -59,7 +61,7 @@ export class TetherClient {
     if (!options?.baseUrl) throw new TypeError('TetherClient: baseUrl is required (e.g. http://localhost:9000)');
     this.options = options;
     this.http = new HttpClient(options);
-    this.fetchImpl = options.fetch ?? (globalThis.fetch as FetchLike);
+    this.fetchImpl = options.fetch ?? (((input, init) => globalThis.fetch(input, init)) as FetchLike);
     // With a spool, start at once: batches left by an earlier run are sent without waiting for a new log call.
     if (options.spool) void this.batcher;
   }
@@ -73,6 +75,7 @@ export class TetherClient {
   readonly sessions: SessionsResource = {
     create: async (params = {}) => (await this.http.request<CreateSessionResult>({ method: 'POST', path: '/api/sessions', body: { eventId: uuid(), ...params } , retry: true })).body,
     get: async (id) => (await this.http.request<RestoredSession>({ method: 'GET', path: `/api/sessions/${enc(id)}` })).body,
+    summary: async (id) => (await this.http.request<SessionSummary>({ method: 'GET', path: `/api/sessions/${enc(id)}/summary` })).body,
     list: async (params = {}) => (await this.http.request<SessionPage>({ method: 'GET', path: '/api/sessions', query: { ...params } })).body,
     listAll: (params = {}) => this.pages(params),
     events: async (id, params = {}) => (await this.http.request<EventPage>({ method: 'GET', path: `/api/sessions/${enc(id)}/events`, query: { ...params } })).body,
@@ -107,6 +110,14 @@ export class TetherClient {
   }
 
   /** Totals by status and type. */
+  /**
+   * Tool usage, error rate, events and tokens over time, durations and busiest sessions for a time range, computed by
+   * the service (`GET /api/query/analytics`). `from`/`to` are ISO 8601 (default: the last 24 h), `bucketMs` in ms.
+   */
+  async analytics(range: { from?: string; to?: string; bucketMs?: number } = {}): Promise<Analytics> {
+    return (await this.http.request<Analytics>({ method: 'GET', path: '/api/query/analytics', query: { ...range } })).body;
+  }
+
   async stats(): Promise<Stats> {
     return (await this.http.request<Stats>({ method: 'GET', path: '/api/query/stats' })).body;
   }

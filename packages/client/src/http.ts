@@ -56,7 +56,8 @@ export class HttpClient {
   constructor(options: HttpOptions) {
     this.options = options;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    const f = options.fetch ?? (globalThis.fetch as FetchLike | undefined);
+    // Bound to globalThis: browsers throw "Illegal invocation" when window.fetch is called as a method of another object.
+    const f = options.fetch ?? (typeof globalThis.fetch === 'function' ? (((input, init) => globalThis.fetch(input, init)) as FetchLike) : undefined);
     if (!f) throw new TypeError('No fetch implementation: pass options.fetch');
     this.fetchImpl = f;
   }

@@ -2,9 +2,9 @@
  * Response shapes of the REST routes the client calls (docs/api.md; the served /openapi.json is the authority, and
  * test/openapi.test.ts checks these field names against it). Event, session and state models come from @tether/protocol.
  */
-import type { EventKind, SessionState, SessionStatus, SessionSummary, TetherEvent } from '@tether/protocol';
+import type { EventKind, SearchHit, SessionState, SessionStatus, SessionSummary, TetherEvent } from '@tether/protocol';
 
-export type { EventInput, EventKind, Goal, AgentRecord, IngestItemResult, IngestResponse, SessionMetadata, SessionState, SessionStatus, SessionSummary, TetherEvent } from '@tether/protocol';
+export type { Analytics, EventInput, EventKind, Goal, AgentRecord, IngestItemResult, IngestResponse, SearchHit, SessionMetadata, SessionState, SessionStatus, SessionSummary, Stats, TetherEvent } from '@tether/protocol';
 
 /** `POST /api/sessions` body. */
 export interface CreateSessionParams {
@@ -103,33 +103,10 @@ export interface FinalizeResult {
   session: SessionSummary;
 }
 
-/** One hit of `GET /api/query/search`. */
-export interface SearchHit {
-  sessionId: string;
-  seq: number;
-  kind: EventKind;
-  timestamp: string;
-  snippet: string;
-}
-
 /** `GET /api/query/search` answer. */
 export interface SearchResult {
   query: string;
   results: SearchHit[];
-}
-
-/** `GET /api/query/stats` answer. */
-export interface Stats {
-  totalSessions: number;
-  activeSessions: number;
-  completedSessions: number;
-  failedSessions: number;
-  abandonedSessions: number;
-  totalEvents: number;
-  totalActions: number;
-  totalResponses: number;
-  byType: Record<string, number>;
-  byStatus: Record<string, number>;
 }
 
 /** `GET /health` answer. `uptime` in seconds. */

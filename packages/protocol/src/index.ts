@@ -38,3 +38,4 @@ export type {
   CreateSessionBody,
   ListSessionsQuery,
 } from './sessions.js';
+export type { Stats, SearchHit, Analytics } from './queries.js';

@@ -57,6 +57,9 @@ describe('beyond the seed', () => {
     await s.req('POST', '/api/sessions', { sessionId: 'gov', type: 'langgraph' });
     const a = await s.req('POST', '/api/state/gov/agents', { type: 'billing', task: 'refund', childSessionId: 'gov.billing' });
     assert.equal(a.body.agent.childSessionId, 'gov.billing');
+    const summary = await s.req('GET', '/api/sessions/gov/summary');
+    assert.deepEqual([summary.status, summary.body.sessionId, summary.body.metadata.metrics.agentsSpawned, 'actions' in summary.body], [200, 'gov', 1, false]);
+    assert.equal((await s.req('GET', '/api/sessions/nope/summary')).status, 404);
     const kids = (await s.req('GET', '/api/sessions/gov/children')).body.sessions;
     assert.deepEqual(kids.map((k: { sessionId: string; parentSessionId: string }) => [k.sessionId, k.parentSessionId]), [['gov.billing', 'gov']]);
     const onlyTop = (await s.req('GET', '/api/sessions?parentSessionId=none&limit=500')).body.sessions;

@@ -30,25 +30,16 @@ export interface RestOptions {
   onError?: (err: ApiError) => void;
 }
 
-function qs(params: object): string {
-  const sp = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') sp.set(k, String(v));
-  const s = sp.toString();
-  return s ? `?${s}` : '';
-}
-
 /**
  * REST calls of the public Tether API through @tether/client's TetherClient (retries off: the live link does the
- * reconnecting, and a restart must show as "reconnecting" at once). Analytics is not in the client yet, so it goes
- * through {@link TetherRest.request}. Every method throws ApiError (server answer) or ConnectionError (no answer);
+ * reconnecting, and a restart must show as "reconnecting" at once). Every method throws ApiError (server answer) or ConnectionError (no answer);
  * with a `signal` that is aborted, it throws an AbortError and the (late) answer is dropped.
  */
 export class TetherRest {
   readonly client: TetherClient;
 
   constructor(readonly opts: RestOptions) {
-    // `fetch` is wrapped: the client calls its fetch as a method, which browsers refuse for the bare window.fetch ("Illegal invocation").
-    this.client = new TetherClient({ baseUrl: opts.baseUrl || window.location.origin, apiKey: opts.apiKey || undefined, maxRetries: 0, timeoutMs: 15_000, fetch: (input, init) => fetch(input, init) });
+    this.client = new TetherClient({ baseUrl: opts.baseUrl || window.location.origin, apiKey: opts.apiKey || undefined, maxRetries: 0, timeoutMs: 15_000 });
   }
 
   /** Runs a client call, mapping its errors (APIError → ApiError, APIConnectionError → ConnectionError) and honouring `signal`. */
@@ -69,33 +60,6 @@ export class TetherRest {
       if (err instanceof APIConnectionError) throw new ConnectionError(`Cannot reach ${this.opts.baseUrl || window.location.origin}: ${err.message}`);
       throw err;
     }
-  }
-
-  /** Performs one request with fetch (for routes the client lacks); parses JSON; maps problem+json to ApiError. */
-  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.opts.apiKey) headers.authorization = `Bearer ${this.opts.apiKey}`;
-    let res: Response;
-    try {
-      res = await fetch(this.opts.baseUrl + path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), ...(signal ? { signal } : {}) });
-    } catch (err) {
-      if ((err as Error).name === 'AbortError') throw err;
-      throw new ConnectionError(`Cannot reach ${this.opts.baseUrl || window.location.origin}: ${(err as Error).message}`);
-    }
-    const text = await res.text();
-    let parsed: any;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = text;
-    }
-    if (!res.ok) {
-      const err = new ApiError(res.status, parsed?.code ?? `http_${res.status}`, parsed?.detail ?? parsed?.title ?? res.statusText, parsed?.requestId ?? res.headers.get('x-request-id') ?? undefined);
-      this.opts.onError?.(err);
-      throw err;
-    }
-    return parsed as T;
   }
 
   /** `GET /api/sessions` — filters, full-text `q`, sort, cursor pagination (newest first). */
@@ -128,14 +92,19 @@ export class TetherRest {
     return this.call(() => this.client.stats() as Promise<Stats>, signal);
   }
 
-  /** `GET /api/query/analytics?from&to&bucketMs` — computed by the service over a time range (ISO 8601, ms). Not in @tether/client yet. */
+  /** `GET /api/query/analytics?from&to&bucketMs` — computed by the service over a time range (ISO 8601, ms). */
   analytics(o: { from?: string; to?: string; bucketMs?: number }, signal?: AbortSignal): Promise<Analytics> {
-    return this.request('GET', `/api/query/analytics${qs(o)}`, undefined, signal);
+    return this.call(() => this.client.analytics(o), signal);
   }
 
   /** `GET /health`. */
   health(signal?: AbortSignal): Promise<{ status: string; version: string }> {
     return this.call(() => this.client.health() as Promise<{ status: string; version: string }>, signal);
+  }
+
+  /** `GET /api/sessions/:id/summary` — one session's summary without its log. */
+  sessionSummary(id: string, signal?: AbortSignal): Promise<SessionSummary> {
+    return this.call(() => this.client.sessions.summary(id), signal);
   }
 
   /** `POST /api/ingest` — up to 1,000 events; 207 with per-item results. */
@@ -144,18 +113,7 @@ export class TetherRest {
   }
 }
 
-/**
- * One session's summary. The API has no light "GET one summary" route (the restore route also returns every action and
- * response), so this asks `GET /api/sessions?q=<id>` (which matches session ids) and picks the exact id, falling back to
- * the restore route's `metadata` when the list does not have it.
- */
+/** One session's summary, without its log: `GET /api/sessions/:id/summary`. */
 export async function getSessionSummary(rest: TetherRest, id: string, signal?: AbortSignal): Promise<SessionSummary> {
-  try {
-    const page = await rest.listSessions({ q: id, limit: 100 }, signal);
-    const hit = page.sessions.find((s) => s.sessionId === id);
-    if (hit) return hit;
-  } catch (err) {
-    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) throw err;
-  }
-  return (await rest.restoreSession(id, signal)).metadata;
+  return rest.sessionSummary(id, signal);
 }

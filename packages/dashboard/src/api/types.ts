@@ -4,7 +4,7 @@
  */
 import type { SessionState, SessionSummary, TetherEvent } from '@tether/protocol';
 
-export type { SessionState, SessionSummary, TetherEvent, Goal, AgentRecord, EventKind, SessionStatus } from '@tether/protocol';
+export type { Analytics, SessionState, SessionSummary, Stats, TetherEvent, Goal, AgentRecord, EventKind, SessionStatus } from '@tether/protocol';
 
 /** `GET /api/sessions` query. */
 export interface SessionListQuery {
@@ -40,35 +40,6 @@ export interface RestoredSession {
   initial: Record<string, unknown> | null;
   state: SessionState;
   final: unknown;
-}
-
-/** `GET /api/query/stats`. */
-export interface Stats {
-  totalSessions: number;
-  activeSessions: number;
-  completedSessions: number;
-  failedSessions: number;
-  abandonedSessions: number;
-  totalEvents: number;
-  totalActions: number;
-  totalResponses: number;
-  byType: Record<string, number>;
-  byStatus: Record<string, number>;
-}
-
-/** `GET /api/query/analytics?from&to&bucketMs` (bucket start `t` in epoch ms). */
-export interface Analytics {
-  from: string;
-  to: string;
-  bucketMs: number;
-  eventsOverTime: Array<{ t: number; kind: string; n: number }>;
-  tokensOverTime: Array<{ t: number; input: number; output: number }>;
-  tools: Array<{ tool: string | null; calls: number; errors: number }>;
-  durations: Array<{ sessionId: string; type: string | null; status: string; durationMs: number }>;
-  busiest: Array<{ sessionId: string; events: number; type: string | null; status: string | null }>;
-  toolCalls: number;
-  toolErrors: number;
-  errorRate: number;
 }
 
 /** A message of the live feed (docs/live-feed.md): event messages carry the event fields, list messages a `session`. */

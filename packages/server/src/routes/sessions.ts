@@ -44,6 +44,10 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     };
   });
 
+  r.get('/api/sessions/:sessionId/summary', {
+    schema: { tags: ['sessions'], summary: "One session's summary (as listed), without its log: the light alternative to the restore route", params: SessionParams },
+  }, async (req) => toSummary(await mustGet(app, req.params.sessionId)));
+
   r.get('/api/sessions/user/:userId', {
     schema: { tags: ['sessions'], summary: "A user's sessions, newest first (seed route)", params: Type.Object({ userId: Type.String({ minLength: 1, maxLength: 256 }) }), querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }) },
   }, async (req) => {

@@ -1,4 +1,4 @@
-import type { EventInput, EventKind, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
+import type { Analytics, EventInput, EventKind, ListSessionsQuery, SearchHit, SessionSummary, Stats, TetherEvent } from '@tether/protocol';
 import type { TetherError } from '../errors.js';
 import type { SessionRecord } from '../events/record.js';
 
@@ -22,26 +22,7 @@ export type AppendOutcome =
   | { ok: true; event: TetherEvent; duplicate: boolean; committed: Array<TetherEvent & { pos?: number }>; session: SessionRecord }
   | { ok: false; error: TetherError };
 
-export interface SearchHit {
-  sessionId: string;
-  seq: number;
-  kind: EventKind;
-  timestamp: string;
-  snippet: string;
-}
-
-export interface Stats {
-  totalSessions: number;
-  activeSessions: number;
-  completedSessions: number;
-  failedSessions: number;
-  abandonedSessions: number;
-  totalEvents: number;
-  totalActions: number;
-  totalResponses: number;
-  byType: Record<string, number>;
-  byStatus: Record<string, number>;
-}
+export type { SearchHit, Stats } from '@tether/protocol';
 
 /** An API key as stored: only the SHA-256 of the secret is kept. */
 export interface ApiKeyRecord {
@@ -90,7 +71,7 @@ export interface Store {
   deleteSession(sessionId: string): Promise<boolean>;
   search(query: string, limit: number): Promise<SearchHit[]>;
   stats(): Promise<Stats>;
-  analytics(q: AnalyticsQuery): Promise<Record<string, unknown>>;
+  analytics(q: AnalyticsQuery): Promise<Analytics>;
   /** Deletes sessions that ended before `iso`; returns how many. Used only by the retention setting. */
   deleteEndedBefore(iso: string): Promise<number>;
   createKey(key: ApiKeyRecord): Promise<void>;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
+import type { Analytics, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
 import { TetherError } from '../../errors.js';
 import { toSummary } from '../../events/record.js';
 import type { AnalyticsQuery, ListEventsOptions, SearchHit, Stats } from '../store.js';
@@ -120,18 +120,16 @@ export class SqliteQueries {
     };
   }
 
-  analytics(a: AnalyticsQuery): Record<string, unknown> {
+  analytics(a: AnalyticsQuery): Analytics {
     const range = [a.from, a.to];
     const bucket = `((CAST(strftime('%s', ts) AS INTEGER) * 1000) / ${Math.max(1000, Math.floor(a.bucketMs))}) * ${Math.max(1000, Math.floor(a.bucketMs))}`;
-    const eventsOverTime = this.db.prepare(`SELECT ${bucket} AS t, kind, count(*) AS n FROM events WHERE ts >= ? AND ts < ? GROUP BY t, kind ORDER BY t`).all(...range);
-    const tools = this.db.prepare(`SELECT ${ACTION_TOOL} AS tool, count(*) AS calls, sum(CASE WHEN ${ACTION_ERROR} THEN 1 ELSE 0 END) AS errors FROM events WHERE kind = 'action' AND ts >= ? AND ts < ? GROUP BY tool ORDER BY calls DESC LIMIT 50`).all(...range);
-    const tokensOverTime = this.db.prepare(`SELECT ${bucket} AS t, sum(${USAGE('input', 'input_tokens')}) AS input, sum(${USAGE('output', 'output_tokens')}) AS output FROM events WHERE kind IN ('action','response') AND ts >= ? AND ts < ? GROUP BY t ORDER BY t`).all(...range);
-    const durations = this.db.prepare(`SELECT session_id AS sessionId, type, status, duration_ms AS durationMs FROM sessions WHERE duration_ms IS NOT NULL AND created >= ? AND created < ? ORDER BY duration_ms DESC LIMIT 500`).all(...range);
-    const busiest = this.db.prepare(`SELECT e.session_id AS sessionId, count(*) AS events, s.type AS type, s.status AS status FROM events e LEFT JOIN sessions s ON s.session_id = e.session_id WHERE e.ts >= ? AND e.ts < ? GROUP BY e.session_id ORDER BY events DESC LIMIT 10`).all(...range);
-    const totals = tools.reduce<{ calls: number; errors: number }>((acc, r) => {
-      const row = r as { calls: number; errors: number };
-      return { calls: acc.calls + row.calls, errors: acc.errors + row.errors };
-    }, { calls: 0, errors: 0 });
+    type A = Analytics;
+    const eventsOverTime = this.db.prepare<unknown[], A['eventsOverTime'][number]>(`SELECT ${bucket} AS t, kind, count(*) AS n FROM events WHERE ts >= ? AND ts < ? GROUP BY t, kind ORDER BY t`).all(...range);
+    const tools = this.db.prepare<unknown[], A['tools'][number]>(`SELECT ${ACTION_TOOL} AS tool, count(*) AS calls, sum(CASE WHEN ${ACTION_ERROR} THEN 1 ELSE 0 END) AS errors FROM events WHERE kind = 'action' AND ts >= ? AND ts < ? GROUP BY tool ORDER BY calls DESC LIMIT 50`).all(...range);
+    const tokensOverTime = this.db.prepare<unknown[], A['tokensOverTime'][number]>(`SELECT ${bucket} AS t, sum(${USAGE('input', 'input_tokens')}) AS input, sum(${USAGE('output', 'output_tokens')}) AS output FROM events WHERE kind IN ('action','response') AND ts >= ? AND ts < ? GROUP BY t ORDER BY t`).all(...range);
+    const durations = this.db.prepare<unknown[], A['durations'][number]>(`SELECT session_id AS sessionId, type, status, duration_ms AS durationMs FROM sessions WHERE duration_ms IS NOT NULL AND created >= ? AND created < ? ORDER BY duration_ms DESC LIMIT 500`).all(...range);
+    const busiest = this.db.prepare<unknown[], A['busiest'][number]>(`SELECT e.session_id AS sessionId, count(*) AS events, s.type AS type, s.status AS status FROM events e LEFT JOIN sessions s ON s.session_id = e.session_id WHERE e.ts >= ? AND e.ts < ? GROUP BY e.session_id ORDER BY events DESC LIMIT 10`).all(...range);
+    const totals = tools.reduce((acc, r) => ({ calls: acc.calls + r.calls, errors: acc.errors + r.errors }), { calls: 0, errors: 0 });
     return {
       from: a.from, to: a.to, bucketMs: a.bucketMs, eventsOverTime, tokensOverTime, tools, durations, busiest,
       toolCalls: totals.calls, toolErrors: totals.errors, errorRate: totals.calls ? totals.errors / totals.calls : 0,

@@ -2,7 +2,7 @@ import { uuidv7 } from '../../util/uuid7.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { EventInput, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
+import type { Analytics, EventInput, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
 import { TetherError } from '../../errors.js';
 import { applyEvent, resolveEvent } from '../../events/reduce.js';
 import { type SessionRecord } from '../../events/record.js';
@@ -294,7 +294,7 @@ export class SqliteStore implements Store {
     return this.q.stats();
   }
 
-  async analytics(a: AnalyticsQuery): Promise<Record<string, unknown>> {
+  async analytics(a: AnalyticsQuery): Promise<Analytics> {
     return this.q.analytics(a);
   }
 
