@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
+import type { Analytics, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
 import { TetherError } from '../../errors.js';
 import { toSummary } from '../../events/record.js';
 import type { AnalyticsQuery, ListEventsOptions, SearchHit, Stats } from '../store.js';
@@ -148,7 +148,7 @@ export class PgQueries {
     };
   }
 
-  async analytics(a: AnalyticsQuery): Promise<Record<string, unknown>> {
+  async analytics(a: AnalyticsQuery): Promise<Analytics> {
     const range = [iso('from', a.from), iso('to', a.to)];
     const b = Math.max(1000, Math.floor(a.bucketMs));
     const bucket = `(floor(extract(epoch FROM ts) * 1000 / ${b}) * ${b})::float8`;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
+import type { Analytics, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
 import type { SessionRecord } from '../../events/record.js';
 import type { AnalyticsQuery, ApiKeyRecord, AppendItem, AppendOutcome, ListEventsOptions, SearchHit, Stats, Store } from '../store.js';
 import { migrate, quoteIdent } from './migrations.js';
@@ -164,7 +164,7 @@ export class PostgresStore implements Store {
     return this.q.stats();
   }
 
-  analytics(a: AnalyticsQuery): Promise<Record<string, unknown>> {
+  analytics(a: AnalyticsQuery): Promise<Analytics> {
     return this.q.analytics(a);
   }
 
