@@ -55,4 +55,11 @@ fi
 su_psql -c "GRANT CREATE ON DATABASE tether_test TO tether"
 
 PGPASSWORD=tether psql "$URL" -Atqc 'SELECT 1' >/dev/null || { echo "05-postgres: cannot log in as tether to tether_test" >&2; exit 1; }
+
+# Schemas left by test or bench processes that died (named tether_t<pid>_… / tether_bench_<pid>_…): drop those whose
+# process is gone, never one of a run still going.
+for schema in $(su_psql -d tether_test -c "SELECT nspname FROM pg_namespace WHERE nspname ~ '^tether_(t|bench_)[0-9]+_'"); do
+  pid="$(sed -E 's/^tether_(t|bench_)([0-9]+)_.*/\2/' <<<"$schema")"
+  kill -0 "$pid" 2>/dev/null || su_psql -d tether_test -c "DROP SCHEMA \"$schema\" CASCADE" >/dev/null
+done
 echo "05-postgres: PostgreSQL $VER/$CLUSTER ready at 127.0.0.1:$PORT (database tether_test, role tether)"

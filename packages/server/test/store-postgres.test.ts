@@ -248,6 +248,32 @@ describe('HTTP API on PostgreSQL', () => {
     const bad = await s.req('GET', '/api/sessions?cursor=bm9wZQ');
     assert.equal(bad.status, 400);
     assert.equal(bad.body.code, 'validation_failed');
+
+    // The firehose over SSE: replay from the database by pos, then live, ids strictly increasing, none missing.
+    const stored = (await s.req('GET', '/api/sessions/pg-1/events')).body.events.length + (await s.req('GET', '/api/sessions/pg-2/events')).body.events.length;
+    const ctl = new AbortController();
+    const res = await fetch(`${s.url}/api/stream?after=0`, { signal: ctl.signal, headers: { accept: 'text/event-stream' } });
+    assert.equal(res.status, 200);
+    const ids: number[] = [];
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = '';
+    let posted = false;
+    while (ids.length < stored + 1) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += value;
+      const end = buf.lastIndexOf('\n') + 1;
+      for (const m of buf.slice(0, end).matchAll(/^id: (\d+)$/gm)) ids.push(Number(m[1]));
+      buf = buf.slice(end);
+      if (!posted && ids.length >= stored) {
+        posted = true;
+        assert.equal((await s.req('POST', '/api/actions/pg-2', { type: 'live' })).status, 201);
+      }
+    }
+    await reader.cancel();
+    ctl.abort();
+    assert.equal(ids.length, stored + 1);
+    assert.ok(ids.every((id, i) => i === 0 || id > ids[i - 1]!), `firehose ids increase: ${ids.join(',')}`);
   });
 
   it('two servers on one database, 8 concurrent writers split across both into one session: seqs 1..N, no duplicates, nothing lost', async () => {
