@@ -11,7 +11,7 @@ agent code works unchanged::
 
 Unlike the prototype (one blocking request per call, one try, event lost on failure), each call only queues the
 event and returns: a background thread delivers batches to ``POST /api/ingest`` with retries, exactly once (every
-event carries a uuid4 id), flushing at exit and on SIGTERM. Goal and agent ids are generated here, so they are
+event carries a UUIDv7 id), flushing at exit and on SIGTERM. Goal and agent ids are generated here, so they are
 usable at once. Nothing here raises because the service is down; failures go to the ``tether`` logger and to
 ``on_error``.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -13,6 +12,7 @@ import httpx
 from ._batcher import Batcher, ErrorCallback
 from ._config import OnFull, Settings, resolve_settings
 from ._exceptions import APIConnectionError, APIError, APITimeoutError, make_status_error
+from ._ids import new_event_id
 from ._json import dumps
 from ._retry import RetryPolicy, is_retryable_status
 from ._session import Session
@@ -143,7 +143,7 @@ class BaseClient:
         metadata: Mapping[str, Any] | None,
         initial: Mapping[str, Any] | None,
     ) -> Request:
-        body: dict[str, Any] = {"eventId": str(uuid.uuid4())}
+        body: dict[str, Any] = {"eventId": new_event_id()}
         for k, v in (
             ("sessionId", session_id),
             ("userId", user_id),
@@ -166,7 +166,7 @@ class BaseClient:
             "POST",
             f"/api/sessions/{seg(session_id)}/finalize",
             body=body,
-            headers={"idempotency-key": str(uuid.uuid4())},
+            headers={"idempotency-key": new_event_id()},
         )
 
     def _retry_delay(self, attempt: int, response: httpx.Response | None) -> float:

@@ -2,7 +2,7 @@
 
 How an event travels (see docs/sdk.md, "Python SDK"):
 
-1. A log call appends the event (with its client-generated uuid4 ``id``) to the queue and returns: no I/O, no waiting.
+1. A log call appends the event (with its client-generated UUIDv7 ``id``) to the queue and returns: no I/O, no waiting.
 2. The sender thread takes up to ``flush_at`` events as one batch when that many are queued, when ``flush_interval``
    has passed, or when ``flush()``/``close()`` asks. With a spool, the batch is written to disk before it is sent.
 3. The batch is posted. Per-item results 201 (stored) and 200 (duplicate: stored by an earlier attempt) finish an

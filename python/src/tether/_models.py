@@ -51,7 +51,7 @@ class _EventInputRequired(TypedDict):
 
 
 class EventInput(_EventInputRequired, total=False):
-    """One item of ``POST /api/ingest``. ``id`` is the idempotency key (the SDK sets a uuid4); ``timestamp`` ISO 8601."""
+    """One item of ``POST /api/ingest``. ``id`` is the idempotency key (the SDK sets a UUIDv7); ``timestamp`` ISO 8601."""
 
     id: str
     timestamp: str

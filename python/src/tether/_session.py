@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._ids import new_event_id
 from ._models import EventKind, SessionStatus, SessionSummary
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ def new_id(prefix: str) -> str:
 
 class Session:
     """Logs events into one session. Every method queues one event and returns at once (no I/O): delivery is batched
-    in the background, retried, and exactly-once by the event's client-generated uuid4 id (returned by the log methods).
+    in the background, retried, and exactly-once by the event's client-generated UUIDv7 id (returned by the log methods).
 
     Get one from ``Tether.session(id)`` / ``AsyncTether.session(id)`` or ``create_session(...)``. The first event for an
     unknown session creates it on the service (unless the service runs with ``TETHER_AUTO_CREATE=false``).
@@ -47,12 +48,12 @@ class Session:
     def log(
         self, kind: EventKind, data: Mapping[str, Any] | None = None, *, expected_version: int | None = None
     ) -> str:
-        """Queues an event of any kind (see docs/api.md for each kind's ``data``). Returns the event id (uuid4).
+        """Queues an event of any kind (see docs/api.md for each kind's ``data``). Returns the event id (a UUIDv7).
 
         ``expected_version``: for state kinds, the service rejects the event (412 ``version_mismatch``, reported to
         ``on_error``) unless the state's version is this one.
         """
-        eid = str(uuid.uuid4())
+        eid = new_event_id()
         ev: dict[str, Any] = {
             "id": eid,
             "sessionId": self.session_id,
