@@ -6,6 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import sjson from 'secure-json-parse';
+import { EventSchema, SessionSummarySchema } from '@tether/protocol';
 import type { TetherConfig } from './config.js';
 import { TetherError } from './errors.js';
 import { LiveHub } from './events/hub.js';
@@ -93,7 +94,11 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
   const dashboard = Boolean(config.dashboardDir && existsSync(config.dashboardDir));
   await app.register(problemPlugin, { notFound: !dashboard });
   if (config.corsOrigins.length) await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['x-request-id', 'etag', 'retry-after'] });
+  // Shared schemas: referenced by routes as 'Event#' / 'SessionSummary#', listed under components in /openapi.json.
+  app.addSchema(EventSchema);
+  app.addSchema(SessionSummarySchema);
   await app.register(swagger, {
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Tether API', version: VERSION, description: 'Session store and live feed for AI agents. Errors are application/problem+json (RFC 9457) with a stable code.' },

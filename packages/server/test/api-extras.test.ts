@@ -127,6 +127,8 @@ describe('beyond the seed', () => {
     assert.equal(doc.openapi, '3.1.0');
     for (const p of ['/api/sessions', '/api/sessions/{sessionId}', '/api/ingest', '/api/state/{sessionId}', '/api/actions/{sessionId}', '/api/query/stats', '/health'])
       assert.ok(doc.paths[p], `OpenAPI documents ${p}`);
+    assert.ok(doc.components.schemas.Event && doc.components.schemas.SessionSummary, 'shared schemas are components');
+    assert.equal(doc.paths['/api/sessions'].get.responses['200'].content['application/json'].schema.properties.sessions.items.$ref, '#/components/schemas/SessionSummary');
     const docs = await fetch(`${s.url}/docs/`);
     assert.equal(docs.status, 200);
     assert.match(await docs.text(), /swagger/i);

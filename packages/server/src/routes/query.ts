@@ -1,18 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { SessionList } from './schemas.js';
 
 /** Queries and analytics: recent, active, stats (seed routes), full-text search and time-range analytics. */
 export async function queryRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const Limit = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) });
 
-  r.get('/api/query/recent', { schema: { tags: ['query'], summary: 'Most recently updated sessions (seed route)', querystring: Limit } }, async (req) => {
+  r.get('/api/query/recent', { schema: { tags: ['query'], summary: 'Most recently updated sessions (seed route)', querystring: Limit, response: { 200: SessionList } } }, async (req) => {
     const { sessions } = await app.store.listSessions({ sort: 'updated', limit: req.query.limit ?? 50 });
     return { sessions, count: sessions.length };
   });
 
-  r.get('/api/query/active', { schema: { tags: ['query'], summary: 'Active sessions (seed route)', querystring: Limit } }, async (req) => {
+  r.get('/api/query/active', { schema: { tags: ['query'], summary: 'Active sessions (seed route)', querystring: Limit, response: { 200: SessionList } } }, async (req) => {
     const { sessions } = await app.store.listSessions({ status: 'active', sort: 'updated', limit: req.query.limit ?? 500 });
     return { sessions, count: sessions.length };
   });

@@ -7,7 +7,7 @@ import { TetherError } from '../errors.js';
 import { toSummary } from '../events/record.js';
 import { toEntry } from './actions.js';
 import { appendEvent, idempotencyKey } from './append.js';
-import { AnyObject, SessionParams } from './schemas.js';
+import { AnyObject, EventPage, SessionList, SessionPage, SessionParams, SessionSummaryRef } from './schemas.js';
 
 async function mustGet(app: FastifyInstance, sessionId: string) {
   const rec = await app.store.getSession(sessionId);
@@ -29,7 +29,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
   });
 
   r.get('/api/sessions', {
-    schema: { tags: ['sessions'], summary: 'List sessions with filters and cursor pagination', description: 'Newest first. q searches event content (FTS5; words are ANDed, "quoted phrases" and prefix* work).', querystring: ListSessionsQuerySchema },
+    schema: { tags: ['sessions'], summary: 'List sessions with filters and cursor pagination', description: 'Newest first. q searches event content (FTS5; words are ANDed, "quoted phrases" and prefix* work).', querystring: ListSessionsQuerySchema, response: { 200: SessionPage } },
   }, async (req) => app.store.listSessions(req.query));
 
   r.get('/api/sessions/:sessionId', {
@@ -45,7 +45,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
   });
 
   r.get('/api/sessions/:sessionId/summary', {
-    schema: { tags: ['sessions'], summary: "One session's summary (as listed), without its log: the light alternative to the restore route", params: SessionParams },
+    schema: { tags: ['sessions'], summary: "One session's summary (as listed), without its log: the light alternative to the restore route", params: SessionParams, response: { 200: SessionSummaryRef } },
   }, async (req) => toSummary(await mustGet(app, req.params.sessionId)));
 
   r.get('/api/sessions/user/:userId', {
@@ -90,6 +90,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 })),
         kind: Type.Optional(Type.Unsafe<EventKind>({ type: 'string', enum: EVENT_KIND_LIST })),
       }),
+      response: { 200: EventPage },
     },
   }, async (req) => {
     const rec = await mustGet(app, req.params.sessionId);
@@ -100,7 +101,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
   });
 
   r.get('/api/sessions/:sessionId/children', {
-    schema: { tags: ['sessions'], summary: 'Sub-agent sessions (parentSessionId = this session)', params: SessionParams },
+    schema: { tags: ['sessions'], summary: 'Sub-agent sessions (parentSessionId = this session)', params: SessionParams, response: { 200: Type.Object({ sessionId: Type.String(), sessions: Type.Array(SessionSummaryRef) }) } },
   }, async (req) => {
     await mustGet(app, req.params.sessionId);
     const { sessions } = await app.store.listSessions({ parentSessionId: req.params.sessionId, limit: 500 });
