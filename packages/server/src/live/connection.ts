@@ -14,6 +14,42 @@ const FRAMING = 64;
 /** Bytes gathered under cork (one writev) before they are handed to the kernel. */
 const CORK_FLUSH_BYTES = 64 * 1024;
 
+/**
+ * Coalesces socket flushes across connections: under load at most one flush round per `windowMs` (so a subscriber
+ * gets one writev per round, however many events committed meanwhile); when idle, at the next event-loop turn.
+ * Syscalls per second, not bytes, are what limits fan-out to many sockets (see docs/benchmarks.md).
+ */
+class FlushScheduler {
+  private pending = new Set<LiveConnection>();
+  private scheduled = false;
+  private last = 0;
+  constructor(readonly windowMs: number) {}
+
+  add(conn: LiveConnection): void {
+    this.pending.add(conn);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const wait = this.last + this.windowMs - Date.now();
+    if (wait <= 0) setImmediate(this.run);
+    else setTimeout(this.run, wait);
+  }
+
+  private readonly run = (): void => {
+    this.scheduled = false;
+    this.last = Date.now();
+    const conns = this.pending;
+    this.pending = new Set();
+    for (const c of conns) c.flush();
+  };
+}
+
+/**
+ * Most time, in ms, that flushing waits to gather more events for each socket when the feed is busy. 0 = one flush
+ * round per event-loop turn (windows of 10 and 20 ms gave no measurable gain in bench/fanout.ts on 2 cores).
+ */
+export const FLUSH_WINDOW_MS = 0;
+const flusher = new FlushScheduler(FLUSH_WINDOW_MS);
+
 /** What a live connection writes to: a WebSocket or an SSE response. */
 export interface Transport {
   /** Bytes queued for the peer and not yet handed to the kernel. */
@@ -73,10 +109,7 @@ export class LiveConnection {
         this.corked = true;
         this.corkedBytes = 0;
         this.transport.cork();
-        process.nextTick(() => {
-          this.corked = false;
-          this.transport.uncork?.();
-        });
+        flusher.add(this);
       } else if (this.corkedBytes >= CORK_FLUSH_BYTES) {
         // Hand what has gathered to the kernel, so `buffered()` measures the peer's real backlog, not our batching.
         this.transport.uncork?.();
@@ -91,6 +124,13 @@ export class LiveConnection {
     return true;
   }
 
+  /** Hands the writes gathered since the last flush to the kernel (one writev). */
+  flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.transport.uncork?.();
+  }
+
   /** Resolves once `bytes` more fit under the limit (or the queue is empty), or the connection closed. */
   async room(bytes: number): Promise<void> {
     while (!this.closed && this.transport.buffered() > 0 && this.transport.buffered() + bytes > this.limit / 2) {
@@ -103,6 +143,7 @@ export class LiveConnection {
     if (this.closed) return;
     this.closed = true;
     this.registry.detach(this);
+    this.flush();
     this.transport.close(code, reason);
   }
 }

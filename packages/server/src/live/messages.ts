@@ -41,6 +41,7 @@ export class Outgoing {
   private textCache: string | undefined;
   private bufferCache: Buffer | undefined;
   private sseCache: Buffer | undefined;
+  private frameCache: Buffer | undefined;
 
   /** `id`: the resume position (seq or pos) for SSE, undefined for control messages. */
   constructor(private readonly body: Record<string, unknown>, readonly id?: number) {}
@@ -51,6 +52,29 @@ export class Outgoing {
 
   get buffer(): Buffer {
     return (this.bufferCache ??= Buffer.from(this.text));
+  }
+
+  /**
+   * The complete WebSocket frame (RFC 6455 §5.2: FIN, text opcode, unmasked as server frames are, then the payload),
+   * built once and written as is to every socket: the same bytes for every subscriber.
+   */
+  get wsFrame(): Buffer {
+    if (this.frameCache) return this.frameCache;
+    const payload = this.buffer;
+    const n = payload.length;
+    const headerLength = n < 126 ? 2 : n < 65536 ? 4 : 10;
+    const frame = Buffer.allocUnsafe(headerLength + n);
+    frame[0] = 0x81;
+    if (n < 126) frame[1] = n;
+    else if (n < 65536) {
+      frame[1] = 126;
+      frame.writeUInt16BE(n, 2);
+    } else {
+      frame[1] = 127;
+      frame.writeBigUInt64BE(BigInt(n), 2);
+    }
+    payload.copy(frame, headerLength);
+    return (this.frameCache = frame);
   }
 
   get sse(): Buffer {

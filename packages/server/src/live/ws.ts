@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { ERROR_CODES, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, isValidSessionId, type ErrorCode } from '@tether/protocol';
 import { TetherError, titleFor } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -87,7 +87,11 @@ export function attachWebSocket(app: FastifyInstance, router: LiveRouter): { clo
     });
     const transport: Transport = {
       buffered: () => ws.bufferedAmount,
-      write: (m) => ws.send(m.buffer, { binary: false }),
+      // The pre-built frame goes straight to the socket (one shared Buffer for all subscribers, no per-socket framing);
+      // control frames (ping, close) still go through `ws`, and nothing is written once a close has begun.
+      write: (m) => {
+        if (ws.readyState === WebSocket.OPEN) socket.write(m.wsFrame);
+      },
       close: (code, reason) => {
         ws.close(code, reason);
         setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();

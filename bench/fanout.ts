@@ -1,0 +1,158 @@
+/**
+ * Live-feed fan-out benchmark: S WebSocket subscribers follow one session while a writer appends R events per second
+ * through POST /api/ingest (batches every 10 ms); measures delivery latency (writer send time → subscriber receipt,
+ * same host clock; sampled on every 10th subscriber) and loss (events a subscriber never got, or got out of order / twice).
+ *
+ *   node --import tsx bench/fanout.ts [--subscribers 1000] [--rate 1000] [--seconds 10] [--sessions 1]
+ *
+ * `--sessions K` spreads the subscribers over K sessions (the writer spreads its events likewise); with K = 1 every
+ * event goes to every subscriber (S × R deliveries per second). The server runs in a child process
+ * (bench/fanout-server.ts) with default settings (8 MiB buffer limit); the clients run in this process.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+
+const { values: args } = parseArgs({
+  options: {
+    subscribers: { type: 'string', default: '1000' },
+    rate: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '10' },
+    sessions: { type: 'string', default: '1' },
+  },
+});
+const SUBS = Number(args.subscribers);
+const RATE = Number(args.rate);
+const SECONDS = Number(args.seconds);
+const SESSIONS = Number(args.sessions);
+const TICK_MS = 10;
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tether-fanout-'));
+const server = spawn(process.execPath, [...(process.env.FANOUT_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', join(import.meta.dirname, 'fanout-server.ts')], {
+  env: { ...process.env, FANOUT_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'],
+});
+const url = await new Promise<string>((resolve, reject) => {
+  let out = '';
+  server.stdout!.on('data', (d) => {
+    out += d;
+    const m = /URL (\S+)/.exec(out);
+    if (m) resolve(m[1]!);
+  });
+  server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+});
+const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+
+// Latency histogram in whole ms (Date.now() resolution), plus per-subscriber order/loss checks.
+const hist = new Uint32Array(60_001);
+let delivered = 0;
+let sampled_ = 0;
+let disorder = 0;
+interface Sub { ws: WebSocket; session: string; next: number; got: number }
+const subs: Sub[] = [];
+const sessionIds = Array.from({ length: SESSIONS }, (_, i) => `fanout-${i}`);
+for (const id of sessionIds) {
+  const r = await fetch(`${url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId: id }) });
+  if (r.status !== 201) throw new Error(`create session: ${r.status}`);
+}
+
+// Client work is kept small (1M messages/s may arrive): the seq is read from the bytes for every message (loss and
+// order checks); the send time `t` only on every 10th subscriber (the latency sample).
+const ACTION = Buffer.from('{"type":"action"');
+const SEQ = Buffer.from('"seq":');
+const T = Buffer.from('"t":');
+function intAt(buf: Buffer, at: number): number {
+  let n = 0;
+  for (let i = at; i < buf.length; i++) {
+    const c = buf[i]!;
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+  }
+  return n;
+}
+async function connect(i: number): Promise<Sub> {
+  const session = sessionIds[i % SESSIONS]!;
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws?session=${session}&user=bench-${i}`);
+  const sub: Sub = { ws, session, next: 2, got: 0 };
+  const sampled = i % 10 === 0;
+  await new Promise<void>((resolve, reject) => {
+    ws.on('message', (buf: Buffer) => {
+      if (buf.compare(ACTION, 0, ACTION.length, 0, ACTION.length) === 0) {
+        const seq = intAt(buf, buf.indexOf(SEQ) + SEQ.length);
+        if (seq !== sub.next) disorder++;
+        sub.next = seq + 1;
+        sub.got++;
+        delivered++;
+        if (sampled) {
+          sampled_++;
+          hist[Math.min(60_000, Math.max(0, Date.now() - intAt(buf, buf.indexOf(T) + T.length)))]!++;
+        }
+      } else if (buf.toString().startsWith('{"type":"subscribed"')) resolve();
+    });
+    ws.once('error', reject);
+    ws.once('close', (code) => code !== 1000 && console.error(`subscriber ${i} closed: ${code}`));
+  });
+  return sub;
+}
+const t0 = Date.now();
+for (let i = 0; i < SUBS; i += 50) subs.push(...(await Promise.all(Array.from({ length: Math.min(50, SUBS - i) }, (_, j) => connect(i + j)))));
+console.log(`${SUBS} subscribers on ${SESSIONS} session(s) connected in ${Date.now() - t0} ms`);
+
+// The writer: RATE events/s as batches every TICK_MS, round-robin over the sessions; `t` = send time.
+const perTick = Math.round((RATE * TICK_MS) / 1000);
+const ticks = Math.round((SECONDS * 1000) / TICK_MS);
+const sentPerSession = new Map(sessionIds.map((id) => [id, 0]));
+let sent = 0;
+let writeErrors = 0;
+const inflight: Array<Promise<void>> = [];
+const start = Date.now();
+let rssPeak = 0;
+for (let k = 0; k < ticks; k++) {
+  const events = Array.from({ length: perTick }, (_, j) => {
+    const sessionId = sessionIds[(sent + j) % SESSIONS]!;
+    sentPerSession.set(sessionId, sentPerSession.get(sessionId)! + 1);
+    return { sessionId, kind: 'action', data: { type: 'tool_use', tool: 'Bash', input: { command: 'echo hello' }, t: Date.now() } };
+  });
+  sent += perTick;
+  inflight.push(fetch(`${url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) })
+    .then(async (r) => {
+      const b = (await r.json()) as { rejected: number };
+      if (r.status !== 207 && r.status !== 200) writeErrors += perTick;
+      else writeErrors += b.rejected;
+    }, () => void (writeErrors += perTick)));
+  if (k % 50 === 0) rssPeak = Math.max(rssPeak, rssOf(server.pid!));
+  const wait = start + (k + 1) * TICK_MS - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+}
+await Promise.all(inflight);
+const writeSeconds = (Date.now() - start) / 1000;
+// Drain: wait until every subscriber has its session's events, or 15 s.
+const expectedTotal = subs.reduce((n, s) => n + sentPerSession.get(s.session)!, 0);
+const drainStart = Date.now();
+while (delivered < expectedTotal && Date.now() - drainStart < 15_000) await new Promise((r) => setTimeout(r, 20));
+rssPeak = Math.max(rssPeak, rssOf(server.pid!));
+
+function pct(p: number): number {
+  const target = Math.ceil(sampled_ * p);
+  let n = 0;
+  for (let ms = 0; ms < hist.length; ms++) if ((n += hist[ms]!) >= target) return ms;
+  return Infinity;
+}
+const lost = expectedTotal - delivered;
+const result = {
+  subscribers: SUBS, sessions: SESSIONS, targetRate: RATE, seconds: SECONDS, cpus: cpus().length,
+  eventsWritten: sent - writeErrors, writeErrors, achievedRate: Math.round((sent - writeErrors) / writeSeconds),
+  deliveriesExpected: expectedTotal, delivered, lost, outOfOrderOrDuplicate: disorder,
+  deliveriesPerSecond: Math.round(delivered / ((Date.now() - start) / 1000)),
+  latencySamples: sampled_,
+  latencyMs: { p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), p999: pct(0.999), max: pct(1) },
+  serverRssPeakMiB: Math.round(rssPeak / 1048576),
+};
+console.log(JSON.stringify(result, null, 2));
+for (const s of subs) s.ws.close(1000);
+server.kill('SIGTERM');
+await new Promise((r) => server.once('exit', r));
+rmSync(dataDir, { recursive: true, force: true });
+process.exit(lost === 0 && disorder === 0 ? 0 : 1);
