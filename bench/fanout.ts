@@ -101,7 +101,6 @@ for (let i = 0; i < SUBS; i += 50) subs.push(...(await Promise.all(Array.from({ 
 console.log(`${SUBS} subscribers on ${SESSIONS} session(s) connected in ${Date.now() - t0} ms`);
 
 // The writer: RATE events/s as batches every TICK_MS, round-robin over the sessions; `t` = send time.
-const perTick = Math.round((RATE * TICK_MS) / 1000);
 const ticks = Math.round((SECONDS * 1000) / TICK_MS);
 const sentPerSession = new Map(sessionIds.map((id) => [id, 0]));
 let sent = 0;
@@ -110,6 +109,11 @@ const inflight: Array<Promise<void>> = [];
 const start = Date.now();
 let rssPeak = 0;
 for (let k = 0; k < ticks; k++) {
+  const perTick = Math.floor(((k + 1) * RATE * TICK_MS) / 1000) - sent; // exact rate, also below 100 events/s
+  if (perTick === 0) {
+    await new Promise((r) => setTimeout(r, Math.max(0, start + (k + 1) * TICK_MS - Date.now())));
+    continue;
+  }
   const events = Array.from({ length: perTick }, (_, j) => {
     const sessionId = sessionIds[(sent + j) % SESSIONS]!;
     sentPerSession.set(sessionId, sentPerSession.get(sessionId)! + 1);
