@@ -14,7 +14,7 @@ export { SqliteStore, type SqliteStoreOptions, type Durability } from './storage
 export { PostgresStore, type PostgresStoreOptions } from './storage/postgres/pg-store.js';
 export { GroupCommitter } from './storage/group-commit.js';
 export type { Store, AppendItem, AppendOutcome, ApiKeyRecord, Stats, SearchHit } from './storage/store.js';
-export { startServer, type RunningServer } from './serve.js';
+export { startServer, openStore, type RunningServer } from './serve.js';
 export { VERSION } from './version.js';
 export {
   CLAUDE_CODE_SESSION_TYPE, CLAUDE_CODE_HOOK_PATH, CLAUDE_CODE_HOOK_EVENTS, CLAUDE_CODE_TOOL_EVENTS, HOOK_TIME_HEADER,

@@ -46,7 +46,7 @@ function lockDataDir(dataDir: string): () => void {
  * Opens the store `config.storage` names: SQLite at `<dataDir>/tether.db`, or PostgreSQL at `config.databaseUrl`
  * (migrations applied; throws when the database cannot be reached).
  */
-async function openStore(config: TetherConfig): Promise<Store> {
+export async function openStore(config: TetherConfig): Promise<Store> {
   if (config.storage === 'postgres') return PostgresStore.open({ connectionString: config.databaseUrl });
   return new SqliteStore({ file: join(config.dataDir, 'tether.db'), durability: config.durability });
 }

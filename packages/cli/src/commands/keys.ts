@@ -1,13 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { hashKey, SCOPES, SqliteStore, type Scope } from '@tether/server';
+import { hashKey, loadConfig, openStore, SCOPES, type Scope, type Store } from '@tether/server';
 import { table } from '../http.js';
 
-const dataDirOption = () => new Option('-d, --data-dir <dir>', 'data directory of the service [env TETHER_DATA_DIR]').env('TETHER_DATA_DIR').default('./data');
+const dataDirOption = () => new Option('-d, --data-dir <dir>', 'data directory of the service (SQLite) [env TETHER_DATA_DIR]').env('TETHER_DATA_DIR').default('./data');
 
-async function withStore<T>(dataDir: string, fn: (s: SqliteStore) => Promise<T>): Promise<T> {
-  const store = new SqliteStore({ file: join(resolve(dataDir), 'tether.db') });
+/** Opens the service's store as `tether serve` would: SQLite in the data dir, or PostgreSQL with TETHER_STORAGE=postgres. */
+async function withStore<T>(dataDir: string, fn: (s: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(loadConfig(process.env, { dataDir: resolve(dataDir) }));
   try {
     return await fn(store);
   } finally {
@@ -17,7 +18,7 @@ async function withStore<T>(dataDir: string, fn: (s: SqliteStore) => Promise<T>)
 
 /** `tether keys`: API keys kept (as SHA-256 hashes) in the service's database; works while the service runs. */
 export function keysCommand(): Command {
-  const cmd = new Command('keys').description('Create, list and revoke API keys (stored hashed in the data directory)');
+  const cmd = new Command('keys').description('Create, list and revoke API keys (stored hashed in the service\'s database: the SQLite data directory, or PostgreSQL with TETHER_STORAGE=postgres and TETHER_DATABASE_URL)');
   cmd.command('create')
     .description('Create a key and print its secret once')
     .addOption(dataDirOption())
