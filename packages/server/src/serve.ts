@@ -16,6 +16,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** How long shutdown waits, in ms, for in-flight requests before it closes the remaining connections. */
+export const SHUTDOWN_GRACE_MS = 5000;
+
 /** Takes `<dataDir>/tether.lock` so two servers never write one database; a stale lock (dead pid) is taken over. */
 function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
@@ -81,9 +84,14 @@ export async function startServer(config: TetherConfig, extra: Omit<AppDeps, 'st
       app, port, url: `http://${host}:${port}`,
       close() {
         closing ??= (async () => {
+          // In-flight requests get SHUTDOWN_GRACE_MS to finish; then every socket is closed, including connections
+          // that never sent a request (Node keeps those open for the whole keep-alive timeout otherwise).
+          const force = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+          force.unref();
           try {
             await app.close();
           } finally {
+            clearTimeout(force);
             await s.close();
             unlock();
           }
