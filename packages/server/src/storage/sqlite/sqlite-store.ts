@@ -11,6 +11,9 @@ import { ftsText } from './fts-text.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteQueries } from './sqlite-queries.js';
 
+/** Events indexed for full-text search per background transaction. */
+const FTS_SLICE = 500;
+
 /** `normal`: every acknowledged write survives a crash of the process. `full`: also a power loss (fsync per commit). */
 export type Durability = 'normal' | 'full';
 
@@ -78,13 +81,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.cacheSize = opts.cacheSize ?? 10_000;
-    this.ftsTimer = setInterval(() => {
-      try {
-        this.indexText();
-      } catch {
-        /* retried on the next tick; searches surface persistent errors */
-      }
-    }, 250);
+    this.ftsTimer = setInterval(() => this.indexInBackground(), 250);
     this.ftsTimer.unref();
     this.q = new SqliteQueries(this.db, () => this.indexText());
     this.stmt = {
@@ -108,26 +105,50 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Full-text indexing runs after commit, in batches of up to 5,000 events (FTS5 writes a segment per transaction, so
-   * indexing each small group commit would cost more than the append itself). Searches call it first, so a search
-   * always sees every committed event; otherwise it runs every 250 ms. A crash loses nothing: meta.fts_pos says
-   * where to continue. Returns how many events were indexed.
+   * Full-text indexing runs after commit, in batches (FTS5 writes a segment per transaction, so indexing each small
+   * group commit would cost more than the append itself). In the background it runs every 250 ms in slices of
+   * {@link FTS_SLICE} events, yielding to the event loop between slices so that requests are not held up; searches call
+   * {@link indexText} first, so a search always sees every committed event. A crash loses nothing: meta.fts_pos says
+   * where to continue.
    */
-  indexText(): number {
+  private indexSlice(limit: number): number {
     if (!this.ftsPending || !this.db.open) return 0;
+    const n = this.db.transaction(() => {
+      const from = this.stmt.ftsPos.get()?.value ?? 0;
+      const rows = this.stmt.pendingFts.all(from, limit);
+      for (const r of rows) this.stmt.insertFts.run(r.pos, ftsText(r.kind, JSON.parse(r.data)));
+      if (rows.length) this.stmt.setFtsPos.run(rows[rows.length - 1]!.pos);
+      return rows.length;
+    }).immediate();
+    if (n < limit) this.ftsPending = false;
+    return n;
+  }
+
+  private indexing = false;
+
+  private indexInBackground(): void {
+    if (this.indexing) return;
+    this.indexing = true;
+    const step = (): void => {
+      let more = false;
+      try {
+        more = this.indexSlice(FTS_SLICE) === FTS_SLICE;
+      } catch {
+        /* retried on the next tick; searches surface persistent errors */
+      }
+      if (more) setImmediate(step);
+      else this.indexing = false;
+    };
+    step();
+  }
+
+  /** Indexes everything committed so far, now (before a search). Returns how many events were indexed. */
+  indexText(): number {
     let total = 0;
-    for (;;) {
-      const n = this.db.transaction(() => {
-        const from = this.stmt.ftsPos.get()?.value ?? 0;
-        const rows = this.stmt.pendingFts.all(from, 5000);
-        for (const r of rows) this.stmt.insertFts.run(r.pos, ftsText(r.kind, JSON.parse(r.data)));
-        if (rows.length) this.stmt.setFtsPos.run(rows[rows.length - 1]!.pos);
-        return rows.length;
-      }).immediate();
+    for (let n = FTS_SLICE * 5; n === FTS_SLICE * 5;) {
+      n = this.indexSlice(FTS_SLICE * 5);
       total += n;
-      if (n < 5000) break;
     }
-    this.ftsPending = false;
     return total;
   }
 
