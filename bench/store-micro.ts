@@ -1,16 +1,36 @@
-/** Storage-only cost of appends at batch sizes 1/16/64 (no HTTP). Usage: node --import tsx bench/store-micro.ts */
+/**
+ * Storage alone (no HTTP): µs per appended event in transactions of 1, 16 and 64 events into one session, and of
+ * 1,000 events into 1 and 100 sessions (the shape of /api/ingest batches).
+ * Usage: node --import tsx bench/store-micro.ts
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SqliteStore } from '../packages/server/src/index.js';
-import { rmSync } from 'node:fs';
-rmSync('/tmp/micro', { recursive: true, force: true });
-const s = new SqliteStore({ file: '/tmp/micro/t.db' });
+
 const data = { type: 'tool_call', tool: 'Bash', input: { command: 'ls -la' }, durationMs: 12 };
-for (const batch of [1, 16, 64]) {
-  const n = 20000;
-  const t0 = performance.now();
-  for (let i = 0; i < n; i += batch) {
-    const items = Array.from({ length: batch }, () => ({ input: { sessionId: 'm' + batch, kind: 'action' as const, data }, autoCreate: true, receivedAt: new Date().toISOString() }));
-    await s.append(items);
+
+async function run(label: string, batch: number, sessions: number, n: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tether-micro-'));
+  const s = new SqliteStore({ file: join(dir, 'tether.db') });
+  try {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i += batch) {
+      const receivedAt = new Date().toISOString();
+      await s.append(Array.from({ length: batch }, (_, j) => ({ input: { sessionId: `m-${(i + j) % sessions}`, kind: 'action' as const, data }, autoCreate: true, receivedAt })));
+    }
+    s.indexText(); // full-text indexing is part of the cost of an event
+    const ms = performance.now() - t0;
+    console.log(`| ${label} | ${((ms * 1000) / n).toFixed(1)} | ${Math.round((n / ms) * 1000).toLocaleString('en')} |`);
+  } finally {
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
   }
-  const ms = performance.now() - t0;
-  console.log(`batch ${batch}: ${(ms * 1000 / n).toFixed(1)} µs/event, ${Math.round(n / ms * 1000)} events/s`);
 }
+
+console.log('| transactions | µs per event | events/s |\n|---|---|---|');
+await run('1 event, 1 session', 1, 1, 5_000);
+await run('16 events, 1 session', 16, 1, 20_000);
+await run('64 events, 1 session', 64, 1, 50_000);
+await run('1,000 events, 1 session', 1000, 1, 100_000);
+await run('1,000 events, 100 sessions', 1000, 100, 100_000);
