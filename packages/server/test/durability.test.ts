@@ -81,10 +81,11 @@ describe('durability', () => {
       };
       const writers = Array.from({ length: 16 }, (_, w) => writer(w));
       while (acked.length < 1500) await new Promise((r) => setTimeout(r, 20));
+      const exited = new Promise((r) => child.once('exit', r)); // listen before the kill: it may exit at once
       child.kill('SIGKILL');
       stop = true;
       await Promise.all(writers);
-      await new Promise((r) => child.once('exit', r));
+      await exited;
 
       const db = new Database(join(dataDir, 'tether.db'));
       assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
