@@ -112,10 +112,12 @@ export class TetherClient {
   /** Totals by status and type. */
   /**
    * Tool usage, error rate, events and tokens over time, durations and busiest sessions for a time range, computed by
-   * the service (`GET /api/query/analytics`). `from`/`to` are ISO 8601 (default: the last 24 h), `bucketMs` in ms.
+   * the service (`GET /api/query/analytics`). `from`/`to` are ISO 8601 (default: the last 24 h), `bucketMs` in ms;
+   * `include` limits the work to some parts (e.g. `['eventsOverTime']`), the others come back empty.
    */
-  async analytics(range: { from?: string; to?: string; bucketMs?: number } = {}): Promise<Analytics> {
-    return (await this.http.request<Analytics>({ method: 'GET', path: '/api/query/analytics', query: { ...range } })).body;
+  async analytics(range: { from?: string; to?: string; bucketMs?: number; include?: Array<'eventsOverTime' | 'tokensOverTime' | 'tools' | 'durations' | 'busiest'> } = {}): Promise<Analytics> {
+    const { include, ...rest } = range;
+    return (await this.http.request<Analytics>({ method: 'GET', path: '/api/query/analytics', query: { ...rest, ...(include?.length ? { include: include.join(',') } : {}) } })).body;
   }
 
   async stats(): Promise<Stats> {

@@ -114,6 +114,10 @@ describe('beyond the seed', () => {
     assert.ok(a.eventsOverTime.length > 0);
     assert.ok(a.tokensOverTime.some((t: { input: number }) => t.input >= 100));
     assert.ok(a.busiest.length > 0);
+    const only = (await s.req('GET', '/api/query/analytics?include=eventsOverTime')).body;
+    assert.ok(only.eventsOverTime.length > 0);
+    assert.deepEqual([only.tools, only.tokensOverTime, only.durations, only.busiest], [[], [], [], []]);
+    assert.equal((await s.req('GET', '/api/query/analytics?include=nonsense')).status, 400);
   });
 
   it('/ready, /metrics (Prometheus), /openapi.json (3.1) and /docs', async () => {

@@ -93,7 +93,7 @@ export class TetherRest {
   }
 
   /** `GET /api/query/analytics?from&to&bucketMs` — computed by the service over a time range (ISO 8601, ms). */
-  analytics(o: { from?: string; to?: string; bucketMs?: number }, signal?: AbortSignal): Promise<Analytics> {
+  analytics(o: Parameters<TetherClient['analytics']>[0], signal?: AbortSignal): Promise<Analytics> {
     return this.call(() => this.client.analytics(o), signal);
   }
 

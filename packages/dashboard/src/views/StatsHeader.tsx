@@ -15,7 +15,7 @@ export function StatsHeader() {
     const load = async () => {
       const to = new Date(Math.ceil(Date.now() / 60_000) * 60_000);
       const from = new Date(to.getTime() - 60 * 60_000);
-      const [s, a] = await Promise.allSettled([rest.stats(), rest.analytics({ from: from.toISOString(), to: to.toISOString(), bucketMs: 60_000 })]);
+      const [s, a] = await Promise.allSettled([rest.stats(), rest.analytics({ from: from.toISOString(), to: to.toISOString(), bucketMs: 60_000, include: ['eventsOverTime'] })]);
       if (stop) return;
       if (s.status === 'fulfilled') setStats(s.value);
       if (a.status === 'fulfilled') setAn(a.value);

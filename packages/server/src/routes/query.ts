@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { SessionList } from './schemas.js';
+import { ANALYTICS_PARTS, type AnalyticsPart } from '../storage/store.js';
 
 /** Queries and analytics: recent, active, stats (seed routes), full-text search and time-range analytics. */
 export async function queryRoutes(app: FastifyInstance): Promise<void> {
@@ -35,12 +36,14 @@ export async function queryRoutes(app: FastifyInstance): Promise<void> {
         from: Type.Optional(Type.String({ format: 'date-time', description: 'Default: 24 hours before `to`' })),
         to: Type.Optional(Type.String({ format: 'date-time', description: 'Default: now' })),
         bucketMs: Type.Optional(Type.Integer({ minimum: 1000, description: 'Bucket width in ms; default (to-from)/48' })),
+        include: Type.Optional(Type.String({ pattern: `^(${ANALYTICS_PARTS.join('|')})(,(${ANALYTICS_PARTS.join('|')}))*$`, description: `Comma-separated parts to compute (default all): ${ANALYTICS_PARTS.join(', ')}; the others come back empty` })),
       }),
     },
   }, async (req) => {
     const to = req.query.to ? new Date(req.query.to) : new Date();
     const from = req.query.from ? new Date(req.query.from) : new Date(to.getTime() - 86_400_000);
     const bucketMs = req.query.bucketMs ?? Math.max(1000, Math.ceil((to.getTime() - from.getTime()) / 48));
-    return app.store.analytics({ from: from.toISOString(), to: to.toISOString(), bucketMs });
+    const include = req.query.include ? new Set(req.query.include.split(',') as AnalyticsPart[]) : undefined;
+    return app.store.analytics({ from: from.toISOString(), to: to.toISOString(), bucketMs, ...(include ? { include } : {}) });
   });
 }

@@ -51,7 +51,13 @@ export interface AnalyticsQuery {
   from: string;
   to: string;
   bucketMs: number;
+  /** The parts to compute (default all); the others come back empty. A dashboard header needs only eventsOverTime. */
+  include?: ReadonlySet<AnalyticsPart>;
 }
+
+/** The separately computed parts of analytics. */
+export type AnalyticsPart = 'eventsOverTime' | 'tokensOverTime' | 'tools' | 'durations' | 'busiest';
+export const ANALYTICS_PARTS: readonly AnalyticsPart[] = ['eventsOverTime', 'tokensOverTime', 'tools', 'durations', 'busiest'];
 
 /**
  * The storage contract. One adapter per engine (SQLite now, PostgreSQL next); every adapter must pass

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { Analytics, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
 import { TetherError } from '../../errors.js';
 import { toSummary } from '../../events/record.js';
-import type { AnalyticsQuery, ListEventsOptions, SearchHit, Stats } from '../store.js';
+import type { AnalyticsPart, AnalyticsQuery, ListEventsOptions, SearchHit, Stats } from '../store.js';
 import { ftsText, snippet } from '../sqlite/fts-text.js';
 import { decodeCursor, encodeCursor } from '../sqlite/sqlite-queries.js';
 import { EVENT_COLUMNS, rowToEvent, rowToRecord, type EventRow, type SessionRow } from './pg-rows.js';
@@ -153,15 +153,17 @@ export class PgQueries {
     const b = Math.max(1000, Math.floor(a.bucketMs));
     const bucket = `(floor(extract(epoch FROM ts) * 1000 / ${b}) * ${b})::float8`;
     const inRange = 'ts >= $1::timestamptz AND ts < $2::timestamptz';
+    const want = (part: AnalyticsPart) => !a.include || a.include.has(part);
+    const none = Promise.resolve({ rows: [] as never[] });
     const [overTime, tools, tokens, durations, busiest] = await Promise.all([
-      this.pool.query(`SELECT ${bucket} AS t, kind, count(*)::int AS n FROM events WHERE ${inRange} GROUP BY 1, 2 ORDER BY 1, 2`, range),
-      this.pool.query<{ tool: string; calls: number; errors: number }>(`SELECT ${ACTION_TOOL} AS tool, count(*)::int AS calls,
+      !want('eventsOverTime') ? none : this.pool.query(`SELECT ${bucket} AS t, kind, count(*)::int AS n FROM events WHERE ${inRange} GROUP BY 1, 2 ORDER BY 1, 2`, range),
+      !want('tools') ? none : this.pool.query<{ tool: string; calls: number; errors: number }>(`SELECT ${ACTION_TOOL} AS tool, count(*)::int AS calls,
         (count(*) FILTER (WHERE ${ACTION_ERROR}))::int AS errors FROM events WHERE kind = 'action' AND ${inRange} GROUP BY 1 ORDER BY calls DESC, tool LIMIT 50`, range),
-      this.pool.query(`SELECT ${bucket} AS t, sum(${USAGE('input', 'input_tokens')})::float8 AS input, sum(${USAGE('output', 'output_tokens')})::float8 AS output
+      !want('tokensOverTime') ? none : this.pool.query(`SELECT ${bucket} AS t, sum(${USAGE('input', 'input_tokens')})::float8 AS input, sum(${USAGE('output', 'output_tokens')})::float8 AS output
         FROM events WHERE kind IN ('action', 'response') AND ${inRange} GROUP BY 1 ORDER BY 1`, range),
-      this.pool.query(`SELECT session_id AS "sessionId", type, status, duration_ms::float8 AS "durationMs" FROM sessions
+      !want('durations') ? none : this.pool.query(`SELECT session_id AS "sessionId", type, status, duration_ms::float8 AS "durationMs" FROM sessions
         WHERE duration_ms IS NOT NULL AND created >= $1::timestamptz AND created < $2::timestamptz ORDER BY duration_ms DESC LIMIT 500`, range),
-      this.pool.query(`SELECT e.session_id AS "sessionId", count(*)::int AS events, s.type, s.status FROM events e
+      !want('busiest') ? none : this.pool.query(`SELECT e.session_id AS "sessionId", count(*)::int AS events, s.type, s.status FROM events e
         LEFT JOIN sessions s ON s.session_id = e.session_id WHERE e.ts >= $1::timestamptz AND e.ts < $2::timestamptz GROUP BY e.session_id, s.type, s.status ORDER BY events DESC LIMIT 10`, range),
     ]);
     const totals = tools.rows.reduce((acc, r) => ({ calls: acc.calls + r.calls, errors: acc.errors + r.errors }), { calls: 0, errors: 0 });

@@ -70,4 +70,30 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
 INSERT INTO meta (key, value) SELECT 'fts_pos', coalesce(max(pos), 0) FROM events;
 `,
   },
+  {
+    version: 3,
+    name: 'event-id-index-leads-with-event-id',
+    // The idempotency index becomes (event_id, session_id): event ids are time-ordered (UUIDv7 from our SDKs and the
+    // server), so new entries land at the end of the index instead of in one page per session touched by a
+    // transaction (raw SQLite, 1,000-event transactions over 100 sessions: 22.3 → 12.9 µs per event). SQLite cannot
+    // drop a table constraint, so the table is rebuilt; pos (the FTS rowid) is kept.
+    sql: `
+CREATE TABLE events_v3 (
+  pos INTEGER PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  event_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  ts TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  UNIQUE (session_id, seq),
+  UNIQUE (event_id, session_id)
+) STRICT;
+INSERT INTO events_v3 SELECT pos, session_id, seq, event_id, kind, ts, received_at, data FROM events;
+DROP TABLE events;
+ALTER TABLE events_v3 RENAME TO events;
+CREATE INDEX events_ts ON events(ts);
+`,
+  },
 ];

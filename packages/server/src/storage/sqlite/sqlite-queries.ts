@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Analytics, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
 import { TetherError } from '../../errors.js';
 import { toSummary } from '../../events/record.js';
-import type { AnalyticsQuery, ListEventsOptions, SearchHit, Stats } from '../store.js';
+import type { AnalyticsPart, AnalyticsQuery, ListEventsOptions, SearchHit, Stats } from '../store.js';
 import { ftsText, snippet, toFtsQuery } from './fts-text.js';
 import { rowToEvent, rowToRecord } from './sqlite-store.js';
 
@@ -124,11 +124,12 @@ export class SqliteQueries {
     const range = [a.from, a.to];
     const bucket = `((CAST(strftime('%s', ts) AS INTEGER) * 1000) / ${Math.max(1000, Math.floor(a.bucketMs))}) * ${Math.max(1000, Math.floor(a.bucketMs))}`;
     type A = Analytics;
-    const eventsOverTime = this.db.prepare<unknown[], A['eventsOverTime'][number]>(`SELECT ${bucket} AS t, kind, count(*) AS n FROM events WHERE ts >= ? AND ts < ? GROUP BY t, kind ORDER BY t`).all(...range);
-    const tools = this.db.prepare<unknown[], A['tools'][number]>(`SELECT ${ACTION_TOOL} AS tool, count(*) AS calls, sum(CASE WHEN ${ACTION_ERROR} THEN 1 ELSE 0 END) AS errors FROM events WHERE kind = 'action' AND ts >= ? AND ts < ? GROUP BY tool ORDER BY calls DESC LIMIT 50`).all(...range);
-    const tokensOverTime = this.db.prepare<unknown[], A['tokensOverTime'][number]>(`SELECT ${bucket} AS t, sum(${USAGE('input', 'input_tokens')}) AS input, sum(${USAGE('output', 'output_tokens')}) AS output FROM events WHERE kind IN ('action','response') AND ts >= ? AND ts < ? GROUP BY t ORDER BY t`).all(...range);
-    const durations = this.db.prepare<unknown[], A['durations'][number]>(`SELECT session_id AS sessionId, type, status, duration_ms AS durationMs FROM sessions WHERE duration_ms IS NOT NULL AND created >= ? AND created < ? ORDER BY duration_ms DESC LIMIT 500`).all(...range);
-    const busiest = this.db.prepare<unknown[], A['busiest'][number]>(`SELECT e.session_id AS sessionId, count(*) AS events, s.type AS type, s.status AS status FROM events e LEFT JOIN sessions s ON s.session_id = e.session_id WHERE e.ts >= ? AND e.ts < ? GROUP BY e.session_id ORDER BY events DESC LIMIT 10`).all(...range);
+    const want = (part: AnalyticsPart) => !a.include || a.include.has(part);
+    const eventsOverTime = want('eventsOverTime') ? this.db.prepare<unknown[], A['eventsOverTime'][number]>(`SELECT ${bucket} AS t, kind, count(*) AS n FROM events WHERE ts >= ? AND ts < ? GROUP BY t, kind ORDER BY t`).all(...range) : [];
+    const tools = want('tools') ? this.db.prepare<unknown[], A['tools'][number]>(`SELECT ${ACTION_TOOL} AS tool, count(*) AS calls, sum(CASE WHEN ${ACTION_ERROR} THEN 1 ELSE 0 END) AS errors FROM events WHERE kind = 'action' AND ts >= ? AND ts < ? GROUP BY tool ORDER BY calls DESC LIMIT 50`).all(...range) : [];
+    const tokensOverTime = want('tokensOverTime') ? this.db.prepare<unknown[], A['tokensOverTime'][number]>(`SELECT ${bucket} AS t, sum(${USAGE('input', 'input_tokens')}) AS input, sum(${USAGE('output', 'output_tokens')}) AS output FROM events WHERE kind IN ('action','response') AND ts >= ? AND ts < ? GROUP BY t ORDER BY t`).all(...range) : [];
+    const durations = want('durations') ? this.db.prepare<unknown[], A['durations'][number]>(`SELECT session_id AS sessionId, type, status, duration_ms AS durationMs FROM sessions WHERE duration_ms IS NOT NULL AND created >= ? AND created < ? ORDER BY duration_ms DESC LIMIT 500`).all(...range) : [];
+    const busiest = want('busiest') ? this.db.prepare<unknown[], A['busiest'][number]>(`SELECT e.session_id AS sessionId, count(*) AS events, s.type AS type, s.status AS status FROM events e LEFT JOIN sessions s ON s.session_id = e.session_id WHERE e.ts >= ? AND e.ts < ? GROUP BY e.session_id ORDER BY events DESC LIMIT 10`).all(...range) : [];
     const totals = tools.reduce((acc, r) => ({ calls: acc.calls + r.calls, errors: acc.errors + r.errors }), { calls: 0, errors: 0 });
     return {
       from: a.from, to: a.to, bucketMs: a.bucketMs, eventsOverTime, tokensOverTime, tools, durations, busiest,
