@@ -3,7 +3,7 @@
  * through POST /api/ingest (batches every 10 ms); measures delivery latency (writer send time → subscriber receipt,
  * same host clock; sampled on every 10th subscriber) and loss (events a subscriber never got, or got out of order / twice).
  *
- *   node --import tsx bench/fanout.ts [--subscribers 1000] [--rate 1000] [--seconds 10] [--sessions 1]
+ *   node --import tsx bench/fanout.ts [--subscribers 1000] [--rate 1000] [--seconds 10] [--sessions 1] [--batch]
  *
  * `--sessions K` spreads the subscribers over K sessions (the writer spreads its events likewise); with K = 1 every
  * event goes to every subscriber (S × R deliveries per second). The server runs in a child process
@@ -22,8 +22,11 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '10' },
     sessions: { type: 'string', default: '1' },
+    batch: { type: 'boolean', default: false },
   },
 });
+/** `--batch`: subscribers connect with `?batch=1` (one frame per flush round holding many messages; docs/live-feed.md). */
+const BATCH = args.batch === true;
 const SUBS = Number(args.subscribers);
 const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
@@ -63,6 +66,7 @@ for (const id of sessionIds) {
 const ACTION = Buffer.from('{"type":"action"');
 const SEQ = Buffer.from('"seq":');
 const T = Buffer.from('"t":');
+const SUBSCRIBED = Buffer.from('"type":"subscribed"');
 function intAt(buf: Buffer, at: number): number {
   let n = 0;
   for (let i = at; i < buf.length; i++) {
@@ -74,11 +78,32 @@ function intAt(buf: Buffer, at: number): number {
 }
 async function connect(i: number): Promise<Sub> {
   const session = sessionIds[i % SESSIONS]!;
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws?session=${session}&user=bench-${i}`);
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws?session=${session}&user=bench-${i}${BATCH ? '&batch=1' : ''}`);
   const sub: Sub = { ws, session, next: 2, got: 0 };
   const sampled = i % 10 === 0;
   await new Promise<void>((resolve, reject) => {
     ws.on('message', (buf: Buffer) => {
+      if (BATCH) {
+        // {"type":"batch","messages":[…]}: every event message in it carries "seq": once (and "t": in its data).
+        let at = buf.indexOf(SEQ);
+        let tAt = sampled ? buf.indexOf(T) : -1;
+        const now = sampled ? Date.now() : 0;
+        while (at >= 0) {
+          const seq = intAt(buf, at + SEQ.length);
+          if (seq !== sub.next) disorder++;
+          sub.next = seq + 1;
+          sub.got++;
+          delivered++;
+          if (sampled && tAt >= 0) {
+            sampled_++;
+            hist[Math.min(60_000, Math.max(0, now - intAt(buf, tAt + T.length)))]!++;
+            tAt = buf.indexOf(T, tAt + T.length);
+          }
+          at = buf.indexOf(SEQ, at + SEQ.length);
+        }
+        if (buf.includes(SUBSCRIBED)) resolve();
+        return;
+      }
       if (buf.compare(ACTION, 0, ACTION.length, 0, ACTION.length) === 0) {
         const seq = intAt(buf, buf.indexOf(SEQ) + SEQ.length);
         if (seq !== sub.next) disorder++;

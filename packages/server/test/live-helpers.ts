@@ -19,9 +19,16 @@ export async function until(cond: () => boolean, what: string, safetyMs = 20_000
 
 export class WsClient {
   readonly messages: Msg[] = [];
+  /** WebSocket frames received; with `?batch=1` one frame holds many messages (flattened into `messages`). */
+  frames = 0;
   closed: { code: number; reason: string } | undefined;
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => this.messages.push(JSON.parse(d.toString())));
+    ws.on('message', (d) => {
+      this.frames++;
+      const m = JSON.parse(d.toString()) as Msg;
+      if (m.type === 'batch') this.messages.push(...(m.messages as Msg[]));
+      else this.messages.push(m);
+    });
     ws.on('close', (code, reason) => {
       this.closed = { code, reason: reason.toString() };
     });

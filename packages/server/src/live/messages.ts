@@ -37,7 +37,11 @@ export function deletedMessage(sessionId: string, timestamp: string, channel: Ch
  * One outgoing message, serialized at most once however many connections receive it: the JSON text, a Buffer for
  * WebSocket frames (shared, so `ws` does not copy it per socket) and the SSE frame (`id:` line when `id` is set).
  */
+let nextUid = 0;
+
 export class Outgoing {
+  /** Identity of this message within the process (keys the batch-frame cache). */
+  readonly uid = nextUid++;
   private textCache: string | undefined;
   private bufferCache: Buffer | undefined;
   private sseCache: Buffer | undefined;
@@ -59,22 +63,7 @@ export class Outgoing {
    * built once and written as is to every socket: the same bytes for every subscriber.
    */
   get wsFrame(): Buffer {
-    if (this.frameCache) return this.frameCache;
-    const payload = this.buffer;
-    const n = payload.length;
-    const headerLength = n < 126 ? 2 : n < 65536 ? 4 : 10;
-    const frame = Buffer.allocUnsafe(headerLength + n);
-    frame[0] = 0x81;
-    if (n < 126) frame[1] = n;
-    else if (n < 65536) {
-      frame[1] = 126;
-      frame.writeUInt16BE(n, 2);
-    } else {
-      frame[1] = 127;
-      frame.writeBigUInt64BE(BigInt(n), 2);
-    }
-    payload.copy(frame, headerLength);
-    return (this.frameCache = frame);
+    return (this.frameCache ??= wsTextFrame(this.buffer));
   }
 
   get sse(): Buffer {
@@ -85,4 +74,22 @@ export class Outgoing {
   get bytes(): number {
     return this.buffer.length;
   }
+}
+
+/** A complete unmasked WebSocket text frame for `payload` (RFC 6455 §5.2: FIN, text opcode, length, payload). */
+export function wsTextFrame(payload: Buffer): Buffer {
+  const n = payload.length;
+  const headerLength = n < 126 ? 2 : n < 65536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + n);
+  frame[0] = 0x81;
+  if (n < 126) frame[1] = n;
+  else if (n < 65536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(n, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(n), 2);
+  }
+  payload.copy(frame, headerLength);
+  return frame;
 }

@@ -29,7 +29,7 @@ function refuse(socket: Duplex, code: ErrorCode, detail: string): void {
 }
 
 /** Parses the prototype's connect parameters; throws a TetherError when they are malformed. */
-function connectParams(url: URL): { session?: string; after?: number; user?: string } {
+function connectParams(url: URL): { session?: string; after?: number; user?: string; batch?: boolean } {
   const session = url.searchParams.get('session') ?? undefined;
   const afterRaw = url.searchParams.get('after');
   const user = url.searchParams.get('user') ?? undefined;
@@ -40,7 +40,9 @@ function connectParams(url: URL): { session?: string; after?: number; user?: str
     if (!Number.isSafeInteger(after) || after < 0) throw new TetherError('validation_failed', 'after must be a whole number >= 0');
   }
   if (user !== undefined && user.length > 256) throw new TetherError('validation_failed', 'user must be at most 256 characters');
-  return { ...(session !== undefined ? { session } : {}), ...(after !== undefined ? { after } : {}), ...(user !== undefined ? { user } : {}) };
+  const batchRaw = url.searchParams.get('batch');
+  if (batchRaw !== null && batchRaw !== '0' && batchRaw !== '1') throw new TetherError('validation_failed', 'batch must be 0 or 1');
+  return { ...(session !== undefined ? { session } : {}), ...(after !== undefined ? { after } : {}), ...(user !== undefined ? { user } : {}), ...(batchRaw === '1' ? { batch: true } : {}) };
 }
 
 /**
@@ -103,8 +105,11 @@ export function attachWebSocket(app: FastifyInstance, router: LiveRouter): { clo
       },
       cork: () => socket.cork(),
       uncork: () => socket.uncork(),
+      writeRaw: (frame) => {
+        if (ws.readyState === WebSocket.OPEN) socket.write(frame);
+      },
     };
-    const conn = new LiveConnection(transport, router, app.config.wsBufferLimit, params.user, secret);
+    const conn = new LiveConnection(transport, router, app.config.wsBufferLimit, params.user, secret, params.batch === true);
     router.attach(conn);
     ws.on('close', () => {
       conn.closed = true;
