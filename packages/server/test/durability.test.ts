@@ -98,6 +98,13 @@ describe('durability', () => {
           const stored = new Map(events.map((e) => [e.id, e.seq]));
           assert.deepEqual(events.map((e) => e.seq), Array.from({ length: events.length }, (_, i) => i + 1), 'gapless after the crash');
           for (const a of acked.filter((x) => x.sessionId === sid)) assert.equal(stored.get(a.id), a.seq, `acknowledged ${a.id} is stored at its seq`);
+          // Session rows may lag their log at the crash; the summary must still agree with the log exactly.
+          const summary = (await (await fetch(`${base}/api/sessions/${sid}/summary`)).json()) as { lastSeq: number; metadata: { metrics: { actions: number; events: number } } };
+          assert.equal(summary.lastSeq, events.length);
+          assert.equal(summary.metadata.metrics.actions, events.length - 1);
+          assert.equal(summary.metadata.metrics.events, events.length);
+          const listed = (await (await fetch(`${base}/api/sessions?limit=10`)).json()) as { sessions: Array<{ sessionId: string; lastSeq: number }> };
+          assert.equal(listed.sessions.find((x) => x.sessionId === sid)?.lastSeq, events.length, 'the listed row caught up too');
         }
       } finally {
         again.kill('SIGTERM');
