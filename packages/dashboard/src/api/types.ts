@@ -2,45 +2,16 @@
  * Shapes of the API responses the dashboard reads. Session, event and state types come from @tether/protocol
  * (the wire contract); the response envelopes follow docs/api.md.
  */
-import type { SessionState, SessionSummary, TetherEvent } from '@tether/protocol';
+import type { ListSessionsParams } from '@tether/client';
+import type { SessionSummary, TetherEvent } from '@tether/protocol';
 
 export type { Analytics, SessionState, SessionSummary, Stats, TetherEvent, Goal, AgentRecord, EventKind, SessionStatus } from '@tether/protocol';
 
-/** `GET /api/sessions` query. */
-export interface SessionListQuery {
-  userId?: string;
-  status?: string;
-  type?: string;
-  tag?: string;
-  parentSessionId?: string;
-  q?: string;
-  sort?: 'created' | 'updated';
-  limit?: number;
-  cursor?: string;
-}
+/** Response envelopes of the REST API, as @tether/client types them (docs/api.md). */
+export type { EventPage, RestoredSession, SessionPage } from '@tether/client';
 
-/** `GET /api/sessions` answer: `nextCursor` is null at the end. */
-export interface SessionPage {
-  sessions: SessionSummary[];
-  nextCursor: string | null;
-}
-
-/** `GET /api/sessions/:id/events` answer. `nextAfter` is null when this page reached the end. */
-export interface EventPage {
-  sessionId: string;
-  events: TetherEvent[];
-  lastSeq: number;
-  nextAfter: number | null;
-}
-
-/** `GET /api/sessions/:id` (restore). */
-export interface RestoredSession {
-  sessionId: string;
-  metadata: SessionSummary;
-  initial: Record<string, unknown> | null;
-  state: SessionState;
-  final: unknown;
-}
+/** `GET /api/sessions` query as the dashboard's filters hold it (status is free text from the URL until validated by the server). */
+export type SessionListQuery = Omit<ListSessionsParams, 'status'> & { status?: string };
 
 /** A message of the live feed (docs/live-feed.md): event messages carry the event fields, list messages a `session`. */
 export interface LiveMessage {
