@@ -35,6 +35,14 @@ export function runStoreContract(name: string, make: () => Promise<{ store: Stor
       assert.equal(rec?.metadata.metrics.responses, 1);
     }));
 
+    it('auto-created sessions start at the first event\'s own time; token counters stay numbers', withStore(async (s) => {
+      await s.append([item('t1', 'action', { type: 'task_start', timestamp: '2026-02-13T10:00:00Z' })]);
+      const rec = (await s.getSession('t1'))!;
+      assert.equal(rec.created, '2026-02-13T10:00:00.000Z');
+      await s.append([item('t1', 'metadata_updated', { patch: { tokenUsage: { input: 'lots', output: 5 } } }), item('t1', 'response', { usage: { input: 10, output: 1 } })]);
+      assert.deepEqual((await s.getSession('t1'))!.metadata.tokenUsage, { input: 10, output: 6, total: 16 });
+    }));
+
     it('refuses unknown sessions when autoCreate is off, and duplicate creation', withStore(async (s) => {
       const [o] = await s.append([{ ...item('nope', 'action'), autoCreate: false }]);
       assert.equal(o?.ok, false);

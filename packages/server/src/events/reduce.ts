@@ -88,6 +88,22 @@ function addUsage(total: TokenUsage, u: Record<string, unknown>): void {
   if (cacheCreation) total.cacheCreation = (total.cacheCreation ?? 0) + cacheCreation;
 }
 
+/** Token counters as numbers whatever a metadata patch sent (a string there would turn later sums into text). */
+function normalizeUsage(v: unknown): TokenUsage {
+  const u = obj(v);
+  const n = (x: unknown): number => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
+  const out: TokenUsage = { input: n(u.input), output: n(u.output), total: n(u.input) + n(u.output) };
+  if (u.cacheRead !== undefined) out.cacheRead = n(u.cacheRead);
+  if (u.cacheCreation !== undefined) out.cacheCreation = n(u.cacheCreation);
+  return out;
+}
+
+/** The time an event claims for itself: `timestamp`, or the seed's `data.timestamp` on actions and responses. */
+export function claimedTime(input: EventInput): string | undefined {
+  const t = input.timestamp ?? (input.data as { timestamp?: unknown } | undefined)?.timestamp;
+  return typeof t === 'string' ? t : undefined;
+}
+
 function ms(iso: string): number {
   return Date.parse(iso);
 }
@@ -190,7 +206,7 @@ export function applyEvent(rec: SessionRecord | undefined, ev: TetherEvent): Ses
       delete patch.metrics;
       const next = mergePatch(rec.metadata, patch) as typeof rec.metadata;
       next.metrics = m;
-      if (!isPlainObject(next.tokenUsage)) next.tokenUsage = { input: 0, output: 0, total: 0 };
+      next.tokenUsage = normalizeUsage(next.tokenUsage);
       rec.metadata = next;
       break;
     }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import type { EventInput, TetherEvent } from '@tether/protocol';
 import { TetherError } from '../../errors.js';
-import { applyEvent, resolveEvent } from '../../events/reduce.js';
+import { applyEvent, claimedTime, resolveEvent } from '../../events/reduce.js';
 import type { SessionRecord } from '../../events/record.js';
 import type { AppendItem, AppendOutcome, PositionedEvent } from '../store.js';
 import { ftsText } from '../sqlite/fts-text.js';
@@ -66,7 +66,7 @@ function plan(items: AppendItem[], records: Map<string, SessionRecord>, prior: M
     const committed: TetherEvent[] = [];
     if (!rec) {
       if (input.kind !== 'session_created') {
-        const created = add(undefined, { sessionId: input.sessionId, kind: 'session_created', timestamp: input.timestamp },
+        const created = add(undefined, { sessionId: input.sessionId, kind: 'session_created', ...(claimedTime(input) ? { timestamp: claimedTime(input) } : {}) },
           { autoCreated: true, userId: null, type: null, parentSessionId: null, tags: [], metadata: {}, initial: null }, item.receivedAt);
         rec = created.rec;
         committed.push(created.ev);

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Analytics, EventInput, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
 import { TetherError } from '../../errors.js';
-import { applyEvent, resolveEvent } from '../../events/reduce.js';
+import { applyEvent, claimedTime, resolveEvent } from '../../events/reduce.js';
 import { type SessionRecord } from '../../events/record.js';
 import type { AnalyticsQuery, ApiKeyRecord, AppendItem, AppendOutcome, ListEventsOptions, PositionedEvent, SearchHit, Stats, Store } from '../store.js';
 import { ftsText } from './fts-text.js';
@@ -265,7 +265,7 @@ export class SqliteStore implements Store {
     }
     const committed: TetherEvent[] = [];
     if (!rec && input.kind !== 'session_created') {
-      const created = this.insert(undefined, { sessionId: input.sessionId, kind: 'session_created', timestamp: input.timestamp }, { autoCreated: true, userId: null, type: null, parentSessionId: null, tags: [], metadata: {}, initial: null }, item.receivedAt);
+      const created = this.insert(undefined, { sessionId: input.sessionId, kind: 'session_created', ...(claimedTime(input) ? { timestamp: claimedTime(input) } : {}) }, { autoCreated: true, userId: null, type: null, parentSessionId: null, tags: [], metadata: {}, initial: null }, item.receivedAt);
       rec = created.rec;
       this.fresh.add(rec.sessionId);
       committed.push(created.ev);
