@@ -7,7 +7,7 @@ import { TetherError } from '../../errors.js';
 import { applyEvent, claimedTime, resolveEvent } from '../../events/reduce.js';
 import { type SessionRecord } from '../../events/record.js';
 import type { AnalyticsQuery, ApiKeyRecord, AppendItem, AppendOutcome, ListEventsOptions, PositionedEvent, SearchHit, Stats, Store } from '../store.js';
-import { ftsText } from './fts-text.js';
+import { FtsIndexer } from './fts-indexer.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteQueries } from './sqlite-queries.js';
 
@@ -17,8 +17,6 @@ import { SqliteQueries } from './sqlite-queries.js';
  */
 const LAG_FLUSH_MS = 200;
 
-/** Events indexed for full-text search per background transaction. */
-const FTS_SLICE = 500;
 
 /** `normal`: every acknowledged write survives a crash of the process. `full`: also a power loss (fsync per commit). */
 export type Durability = 'normal' | 'full';
@@ -71,7 +69,6 @@ export class SqliteStore implements Store {
   private readonly cacheSize: number;
   private readonly q: SqliteQueries;
   private readonly stmt;
-  private ftsPending = true;
   /** Sessions created, and sessions finalized, in the transaction being built. */
   private readonly fresh = new Set<string>();
   private readonly finalized = new Set<string>();
@@ -80,7 +77,7 @@ export class SqliteStore implements Store {
   /** Sessions whose row lags their record by actions/responses only; written by {@link flushLagging}. */
   private readonly lagging = new Map<string, SessionRecord>();
   private readonly lagTimer: NodeJS.Timeout;
-  private readonly ftsTimer: NodeJS.Timeout;
+  private readonly fts: FtsIndexer;
 
   constructor(opts: SqliteStoreOptions) {
     if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
@@ -92,7 +89,6 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.cacheSize = opts.cacheSize ?? 10_000;
-    this.ftsTimer = setInterval(() => this.indexInBackground(), 250);
     this.lagTimer = setInterval(() => {
       try {
         this.flushLagging();
@@ -101,17 +97,13 @@ export class SqliteStore implements Store {
       }
     }, LAG_FLUSH_MS);
     this.lagTimer.unref();
-    this.ftsTimer.unref();
+    this.fts = new FtsIndexer(this.db);
     this.q = new SqliteQueries(this.db, () => this.indexText());
     this.stmt = {
       getSession: this.db.prepare<[string], Row>('SELECT * FROM sessions WHERE session_id = ?'),
       eventsAfter: this.db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE session_id = ? AND seq > ? ORDER BY seq'),
       findEvent: this.db.prepare<[string, string], EventRow>('SELECT * FROM events WHERE session_id = ? AND event_id = ?'),
       insertEvent: this.db.prepare('INSERT INTO events (session_id, seq, event_id, kind, ts, received_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      insertFts: this.db.prepare('INSERT INTO events_fts (rowid, body) VALUES (?, ?)'),
-      pendingFts: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE pos > ? ORDER BY pos LIMIT ?'),
-      ftsPos: this.db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'fts_pos'"),
-      setFtsPos: this.db.prepare("UPDATE meta SET value = ? WHERE key = 'fts_pos'"),
       insertSession: this.db.prepare(`INSERT INTO sessions (session_id, user_id, type, parent_session_id, status, tags, metadata, initial, final, state,
           state_version, created, updated, ended_at, duration_ms, last_seq, actions, responses)
         VALUES (@session_id, @user_id, @type, @parent_session_id, @status, @tags, @metadata, @initial, @final, @state,
@@ -125,52 +117,9 @@ export class SqliteStore implements Store {
     this.catchUpRows();
   }
 
-  /**
-   * Full-text indexing runs after commit, in batches (FTS5 writes a segment per transaction, so indexing each small
-   * group commit would cost more than the append itself). In the background it runs every 250 ms in slices of
-   * {@link FTS_SLICE} events, yielding to the event loop between slices so that requests are not held up; searches call
-   * {@link indexText} first, so a search always sees every committed event. A crash loses nothing: meta.fts_pos says
-   * where to continue.
-   */
-  private indexSlice(limit: number): number {
-    if (!this.ftsPending || !this.db.open) return 0;
-    const n = this.db.transaction(() => {
-      const from = this.stmt.ftsPos.get()?.value ?? 0;
-      const rows = this.stmt.pendingFts.all(from, limit);
-      for (const r of rows) this.stmt.insertFts.run(r.pos, ftsText(r.kind, JSON.parse(r.data)));
-      if (rows.length) this.stmt.setFtsPos.run(rows[rows.length - 1]!.pos);
-      return rows.length;
-    }).immediate();
-    if (n < limit) this.ftsPending = false;
-    return n;
-  }
-
-  private indexing = false;
-
-  private indexInBackground(): void {
-    if (this.indexing) return;
-    this.indexing = true;
-    const step = (): void => {
-      let more = false;
-      try {
-        more = this.indexSlice(FTS_SLICE) === FTS_SLICE;
-      } catch {
-        /* retried on the next tick; searches surface persistent errors */
-      }
-      if (more) setImmediate(step);
-      else this.indexing = false;
-    };
-    step();
-  }
-
-  /** Indexes everything committed so far, now (before a search). Returns how many events were indexed. */
+  /** Indexes every committed event for full-text search now (see {@link FtsIndexer}). Returns how many were indexed. */
   indexText(): number {
-    let total = 0;
-    for (let n = FTS_SLICE * 5; n === FTS_SLICE * 5;) {
-      n = this.indexSlice(FTS_SLICE * 5);
-      total += n;
-    }
-    return total;
+    return this.fts.catchUp();
   }
 
   private migrate(): void {
@@ -238,7 +187,7 @@ export class SqliteStore implements Store {
       receivedAt, data,
     };
     const info = this.stmt.insertEvent.run(ev.sessionId, ev.seq, ev.id, ev.kind, ev.timestamp, ev.receivedAt, JSON.stringify(data));
-    this.ftsPending = true;
+    this.fts.markPending();
     (ev as PositionedEvent).pos = Number(info.lastInsertRowid); // the global commit position, for the live feed
     return { rec: applyEvent(rec, ev), ev };
   }
@@ -402,7 +351,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.ftsTimer);
+    this.fts.stop();
     clearInterval(this.lagTimer);
     if (this.db.open) {
       this.flushLagging();
