@@ -19,7 +19,7 @@ async function run(label: string, batch: number, sessions: number, n: number): P
       const receivedAt = new Date().toISOString();
       await s.append(Array.from({ length: batch }, (_, j) => ({ input: { sessionId: `m-${(i + j) % sessions}`, kind: 'action' as const, data }, autoCreate: true, receivedAt })));
     }
-    s.indexText(); // full-text indexing is part of the cost of an event
+    await s.indexText(); // full-text indexing is part of the cost of an event
     const ms = performance.now() - t0;
     console.log(`| ${label} | ${((ms * 1000) / n).toFixed(1)} | ${Math.round((n / ms) * 1000).toLocaleString('en')} |`);
   } finally {

@@ -27,3 +27,54 @@ it('sqlite: data survives closing and reopening the file (snapshot, seq, cache c
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('sqlite: a failed write rolls back the appends handed over behind it; later appends continue without a gap', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tether-store-'));
+  const at = new Date().toISOString();
+  const action = (i: number) => ({ input: { sessionId: 's', kind: 'action' as const, data: { i } }, autoCreate: true, receivedAt: at });
+  try {
+    const store = new SqliteStore({ file: join(dir, 'tether.db') });
+    await store.append([action(1)]); // seq 1 session_created, seq 2 the action
+    // Three transactions handed to the writer thread at once: an append, a write that fails, an append behind it.
+    const write = (store as unknown as { write(tx: unknown): Promise<number[]> }).write.bind(store);
+    const before = store.append([action(2)]);
+    const bad = write({ ops: [['INSERT INTO no_such_table VALUES (1)', []]] });
+    const behind = store.append([action(3)]);
+    assert.equal((await before)[0]?.ok && (await before)[0]?.ok === true, true);
+    await assert.rejects(bad, /no_such_table/);
+    await assert.rejects(behind, /earlier write/);
+    const [next] = await store.append([action(4)]);
+    assert.equal(next?.ok && next.event.seq, 4, 'the skipped append left no gap and no seq taken');
+    assert.deepEqual((await store.listEvents('s')).map((e) => [e.seq, e.data.i ?? null]), [[1, null], [2, 1], [3, 2], [4, 4]]);
+    assert.equal((await store.getSession('s'))?.lastSeq, 4);
+    await store.close();
+    const reopened = new SqliteStore({ file: join(dir, 'tether.db') });
+    const [again] = await reopened.append([action(5)]);
+    assert.equal(again?.ok && again.event.seq, 5);
+    assert.equal((await reopened.getSession('s'))?.metadata.metrics.actions, 4);
+    await reopened.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('sqlite: readers never see an uncommitted append (records change only after commit)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tether-store-'));
+  const at = new Date().toISOString();
+  try {
+    const store = new SqliteStore({ file: join(dir, 'tether.db') });
+    await store.append([{ input: { sessionId: 'r', kind: 'goal_added', data: { goalId: 'g1' } }, autoCreate: true, receivedAt: at }]);
+    const committed = await store.getSession('r');
+    const pending = store.append([{ input: { sessionId: 'r', kind: 'goal_added', data: { goalId: 'g2' } }, autoCreate: true, receivedAt: at }]);
+    const during = await store.getSession('r'); // read while the writer thread commits
+    assert.equal(during?.lastSeq, committed?.lastSeq);
+    assert.deepEqual(during?.state.goals.map((g) => g.goalId), ['g1']);
+    await pending;
+    const afterwards = await store.getSession('r');
+    assert.deepEqual(afterwards?.state.goals.map((g) => g.goalId), ['g1', 'g2']);
+    assert.equal(afterwards?.lastSeq, (committed?.lastSeq ?? 0) + 1);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -15,16 +15,24 @@ export type CommitListener = (outcomes: AppendOutcome[]) => void;
  * written in one transaction at the next `setImmediate`, up to `maxBatch` items a transaction. Each caller's promise
  * settles only after its transaction committed, so an acknowledged event is durable (per the store's durability).
  * A failed transaction rejects every caller in it; nothing of it is visible.
+ *
+ * Up to `store.maxInFlight` transactions (default 1) are handed to the store before the first of them committed: the
+ * SQLite adapter takes 2, so that the next batch is built on this thread while its writer thread commits the last one.
+ * Transactions commit, and callers and listeners hear of them, in the order they were handed over.
  */
 export class GroupCommitter {
   private queue: Pending[] = [];
   private scheduled = false;
-  private running: Promise<void> | null = null;
+  private inFlight = 0;
+  private readonly maxInFlight: number;
   private readonly listeners: CommitListener[] = [];
+  private idle: Array<() => void> = [];
   /** Sizes of the transactions written, for the metrics endpoint. */
   onBatch: ((size: number, ms: number) => void) | undefined;
 
-  constructor(private readonly store: Store, private readonly maxBatch = 2000) {}
+  constructor(private readonly store: Store, private readonly maxBatch = 2000) {
+    this.maxInFlight = Math.max(1, store.maxInFlight ?? 1);
+  }
 
   /** Appends one event; resolves after commit. */
   async append(item: AppendItem): Promise<AppendOutcome> {
@@ -49,19 +57,17 @@ export class GroupCommitter {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.running) return;
+    if (this.scheduled || this.inFlight >= this.maxInFlight || !this.queue.length) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.running = this.flush().finally(() => {
-        this.running = null;
-        if (this.queue.length) this.schedule();
-      });
+      this.flush();
     });
   }
 
-  private async flush(): Promise<void> {
-    while (this.queue.length) {
+  /** Hands batches to the store while fewer than `maxInFlight` are uncommitted. */
+  private flush(): void {
+    while (this.queue.length && this.inFlight < this.maxInFlight) {
       // Whole callers up to maxBatch items (a single caller larger than that still goes in one transaction).
       let take = 0;
       let size = 0;
@@ -69,34 +75,42 @@ export class GroupCommitter {
       const batch = this.queue.splice(0, take);
       const items = batch.length === 1 ? batch[0]!.items : batch.flatMap((p) => p.items);
       const started = performance.now();
-      let outcomes: AppendOutcome[];
+      this.inFlight++;
+      let written: Promise<AppendOutcome[]>;
       try {
-        outcomes = await this.store.append(items);
+        written = this.store.append(items);
       } catch (err) {
+        written = Promise.reject(err);
+      }
+      written.then((outcomes) => this.committed(batch, items.length, outcomes, started), (err) => {
         for (const p of batch) p.reject(err);
-        continue;
+      }).finally(() => {
+        this.inFlight--;
+        if (this.inFlight === 0 && !this.queue.length) for (const done of this.idle.splice(0)) done();
+        this.schedule();
+      });
+    }
+  }
+
+  private committed(batch: Pending[], size: number, outcomes: AppendOutcome[], started: number): void {
+    this.onBatch?.(size, performance.now() - started);
+    for (const l of this.listeners) {
+      try {
+        l(outcomes);
+      } catch {
+        /* a listener must never break the write path */
       }
-      this.onBatch?.(items.length, performance.now() - started);
-      for (const l of this.listeners) {
-        try {
-          l(outcomes);
-        } catch {
-          /* a listener must never break the write path */
-        }
-      }
-      let at = 0;
-      for (const p of batch) {
-        p.resolve(batch.length === 1 ? outcomes : outcomes.slice(at, at + p.items.length));
-        at += p.items.length;
-      }
+    }
+    let at = 0;
+    for (const p of batch) {
+      p.resolve(batch.length === 1 ? outcomes : outcomes.slice(at, at + p.items.length));
+      at += p.items.length;
     }
   }
 
   /** Resolves when everything queued so far is committed (used by graceful shutdown). */
-  async drain(): Promise<void> {
-    while (this.queue.length || this.running || this.scheduled) {
-      if (this.running) await this.running;
-      else await new Promise((r) => setImmediate(r));
-    }
+  drain(): Promise<void> {
+    if (this.inFlight === 0 && !this.queue.length && !this.scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
   }
 }

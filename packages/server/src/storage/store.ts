@@ -66,6 +66,11 @@ export const ANALYTICS_PARTS: readonly AnalyticsPart[] = ['eventsOverTime', 'tok
  */
 export interface Store {
   readonly engine: string;
+  /**
+   * How many `append` calls may be pending at once (the group committer's pipeline depth; default 1). An adapter that
+   * allows more must commit concurrent calls in call order, each building on the ones before it.
+   */
+  readonly maxInFlight?: number;
   append(items: AppendItem[]): Promise<AppendOutcome[]>;
   getSession(sessionId: string): Promise<SessionRecord | undefined>;
   listSessions(q: ListSessionsQuery): Promise<{ sessions: SessionSummary[]; nextCursor: string | null }>;

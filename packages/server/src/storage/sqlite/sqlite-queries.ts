@@ -27,7 +27,7 @@ const USAGE = (f: string, g: string) => `coalesce(json_extract(data,'$.usage.${f
 
 /** The read side of the SQLite adapter: lists, search, stats and analytics. */
 export class SqliteQueries {
-  constructor(private readonly db: Database.Database, private readonly indexText: () => void) {}
+  constructor(private readonly db: Database.Database) {}
 
   listSessions(q: ListSessionsQuery): { sessions: SessionSummary[]; nextCursor: string | null } {
     const where: string[] = [];
@@ -42,7 +42,6 @@ export class SqliteQueries {
     if (q.createdAfter !== undefined) { where.push('created >= ?'); args.push(new Date(q.createdAfter).toISOString()); }
     if (q.createdBefore !== undefined) { where.push('created < ?'); args.push(new Date(q.createdBefore).toISOString()); }
     if (q.q !== undefined) {
-      this.indexText();
       const fts = toFtsQuery(q.q);
       if (fts) {
         where.push(`(session_id IN (SELECT e.session_id FROM events_fts f JOIN events e ON e.pos = f.rowid WHERE events_fts MATCH ?) OR session_id LIKE ? OR user_id LIKE ?)`);
@@ -85,14 +84,6 @@ export class SqliteQueries {
     return (this.db.prepare('SELECT coalesce(max(pos), 0) AS p FROM events').get() as { p: number }).p;
   }
 
-  deleteSession(sessionId: string): boolean {
-    return this.db.transaction(() => {
-      this.db.prepare('DELETE FROM events_fts WHERE rowid IN (SELECT pos FROM events WHERE session_id = ?)').run(sessionId);
-      this.db.prepare('DELETE FROM events WHERE session_id = ?').run(sessionId);
-      return this.db.prepare('DELETE FROM sessions WHERE session_id = ?').run(sessionId).changes > 0;
-    })();
-  }
-
   endedBefore(iso: string): string[] {
     return (this.db.prepare('SELECT session_id FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ?').all(iso) as Array<{ session_id: string }>).map((r) => r.session_id);
   }
@@ -100,7 +91,6 @@ export class SqliteQueries {
   search(query: string, limit: number): SearchHit[] {
     const fts = toFtsQuery(query);
     if (!fts) return [];
-    this.indexText();
     const rows = this.db.prepare(`SELECT e.* FROM events_fts f JOIN events e ON e.pos = f.rowid WHERE events_fts MATCH ? ORDER BY f.rank LIMIT ?`).all(fts, limit) as Parameters<typeof rowToEvent>[0][];
     return rows.map((r) => {
       const ev = rowToEvent(r);

@@ -1,15 +1,16 @@
 import { uuidv7 } from '../../util/uuid7.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Analytics, EventInput, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
 import { TetherError } from '../../errors.js';
 import { applyEvent, claimedTime, resolveEvent } from '../../events/reduce.js';
 import { type SessionRecord } from '../../events/record.js';
 import type { AnalyticsQuery, ApiKeyRecord, AppendItem, AppendOutcome, ListEventsOptions, PositionedEvent, SearchHit, Stats, Store } from '../store.js';
-import { FtsIndexer } from './fts-indexer.js';
 import { MIGRATIONS } from './migrations.js';
+import { copyForWrite, normalizeTime, rowToEvent, rowToRecord, sessionOps, type EventRow, type Row } from './rows.js';
 import { SqliteQueries } from './sqlite-queries.js';
+import { InlineWriter, openConnection, ThreadWriter, WRITE_SQL, type Durability, type Writer, type WriteTx } from './writer.js';
 
 /**
  * How often, in ms, session rows that lag their record (only actions/responses appended) are written. Writing every
@@ -17,9 +18,8 @@ import { SqliteQueries } from './sqlite-queries.js';
  */
 const LAG_FLUSH_MS = 200;
 
-
-/** `normal`: every acknowledged write survives a crash of the process. `full`: also a power loss (fsync per commit). */
-export type Durability = 'normal' | 'full';
+export type { Durability } from './writer.js';
+export { rowToEvent, rowToRecord } from './rows.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; `:memory:` for tests that need no file. */
@@ -27,99 +27,101 @@ export interface SqliteStoreOptions {
   durability?: Durability;
   /** How many session records to keep parsed in memory (default 10,000). */
   cacheSize?: number;
+  /**
+   * Execute writes (inserts, commits, WAL checkpoints, full-text indexing) on a worker thread with its own connection,
+   * so they overlap with HTTP work on the second core (default true; always false for `:memory:`).
+   */
+  writerThread?: boolean;
 }
 
-interface Row {
-  session_id: string; user_id: string | null; type: string | null; parent_session_id: string | null; status: string;
-  tags: string; metadata: string; initial: string | null; final: string | null; state: string; state_version: number;
-  created: string; updated: string; ended_at: string | null; duration_ms: number | null; last_seq: number;
-}
-
-export function rowToRecord(r: Row): SessionRecord {
-  return {
-    sessionId: r.session_id, userId: r.user_id, type: r.type, parentSessionId: r.parent_session_id,
-    status: r.status as SessionRecord['status'], tags: JSON.parse(r.tags), metadata: JSON.parse(r.metadata),
-    initial: r.initial === null ? null : JSON.parse(r.initial), created: r.created, updated: r.updated,
-    endedAt: r.ended_at, durationMs: r.duration_ms, lastSeq: r.last_seq, stateVersion: r.state_version,
-    state: JSON.parse(r.state), final: r.final === null ? null : JSON.parse(r.final),
-  };
-}
-
-interface EventRow { pos: number; session_id: string; seq: number; event_id: string; kind: string; ts: string; received_at: string; data: string }
-
-export function rowToEvent(r: EventRow): TetherEvent {
-  return { id: r.event_id, sessionId: r.session_id, seq: r.seq, kind: r.kind as TetherEvent['kind'], timestamp: r.ts, receivedAt: r.received_at, data: JSON.parse(r.data) };
-}
-
-function normalizeTime(ts: string | undefined, fallback: string): string {
-  if (ts === undefined) return fallback;
-  const t = Date.parse(ts);
-  return Number.isNaN(t) ? fallback : new Date(t).toISOString();
+/** What one transaction being built has touched. */
+interface Batch {
+  /** Working copies of the records of the sessions it touches (see {@link copyForWrite}). */
+  dirty: Map<string, SessionRecord>;
+  /** Sessions whose state was deep-copied already. */
+  stateCopied: Set<string>;
+  /** `sessionId \n eventId` of the events it inserts, for duplicates within the batch. */
+  ids: Map<string, TetherEvent>;
+  fresh: Set<string>;
+  finalized: Set<string>;
+  /** Sessions whose state, status or metadata changed (their row is written in the transaction). */
+  snapshotChanged: Set<string>;
+  /** Event rows, flat (see WriteTx.events). */
+  rows: unknown[];
 }
 
 /**
  * The SQLite adapter (better-sqlite3, WAL). Appends for many sessions share one transaction; session records are
  * cached parsed, and the snapshot row is written in the same transaction as the events that changed it.
+ * Reads use this thread's connection; writes are built here (seq, pos, records) and executed in order by a
+ * {@link Writer}, by default on a worker thread with its own connection. A transaction works on copies of the cached
+ * records, which replace the cached ones only after it committed, so readers never see uncommitted changes.
  * Single writer: one server process per database file (the CLI holds a lock file).
  */
 export class SqliteStore implements Store {
   readonly engine = 'sqlite';
+  /** This thread's connection: reads (and migrations at start). */
   readonly db: Database.Database;
   private readonly cache = new Map<string, SessionRecord>();
   private readonly cacheSize: number;
   private readonly q: SqliteQueries;
   private readonly stmt;
-  /** Sessions created, and sessions finalized, in the transaction being built. */
-  private readonly fresh = new Set<string>();
-  private readonly finalized = new Set<string>();
-  /** Sessions whose state, status or metadata changed in the transaction being built (their row is written in it). */
-  private readonly snapshotChanged = new Set<string>();
-  /** Sessions whose row lags their record by actions/responses only; written by {@link flushLagging}. */
+  /** Committed sessions whose row lags their record by actions/responses only; written by {@link flushLagging}. */
   private readonly lagging = new Map<string, SessionRecord>();
   private readonly lagTimer: NodeJS.Timeout;
-  private readonly fts: FtsIndexer;
+  private readonly writer: Writer;
+  /** The group committer may hand over the next batch while the writer commits the last one. */
+  readonly maxInFlight = 2;
+  /** The global position (`events.pos`) of the newest event handed to the writer, and of the newest committed. */
+  private nextPos: number;
+  private committedPos: number;
+  /** Records of sessions with uncommitted appends: what the next batch builds on. */
+  private readonly pendingRecs = new Map<string, SessionRecord>();
+  /** `sessionId \n eventId` of uncommitted events, so that a retry during their commit is a duplicate. */
+  private readonly pendingIds = new Map<string, TetherEvent>();
+  /** Sessions whose deletion is handed to the writer but not done: they count as absent. */
+  private readonly deleting = new Map<string, number>();
+  /** Every write handed to the writer and not settled (close waits for them). */
+  private readonly writes = new Set<Promise<unknown>>();
 
   constructor(opts: SqliteStoreOptions) {
     if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
-    this.db = new Database(opts.file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('cache_size = -65536'); // 64 MiB of page cache: indexes of large logs stay in memory
-    this.db.pragma('foreign_keys = ON');
+    this.db = openConnection(opts.file, opts.durability);
     this.migrate();
     this.cacheSize = opts.cacheSize ?? 10_000;
-    this.lagTimer = setInterval(() => {
-      try {
-        this.flushLagging();
-      } catch {
-        /* retried on the next tick; the log has every event, rows catch up from it on load */
-      }
-    }, LAG_FLUSH_MS);
-    this.lagTimer.unref();
-    this.fts = new FtsIndexer(this.db);
-    this.q = new SqliteQueries(this.db, () => this.indexText());
     this.stmt = {
       getSession: this.db.prepare<[string], Row>('SELECT * FROM sessions WHERE session_id = ?'),
       eventsAfter: this.db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE session_id = ? AND seq > ? ORDER BY seq'),
       findEvent: this.db.prepare<[string, string], EventRow>('SELECT * FROM events WHERE session_id = ? AND event_id = ?'),
-      insertEvent: this.db.prepare('INSERT INTO events (session_id, seq, event_id, kind, ts, received_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      insertSession: this.db.prepare(`INSERT INTO sessions (session_id, user_id, type, parent_session_id, status, tags, metadata, initial, final, state,
-          state_version, created, updated, ended_at, duration_ms, last_seq, actions, responses)
-        VALUES (@session_id, @user_id, @type, @parent_session_id, @status, @tags, @metadata, @initial, @final, @state,
-          @state_version, @created, @updated, @ended_at, @duration_ms, @last_seq, @actions, @responses)`),
-      // Two updates: the common one leaves status alone, so its index is not rewritten on every event.
-      updateSession: this.db.prepare(`UPDATE sessions SET metadata = @metadata, state = @state, state_version = @state_version, updated = @updated,
-          last_seq = @last_seq, actions = @actions, responses = @responses WHERE session_id = @session_id`),
-      updateSessionStatus: this.db.prepare(`UPDATE sessions SET status = @status, final = @final, ended_at = @ended_at, duration_ms = @duration_ms
-          WHERE session_id = @session_id`),
+      // Executed by the writer; prepared here too so that their query plans can be checked (test/append-cost.test.ts).
+      insertEvent: this.db.prepare(WRITE_SQL.insertEvent),
+      insertSession: this.db.prepare(WRITE_SQL.insertSession),
+      updateSession: this.db.prepare(WRITE_SQL.updateSession),
+      updateSessionStatus: this.db.prepare(WRITE_SQL.updateSessionStatus),
     };
+    this.q = new SqliteQueries(this.db);
     this.catchUpRows();
+    this.nextPos = this.committedPos = this.q.lastPos();
+    this.writer = opts.file === ':memory:' || opts.writerThread === false ? new InlineWriter(this.db) : new ThreadWriter(opts.file, opts.durability ?? 'normal');
+    this.writer.onFailure = () => {
+      // A transaction failed: it and every later one already handed over are rolled back or skipped. Build the next
+      // batch on committed state only.
+      this.pendingRecs.clear();
+      this.pendingIds.clear();
+      // Every transaction before the failed one has committed, so the newest position in the file is exact.
+      this.nextPos = this.committedPos = Math.max(this.committedPos, this.q.lastPos());
+    };
+    this.lagTimer = setInterval(() => {
+      this.flushLagging().catch(() => {
+        /* retried on the next tick; the log has every event, rows catch up from it on load */
+      });
+    }, LAG_FLUSH_MS);
+    this.lagTimer.unref();
   }
 
-  /** Indexes every committed event for full-text search now (see {@link FtsIndexer}). Returns how many were indexed. */
-  indexText(): number {
-    return this.fts.catchUp();
+  /** Indexes every committed event for full-text search now (done by the writer in the background, too). Returns how many were indexed. */
+  indexText(): Promise<number> {
+    return this.writer.indexText();
   }
 
   private migrate(): void {
@@ -133,11 +135,21 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** Hands `tx` to the writer now (so that it commits in call order) and tracks it until it settles. */
+  private write(tx: WriteTx): Promise<number[]> {
+    const p = this.writer.run(tx);
+    this.writes.add(p);
+    const untrack = () => this.writes.delete(p);
+    p.then(untrack, untrack);
+    return p;
+  }
+
   /**
-   * The session's current record: from the cache, else its row plus the events after the row's `last_seq` (a row may
+   * The session's committed record: from the cache, else its row plus the events after the row's `last_seq` (a row may
    * lag its log by the events of the last {@link LAG_FLUSH_MS}, or of a crash; the log is the truth).
    */
   private load(sessionId: string): SessionRecord | undefined {
+    if (this.deleting.has(sessionId)) return undefined;
     let rec = this.cache.get(sessionId);
     if (rec) return rec;
     const row = this.stmt.getSession.get(sessionId);
@@ -152,27 +164,40 @@ export class SqliteStore implements Store {
 
   /**
    * After a crash, rows of sessions that only got actions/responses may lag their log: bring every such row up to date
-   * (one indexed lookup per session, at start).
+   * (one indexed lookup per session, at start, on this thread before the writer starts).
    */
   private catchUpRows(): void {
     const behind = this.db.prepare<[], { session_id: string }>(
       'SELECT session_id FROM sessions s WHERE s.last_seq < (SELECT max(seq) FROM events e WHERE e.session_id = s.session_id)',
     ).all();
     for (const { session_id } of behind) this.load(session_id);
-    this.flushLagging();
+    const recs = [...this.lagging.values()];
+    this.lagging.clear();
+    if (!recs.length) return;
+    this.db.transaction(() => {
+      for (const rec of recs) for (const [sql, params] of sessionOps(rec, false, false)) this.db.prepare(WRITE_SQL[sql as keyof typeof WRITE_SQL]).run(params);
+    }).immediate();
   }
 
-  /** Writes the rows of sessions whose counters ran ahead of them (one transaction); before reads of rows, and on a timer. */
-  flushLagging(): void {
-    if (this.lagging.size === 0 || !this.db.open) return;
-    const recs = [...this.lagging.values()];
-    this.db.transaction(() => {
-      for (const rec of recs) this.writeSession(rec, false, false);
-    }).immediate();
-    this.lagging.clear();
+  /**
+   * Writes the rows of sessions whose counters ran ahead of them (one transaction); before reads of rows, and on a
+   * timer. Sessions with uncommitted appends wait for the next flush (their batch may write a newer row first).
+   */
+  flushLagging(): Promise<void> {
+    const recs = [...this.lagging.values()].filter((r) => !this.pendingRecs.has(r.sessionId));
+    if (!recs.length) return Promise.resolve();
+    for (const r of recs) this.lagging.delete(r.sessionId);
+    return this.write({ ops: recs.flatMap((rec) => sessionOps(rec, false, false)) }).then(() => undefined, (err: unknown) => {
+      for (const rec of recs) if (!this.lagging.has(rec.sessionId) && this.cache.get(rec.sessionId) === rec) this.lagging.set(rec.sessionId, rec);
+      throw err;
+    });
   }
 
   private remember(rec: SessionRecord): void {
+    if (this.cache.has(rec.sessionId)) {
+      this.cache.set(rec.sessionId, rec);
+      return;
+    }
     if (this.cache.size >= this.cacheSize) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
@@ -180,22 +205,34 @@ export class SqliteStore implements Store {
     this.cache.set(rec.sessionId, rec);
   }
 
-  private insert(rec: SessionRecord | undefined, input: EventInput, data: Record<string, unknown>, receivedAt: string): { rec: SessionRecord; ev: TetherEvent } {
+  private insert(b: Batch, rec: SessionRecord | undefined, input: EventInput, data: Record<string, unknown>, receivedAt: string): { rec: SessionRecord; ev: TetherEvent } {
     const ev: TetherEvent = {
       id: input.id ?? uuidv7(), sessionId: input.sessionId, seq: (rec?.lastSeq ?? 0) + 1, kind: input.kind,
       timestamp: normalizeTime(input.timestamp ?? (typeof data.timestamp === 'string' ? data.timestamp : undefined), receivedAt),
       receivedAt, data,
     };
-    const info = this.stmt.insertEvent.run(ev.sessionId, ev.seq, ev.id, ev.kind, ev.timestamp, ev.receivedAt, JSON.stringify(data));
-    this.fts.markPending();
-    (ev as PositionedEvent).pos = Number(info.lastInsertRowid); // the global commit position, for the live feed
+    const pos = ++this.nextPos;
+    b.rows.push(pos, ev.sessionId, ev.seq, ev.id, ev.kind, ev.timestamp, ev.receivedAt, JSON.stringify(data));
+    (ev as PositionedEvent).pos = pos; // the global commit position, for the live feed
+    b.ids.set(`${ev.sessionId}\n${ev.id}`, ev);
+    if (rec && ev.kind !== 'action' && ev.kind !== 'response' && !b.stateCopied.has(ev.sessionId)) {
+      rec.state = structuredClone(rec.state); // the kinds that change state may change it in place
+      b.stateCopied.add(ev.sessionId);
+    }
     return { rec: applyEvent(rec, ev), ev };
   }
 
-  private appendOne(item: AppendItem, dirty: Map<string, SessionRecord>): AppendOutcome {
+  private appendOne(item: AppendItem, b: Batch): AppendOutcome {
     const { input } = item;
-    let rec = dirty.get(input.sessionId) ?? this.load(input.sessionId);
+    let rec = b.dirty.get(input.sessionId);
+    if (!rec) {
+      const base = this.pendingRecs.get(input.sessionId) ?? this.load(input.sessionId);
+      if (base) rec = copyForWrite(base);
+    }
     if (rec && input.id !== undefined) {
+      const key = `${input.sessionId}\n${input.id}`;
+      const uncommitted = b.ids.get(key) ?? this.pendingIds.get(key);
+      if (uncommitted) return { ok: true, event: uncommitted, duplicate: true, committed: [], session: rec };
       const prior = this.stmt.findEvent.get(input.sessionId, input.id);
       if (prior) return { ok: true, event: rowToEvent(prior), duplicate: true, committed: [], session: rec };
     }
@@ -214,77 +251,61 @@ export class SqliteStore implements Store {
     }
     const committed: TetherEvent[] = [];
     if (!rec && input.kind !== 'session_created') {
-      const created = this.insert(undefined, { sessionId: input.sessionId, kind: 'session_created', ...(claimedTime(input) ? { timestamp: claimedTime(input) } : {}) }, { autoCreated: true, userId: null, type: null, parentSessionId: null, tags: [], metadata: {}, initial: null }, item.receivedAt);
+      const created = this.insert(b, undefined, { sessionId: input.sessionId, kind: 'session_created', ...(claimedTime(input) ? { timestamp: claimedTime(input) } : {}) }, { autoCreated: true, userId: null, type: null, parentSessionId: null, tags: [], metadata: {}, initial: null }, item.receivedAt);
       rec = created.rec;
-      this.fresh.add(rec.sessionId);
+      b.fresh.add(rec.sessionId);
       committed.push(created.ev);
     }
-    const { rec: next, ev } = this.insert(rec, input, data, item.receivedAt);
-    if (input.kind === 'session_created') this.fresh.add(next.sessionId);
-    if (input.kind === 'session_finalized') this.finalized.add(next.sessionId);
-    if (input.kind !== 'action' && input.kind !== 'response') this.snapshotChanged.add(next.sessionId);
+    const { rec: next, ev } = this.insert(b, rec, input, data, item.receivedAt);
+    if (input.kind === 'session_created') b.fresh.add(next.sessionId);
+    if (input.kind === 'session_finalized') b.finalized.add(next.sessionId);
+    if (input.kind !== 'action' && input.kind !== 'response') b.snapshotChanged.add(next.sessionId);
     committed.push(ev);
-    dirty.set(next.sessionId, next);
+    b.dirty.set(next.sessionId, next);
     return { ok: true, event: ev, duplicate: false, committed, session: next };
   }
 
-  async append(items: AppendItem[]): Promise<AppendOutcome[]> {
-    const dirty = new Map<string, SessionRecord>();
-    const run = this.db.transaction(() => {
-      const out = items.map((item) => this.appendOne(item, dirty));
-      for (const rec of dirty.values()) {
-        const id = rec.sessionId;
-        const fresh = this.fresh.has(id);
-        if (fresh || this.snapshotChanged.has(id)) {
-          // State, status or metadata changed: the snapshot row is written in the same transaction as its events.
-          this.writeSession(rec, fresh, !fresh && this.finalized.has(id));
-          this.lagging.delete(id);
-        } else {
-          // Only actions/responses: counters, lastSeq and `updated` may reach the row later (the log has the events).
-          this.lagging.set(id, rec);
-        }
-      }
-      return out;
-    });
+  /**
+   * Builds the transaction for `items` now, on the newest records (including uncommitted batches), and hands it to the
+   * writer; resolves after it committed. Up to {@link maxInFlight} calls may be pending; they commit in call order.
+   */
+  append(items: AppendItem[]): Promise<AppendOutcome[]> {
+    const b: Batch = { dirty: new Map(), stateCopied: new Set(), ids: new Map(), fresh: new Set(), finalized: new Set(), snapshotChanged: new Set(), rows: [] };
+    const startPos = this.nextPos;
+    const ops: NonNullable<WriteTx['ops']> = [];
+    const lag: SessionRecord[] = [];
+    let out: AppendOutcome[];
     try {
-      const out = run.immediate();
-      for (const rec of dirty.values()) if (!this.cache.has(rec.sessionId)) this.remember(rec);
-      return out;
+      out = items.map((item) => this.appendOne(item, b));
+      for (const rec of b.dirty.values()) {
+        const id = rec.sessionId;
+        const fresh = b.fresh.has(id);
+        // State, status or metadata changed: the snapshot row is written in the same transaction as its events.
+        if (fresh || b.snapshotChanged.has(id)) ops.push(...sessionOps(rec, fresh, !fresh && b.finalized.has(id)));
+        // Only actions/responses: counters, lastSeq and `updated` may reach the row later (the log has the events).
+        else lag.push(rec);
+      }
     } catch (err) {
-      // The records in `dirty` were mutated in memory for a transaction that did not commit: forget them (the next load
-      // rebuilds them from row + log).
-      for (const id of dirty.keys()) {
-        this.cache.delete(id);
-        this.lagging.delete(id);
-      }
-      throw err;
-    } finally {
-      this.fresh.clear();
-      this.finalized.clear();
-      this.snapshotChanged.clear();
+      this.nextPos = startPos; // nothing was handed over
+      return Promise.reject(err);
     }
-  }
-
-  private writeSession(r: SessionRecord, fresh: boolean, statusChanged: boolean): void {
-    if (!fresh) {
-      this.stmt.updateSession.run({
-        session_id: r.sessionId, metadata: JSON.stringify(r.metadata), state: JSON.stringify(r.state), state_version: r.stateVersion,
-        updated: r.updated, last_seq: r.lastSeq, actions: r.metadata.metrics.actions, responses: r.metadata.metrics.responses,
-      });
-      if (statusChanged) {
-        this.stmt.updateSessionStatus.run({
-          session_id: r.sessionId, status: r.status, final: r.final === null || r.final === undefined ? null : JSON.stringify(r.final),
-          ended_at: r.endedAt, duration_ms: r.durationMs,
-        });
+    if (!b.rows.length && !ops.length) return Promise.resolve(out); // only duplicates and refusals
+    for (const rec of b.dirty.values()) this.pendingRecs.set(rec.sessionId, rec);
+    for (const [key, ev] of b.ids) this.pendingIds.set(key, ev);
+    const lastPos = this.nextPos;
+    const deleting = new Set(this.deleting.keys());
+    return this.write({ events: b.rows, ops }).then(() => {
+      this.committedPos = lastPos;
+      for (const [key, ev] of b.ids) if (this.pendingIds.get(key) === ev) this.pendingIds.delete(key);
+      for (const rec of b.dirty.values()) {
+        const id = rec.sessionId;
+        if (this.pendingRecs.get(id) === rec) this.pendingRecs.delete(id);
+        if (this.deleting.has(id) && !deleting.has(id)) continue; // deleted after this batch was handed over
+        this.remember(rec);
+        if (b.fresh.has(id) || b.snapshotChanged.has(id)) this.lagging.delete(id);
       }
-      return;
-    }
-    this.stmt.insertSession.run({
-      session_id: r.sessionId, user_id: r.userId, type: r.type, parent_session_id: r.parentSessionId, status: r.status,
-      tags: JSON.stringify(r.tags), metadata: JSON.stringify(r.metadata), initial: r.initial === null ? null : JSON.stringify(r.initial),
-      final: r.final === null || r.final === undefined ? null : JSON.stringify(r.final), state: JSON.stringify(r.state),
-      state_version: r.stateVersion, created: r.created, updated: r.updated, ended_at: r.endedAt, duration_ms: r.durationMs,
-      last_seq: r.lastSeq, actions: r.metadata.metrics.actions, responses: r.metadata.metrics.responses,
+      for (const rec of lag) if (this.cache.get(rec.sessionId) === rec) this.lagging.set(rec.sessionId, rec);
+      return out;
     });
   }
 
@@ -293,7 +314,8 @@ export class SqliteStore implements Store {
   }
 
   async listSessions(q: ListSessionsQuery): Promise<{ sessions: SessionSummary[]; nextCursor: string | null }> {
-    this.flushLagging();
+    await this.flushLagging();
+    if (q.q !== undefined) await this.indexText();
     return this.q.listSessions(q);
   }
 
@@ -309,11 +331,35 @@ export class SqliteStore implements Store {
     return this.q.lastPos();
   }
 
-  async deleteSession(sessionId: string): Promise<boolean> {
-    this.indexText();
-    this.flushLagging();
+  /**
+   * Deletes the session, its events and their full-text entries in one transaction, after the writes handed over
+   * before it; appends handed over after it start a new session of that id.
+   */
+  deleteSession(sessionId: string): Promise<boolean> {
+    this.deleting.set(sessionId, (this.deleting.get(sessionId) ?? 0) + 1);
     this.cache.delete(sessionId);
-    return this.q.deleteSession(sessionId);
+    this.pendingRecs.delete(sessionId);
+    this.lagging.delete(sessionId);
+    for (const key of this.pendingIds.keys()) if (key.startsWith(`${sessionId}\n`)) this.pendingIds.delete(key);
+    const done = () => {
+      const n = (this.deleting.get(sessionId) ?? 1) - 1;
+      if (n > 0) this.deleting.set(sessionId, n);
+      else this.deleting.delete(sessionId);
+    };
+    return this.write({
+      indexFirst: true,
+      ops: [
+        ['DELETE FROM events_fts WHERE rowid IN (SELECT pos FROM events WHERE session_id = ?)', [sessionId]],
+        ['DELETE FROM events WHERE session_id = ?', [sessionId]],
+        ['DELETE FROM sessions WHERE session_id = ?', [sessionId]],
+      ],
+    }).then((changes) => {
+      done();
+      return (changes[2] ?? 0) > 0;
+    }, (err: unknown) => {
+      done();
+      throw err;
+    });
   }
 
   async deleteEndedBefore(iso: string): Promise<number> {
@@ -323,22 +369,24 @@ export class SqliteStore implements Store {
   }
 
   async search(query: string, limit: number): Promise<SearchHit[]> {
+    await this.indexText();
     return this.q.search(query, limit);
   }
 
   async stats(): Promise<Stats> {
-    this.flushLagging();
+    await this.flushLagging();
     return this.q.stats();
   }
 
   async analytics(a: AnalyticsQuery): Promise<Analytics> {
-    this.flushLagging();
+    await this.flushLagging();
     return this.q.analytics(a);
   }
 
   async createKey(key: ApiKeyRecord): Promise<void> {
-    this.db.prepare('INSERT INTO api_keys (id, name, hash, scopes, created, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)')
-      .run(key.id, key.name, key.hash, JSON.stringify(key.scopes), key.created);
+    await this.write({
+      ops: [['INSERT INTO api_keys (id, name, hash, scopes, created, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)', [key.id, key.name, key.hash, JSON.stringify(key.scopes), key.created]]],
+    });
   }
 
   async listKeys(): Promise<ApiKeyRecord[]> {
@@ -347,17 +395,20 @@ export class SqliteStore implements Store {
   }
 
   async revokeKey(id: string): Promise<boolean> {
-    return this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(new Date().toISOString(), id).changes > 0;
+    const [changes] = await this.write({
+      ops: [['UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [new Date().toISOString(), id]]],
+    });
+    return (changes ?? 0) > 0;
   }
 
+  /** Writes lagging rows, indexes every event, checkpoints the WAL and closes both connections. */
   async close(): Promise<void> {
-    this.fts.stop();
     clearInterval(this.lagTimer);
-    if (this.db.open) {
-      this.flushLagging();
-      this.indexText();
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
-      this.db.close();
-    }
+    if (!this.db.open) return;
+    await Promise.allSettled([...this.writes]);
+    await this.flushLagging().catch(() => undefined);
+    await Promise.allSettled([...this.writes]);
+    await this.writer.close();
+    if (this.db.open) this.db.close();
   }
 }

@@ -1,0 +1,38 @@
+/**
+ * The SQLite writer thread (see ThreadWriter in writer.ts): owns the only write connection of the database file,
+ * executes transactions in the order they arrive, and full-text indexes committed events in the background.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openConnection, TxRunner, type Durability, type WriterReply, type WriterRequest } from './writer.js';
+
+const { file, durability } = workerData as { file: string; durability: Durability };
+const runner = new TxRunner(openConnection(file, durability));
+const port = parentPort!;
+
+/** After a failed transaction, those already sent after it are skipped until the owner answers with `reset`. */
+let skipping = false;
+
+port.on('message', (m: WriterRequest) => {
+  if (m.t === 'reset') {
+    skipping = false;
+    return;
+  }
+  if (m.t === 'tx' && skipping) {
+    port.postMessage({ id: m.id, ok: false, skipped: true, message: 'not written: an earlier write it followed failed' } satisfies WriterReply);
+    return;
+  }
+  let reply: WriterReply;
+  try {
+    if (m.t === 'tx') reply = { id: m.id, ok: true, value: runner.run(m.tx) };
+    else if (m.t === 'fts') reply = { id: m.id, ok: true, value: runner.fts.catchUp() };
+    else {
+      runner.close();
+      reply = { id: m.id, ok: true, value: 0 };
+    }
+  } catch (err) {
+    if (m.t === 'tx') skipping = true;
+    const e = err as Error & { code?: unknown };
+    reply = { id: m.id, ok: false, message: e.message, ...(typeof e.code === 'string' ? { code: e.code } : {}) };
+  }
+  port.postMessage(reply);
+});

@@ -1,0 +1,212 @@
+import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { FtsIndexer } from './fts-indexer.js';
+
+/** `normal`: every acknowledged write survives a crash of the process. `full`: also a power loss (fsync per commit). */
+export type Durability = 'normal' | 'full';
+
+/** Statements every write transaction may name (a key of this map), instead of sending SQL text. */
+export const WRITE_SQL = {
+  insertEvent: 'INSERT INTO events (pos, session_id, seq, event_id, kind, ts, received_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  insertSession: `INSERT INTO sessions (session_id, user_id, type, parent_session_id, status, tags, metadata, initial, final, state,
+      state_version, created, updated, ended_at, duration_ms, last_seq, actions, responses)
+    VALUES (@session_id, @user_id, @type, @parent_session_id, @status, @tags, @metadata, @initial, @final, @state,
+      @state_version, @created, @updated, @ended_at, @duration_ms, @last_seq, @actions, @responses)`,
+  // Two updates: the common one leaves status alone, so its index is not rewritten on every event.
+  updateSession: `UPDATE sessions SET metadata = @metadata, state = @state, state_version = @state_version, updated = @updated,
+      last_seq = @last_seq, actions = @actions, responses = @responses WHERE session_id = @session_id`,
+  updateSessionStatus: `UPDATE sessions SET status = @status, final = @final, ended_at = @ended_at, duration_ms = @duration_ms
+      WHERE session_id = @session_id`,
+} as const;
+
+/** Columns per event in {@link WriteTx.events}, in the order of `WRITE_SQL.insertEvent`. */
+export const EVENT_COLUMNS = 8;
+
+/**
+ * One write transaction: events as a flat array ({@link EVENT_COLUMNS} values per event: pos, session_id, seq,
+ * event_id, kind, ts, received_at, data JSON) inserted first, then `ops` in order, each a {@link WRITE_SQL} key or SQL
+ * text with its parameters. Plain data, so it crosses to the writer thread by structured clone.
+ */
+export interface WriteTx {
+  events?: unknown[];
+  indexFirst?: boolean;
+  ops?: Array<[sql: string, params: unknown[] | Record<string, unknown>]>;
+}
+
+/** Opens a connection with the adapter's settings (WAL, synchronous per durability, 64 MiB page cache). */
+export function openConnection(file: string, durability: Durability = 'normal'): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -65536'); // 64 MiB of page cache: indexes of large logs stay in memory
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+/**
+ * Executes write transactions on one connection: the code both writers share. Owns the full-text indexer, which
+ * needs the same connection (one writer per database file).
+ */
+export class TxRunner {
+  private readonly stmts = new Map<string, Database.Statement>();
+  readonly fts: FtsIndexer;
+
+  constructor(readonly db: Database.Database) {
+    this.fts = new FtsIndexer(db);
+  }
+
+  private prepared(sql: string): Database.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql in WRITE_SQL ? WRITE_SQL[sql as keyof typeof WRITE_SQL] : sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /**
+   * Runs `tx` in one `BEGIN IMMEDIATE` transaction; returns the changes of each op. Throws (and rolls back) on error.
+   * With `indexFirst`, every committed event is full-text indexed before (deletions remove index entries by rowid).
+   */
+  run(tx: WriteTx): number[] {
+    if (tx.indexFirst) this.fts.catchUp();
+    return this.db.transaction(() => {
+      const ev = tx.events;
+      if (ev && ev.length) {
+        const insert = this.prepared('insertEvent');
+        for (let i = 0; i < ev.length; i += EVENT_COLUMNS) insert.run(ev[i], ev[i + 1], ev[i + 2], ev[i + 3], ev[i + 4], ev[i + 5], ev[i + 6], ev[i + 7]);
+        this.fts.markPending();
+      }
+      return (tx.ops ?? []).map(([sql, params]) => (Array.isArray(params) ? this.prepared(sql).run(...params) : this.prepared(sql).run(params)).changes);
+    }).immediate();
+  }
+
+  /** Indexes every committed event, checkpoints the WAL into the database file and closes the connection. */
+  close(): void {
+    this.fts.stop();
+    if (!this.db.open) return;
+    this.fts.catchUp();
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.close();
+  }
+}
+
+/**
+ * Where the SQLite adapter's writes are executed: on the calling thread, or on a writer thread. Transactions commit in
+ * the order `run` was called. When one fails, the writer calls `onFailure` at once (before any later `run` call can
+ * happen) and rejects every transaction handed over before it learned of the failure, since those may build on the
+ * failed one; transactions handed over after `onFailure` run normally.
+ */
+export interface Writer {
+  /** Commits `tx`; resolves after the commit with the changes of each op, rejects (nothing written) on error. */
+  run(tx: WriteTx): Promise<number[]>;
+  /** Called synchronously when a transaction failed (see above). */
+  onFailure: (() => void) | undefined;
+  /** Full-text indexes every event committed so far; resolves with how many were indexed. */
+  indexText(): Promise<number>;
+  /** Indexes, checkpoints and closes the write connection. */
+  close(): Promise<void>;
+}
+
+/** Runs writes synchronously on the caller's thread (in-memory databases, which a second thread cannot open). */
+export class InlineWriter implements Writer {
+  private readonly runner: TxRunner;
+  onFailure: (() => void) | undefined;
+  constructor(db: Database.Database) {
+    this.runner = new TxRunner(db);
+  }
+  async run(tx: WriteTx): Promise<number[]> {
+    try {
+      return this.runner.run(tx);
+    } catch (err) {
+      this.onFailure?.();
+      throw err;
+    }
+  }
+  async indexText(): Promise<number> {
+    return this.runner.fts.catchUp();
+  }
+  async close(): Promise<void> {
+    this.runner.close();
+  }
+}
+
+/** Messages to the writer thread. */
+export type WriterCommand = { t: 'tx'; tx: WriteTx } | { t: 'reset' } | { t: 'fts' } | { t: 'close' };
+/** A command with its id, as posted to the writer thread. */
+export type WriterRequest = WriterCommand & { id: number };
+/** Replies from the writer thread. */
+export type WriterReply = { id: number; ok: true; value: number | number[] } | { id: number; ok: false; message: string; code?: string; skipped?: boolean };
+
+/**
+ * Runs writes on a worker thread with its own connection (writer-worker.ts), so that inserts, commits, WAL checkpoints
+ * and full-text indexing use the second core instead of the thread that serves HTTP. Transactions are executed in the
+ * order `run` is called; each promise settles after its commit. If the thread dies, every pending and later write is
+ * rejected (the server answers 500 and /ready turns 503; nothing acknowledged is lost).
+ */
+export class ThreadWriter implements Writer {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private dead: Error | null = null;
+  onFailure: (() => void) | undefined;
+
+  constructor(file: string, durability: Durability) {
+    // Under tsx (tests) this module is the .ts source; compiled, it is .js beside writer-worker.js.
+    const source = import.meta.url.endsWith('.ts');
+    const entry = new URL(`./writer-worker${source ? '.ts' : '.js'}`, import.meta.url);
+    this.worker = source
+      // TypeScript sources (tests run them through tsx): the thread registers tsx's loader before loading its entry.
+      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true, workerData: { file, durability } })
+      : new Worker(entry, { workerData: { file, durability } });
+    this.worker.on('message', (m: WriterReply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) return p.resolve(m.value as never);
+      if (!m.skipped) {
+        // The thread skips transactions until it hears `reset`: every one sent before this point was built on the one
+        // that failed. The owner forgets its uncommitted state before anything else is sent.
+        this.onFailure?.();
+        this.worker.postMessage({ t: 'reset', id: 0 });
+      }
+      p.reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
+    });
+    const fail = (err: Error) => {
+      this.dead ??= err;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    this.worker.on('error', (err) => fail(err));
+    this.worker.on('exit', (code) => fail(new Error(`the SQLite writer thread exited (code ${code})`)));
+  }
+
+  /** True while the writer thread runs. */
+  get alive(): boolean {
+    return this.dead === null;
+  }
+
+  private send<T>(msg: WriterCommand): Promise<T> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: never) => void, reject });
+      this.worker.postMessage({ ...msg, id });
+    });
+  }
+
+  run(tx: WriteTx): Promise<number[]> {
+    return this.send({ t: 'tx', tx });
+  }
+
+  indexText(): Promise<number> {
+    return this.send({ t: 'fts' });
+  }
+
+  async close(): Promise<void> {
+    if (this.dead) return;
+    await this.send({ t: 'close' });
+    await this.worker.terminate();
+  }
+}
