@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
@@ -73,6 +73,26 @@ it('sqlite: readers never see an uncommitted append (records change only after c
     const afterwards = await store.getSession('r');
     assert.deepEqual(afterwards?.state.goals.map((g) => g.goalId), ['g1', 'g2']);
     assert.equal(afterwards?.lastSeq, (committed?.lastSeq ?? 0) + 1);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('sqlite: committed pages reach the database file while the store runs (checkpoints run without a restart)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tether-store-'));
+  const file = join(dir, 'tether.db');
+  try {
+    const store = new SqliteStore({ file });
+    const at = new Date().toISOString();
+    const empty = statSync(file).size;
+    for (let b = 0; b < 10; b++) {
+      await store.append(Array.from({ length: 1000 }, (_, i) => ({ input: { sessionId: `c${i % 10}`, kind: 'action' as const, data: { text: 'x'.repeat(200), i } }, autoCreate: true, receivedAt: at })));
+    }
+    // Checkpoints (the checkpoint thread; the writer's own if that thread failed) copy WAL pages into the file.
+    const deadline = Date.now() + 5000;
+    while (statSync(file).size < empty + 2_000_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(statSync(file).size >= empty + 2_000_000, `database file grew from ${empty} to ${statSync(file).size} bytes`);
     await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -5,8 +5,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openConnection, TxRunner, type Durability, type WriterReply, type WriterRequest } from './writer.js';
 
-const { file, durability } = workerData as { file: string; durability: Durability };
-const runner = new TxRunner(openConnection(file, durability));
+const { file, durability, autoCheckpoint } = workerData as { file: string; durability: Durability; autoCheckpoint: boolean };
+const db = openConnection(file, durability);
+// Checkpoints run on their own thread (checkpoint-worker.ts); the final one runs in `close`.
+if (!autoCheckpoint) db.pragma('wal_autocheckpoint = 0');
+const runner = new TxRunner(db);
 const port = parentPort!;
 
 /** After a failed transaction, those already sent after it are skipped until the owner answers with `reset`. */
@@ -25,6 +28,7 @@ port.on('message', (m: WriterRequest) => {
   try {
     if (m.t === 'tx') reply = { id: m.id, ok: true, value: runner.run(m.tx) };
     else if (m.t === 'fts') reply = { id: m.id, ok: true, value: runner.fts.catchUp() };
+    else if (m.t === 'autoCheckpoint') reply = { id: m.id, ok: true, value: Number(db.pragma('wal_autocheckpoint = 1000', { simple: true })) };
     else {
       runner.close();
       reply = { id: m.id, ok: true, value: 0 };

@@ -133,7 +133,7 @@ export class InlineWriter implements Writer {
 }
 
 /** Messages to the writer thread. */
-export type WriterCommand = { t: 'tx'; tx: WriteTx } | { t: 'reset' } | { t: 'fts' } | { t: 'close' };
+export type WriterCommand = { t: 'tx'; tx: WriteTx } | { t: 'reset' } | { t: 'fts' } | { t: 'autoCheckpoint' } | { t: 'close' };
 /** A command with its id, as posted to the writer thread. */
 export type WriterRequest = WriterCommand & { id: number };
 /** Replies from the writer thread. */
@@ -143,23 +143,26 @@ export type WriterReply = { id: number; ok: true; value: number | number[] } | {
  * Runs writes on a worker thread with its own connection (writer-worker.ts), so that inserts, commits, WAL checkpoints
  * and full-text indexing use the second core instead of the thread that serves HTTP. Transactions are executed in the
  * order `run` is called; each promise settles after its commit. If the thread dies, every pending and later write is
- * rejected (the server answers 500 and /ready turns 503; nothing acknowledged is lost).
+ * rejected (the server answers 500; nothing acknowledged is lost).
+ *
+ * WAL checkpoints (copying committed pages from the WAL back into the database file, with its fsyncs) run on a third
+ * thread with its own connection (checkpoint-worker.ts), so that they do not hold up commits either; the writer's
+ * automatic checkpoints are off.
  */
 export class ThreadWriter implements Writer {
   private readonly worker: Worker;
+  private readonly checkpointer: Worker;
   private readonly pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private dead: Error | null = null;
   onFailure: (() => void) | undefined;
 
   constructor(file: string, durability: Durability) {
-    // Under tsx (tests) this module is the .ts source; compiled, it is .js beside writer-worker.js.
-    const source = import.meta.url.endsWith('.ts');
-    const entry = new URL(`./writer-worker${source ? '.ts' : '.js'}`, import.meta.url);
-    this.worker = source
-      // TypeScript sources (tests run them through tsx): the thread registers tsx's loader before loading its entry.
-      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true, workerData: { file, durability } })
-      : new Worker(entry, { workerData: { file, durability } });
+    this.worker = spawn('writer-worker', { file, durability, autoCheckpoint: false });
+    this.checkpointer = spawn('checkpoint-worker', { file, durability });
+    this.checkpointer.unref();
+    // Without the checkpoint thread, the writer checkpoints on its own again (SQLite's default: every 1,000 pages).
+    this.checkpointer.on('error', () => void this.send({ t: 'autoCheckpoint' }).catch(() => undefined));
     this.worker.on('message', (m: WriterReply) => {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -205,8 +208,22 @@ export class ThreadWriter implements Writer {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer.terminate();
     if (this.dead) return;
     await this.send({ t: 'close' });
     await this.worker.terminate();
   }
+}
+
+/**
+ * Starts one of this folder's worker entries (`writer-worker`, `checkpoint-worker`). Under tsx (the tests run the
+ * TypeScript sources) the thread registers tsx's loader before importing its entry; compiled, the .js entry beside
+ * this file is started directly.
+ */
+function spawn(name: string, workerData: Record<string, unknown>): Worker {
+  const source = import.meta.url.endsWith('.ts');
+  const entry = new URL(`./${name}${source ? '.ts' : '.js'}`, import.meta.url);
+  if (!source) return new Worker(entry, { workerData });
+  const loader = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  return new Worker(`import(${loader}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true, workerData });
 }
