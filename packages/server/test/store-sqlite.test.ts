@@ -98,3 +98,27 @@ it('sqlite: committed pages reach the database file while the store runs (checkp
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('sqlite: search sees every acknowledged event, forgets deleted sessions, and keeps its index file across restarts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tether-store-'));
+  const file = join(dir, 'tether.db');
+  const at = new Date().toISOString();
+  const say = (sessionId: string, text: string) => ({ input: { sessionId, kind: 'response' as const, data: { text } }, autoCreate: true, receivedAt: at });
+  try {
+    const store = new SqliteStore({ file });
+    await store.append([say('a', 'quokka sunrise')]);
+    assert.deepEqual((await store.search('quokka', 10)).map((h) => h.sessionId), ['a']);
+    await store.append([say('b', 'quokka sunset')]); // after a search: the index thread must look again
+    assert.deepEqual((await store.search('quokka', 10)).map((h) => h.sessionId).sort(), ['a', 'b']);
+    assert.equal(await store.deleteSession('a'), true);
+    assert.deepEqual((await store.search('quokka', 10)).map((h) => h.sessionId), ['b']);
+    await store.close();
+    assert.ok(statSync(join(dir, 'tether-fts.db')).size > 0, 'the index has its own file');
+    const reopened = new SqliteStore({ file });
+    assert.deepEqual((await reopened.search('sunset', 10)).map((h) => h.sessionId), ['b']);
+    assert.deepEqual((await reopened.search('sunrise', 10)).map((h) => h.sessionId), []);
+    await reopened.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

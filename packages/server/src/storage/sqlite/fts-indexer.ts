@@ -13,11 +13,37 @@ interface PendingRow {
 }
 
 /**
- * Full-text indexing of committed events into the FTS5 table `events_fts`, after commit and in batches: FTS5 writes a
+ * The full-text index's own database file beside the main one (`data/tether.db` → `data/tether-fts.db`), or a second
+ * in-memory database for `:memory:`.
+ */
+export function ftsFileFor(file: string): string {
+  return file === ':memory:' ? ':memory:' : file.replace(/(\.db)?$/, '-fts.db');
+}
+
+/**
+ * Attaches the full-text index's database as schema `fts` to a connection of the main database (creating its tables
+ * when new): queries join `fts.events_fts` with `events`. The file has its own write lock, so indexing never holds up
+ * appends. If the index claims positions past the newest event (the main file was replaced), it is emptied.
+ */
+export function attachFts(db: Database.Database, ftsFile: string, synchronous: 'NORMAL' | 'FULL' = 'NORMAL'): void {
+  db.prepare('ATTACH DATABASE ? AS fts').run(ftsFile);
+  if (ftsFile !== ':memory:') db.pragma('fts.journal_mode = WAL');
+  db.pragma(`fts.synchronous = ${synchronous}`);
+  db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS fts.events_fts USING fts5(body, content='', contentless_delete=1);
+CREATE TABLE IF NOT EXISTS fts.meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+INSERT OR IGNORE INTO fts.meta (key, value) VALUES ('fts_pos', 0);`);
+  const indexed = (db.prepare("SELECT value FROM fts.meta WHERE key = 'fts_pos'").get() as { value: number }).value;
+  const newest = (db.prepare('SELECT coalesce(max(pos), 0) AS p FROM main.events').get() as { p: number }).p;
+  if (indexed > newest) db.exec("DELETE FROM fts.events_fts; UPDATE fts.meta SET value = 0 WHERE key = 'fts_pos';");
+}
+
+/**
+ * Full-text indexing of committed events into the FTS5 table `fts.events_fts`, after commit and in batches: FTS5 writes a
  * segment per transaction, so indexing each small group commit would cost more than the append itself. In the
  * background it runs every 250 ms in slices of 500 events, yielding to the event loop between slices so that
  * requests are not held up; searches call {@link catchUp} first, so a search always sees every committed event.
- * A crash loses nothing: `meta.fts_pos` records the last indexed position, in the same transaction as the index rows.
+ * A crash loses nothing: `fts.meta.fts_pos` records the last indexed position, in the same transaction as the index rows.
+ * The connection must have the index attached (see {@link attachFts}).
  */
 export class FtsIndexer {
   private pending = true;
@@ -25,12 +51,17 @@ export class FtsIndexer {
   private readonly timer: NodeJS.Timeout;
   private readonly stmt;
 
-  constructor(private readonly db: Database.Database) {
+  /**
+   * @param poll look for new events on every tick and catch-up, not only after {@link markPending} (the index thread,
+   *   which does not see the writes, polls; the cost is one indexed lookup)
+   */
+  constructor(private readonly db: Database.Database, private readonly poll = false) {
     this.stmt = {
-      insert: db.prepare('INSERT INTO events_fts (rowid, body) VALUES (?, ?)'),
-      pendingRows: db.prepare<[number, number], PendingRow>('SELECT pos, kind, data FROM events WHERE pos > ? ORDER BY pos LIMIT ?'),
-      position: db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'fts_pos'"),
-      setPosition: db.prepare("UPDATE meta SET value = ? WHERE key = 'fts_pos'"),
+      insert: db.prepare('INSERT INTO fts.events_fts (rowid, body) VALUES (?, ?)'),
+      forget: db.prepare('DELETE FROM fts.events_fts WHERE rowid = ?'),
+      pendingRows: db.prepare<[number, number], PendingRow>('SELECT pos, kind, data FROM main.events WHERE pos > ? ORDER BY pos LIMIT ?'),
+      position: db.prepare<[], { value: number }>("SELECT value FROM fts.meta WHERE key = 'fts_pos'"),
+      setPosition: db.prepare("UPDATE fts.meta SET value = ? WHERE key = 'fts_pos'"),
     };
     this.timer = setInterval(() => this.inBackground(), INTERVAL_MS);
     this.timer.unref();
@@ -43,7 +74,7 @@ export class FtsIndexer {
 
   /** Indexes up to `limit` events in one transaction; returns how many. */
   private slice(limit: number): number {
-    if (!this.pending || !this.db.open) return 0;
+    if ((!this.pending && !this.poll) || !this.db.open) return 0;
     const n = this.db.transaction(() => {
       const from = this.stmt.position.get()?.value ?? 0;
       const rows = this.stmt.pendingRows.all(from, limit);
@@ -79,6 +110,14 @@ export class FtsIndexer {
       total += n;
     }
     return total;
+  }
+
+  /** Removes the index entries of deleted events (by position); entries of events never indexed are no-ops. */
+  forget(positions: number[]): void {
+    if (!positions.length || !this.db.open) return;
+    this.db.transaction(() => {
+      for (const p of positions) this.stmt.forget.run(p);
+    }).immediate();
   }
 
   /** Stops the background timer (call before closing the database). */

@@ -96,4 +96,14 @@ ALTER TABLE events_v3 RENAME TO events;
 CREATE INDEX events_ts ON events(ts);
 `,
   },
+  {
+    version: 4,
+    name: 'full-text-index-in-own-file',
+    // The full-text index moves to its own database file (<name>-fts.db, see fts-indexer.ts), written by its own
+    // thread without taking this file's write lock. The new file is built from the log in the background.
+    sql: `
+DROP TABLE events_fts;
+DELETE FROM meta WHERE key = 'fts_pos';
+`,
+  },
 ];

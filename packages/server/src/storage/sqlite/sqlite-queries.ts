@@ -44,7 +44,7 @@ export class SqliteQueries {
     if (q.q !== undefined) {
       const fts = toFtsQuery(q.q);
       if (fts) {
-        where.push(`(session_id IN (SELECT e.session_id FROM events_fts f JOIN events e ON e.pos = f.rowid WHERE events_fts MATCH ?) OR session_id LIKE ? OR user_id LIKE ?)`);
+        where.push(`(session_id IN (SELECT e.session_id FROM fts.events_fts f JOIN events e ON e.pos = f.rowid WHERE f.events_fts MATCH ?) OR session_id LIKE ? OR user_id LIKE ?)`);
         args.push(fts, `%${q.q}%`, `%${q.q}%`);
       }
     }
@@ -91,7 +91,7 @@ export class SqliteQueries {
   search(query: string, limit: number): SearchHit[] {
     const fts = toFtsQuery(query);
     if (!fts) return [];
-    const rows = this.db.prepare(`SELECT e.* FROM events_fts f JOIN events e ON e.pos = f.rowid WHERE events_fts MATCH ? ORDER BY f.rank LIMIT ?`).all(fts, limit) as Parameters<typeof rowToEvent>[0][];
+    const rows = this.db.prepare(`SELECT e.* FROM fts.events_fts f JOIN events e ON e.pos = f.rowid WHERE f.events_fts MATCH ? ORDER BY f.rank LIMIT ?`).all(fts, limit) as Parameters<typeof rowToEvent>[0][];
     return rows.map((r) => {
       const ev = rowToEvent(r);
       return { sessionId: ev.sessionId, seq: ev.seq, kind: ev.kind, timestamp: ev.timestamp, snippet: snippet(ftsText(ev.kind, ev.data), query) };

@@ -7,6 +7,7 @@ import { TetherError } from '../../errors.js';
 import { applyEvent, claimedTime, resolveEvent } from '../../events/reduce.js';
 import { type SessionRecord } from '../../events/record.js';
 import type { AnalyticsQuery, ApiKeyRecord, AppendItem, AppendOutcome, ListEventsOptions, PositionedEvent, SearchHit, Stats, Store } from '../store.js';
+import { attachFts, ftsFileFor } from './fts-indexer.js';
 import { MIGRATIONS } from './migrations.js';
 import { copyForWrite, normalizeTime, rowToEvent, rowToRecord, sessionOps, type EventRow, type Row } from './rows.js';
 import { SqliteQueries } from './sqlite-queries.js';
@@ -88,6 +89,7 @@ export class SqliteStore implements Store {
     if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
     this.db = openConnection(opts.file, opts.durability);
     this.migrate();
+    attachFts(this.db, ftsFileFor(opts.file), opts.durability === 'full' ? 'FULL' : 'NORMAL');
     this.cacheSize = opts.cacheSize ?? 10_000;
     this.stmt = {
       getSession: this.db.prepare<[string], Row>('SELECT * FROM sessions WHERE session_id = ?'),
@@ -332,8 +334,8 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Deletes the session, its events and their full-text entries in one transaction, after the writes handed over
-   * before it; appends handed over after it start a new session of that id.
+   * Deletes the session and its events in one transaction, after the writes handed over before it (their full-text
+   * entries go right after); appends handed over after it start a new session of that id.
    */
   deleteSession(sessionId: string): Promise<boolean> {
     this.deleting.set(sessionId, (this.deleting.get(sessionId) ?? 0) + 1);
@@ -347,15 +349,14 @@ export class SqliteStore implements Store {
       else this.deleting.delete(sessionId);
     };
     return this.write({
-      indexFirst: true,
+      forgetSession: sessionId,
       ops: [
-        ['DELETE FROM events_fts WHERE rowid IN (SELECT pos FROM events WHERE session_id = ?)', [sessionId]],
         ['DELETE FROM events WHERE session_id = ?', [sessionId]],
         ['DELETE FROM sessions WHERE session_id = ?', [sessionId]],
       ],
     }).then((changes) => {
       done();
-      return (changes[2] ?? 0) > 0;
+      return (changes[1] ?? 0) > 0;
     }, (err: unknown) => {
       done();
       throw err;

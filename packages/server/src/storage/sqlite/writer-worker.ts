@@ -1,6 +1,6 @@
 /**
  * The SQLite writer thread (see ThreadWriter in writer.ts): owns the only write connection of the database file,
- * executes transactions in the order they arrive, and full-text indexes committed events in the background.
+ * executes transactions in the order they arrive.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openConnection, TxRunner, type Durability, type WriterReply, type WriterRequest } from './writer.js';
@@ -26,8 +26,10 @@ port.on('message', (m: WriterRequest) => {
   }
   let reply: WriterReply;
   try {
-    if (m.t === 'tx') reply = { id: m.id, ok: true, value: runner.run(m.tx) };
-    else if (m.t === 'fts') reply = { id: m.id, ok: true, value: runner.fts.catchUp() };
+    if (m.t === 'tx') {
+      const value = runner.run(m.tx);
+      reply = { id: m.id, ok: true, value, ...(runner.forgotten.length ? { forgotten: runner.forgotten } : {}) };
+    }
     else if (m.t === 'autoCheckpoint') reply = { id: m.id, ok: true, value: Number(db.pragma('wal_autocheckpoint = 1000', { simple: true })) };
     else {
       runner.close();

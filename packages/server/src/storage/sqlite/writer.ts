@@ -29,7 +29,8 @@ export const EVENT_COLUMNS = 8;
  */
 export interface WriteTx {
   events?: unknown[];
-  indexFirst?: boolean;
+  /** A session being deleted: the positions of its events are collected first, for the full-text index to forget. */
+  forgetSession?: string;
   ops?: Array<[sql: string, params: unknown[] | Record<string, unknown>]>;
 }
 
@@ -50,11 +51,11 @@ export function openConnection(file: string, durability: Durability = 'normal'):
  */
 export class TxRunner {
   private readonly stmts = new Map<string, Database.Statement>();
-  readonly fts: FtsIndexer;
+  /** Positions of the events of the sessions the last transaction deleted (`forgetSession`). */
+  forgotten: number[] = [];
 
-  constructor(readonly db: Database.Database) {
-    this.fts = new FtsIndexer(db);
-  }
+  /** @param onEvents called after a transaction with events committed (the inline full-text indexer's cue) */
+  constructor(readonly db: Database.Database, private readonly onEvents?: () => void) {}
 
   private prepared(sql: string): Database.Statement {
     let s = this.stmts.get(sql);
@@ -65,28 +66,25 @@ export class TxRunner {
     return s;
   }
 
-  /**
-   * Runs `tx` in one `BEGIN IMMEDIATE` transaction; returns the changes of each op. Throws (and rolls back) on error.
-   * With `indexFirst`, every committed event is full-text indexed before (deletions remove index entries by rowid).
-   */
+  /** Runs `tx` in one `BEGIN IMMEDIATE` transaction; returns the changes of each op. Throws (and rolls back) on error. */
   run(tx: WriteTx): number[] {
-    if (tx.indexFirst) this.fts.catchUp();
-    return this.db.transaction(() => {
+    this.forgotten = [];
+    const changes = this.db.transaction(() => {
       const ev = tx.events;
       if (ev && ev.length) {
         const insert = this.prepared('insertEvent');
         for (let i = 0; i < ev.length; i += EVENT_COLUMNS) insert.run(ev[i], ev[i + 1], ev[i + 2], ev[i + 3], ev[i + 4], ev[i + 5], ev[i + 6], ev[i + 7]);
-        this.fts.markPending();
       }
+      if (tx.forgetSession !== undefined) this.forgotten = this.prepared('SELECT pos FROM events WHERE session_id = ?').pluck().all(tx.forgetSession) as number[];
       return (tx.ops ?? []).map(([sql, params]) => (Array.isArray(params) ? this.prepared(sql).run(...params) : this.prepared(sql).run(params)).changes);
     }).immediate();
+    if (tx.events?.length) this.onEvents?.();
+    return changes;
   }
 
-  /** Indexes every committed event, checkpoints the WAL into the database file and closes the connection. */
+  /** Checkpoints the WAL into the database file and closes the connection. */
   close(): void {
-    this.fts.stop();
     if (!this.db.open) return;
-    this.fts.catchUp();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
   }
@@ -112,32 +110,42 @@ export interface Writer {
 /** Runs writes synchronously on the caller's thread (in-memory databases, which a second thread cannot open). */
 export class InlineWriter implements Writer {
   private readonly runner: TxRunner;
+  private readonly fts: FtsIndexer;
   onFailure: (() => void) | undefined;
+  /** `db` must have the full-text index attached (attachFts). */
   constructor(db: Database.Database) {
-    this.runner = new TxRunner(db);
+    this.fts = new FtsIndexer(db);
+    this.runner = new TxRunner(db, () => this.fts.markPending());
   }
   async run(tx: WriteTx): Promise<number[]> {
+    let changes: number[];
     try {
-      return this.runner.run(tx);
+      changes = this.runner.run(tx);
     } catch (err) {
       this.onFailure?.();
       throw err;
     }
+    this.fts.forget(this.runner.forgotten);
+    return changes;
   }
   async indexText(): Promise<number> {
-    return this.runner.fts.catchUp();
+    return this.fts.catchUp();
   }
   async close(): Promise<void> {
+    this.fts.stop();
+    if (this.runner.db.open) this.fts.catchUp();
     this.runner.close();
   }
 }
 
 /** Messages to the writer thread. */
-export type WriterCommand = { t: 'tx'; tx: WriteTx } | { t: 'reset' } | { t: 'fts' } | { t: 'autoCheckpoint' } | { t: 'close' };
+export type WriterCommand = { t: 'tx'; tx: WriteTx } | { t: 'reset' } | { t: 'autoCheckpoint' } | { t: 'close' };
 /** A command with its id, as posted to the writer thread. */
 export type WriterRequest = WriterCommand & { id: number };
 /** Replies from the writer thread. */
-export type WriterReply = { id: number; ok: true; value: number | number[] } | { id: number; ok: false; message: string; code?: string; skipped?: boolean };
+export type WriterReply = { id: number; ok: true; value: number | number[]; forgotten?: number[] } | { id: number; ok: false; message: string; code?: string; skipped?: boolean };
+/** Messages to the full-text index thread (fts-worker.ts); `catchUp` and `close` are answered `{id, ok, value}`. */
+export type FtsCommand = { t: 'catchUp'; id: number } | { t: 'forget'; positions: number[] } | { t: 'close'; id: number };
 
 /**
  * Runs writes on a worker thread with its own connection (writer-worker.ts), so that inserts, commits, WAL checkpoints
@@ -152,6 +160,9 @@ export type WriterReply = { id: number; ok: true; value: number | number[] } | {
 export class ThreadWriter implements Writer {
   private readonly worker: Worker;
   private readonly checkpointer: Worker;
+  private readonly fts: Worker;
+  private readonly ftsPending = new Map<number, { resolve: (n: number) => void; reject: (e: Error) => void }>();
+  private ftsDead: Error | null = null;
   private readonly pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private dead: Error | null = null;
@@ -159,6 +170,21 @@ export class ThreadWriter implements Writer {
 
   constructor(file: string, durability: Durability) {
     this.worker = spawn('writer-worker', { file, durability, autoCheckpoint: false });
+    this.fts = spawn('fts-worker', { file, durability });
+    this.fts.on('message', (m: WriterReply) => {
+      const p = this.ftsPending.get(m.id);
+      if (!p) return;
+      this.ftsPending.delete(m.id);
+      if (m.ok) p.resolve(m.value as number);
+      else p.reject(new Error(m.message));
+    });
+    const ftsFail = (err: Error) => {
+      this.ftsDead ??= err;
+      for (const p of this.ftsPending.values()) p.reject(err);
+      this.ftsPending.clear();
+    };
+    this.fts.on('error', ftsFail);
+    this.fts.on('exit', (code) => ftsFail(new Error(`the full-text index thread exited (code ${code})`)));
     this.checkpointer = spawn('checkpoint-worker', { file, durability });
     this.checkpointer.unref();
     // Without the checkpoint thread, the writer checkpoints on its own again (SQLite's default: every 1,000 pages).
@@ -167,7 +193,11 @@ export class ThreadWriter implements Writer {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
-      if (m.ok) return p.resolve(m.value as never);
+      if (m.ok) {
+        // Deleted events leave the full-text index after their deletion committed (the index thread reads committed data).
+        if (m.forgotten?.length) this.fts.postMessage({ t: 'forget', positions: m.forgotten } satisfies FtsCommand);
+        return p.resolve(m.value as never);
+      }
       if (!m.skipped) {
         // The thread skips transactions until it hears `reset`: every one sent before this point was built on the one
         // that failed. The owner forgets its uncommitted state before anything else is sent.
@@ -203,15 +233,27 @@ export class ThreadWriter implements Writer {
     return this.send({ t: 'tx', tx });
   }
 
+  /** Asks the full-text index thread to index everything committed; rejects if that thread failed (searches then fail). */
   indexText(): Promise<number> {
-    return this.send({ t: 'fts' });
+    return this.askFts('catchUp');
+  }
+
+  private askFts(t: 'catchUp' | 'close'): Promise<number> {
+    if (this.ftsDead) return Promise.reject(this.ftsDead);
+    const id = this.nextId++;
+    return new Promise<number>((resolve, reject) => {
+      this.ftsPending.set(id, { resolve, reject });
+      this.fts.postMessage({ t, id } satisfies FtsCommand);
+    });
   }
 
   async close(): Promise<void> {
     await this.checkpointer.terminate();
-    if (this.dead) return;
-    await this.send({ t: 'close' });
+    if (!this.dead) await this.send({ t: 'close' });
     await this.worker.terminate();
+    // After the writer: it indexes what the writer committed last, then checkpoints and closes its file.
+    await this.askFts('close').catch(() => undefined);
+    await this.fts.terminate();
   }
 }
 

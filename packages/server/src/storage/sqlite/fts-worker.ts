@@ -1,0 +1,29 @@
+/**
+ * The full-text index thread (see ThreadWriter in writer.ts): reads committed events from the main database file and
+ * indexes them into the index's own file (attachFts), in the background and on request (before every search), so
+ * that neither the HTTP thread nor the writer thread spends time on indexing, and indexing takes no write lock of the
+ * main file.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { attachFts, FtsIndexer, ftsFileFor } from './fts-indexer.js';
+import { openConnection, type Durability, type FtsCommand, type WriterReply } from './writer.js';
+
+const { file, durability } = workerData as { file: string; durability: Durability };
+const db = openConnection(file, durability);
+attachFts(db, ftsFileFor(file), durability === 'full' ? 'FULL' : 'NORMAL');
+const fts = new FtsIndexer(db, true);
+const port = parentPort!;
+
+port.on('message', (m: FtsCommand) => {
+  try {
+    if (m.t === 'forget') return fts.forget(m.positions);
+    if (m.t === 'catchUp') return port.postMessage({ id: m.id, ok: true, value: fts.catchUp() } satisfies WriterReply);
+    fts.stop();
+    fts.catchUp();
+    db.pragma('fts.wal_checkpoint(TRUNCATE)');
+    db.close();
+    port.postMessage({ id: m.id, ok: true, value: 0 } satisfies WriterReply);
+  } catch (err) {
+    if (m.t !== 'forget') port.postMessage({ id: m.id, ok: false, message: (err as Error).message } satisfies WriterReply);
+  }
+});
