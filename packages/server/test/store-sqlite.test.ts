@@ -65,8 +65,11 @@ it('sqlite: readers never see an uncommitted append (records change only after c
     const store = new SqliteStore({ file: join(dir, 'tether.db') });
     await store.append([{ input: { sessionId: 'r', kind: 'goal_added', data: { goalId: 'g1' } }, autoCreate: true, receivedAt: at }]);
     const committed = await store.getSession('r');
+    // A large batch first (it goes to the writer thread), then the goal behind it: both in flight while we read.
+    const big = store.append(Array.from({ length: 1000 }, (_, i) => ({ input: { sessionId: 'other', kind: 'action' as const, data: { i } }, autoCreate: true, receivedAt: at })));
     const pending = store.append([{ input: { sessionId: 'r', kind: 'goal_added', data: { goalId: 'g2' } }, autoCreate: true, receivedAt: at }]);
     const during = await store.getSession('r'); // read while the writer thread commits
+    await big;
     assert.equal(during?.lastSeq, committed?.lastSeq);
     assert.deepEqual(during?.state.goals.map((g) => g.goalId), ['g1']);
     await pending;
