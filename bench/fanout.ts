@@ -4,12 +4,17 @@
  * same host clock; sampled on every 10th subscriber) and loss (events a subscriber never got, or got out of order / twice).
  *
  *   node --import tsx bench/fanout.ts [--subscribers 1000] [--rate 1000] [--seconds 10] [--sessions 1] [--batch]
+ *                                     [--client go|node]
  *
  * `--sessions K` spreads the subscribers over K sessions (the writer spreads its events likewise); with K = 1 every
  * event goes to every subscriber (S × R deliveries per second). The server runs in a child process
- * (bench/fanout-server.ts) with default settings (8 MiB buffer limit); the clients run in this process.
+ * (bench/fanout-server.ts) with default settings (8 MiB buffer limit). The subscribers run in bench/fanout-client (Go,
+ * standard library only, built with `go build` on first use; the default when `go` is installed) or, with
+ * `--client node`, in this process with the `ws` package. The Node clients used about twice the server's CPU on the
+ * same 2 cores, so they measured mostly themselves.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,8 +28,19 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     sessions: { type: 'string', default: '1' },
     batch: { type: 'boolean', default: false },
+    client: { type: 'string' },
   },
 });
+const hasGo = (() => {
+  try {
+    execFileSync('go', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+/** `--client go` (default when Go is installed): subscribers in bench/fanout-client; `node`: in this process. */
+const CLIENT = args.client ?? (hasGo ? 'go' : 'node');
 /** `--batch`: subscribers connect with `?batch=1` (one frame per flush round holding many messages; docs/live-feed.md). */
 const BATCH = args.batch === true;
 const SUBS = Number(args.subscribers);
@@ -53,6 +69,8 @@ const hist = new Uint32Array(60_001);
 let delivered = 0;
 let sampled_ = 0;
 let disorder = 0;
+/** Percentiles reported by the Go client. */
+let goResult: Record<string, number> | undefined;
 interface Sub { ws: WebSocket; session: string; next: number; got: number }
 const subs: Sub[] = [];
 const sessionIds = Array.from({ length: SESSIONS }, (_, i) => `fanout-${i}`);
@@ -122,8 +140,19 @@ async function connect(i: number): Promise<Sub> {
   return sub;
 }
 const t0 = Date.now();
-for (let i = 0; i < SUBS; i += 50) subs.push(...(await Promise.all(Array.from({ length: Math.min(50, SUBS - i) }, (_, j) => connect(i + j)))));
-console.log(`${SUBS} subscribers on ${SESSIONS} session(s) connected in ${Date.now() - t0} ms`);
+let goClient: ReturnType<typeof spawn> | undefined;
+let goLines: AsyncIterator<string> | undefined;
+if (CLIENT === 'go') {
+  const bin = join(dataDir, 'fanout-client');
+  execFileSync('go', ['build', '-o', bin, '.'], { cwd: join(import.meta.dirname, 'fanout-client'), stdio: 'inherit' });
+  goClient = spawn(bin, ['-url', url, '-subscribers', String(SUBS), '-sessions', String(SESSIONS), ...(BATCH ? ['-batch'] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
+  goLines = createInterface({ input: goClient.stdout! })[Symbol.asyncIterator]();
+  const first = await goLines.next();
+  if (first.value !== 'READY') throw new Error(`fanout-client: ${first.value ?? 'exited'}`);
+} else {
+  for (let i = 0; i < SUBS; i += 50) subs.push(...(await Promise.all(Array.from({ length: Math.min(50, SUBS - i) }, (_, j) => connect(i + j)))));
+}
+console.log(`${SUBS} subscribers (${CLIENT} client) on ${SESSIONS} session(s) connected in ${Date.now() - t0} ms`);
 
 // The writer: RATE events/s as batches every TICK_MS, round-robin over the sessions; `t` = send time.
 const ticks = Math.round((SECONDS * 1000) / TICK_MS);
@@ -158,12 +187,23 @@ for (let k = 0; k < ticks; k++) {
 await Promise.all(inflight);
 const writeSeconds = (Date.now() - start) / 1000;
 // Drain: wait until every subscriber has its session's events, or 15 s.
-const expectedTotal = subs.reduce((n, s) => n + sentPerSession.get(s.session)!, 0);
-const drainStart = Date.now();
-while (delivered < expectedTotal && Date.now() - drainStart < 15_000) await new Promise((r) => setTimeout(r, 20));
+const expectedTotal = Array.from({ length: SUBS }, (_, i) => sentPerSession.get(sessionIds[i % SESSIONS]!)!).reduce((a, b) => a + b, 0);
+if (goClient && goLines) {
+  goClient.stdin!.end(JSON.stringify({ expect: Object.fromEntries(sentPerSession) }) + '\n');
+  const line = await goLines.next();
+  const r = JSON.parse(String(line.value)) as { delivered: number; disorder: number; samples: number; latencyMs: Record<string, number> };
+  delivered = r.delivered;
+  disorder = r.disorder;
+  sampled_ = r.samples;
+  goResult = r.latencyMs;
+} else {
+  const drainStart = Date.now();
+  while (delivered < expectedTotal && Date.now() - drainStart < 15_000) await new Promise((r) => setTimeout(r, 20));
+}
 rssPeak = Math.max(rssPeak, rssOf(server.pid!));
 
 function pct(p: number): number {
+  if (goResult) return goResult[p === 0.5 ? 'p50' : p === 0.9 ? 'p90' : p === 0.99 ? 'p99' : p === 0.999 ? 'p999' : 'max']!;
   const target = Math.ceil(sampled_ * p);
   let n = 0;
   for (let ms = 0; ms < hist.length; ms++) if ((n += hist[ms]!) >= target) return ms;
@@ -171,6 +211,7 @@ function pct(p: number): number {
 }
 const lost = expectedTotal - delivered;
 const result = {
+  client: CLIENT, batched: BATCH,
   subscribers: SUBS, sessions: SESSIONS, targetRate: RATE, seconds: SECONDS, cpus: cpus().length,
   eventsWritten: sent - writeErrors, writeErrors, achievedRate: Math.round((sent - writeErrors) / writeSeconds),
   deliveriesExpected: expectedTotal, delivered, lost, outOfOrderOrDuplicate: disorder,
@@ -181,6 +222,7 @@ const result = {
 };
 console.log(JSON.stringify(result, null, 2));
 for (const s of subs) s.ws.close(1000);
+goClient?.kill();
 server.kill('SIGTERM');
 await new Promise((r) => server.once('exit', r));
 rmSync(dataDir, { recursive: true, force: true });

@@ -1,0 +1,3 @@
+module tether.dev/bench/fanout-client
+
+go 1.22

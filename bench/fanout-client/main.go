@@ -1,0 +1,282 @@
+// Command fanout-client is the subscriber side of bench/fanout.ts: S WebSocket subscribers of a Tether server's live
+// feed, written in Go with the standard library only so that the load generator costs the shared 2 cores as little as
+// possible (the Node clients used about twice the server's CPU; see docs/benchmarks.md). It speaks just enough of
+// RFC 6455 for the benchmark: the opening handshake, unmasked server frames (with fragmentation), masked pongs.
+//
+// Protocol with bench/fanout.ts: flags give the server, sessions and subscribers; it prints "READY" once every
+// subscriber got its "subscribed" message, then reads one JSON line {"expect": {"<sessionId>": n, ...}} on stdin and
+// exits after every subscriber received n events of its session (or -drain elapsed), printing one JSON result line.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+type subscriber struct {
+	session  string
+	sampled  bool
+	next     int64
+	got      atomic.Int64
+	disorder atomic.Int64
+}
+
+var (
+	hist     [60001]atomic.Uint32
+	samples  atomic.Int64
+	seqKey   = []byte(`"seq":`)
+	tKey     = []byte(`"t":`)
+	actionPf = []byte(`{"type":"action"`)
+	batchPf  = []byte(`{"type":"batch"`)
+	subbed   = []byte(`"type":"subscribed"`)
+)
+
+func intAt(b []byte, at int) int64 {
+	var n int64
+	for i := at; i < len(b); i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n
+}
+
+func dial(u *url.URL, path string) (net.Conn, *bufio.Reader, error) {
+	c, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		return nil, nil, err
+	}
+	key := make([]byte, 16)
+	_, _ = rand.Read(key)
+	fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n",
+		path, u.Host, base64.StdEncoding.EncodeToString(key))
+	br := bufio.NewReaderSize(c, 256*1024)
+	status, err := br.ReadString('\n')
+	if err != nil {
+		return nil, nil, err
+	}
+	if !strings.Contains(status, " 101 ") {
+		return nil, nil, fmt.Errorf("handshake: %s", strings.TrimSpace(status))
+	}
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return nil, nil, err
+		}
+		if line == "\r\n" {
+			return c, br, nil
+		}
+	}
+}
+
+// readMessage returns the next complete message (opcode of its first frame, payload), reusing buf.
+func readMessage(br *bufio.Reader, buf []byte) (byte, []byte, error) {
+	var op byte
+	msg := buf[:0]
+	var hdr [8]byte
+	for {
+		if _, err := io.ReadFull(br, hdr[:2]); err != nil {
+			return 0, nil, err
+		}
+		fin, code, n := hdr[0]&0x80 != 0, hdr[0]&0x0f, uint64(hdr[1]&0x7f)
+		if n == 126 {
+			if _, err := io.ReadFull(br, hdr[:2]); err != nil {
+				return 0, nil, err
+			}
+			n = uint64(binary.BigEndian.Uint16(hdr[:2]))
+		} else if n == 127 {
+			if _, err := io.ReadFull(br, hdr[:8]); err != nil {
+				return 0, nil, err
+			}
+			n = binary.BigEndian.Uint64(hdr[:8])
+		}
+		if code != 0 {
+			op = code
+		}
+		start := len(msg)
+		if uint64(cap(msg)-start) < n {
+			grown := make([]byte, start, start+int(n)+4096)
+			copy(grown, msg)
+			msg = grown
+		}
+		msg = msg[:start+int(n)]
+		if _, err := io.ReadFull(br, msg[start:]); err != nil {
+			return 0, nil, err
+		}
+		if fin || code >= 8 {
+			return op, msg, nil
+		}
+	}
+}
+
+// pong writes a masked pong frame (clients must mask; a zero mask keeps the payload as is).
+func pong(c net.Conn, payload []byte) {
+	frame := append([]byte{0x8a, 0x80 | byte(len(payload)), 0, 0, 0, 0}, payload...)
+	_, _ = c.Write(frame)
+}
+
+func run(c net.Conn, br *bufio.Reader, s *subscriber, batch bool, ready func()) {
+	buf := make([]byte, 0, 64*1024)
+	readied := false
+	for {
+		op, msg, err := readMessage(br, buf)
+		if err != nil {
+			return
+		}
+		buf = msg
+		switch op {
+		case 9:
+			pong(c, msg)
+			continue
+		case 8:
+			return
+		case 1:
+		default:
+			continue
+		}
+		if !readied && bytes.Contains(msg, subbed) {
+			readied = true
+			ready()
+		}
+		isEvents := (batch && bytes.HasPrefix(msg, batchPf)) || (!batch && bytes.HasPrefix(msg, actionPf))
+		if !isEvents {
+			continue
+		}
+		var now int64
+		tAt := -1
+		if s.sampled {
+			now = time.Now().UnixMilli()
+			tAt = bytes.Index(msg, tKey)
+		}
+		at := bytes.Index(msg, seqKey)
+		for at >= 0 {
+			seq := intAt(msg, at+len(seqKey))
+			if seq != s.next {
+				s.disorder.Add(1)
+			}
+			s.next = seq + 1
+			s.got.Add(1)
+			if tAt >= 0 {
+				d := now - intAt(msg, tAt+len(tKey))
+				if d < 0 {
+					d = 0
+				} else if d > 60000 {
+					d = 60000
+				}
+				hist[d].Add(1)
+				samples.Add(1)
+				if i := bytes.Index(msg[tAt+len(tKey):], tKey); i >= 0 {
+					tAt += len(tKey) + i
+				} else {
+					tAt = -1
+				}
+			}
+			if i := bytes.Index(msg[at+len(seqKey):], seqKey); i >= 0 {
+				at += len(seqKey) + i
+			} else {
+				at = -1
+			}
+		}
+	}
+}
+
+func main() {
+	base := flag.String("url", "", "server base URL, http://host:port")
+	subsN := flag.Int("subscribers", 1000, "subscribers")
+	sessions := flag.Int("sessions", 1, "sessions fanout-0 … fanout-K-1; subscriber i follows fanout-(i mod K)")
+	batch := flag.Bool("batch", false, "connect with ?batch=1")
+	drain := flag.Duration("drain", 15*time.Second, "how long to wait for the expected events")
+	flag.Parse()
+	u, err := url.Parse(*base)
+	if err != nil || u.Host == "" {
+		fmt.Fprintln(os.Stderr, "fanout-client: -url http://host:port is required")
+		os.Exit(2)
+	}
+	subs := make([]*subscriber, *subsN)
+	var readyWG sync.WaitGroup
+	readyWG.Add(*subsN)
+	for i := 0; i < *subsN; i += 50 {
+		var dialWG sync.WaitGroup
+		for j := i; j < i+50 && j < *subsN; j++ {
+			s := &subscriber{session: fmt.Sprintf("fanout-%d", j%*sessions), sampled: j%10 == 0, next: 2}
+			subs[j] = s
+			dialWG.Add(1)
+			go func(j int) {
+				path := fmt.Sprintf("/ws?session=%s&user=bench-%d", s.session, j)
+				if *batch {
+					path += "&batch=1"
+				}
+				c, br, err := dial(u, path)
+				dialWG.Done()
+				if err != nil {
+					fmt.Fprintf(os.Stderr, "subscriber %d: %v\n", j, err)
+					os.Exit(1)
+				}
+				var once sync.Once
+				run(c, br, s, *batch, func() { once.Do(readyWG.Done) })
+			}(j)
+		}
+		dialWG.Wait()
+	}
+	readyWG.Wait()
+	fmt.Println("READY")
+
+	var in struct {
+		Expect map[string]int64 `json:"expect"`
+	}
+	if err := json.NewDecoder(os.Stdin).Decode(&in); err != nil {
+		fmt.Fprintln(os.Stderr, "fanout-client: reading the expectation:", err)
+		os.Exit(2)
+	}
+	deadline := time.Now().Add(*drain)
+	var delivered, disorder int64
+	for {
+		delivered, disorder = 0, 0
+		done := true
+		for _, s := range subs {
+			g := s.got.Load()
+			delivered += g
+			disorder += s.disorder.Load()
+			if g < in.Expect[s.session] {
+				done = false
+			}
+		}
+		if done || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	n := samples.Load()
+	pct := func(p float64) int {
+		target := int64(float64(n)*p + 0.999999)
+		var acc int64
+		for ms := range hist {
+			acc += int64(hist[ms].Load())
+			if acc >= target && acc > 0 {
+				return ms
+			}
+		}
+		return -1
+	}
+	out, _ := json.Marshal(map[string]any{
+		"delivered": delivered, "disorder": disorder, "samples": n,
+		"latencyMs": map[string]int{"p50": pct(0.5), "p90": pct(0.9), "p99": pct(0.99), "p999": pct(0.999), "max": pct(1)},
+	})
+	fmt.Println(string(out))
+}
