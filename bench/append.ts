@@ -4,6 +4,8 @@
  * Starts `tether serve` as a child process and drives it from a load generator on the same machine: wrk (Debian
  * package `wrk`, C, one thread) when installed, else autocannon (Node, in this process). Prints a Markdown table.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { load, row, startServer, type Result } from './lib.js';
 import { hasWrk, luaPost, wrk } from './wrk.js';
 
@@ -26,6 +28,16 @@ async function post(base: string, path: string, payload: string, connections: nu
 async function main(): Promise<void> {
   console.error(`generator: ${generator}, ${seconds} s per run`);
   const lines: string[] = [row(['scenario', 'connections', 'req/s (events/s)', 'p50 ms', 'p99 ms', 'errors / non-2xx']), row(['---', '---', '---', '---', '---', '---'])];
+  // Calibration first: the same load against a bare Fastify route that answers {} (no storage, no hooks).
+  const bare = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'bare-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const bareUrl = await new Promise<string>((resolve) => bare.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  try {
+    const r = await post(bareUrl, '/api/actions/bare-', body, 64, 100);
+    lines.push(row(['calibration: bare Fastify route answering {} (no storage)', 64, r.reqPerSec, r.p50, r.p99, `${r.errors} / ${r.non2xx}`]));
+    console.error(lines.at(-1));
+  } finally {
+    bare.kill();
+  }
   const server = await startServer();
   try {
     for (const connections of [1, 16, 64]) {
