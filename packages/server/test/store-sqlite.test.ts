@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { SqliteStore } from '../src/index.js';
+import { startTestServer } from './helpers.js';
 import { runStoreContract } from './store-contract.js';
 
 runStoreContract('sqlite', async () => {
@@ -123,5 +124,45 @@ it('sqlite: search sees every acknowledged event, forgets deleted sessions, and 
     await reopened.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('sqlite: when the writer thread stops, writes go on (committed on the HTTP thread) and nothing acknowledged is lost', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tether-store-'));
+  const s = await startTestServer({ dataDir });
+  try {
+    assert.equal((await s.req('POST', '/api/actions/w', { tool: 'Bash' })).status, 201);
+    const store = s.app.store as unknown as { writer: { worker: { terminate(): Promise<number> } }; onWriterDown?: (e: Error) => void };
+    let reported: Error | undefined;
+    const log = store.onWriterDown;
+    store.onWriterDown = (e) => {
+      reported = e;
+      log?.(e);
+    };
+    await store.writer.worker.terminate();
+    assert.match(String(reported?.message), /writer thread exited/);
+    // Small and large batches, a deletion and a search: all on the HTTP thread's connection now.
+    assert.equal((await s.req('POST', '/api/actions/w', { tool: 'Bash', input: { command: 'zebra' } })).status, 201);
+    const big = await s.req('POST', '/api/ingest', { events: Array.from({ length: 50 }, (_, i) => ({ sessionId: 'w', kind: 'action', data: { i } })) });
+    assert.equal(big.body.accepted, 50);
+    assert.equal((await s.req('POST', '/api/actions/gone', { tool: 'Read' })).status, 201);
+    assert.equal((await s.req('DELETE', '/api/sessions/gone')).status, 200);
+    assert.equal((await s.req('GET', '/api/sessions/w/events?limit=1000')).body.events.length, 53);
+    const found = await s.req('GET', '/api/query/search?q=zebra');
+    assert.equal(found.status, 200, JSON.stringify(found.body));
+    assert.deepEqual(found.body.results.map((r: { sessionId: string }) => r.sessionId), ['w']);
+    assert.equal((await s.req('GET', '/ready')).status, 200);
+  } finally {
+    await s.stop();
+  }
+  // And after a restart (a fresh writer thread), every acknowledged event is there, gapless.
+  const again = await startTestServer({ dataDir });
+  try {
+    const seqs = (await again.req('GET', '/api/sessions/w/events?limit=1000')).body.events.map((e: { seq: number }) => e.seq);
+    assert.deepEqual(seqs, Array.from({ length: 53 }, (_, i) => i + 1));
+    assert.equal((await again.req('GET', '/api/sessions/gone')).status, 404);
+  } finally {
+    await again.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });

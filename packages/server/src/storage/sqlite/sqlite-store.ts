@@ -83,6 +83,11 @@ export class SqliteStore implements Store {
    * (see {@link INLINE_MAX_EVENTS}); SQLite's write lock orders it with the writer's, and nothing is pending there.
    */
   private readonly direct: TxRunner | undefined;
+  /**
+   * Called if the writer thread stops unexpectedly. The store then commits every write on this thread (as with
+   * `writerThread: false`): slower, nothing acknowledged lost; the writes in flight at that moment fail.
+   */
+  onWriterDown: ((err: Error) => void) | undefined;
   /** The group committer may hand over the next batch while the writer commits the last one. */
   readonly maxInFlight = 2;
   /** The global position (`events.pos`) of the newest event handed to the writer, and of the newest committed. */
@@ -120,6 +125,10 @@ export class SqliteStore implements Store {
     if (this.writer instanceof ThreadWriter) {
       this.db.pragma('wal_autocheckpoint = 0'); // the checkpoint thread's job
       this.direct = new TxRunner(this.db);
+      this.writer.onDeath = (err) => {
+        this.db.pragma('wal_autocheckpoint = 1000'); // checkpoint here too, in case that thread is gone as well
+        this.onWriterDown?.(err);
+      };
     }
     this.writer.onFailure = () => {
       // A transaction failed: it and every later one already handed over are rolled back or skipped. Build the next
@@ -153,8 +162,22 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** True when the writer thread stopped: every write is then committed on this thread (slower, nothing lost). */
+  private get writerDown(): boolean {
+    return this.writer instanceof ThreadWriter && this.writer.problem() !== undefined;
+  }
+
   /** Hands `tx` to the writer now (so that it commits in call order) and tracks it until it settles. */
   private write(tx: WriteTx): Promise<number[]> {
+    if (this.direct && this.writerDown) {
+      try {
+        const changes = this.direct.run(tx);
+        (this.writer as ThreadWriter).forget(this.direct.forgotten);
+        return Promise.resolve(changes);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     const p = this.writer.run(tx);
     this.writes.add(p);
     const untrack = () => this.writes.delete(p);
@@ -323,7 +346,7 @@ export class SqliteStore implements Store {
       for (const rec of lag) if (this.cache.get(rec.sessionId) === rec) this.lagging.set(rec.sessionId, rec);
       return out;
     };
-    if (this.direct && this.writes.size === 0 && b.rows.length <= INLINE_MAX_EVENTS * EVENT_COLUMNS) {
+    if (this.direct && ((this.writes.size === 0 && b.rows.length <= INLINE_MAX_EVENTS * EVENT_COLUMNS) || this.writerDown)) {
       // Nothing in flight and a small batch: committing here costs less than a round trip to the writer thread.
       try {
         this.direct.run({ events: b.rows, ops });

@@ -167,6 +167,8 @@ export class ThreadWriter implements Writer {
   private nextId = 1;
   private dead: Error | null = null;
   onFailure: (() => void) | undefined;
+  /** Called once if the writer thread stops (crash or termination) before `close`. */
+  onDeath: ((err: Error) => void) | undefined;
 
   constructor(file: string, durability: Durability) {
     this.worker = spawn('writer-worker', { file, durability, autoCheckpoint: false });
@@ -207,7 +209,11 @@ export class ThreadWriter implements Writer {
       p.reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
     });
     const fail = (err: Error) => {
-      this.dead ??= err;
+      if (this.dead) return;
+      this.dead = err;
+      this.onDeath?.(err);
+      // Like a failed transaction: what was handed over is lost, the owner forgets what it built on it.
+      if (this.pending.size) this.onFailure?.();
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     };
@@ -215,9 +221,14 @@ export class ThreadWriter implements Writer {
     this.worker.on('exit', (code) => fail(new Error(`the SQLite writer thread exited (code ${code})`)));
   }
 
-  /** True while the writer thread runs. */
-  get alive(): boolean {
-    return this.dead === null;
+  /** Why the writer thread stopped, or undefined while it runs. */
+  problem(): string | undefined {
+    return this.dead ? this.dead.message : undefined;
+  }
+
+  /** Tells the index thread to drop the entries of deleted events (for deletions committed elsewhere). */
+  forget(positions: number[]): void {
+    if (positions.length && !this.ftsDead) this.fts.postMessage({ t: 'forget', positions } satisfies FtsCommand);
   }
 
   private send<T>(msg: WriterCommand): Promise<T> {
@@ -248,6 +259,7 @@ export class ThreadWriter implements Writer {
   }
 
   async close(): Promise<void> {
+    this.onDeath = undefined;
     await this.checkpointer.terminate();
     if (!this.dead) await this.send({ t: 'close' });
     await this.worker.terminate();
