@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
+import Database from 'better-sqlite3';
 import { SqliteStore } from '../src/index.js';
 import { startTestServer } from './helpers.js';
 import { runStoreContract } from './store-contract.js';
@@ -164,5 +165,38 @@ it('sqlite: when the writer thread stops, writes go on (committed on the HTTP th
   } finally {
     await again.stop();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+it('sqlite: indexing never takes the main file’s write lock, and appends never take the index file’s', async () => {
+  // SQLite's BEGIN IMMEDIATE takes the write lock of every attached database; both sides must begin DEFERRED.
+  const dir = mkdtempSync(join(tmpdir(), 'tether-store-'));
+  const file = join(dir, 'tether.db');
+  const at = new Date().toISOString();
+  try {
+    const store = new SqliteStore({ file });
+    await store.append(Array.from({ length: 100 }, (_, i) => ({ input: { sessionId: 'l', kind: 'response' as const, data: { text: `walrus ${i}` } }, autoCreate: true, receivedAt: at })));
+    const other = new Database(file);
+    other.pragma('busy_timeout = 0');
+    other.exec('BEGIN IMMEDIATE'); // someone holds the main file's write lock
+    try {
+      assert.equal((await store.search('walrus', 200)).length, 100, 'the index thread indexed while the main file was write-locked');
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    const fts = new Database(join(dir, 'tether-fts.db'));
+    fts.pragma('busy_timeout = 0');
+    fts.exec('BEGIN IMMEDIATE'); // someone holds the index file's write lock
+    try {
+      const [o] = await store.append([{ input: { sessionId: 'l', kind: 'action', data: {} }, autoCreate: true, receivedAt: at }]);
+      assert.equal(o?.ok && o.event.seq, 102, 'a small append (committed on this thread) did not wait for the index file');
+    } finally {
+      fts.exec('ROLLBACK');
+      fts.close();
+    }
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

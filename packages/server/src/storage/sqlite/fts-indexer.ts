@@ -81,7 +81,7 @@ export class FtsIndexer {
       for (const r of rows) this.stmt.insert.run(r.pos, ftsText(r.kind, JSON.parse(r.data)));
       if (rows.length) this.stmt.setPosition.run(rows[rows.length - 1]!.pos);
       return rows.length;
-    }).immediate();
+    }).deferred(); // not IMMEDIATE: that would also take the write lock of every attached file, the main one included
     if (n < limit) this.pending = false;
     return n;
   }
@@ -117,7 +117,7 @@ export class FtsIndexer {
     if (!positions.length || !this.db.open) return;
     this.db.transaction(() => {
       for (const p of positions) this.stmt.forget.run(p);
-    }).immediate();
+    }).deferred();
   }
 
   /** Stops the background timer (call before closing the database). */

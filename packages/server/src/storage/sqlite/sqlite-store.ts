@@ -124,7 +124,7 @@ export class SqliteStore implements Store {
     this.writer = opts.file === ':memory:' || opts.writerThread === false ? new InlineWriter(this.db) : new ThreadWriter(opts.file, opts.durability ?? 'normal');
     if (this.writer instanceof ThreadWriter) {
       this.db.pragma('wal_autocheckpoint = 0'); // the checkpoint thread's job
-      this.direct = new TxRunner(this.db);
+      this.direct = new TxRunner(this.db, undefined, false);
       this.writer.onDeath = (err) => {
         this.db.pragma('wal_autocheckpoint = 1000'); // checkpoint here too, in case that thread is gone as well
         this.onWriterDown?.(err);

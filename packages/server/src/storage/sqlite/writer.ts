@@ -54,8 +54,13 @@ export class TxRunner {
   /** Positions of the events of the sessions the last transaction deleted (`forgetSession`). */
   forgotten: number[] = [];
 
-  /** @param onEvents called after a transaction with events committed (the inline full-text indexer's cue) */
-  constructor(readonly db: Database.Database, private readonly onEvents?: () => void) {}
+  /**
+   * @param onEvents called after a transaction with events committed (the inline full-text indexer's cue)
+   * @param immediate begin with `BEGIN IMMEDIATE`. On a connection with the index file attached that would also take
+   *   the index file's write lock (SQLite takes it on every attached database) and wait for the index thread, so the
+   *   HTTP thread's connection begins DEFERRED: its first statement is a write to the main file and locks only that.
+   */
+  constructor(readonly db: Database.Database, private readonly onEvents?: () => void, private readonly immediate = true) {}
 
   private prepared(sql: string): Database.Statement {
     let s = this.stmts.get(sql);
@@ -66,10 +71,10 @@ export class TxRunner {
     return s;
   }
 
-  /** Runs `tx` in one `BEGIN IMMEDIATE` transaction; returns the changes of each op. Throws (and rolls back) on error. */
+  /** Runs `tx` in one transaction (see `immediate`); returns the changes of each op. Throws (and rolls back) on error. */
   run(tx: WriteTx): number[] {
     this.forgotten = [];
-    const changes = this.db.transaction(() => {
+    const run = this.db.transaction(() => {
       const ev = tx.events;
       if (ev && ev.length) {
         const insert = this.prepared('insertEvent');
@@ -77,7 +82,8 @@ export class TxRunner {
       }
       if (tx.forgetSession !== undefined) this.forgotten = this.prepared('SELECT pos FROM events WHERE session_id = ?').pluck().all(tx.forgetSession) as number[];
       return (tx.ops ?? []).map(([sql, params]) => (Array.isArray(params) ? this.prepared(sql).run(...params) : this.prepared(sql).run(params)).changes);
-    }).immediate();
+    });
+    const changes = this.immediate ? run.immediate() : run.deferred();
     if (tx.events?.length) this.onEvents?.();
     return changes;
   }
