@@ -133,14 +133,14 @@ it('sqlite: when the writer thread stops, writes go on (committed on the HTTP th
   const s = await startTestServer({ dataDir });
   try {
     assert.equal((await s.req('POST', '/api/actions/w', { tool: 'Bash' })).status, 201);
-    const store = s.app.store as unknown as { writer: { worker: { terminate(): Promise<number> } }; onWriterDown?: (e: Error) => void };
+    const store = s.app.store as unknown as { writer: { writer: { worker: { terminate(): Promise<number> } } }; onWriterDown?: (e: Error) => void };
     let reported: Error | undefined;
     const log = store.onWriterDown;
     store.onWriterDown = (e) => {
       reported = e;
       log?.(e);
     };
-    await store.writer.worker.terminate();
+    await store.writer.writer.worker.terminate();
     assert.match(String(reported?.message), /writer thread exited/);
     // Small and large batches, a deletion and a search: all on the HTTP thread's connection now.
     assert.equal((await s.req('POST', '/api/actions/w', { tool: 'Bash', input: { command: 'zebra' } })).status, 201);

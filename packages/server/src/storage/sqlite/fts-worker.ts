@@ -7,7 +7,7 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { attachFts, FtsIndexer, ftsFileFor } from './fts-indexer.js';
-import { openConnection, type Durability, type FtsCommand, type WriterReply } from './writer.js';
+import { openConnection, type Durability, type FtsRequest, type WriterReply } from './writer.js';
 
 const { file, durability } = workerData as { file: string; durability: Durability };
 // Background work: on Linux the nice value is per thread, so this lowers only this thread's priority and the threads
@@ -22,7 +22,7 @@ attachFts(db, ftsFileFor(file), durability === 'full' ? 'FULL' : 'NORMAL');
 const fts = new FtsIndexer(db, true);
 const port = parentPort!;
 
-port.on('message', (m: FtsCommand) => {
+port.on('message', (m: FtsRequest) => {
   try {
     if (m.t === 'forget') return fts.forget(m.positions);
     if (m.t === 'catchUp') return port.postMessage({ id: m.id, ok: true, value: fts.catchUp() } satisfies WriterReply);

@@ -146,7 +146,7 @@ export class SqliteStore implements Store {
     this.lagTimer.unref();
   }
 
-  /** Indexes every committed event for full-text search now (done by the writer in the background, too). Returns how many were indexed. */
+  /** Indexes every committed event for full-text search now (also done in the background). Returns how many were indexed. */
   indexText(): Promise<number> {
     return this.writer.indexText();
   }

@@ -5,10 +5,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openConnection, TxRunner, type Durability, type WriterReply, type WriterRequest } from './writer.js';
 
-const { file, durability, autoCheckpoint } = workerData as { file: string; durability: Durability; autoCheckpoint: boolean };
+const { file, durability } = workerData as { file: string; durability: Durability };
 const db = openConnection(file, durability);
-// Checkpoints run on their own thread (checkpoint-worker.ts); the final one runs in `close`.
-if (!autoCheckpoint) db.pragma('wal_autocheckpoint = 0');
+// Checkpoints run on their own thread (checkpoint-worker.ts; `autoCheckpoint` if it fails); the final one in `close`.
+db.pragma('wal_autocheckpoint = 0');
 const runner = new TxRunner(db);
 const port = parentPort!;
 

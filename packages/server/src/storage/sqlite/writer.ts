@@ -46,8 +46,8 @@ export function openConnection(file: string, durability: Durability = 'normal'):
 }
 
 /**
- * Executes write transactions on one connection: the code both writers share. Owns the full-text indexer, which
- * needs the same connection (one writer per database file).
+ * Executes write transactions on one connection: the code the writer thread, the inline writer and the HTTP thread's
+ * direct commits share.
  */
 export class TxRunner {
   private readonly stmts = new Map<string, Database.Statement>();
@@ -151,7 +151,9 @@ export type WriterRequest = WriterCommand & { id: number };
 /** Replies from the writer thread. */
 export type WriterReply = { id: number; ok: true; value: number | number[]; forgotten?: number[] } | { id: number; ok: false; message: string; code?: string; skipped?: boolean };
 /** Messages to the full-text index thread (fts-worker.ts); `catchUp` and `close` are answered `{id, ok, value}`. */
-export type FtsCommand = { t: 'catchUp'; id: number } | { t: 'forget'; positions: number[] } | { t: 'close'; id: number };
+export type FtsCommand = { t: 'catchUp' } | { t: 'forget'; positions: number[] } | { t: 'close' };
+/** A command with its id, as posted to the index thread (0 for `forget`, which is not answered). */
+export type FtsRequest = FtsCommand & { id: number };
 
 /**
  * Runs writes on a worker thread with its own connection (writer-worker.ts), so that inserts, commits, WAL checkpoints
@@ -164,80 +166,108 @@ export type FtsCommand = { t: 'catchUp'; id: number } | { t: 'forget'; positions
  * automatic checkpoints are off.
  */
 export class ThreadWriter implements Writer {
-  private readonly worker: Worker;
+  private readonly writer: ThreadCalls<WriterCommand>;
+  private readonly fts: ThreadCalls<FtsCommand>;
   private readonly checkpointer: Worker;
-  private readonly fts: Worker;
-  private readonly ftsPending = new Map<number, { resolve: (n: number) => void; reject: (e: Error) => void }>();
-  private ftsDead: Error | null = null;
-  private readonly pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
-  private nextId = 1;
-  private dead: Error | null = null;
   onFailure: (() => void) | undefined;
   /** Called once if the writer thread stops (crash or termination) before `close`. */
   onDeath: ((err: Error) => void) | undefined;
 
   constructor(file: string, durability: Durability) {
-    this.worker = spawn('writer-worker', { file, durability, autoCheckpoint: false });
-    this.fts = spawn('fts-worker', { file, durability });
-    this.fts.on('message', (m: WriterReply) => {
-      const p = this.ftsPending.get(m.id);
-      if (!p) return;
-      this.ftsPending.delete(m.id);
-      if (m.ok) p.resolve(m.value as number);
-      else p.reject(new Error(m.message));
+    this.fts = new ThreadCalls(spawn('fts-worker', { file, durability }), 'the full-text index thread');
+    this.writer = new ThreadCalls(spawn('writer-worker', { file, durability }), 'the SQLite writer thread', {
+      reply: (m) => {
+        // Deleted events leave the full-text index after their deletion committed (the index thread reads committed data).
+        if (m.ok && m.forgotten?.length) this.fts.post({ t: 'forget', positions: m.forgotten });
+        if (!m.ok && !m.skipped) {
+          // The thread skips transactions until it hears `reset`: every one sent before this point was built on the one
+          // that failed. The owner forgets its uncommitted state before anything else is sent.
+          this.onFailure?.();
+          this.writer.post({ t: 'reset' });
+        }
+      },
+      death: (err, hadPending) => {
+        this.onDeath?.(err);
+        // Like a failed transaction: what was handed over is lost, the owner forgets what it built on it.
+        if (hadPending) this.onFailure?.();
+      },
     });
-    const ftsFail = (err: Error) => {
-      this.ftsDead ??= err;
-      for (const p of this.ftsPending.values()) p.reject(err);
-      this.ftsPending.clear();
-    };
-    this.fts.on('error', ftsFail);
-    this.fts.on('exit', (code) => ftsFail(new Error(`the full-text index thread exited (code ${code})`)));
     this.checkpointer = spawn('checkpoint-worker', { file, durability });
     this.checkpointer.unref();
     // Without the checkpoint thread, the writer checkpoints on its own again (SQLite's default: every 1,000 pages).
-    this.checkpointer.on('error', () => void this.send({ t: 'autoCheckpoint' }).catch(() => undefined));
-    this.worker.on('message', (m: WriterReply) => {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.ok) {
-        // Deleted events leave the full-text index after their deletion committed (the index thread reads committed data).
-        if (m.forgotten?.length) this.fts.postMessage({ t: 'forget', positions: m.forgotten } satisfies FtsCommand);
-        return p.resolve(m.value as never);
-      }
-      if (!m.skipped) {
-        // The thread skips transactions until it hears `reset`: every one sent before this point was built on the one
-        // that failed. The owner forgets its uncommitted state before anything else is sent.
-        this.onFailure?.();
-        this.worker.postMessage({ t: 'reset', id: 0 });
-      }
-      p.reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
-    });
-    const fail = (err: Error) => {
-      if (this.dead) return;
-      this.dead = err;
-      this.onDeath?.(err);
-      // Like a failed transaction: what was handed over is lost, the owner forgets what it built on it.
-      if (this.pending.size) this.onFailure?.();
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-    };
-    this.worker.on('error', (err) => fail(err));
-    this.worker.on('exit', (code) => fail(new Error(`the SQLite writer thread exited (code ${code})`)));
+    this.checkpointer.on('error', () => void this.writer.call({ t: 'autoCheckpoint' }).catch(() => undefined));
   }
 
   /** Why the writer thread stopped, or undefined while it runs. */
   problem(): string | undefined {
-    return this.dead ? this.dead.message : undefined;
+    return this.writer.dead?.message;
   }
 
   /** Tells the index thread to drop the entries of deleted events (for deletions committed elsewhere). */
   forget(positions: number[]): void {
-    if (positions.length && !this.ftsDead) this.fts.postMessage({ t: 'forget', positions } satisfies FtsCommand);
+    if (positions.length) this.fts.post({ t: 'forget', positions });
   }
 
-  private send<T>(msg: WriterCommand): Promise<T> {
+  run(tx: WriteTx): Promise<number[]> {
+    return this.writer.call({ t: 'tx', tx });
+  }
+
+  /** Asks the full-text index thread to index everything committed; rejects if that thread failed (searches then fail). */
+  indexText(): Promise<number> {
+    return this.fts.call({ t: 'catchUp' });
+  }
+
+  async close(): Promise<void> {
+    this.onDeath = undefined;
+    await this.checkpointer.terminate();
+    if (!this.writer.dead) await this.writer.call({ t: 'close' });
+    await this.writer.worker.terminate();
+    // After the writer: it indexes what the writer committed last, then checkpoints and closes its file.
+    await this.fts.call({ t: 'close' }).catch(() => undefined);
+    await this.fts.worker.terminate();
+  }
+}
+
+/**
+ * Request/reply over a worker thread's port: `call` sends a command with a fresh id and settles when the `{id, ok, …}`
+ * reply comes; `post` sends one that is not answered. When the thread stops, every pending and later call rejects.
+ */
+class ThreadCalls<C extends { t: string }> {
+  private readonly pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  /** Why the thread stopped, once it has. */
+  dead: Error | null = null;
+
+  /**
+   * @param name the thread, for the error when it exits
+   * @param hooks `reply` sees every answered reply before its call settles; `death` runs once when the thread stops,
+   *   before the pending calls reject
+   */
+  constructor(
+    readonly worker: Worker,
+    name: string,
+    hooks: { reply?: (m: WriterReply) => void; death?: (err: Error, hadPending: boolean) => void } = {},
+  ) {
+    worker.on('message', (m: WriterReply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      hooks.reply?.(m);
+      if (m.ok) p.resolve(m.value as never);
+      else p.reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
+    });
+    const fail = (err: Error) => {
+      if (this.dead) return;
+      this.dead = err;
+      hooks.death?.(err, this.pending.size > 0);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`${name} exited (code ${code})`)));
+  }
+
+  call<T>(msg: C): Promise<T> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
@@ -246,37 +276,13 @@ export class ThreadWriter implements Writer {
     });
   }
 
-  run(tx: WriteTx): Promise<number[]> {
-    return this.send({ t: 'tx', tx });
-  }
-
-  /** Asks the full-text index thread to index everything committed; rejects if that thread failed (searches then fail). */
-  indexText(): Promise<number> {
-    return this.askFts('catchUp');
-  }
-
-  private askFts(t: 'catchUp' | 'close'): Promise<number> {
-    if (this.ftsDead) return Promise.reject(this.ftsDead);
-    const id = this.nextId++;
-    return new Promise<number>((resolve, reject) => {
-      this.ftsPending.set(id, { resolve, reject });
-      this.fts.postMessage({ t, id } satisfies FtsCommand);
-    });
-  }
-
-  async close(): Promise<void> {
-    this.onDeath = undefined;
-    await this.checkpointer.terminate();
-    if (!this.dead) await this.send({ t: 'close' });
-    await this.worker.terminate();
-    // After the writer: it indexes what the writer committed last, then checkpoints and closes its file.
-    await this.askFts('close').catch(() => undefined);
-    await this.fts.terminate();
+  post(msg: C): void {
+    if (!this.dead) this.worker.postMessage({ ...msg, id: 0 });
   }
 }
 
 /**
- * Starts one of this folder's worker entries (`writer-worker`, `checkpoint-worker`). Under tsx (the tests run the
+ * Starts one of this folder's worker entries (`writer-worker`, `fts-worker`, `checkpoint-worker`). Under tsx (the tests run the
  * TypeScript sources) the thread registers tsx's loader before importing its entry; compiled, the .js entry beside
  * this file is started directly.
  */
