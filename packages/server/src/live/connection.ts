@@ -11,23 +11,90 @@ export const CLOSE_GOING_AWAY = 1001;
 /** Upper bound of the transport's bytes around a message (WebSocket frame header, SSE `id:`/`data:` lines). */
 const FRAMING = 64;
 
-/** Bytes gathered under cork (one writev) before they are handed to the kernel. */
-const CORK_FLUSH_BYTES = 64 * 1024;
+/** Queued bytes at which a connection flushes at once instead of waiting for its flush round. */
+const EAGER_FLUSH_BYTES = 64 * 1024;
+
+/**
+ * How a connection's queued messages become bytes on the wire:
+ * - `ws`: one WebSocket text frame per message (the prototype's protocol), concatenated;
+ * - `ws-batch`: one `{"type":"batch","messages":[…]}` WebSocket frame (`/ws?batch=1`);
+ * - `sse`: one Server-Sent Event per message, concatenated.
+ */
+export type Framing = 'ws' | 'ws-batch' | 'sse';
+
+/**
+ * The bytes of one flush of queued messages, built once per distinct message list and flush round and then written to
+ * every socket that has the same list: subscribers of one session get the same messages in a round, so 1,000 of them
+ * cost one encoding and 1,000 `write` calls, not 1,000 × (messages in the round).
+ * Lists are matched by the identity of their messages (no string keys to build).
+ */
+class FrameCache {
+  private byFirst = new Map<Outgoing, Array<{ list: Outgoing[]; bytes: Buffer }>>();
+  private size = 0;
+
+  constructor(private readonly encode: (list: Outgoing[]) => Buffer) {}
+
+  get(list: Outgoing[]): Buffer {
+    const first = list[0]!;
+    let entries = this.byFirst.get(first);
+    if (entries) {
+      for (const e of entries) if (sameList(e.list, list)) return e.bytes;
+    } else {
+      if (this.size >= 1024) this.clear();
+      this.byFirst.set(first, (entries = []));
+    }
+    const bytes = this.encode(list);
+    entries.push({ list, bytes });
+    this.size++;
+    return bytes;
+  }
+
+  clear(): void {
+    if (this.size === 0) return;
+    this.byFirst = new Map();
+    this.size = 0;
+  }
+}
+
+function sameList(a: Outgoing[], b: Outgoing[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const caches: Record<Framing, FrameCache> = {
+  ws: new FrameCache((list) => (list.length === 1 ? list[0]!.wsFrame : Buffer.concat(list.map((m) => m.wsFrame)))),
+  'ws-batch': new FrameCache((list) => wsTextFrame(Buffer.from(`{"type":"batch","messages":[${list.map((m) => m.text).join(',')}]}`))),
+  sse: new FrameCache((list) => (list.length === 1 ? list[0]!.sse : Buffer.concat(list.map((m) => m.sse)))),
+};
+
+/** Most time, in ms, a flush round writes before it lets the event loop run (ingest, commits) and goes on. */
+const ROUND_SLICE_MS = 2;
 
 /**
  * Coalesces socket flushes across connections: under load at most one flush round per `windowMs` (so a subscriber
- * gets one writev per round, however many events committed meanwhile); when idle, at the next event-loop turn.
+ * gets one write per round, however many events committed meanwhile); when idle, at the next event-loop turn.
  * Syscalls per second, not bytes, are what limits fan-out to many sockets (see docs/benchmarks.md).
+ *
+ * A round over many sockets runs in slices of ROUND_SLICE_MS with the event loop in between, so appends keep being
+ * accepted and committed while a round is under way: 1,000 writes take ~10 ms on 2 busy cores, and appends that
+ * waited behind whole rounds were the largest part of delivery latency in bench/fanout.ts.
  */
 class FlushScheduler {
   private pending = new Set<LiveConnection>();
+  /** The round under way and how far it got. */
+  private round: LiveConnection[] = [];
+  private next = 0;
   private scheduled = false;
   private last = 0;
   constructor(readonly windowMs: number) {}
 
   add(conn: LiveConnection): void {
     this.pending.add(conn);
-    if (this.scheduled) return;
+    if (!this.scheduled) this.schedule();
+  }
+
+  private schedule(): void {
     this.scheduled = true;
     const wait = this.last + this.windowMs - Date.now();
     if (wait <= 0) setImmediate(this.run);
@@ -35,35 +102,29 @@ class FlushScheduler {
   }
 
   private readonly run = (): void => {
-    round++;
+    if (this.next >= this.round.length) {
+      this.last = Date.now();
+      this.round = [...this.pending];
+      this.next = 0;
+      this.pending = new Set();
+    }
+    const until = performance.now() + ROUND_SLICE_MS;
+    const round = this.round;
+    while (this.next < round.length) {
+      round[this.next++]!.flush();
+      if ((this.next & 31) === 0 && performance.now() >= until) break;
+    }
+    if (this.next < round.length) {
+      setImmediate(this.run);
+      return;
+    }
+    this.round = [];
+    this.next = 0;
+    // The lists of this round will not come again: the next round's lists start with newer messages.
+    for (const cache of Object.values(caches)) cache.clear();
     this.scheduled = false;
-    this.last = Date.now();
-    const conns = this.pending;
-    this.pending = new Set();
-    for (const c of conns) c.flush();
+    if (this.pending.size > 0) this.schedule();
   };
-}
-
-/**
- * One `{"type":"batch","messages":[…]}` WebSocket frame for a list of messages. Subscribers of the same sessions get the
- * same list in a flush round, so frames are cached for the round by the messages' identities: built once, written to
- * every such socket.
- */
-let frameCache = new Map<string, Buffer>();
-let frameCacheRound = -1;
-let round = 0;
-function batchFrame(list: Outgoing[]): Buffer {
-  if (frameCacheRound !== round) {
-    frameCache = new Map();
-    frameCacheRound = round;
-  }
-  const key = list.map((m) => m.uid).join(',');
-  let frame = frameCache.get(key);
-  if (!frame) {
-    frame = wsTextFrame(Buffer.from(`{"type":"batch","messages":[${list.map((m) => m.text).join(',')}]}`));
-    frameCache.set(key, frame);
-  }
-  return frame;
 }
 
 /**
@@ -84,19 +145,16 @@ const batchFlusher = new FlushScheduler(BATCH_WINDOW_MS);
 
 /** What a live connection writes to: a WebSocket or an SSE response. */
 export interface Transport {
-  /** Bytes queued for the peer and not yet handed to the kernel. */
+  /** How queued messages are encoded (see Framing). */
+  readonly framing: Framing;
+  /** Bytes handed to the transport and not yet to the kernel. */
   buffered(): number;
-  /** Queues one message. */
-  write(m: Outgoing): void;
+  /** Writes encoded bytes (one flush); ignored once the connection is closing. */
+  write(bytes: Buffer): void;
   /** Ends the connection with a close code and a human reason; nothing is written after it. */
   close(code: number, reason: string): void;
   /** Called every heartbeat interval: detect a dead peer (WebSocket ping/pong) or keep the stream warm (SSE comment). */
   heartbeat(): void;
-  /** Batches the writes of one event-loop turn into one syscall (optional). */
-  cork?(): void;
-  uncork?(): void;
-  /** Writes already-framed bytes (batched delivery, WebSocket only). */
-  writeRaw?(frame: Buffer): void;
 }
 
 /** How a connection registers itself and its subscriptions (implemented by LiveRouter). */
@@ -115,11 +173,13 @@ export class LiveConnection {
   readonly subs = new Map<string, Subscription>();
   /** Most bytes ever queued for this connection (at most `limit`): the memory bound, observable in tests. */
   peakBuffered = 0;
-  private corked = false;
-  private corkedBytes = 0;
-  /** Batched delivery (`?batch=1`): messages of one flush round, sent as one `{"type":"batch"}` frame. */
-  private batch: Outgoing[] | undefined;
-  private batchBytes = 0;
+  /** Messages of the current flush round, not yet encoded. */
+  private queue: Outgoing[] = [];
+  private queueBytes = 0;
+  /** Bytes the transport held after the last flush (an upper bound of what it holds now). */
+  private held = 0;
+  private readonly scheduler: FlushScheduler;
+  private readonly cache: FrameCache;
 
   /**
    * @param limit outbound buffer limit in bytes (config.wsBufferLimit)
@@ -132,64 +192,47 @@ export class LiveConnection {
     readonly limit: number,
     readonly user: string | undefined,
     readonly secret: string | undefined,
-    /** Batched delivery: all messages of a flush round go out as one frame (WebSocket `?batch=1`). */
-    batched = false,
   ) {
-    if (batched && transport.writeRaw) this.batch = [];
+    this.scheduler = transport.framing === 'ws-batch' ? batchFlusher : flusher;
+    this.cache = caches[transport.framing];
   }
 
-  /** Bytes queued for the peer, including a batch not yet framed. */
+  /** Bytes queued for the peer: messages of this round plus what the transport holds. */
   private queuedBytes(): number {
-    return this.transport.buffered() + this.batchBytes;
+    return this.transport.buffered() + this.queueBytes;
   }
 
   /** Queues a message; false when the connection is (now) closed. */
   send(m: Outgoing): boolean {
     if (this.closed) return false;
-    if (this.queuedBytes() + m.bytes + FRAMING > this.limit) {
-      this.kill(CLOSE_SLOW_CONSUMER, `slow consumer: more than ${this.limit} bytes queued; reconnect and resume from your last seq/pos`);
-      return false;
-    }
-    if (this.batch) {
-      if (this.batch.length === 0) batchFlusher.add(this);
-      this.batch.push(m);
-      this.batchBytes += m.bytes + 1;
-      if (this.batchBytes >= CORK_FLUSH_BYTES) this.flush();
-      const queued = this.queuedBytes();
-      if (queued > this.peakBuffered) this.peakBuffered = queued;
-      return true;
-    }
-    if (this.transport.cork) {
-      if (!this.corked) {
-        this.corked = true;
-        this.corkedBytes = 0;
-        this.transport.cork();
-        flusher.add(this);
-      } else if (this.corkedBytes >= CORK_FLUSH_BYTES) {
-        // Hand what has gathered to the kernel, so `buffered()` measures the peer's real backlog, not our batching.
-        this.transport.uncork?.();
-        this.transport.cork();
-        this.corkedBytes = 0;
+    const bytes = m.bytes + FRAMING;
+    // `held` (what the transport held at the last flush) only overestimates, since the kernel drains it meanwhile:
+    // the exact figure (a chain of getters, measurable at a million messages a second) is read only near the limit.
+    if (this.held + this.queueBytes + bytes > this.limit) {
+      this.held = this.transport.buffered();
+      if (this.held + this.queueBytes + bytes > this.limit) {
+        this.kill(CLOSE_SLOW_CONSUMER, `slow consumer: more than ${this.limit} bytes queued; reconnect and resume from your last seq/pos`);
+        return false;
       }
-      this.corkedBytes += m.bytes;
     }
-    this.transport.write(m);
-    const queued = this.transport.buffered();
+    if (this.queue.length === 0) this.scheduler.add(this);
+    this.queue.push(m);
+    this.queueBytes += bytes;
+    const queued = this.held + this.queueBytes;
     if (queued > this.peakBuffered) this.peakBuffered = queued;
+    // Hand a large round to the kernel now, so `buffered()` measures the peer's real backlog, not our batching.
+    if (this.queueBytes >= EAGER_FLUSH_BYTES) this.flush();
     return true;
   }
 
-  /** Hands the writes gathered since the last flush to the kernel (one writev, or one batch frame). */
+  /** Encodes the queued messages (shared with every connection that has the same list) and writes them at once. */
   flush(): void {
-    if (this.batch?.length) {
-      const frame = batchFrame(this.batch);
-      this.batch = [];
-      this.batchBytes = 0;
-      this.transport.writeRaw!(frame);
-    }
-    if (!this.corked) return;
-    this.corked = false;
-    this.transport.uncork?.();
+    if (this.queue.length === 0) return;
+    const bytes = this.cache.get(this.queue);
+    this.queue = [];
+    this.queueBytes = 0;
+    this.transport.write(bytes);
+    this.held = this.transport.buffered();
   }
 
   /** Resolves once `bytes` more fit under the limit (or the queue is empty), or the connection closed. */

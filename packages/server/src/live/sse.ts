@@ -52,8 +52,11 @@ export async function sseRoutes(app: FastifyInstance, opts: { router: LiveRouter
     raw.write('retry: 1000\n\n');
     let conn: LiveConnection;
     const transport: Transport = {
+      framing: 'sse',
       buffered: () => raw.writableLength,
-      write: (m) => raw.write(m.sse),
+      write: (bytes) => {
+        if (!raw.writableEnded) raw.write(bytes);
+      },
       close: (code, reason) => {
         if (raw.writableEnded) return;
         raw.end(`data: ${JSON.stringify({ type: 'close', code, reason })}\n\n`);
@@ -66,8 +69,6 @@ export async function sseRoutes(app: FastifyInstance, opts: { router: LiveRouter
         if (raw.writableLength + ping.length > conn.limit) return conn.kill(4008, `slow consumer: more than ${conn.limit} bytes queued; reconnect and resume from your last seq/pos`);
         raw.write(ping);
       },
-      cork: () => raw.cork(),
-      uncork: () => raw.uncork(),
     };
     conn = new LiveConnection(transport, router, app.config.wsBufferLimit, user, bearer(req));
     router.attach(conn);

@@ -88,11 +88,12 @@ export function attachWebSocket(app: FastifyInstance, router: LiveRouter): { clo
       alive = true;
     });
     const transport: Transport = {
+      framing: params.batch === true ? 'ws-batch' : 'ws',
       buffered: () => ws.bufferedAmount,
-      // The pre-built frame goes straight to the socket (one shared Buffer for all subscribers, no per-socket framing);
+      // Pre-built frames go straight to the socket (one shared Buffer for all subscribers, no per-socket framing);
       // control frames (ping, close) still go through `ws`, and nothing is written once a close has begun.
-      write: (m) => {
-        if (ws.readyState === WebSocket.OPEN) socket.write(m.wsFrame);
+      write: (bytes) => {
+        if (ws.readyState === WebSocket.OPEN) socket.write(bytes);
       },
       close: (code, reason) => {
         ws.close(code, reason);
@@ -103,13 +104,8 @@ export function attachWebSocket(app: FastifyInstance, router: LiveRouter): { clo
         alive = false;
         ws.ping();
       },
-      cork: () => socket.cork(),
-      uncork: () => socket.uncork(),
-      writeRaw: (frame) => {
-        if (ws.readyState === WebSocket.OPEN) socket.write(frame);
-      },
     };
-    const conn = new LiveConnection(transport, router, app.config.wsBufferLimit, params.user, secret, params.batch === true);
+    const conn = new LiveConnection(transport, router, app.config.wsBufferLimit, params.user, secret);
     router.attach(conn);
     ws.on('close', () => {
       conn.closed = true;
