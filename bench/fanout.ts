@@ -9,9 +9,10 @@
  * `--sessions K` spreads the subscribers over K sessions (the writer spreads its events likewise); with K = 1 every
  * event goes to every subscriber (S × R deliveries per second). The server runs in a child process
  * (bench/fanout-server.ts) with default settings (8 MiB buffer limit). The subscribers run in bench/fanout-client (Go,
- * standard library only, built with `go build` on first use; the default when `go` is installed) or, with
- * `--client node`, in this process with the `ws` package. The Node clients used about twice the server's CPU on the
- * same 2 cores, so they measured mostly themselves.
+ * standard library only, built with `go build` on first use; the default when `go` is installed), which also does the
+ * appending, or, with `--client node`, in this process with the `ws` package and fetch(). The Node clients used about
+ * twice the server's CPU on the same 2 cores, so they measured mostly themselves; fetch() at 100 requests/s ~0.25 core.
+ * The result's `cores` gives the CPU each process used, from the first append to the last delivery.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -62,6 +63,11 @@ const url = await new Promise<string>((resolve, reject) => {
   });
   server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
 });
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
+const cpuOf = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 
 // Latency histogram in whole ms (Date.now() resolution), plus per-subscriber order/loss checks.
@@ -145,7 +151,7 @@ let goLines: AsyncIterator<string> | undefined;
 if (CLIENT === 'go') {
   const bin = join(dataDir, 'fanout-client');
   execFileSync('go', ['build', '-o', bin, '.'], { cwd: join(import.meta.dirname, 'fanout-client'), stdio: 'inherit' });
-  goClient = spawn(bin, ['-url', url, '-subscribers', String(SUBS), '-sessions', String(SESSIONS), ...(BATCH ? ['-batch'] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
+  goClient = spawn(bin, ['-url', url, '-subscribers', String(SUBS), '-sessions', String(SESSIONS), '-rate', String(RATE), '-seconds', String(SECONDS), ...(BATCH ? ['-batch'] : []), ...(process.env.FANOUT_CLIENT_ARGS ?? '').split(' ').filter(Boolean)], { stdio: ['pipe', 'pipe', 'inherit'] });
   goLines = createInterface({ input: goClient.stdout! })[Symbol.asyncIterator]();
   const first = await goLines.next();
   if (first.value !== 'READY') throw new Error(`fanout-client: ${first.value ?? 'exited'}`);
@@ -154,53 +160,77 @@ if (CLIENT === 'go') {
 }
 console.log(`${SUBS} subscribers (${CLIENT} client) on ${SESSIONS} session(s) connected in ${Date.now() - t0} ms`);
 
-// The writer: RATE events/s as batches every TICK_MS, round-robin over the sessions; `t` = send time.
-const ticks = Math.round((SECONDS * 1000) / TICK_MS);
+// The write phase. Go client: it appends itself (`start` on its stdin) and reports when every subscriber has every
+// event; Node client: this process appends RATE events/s as batches every TICK_MS, round-robin over the sessions,
+// `t` = send time, then waits for delivery.
 const sentPerSession = new Map(sessionIds.map((id) => [id, 0]));
 let sent = 0;
 let writeErrors = 0;
-const inflight: Array<Promise<void>> = [];
+let writeSeconds = 0;
+let expectedTotal = 0;
 const start = Date.now();
+const cpuStart = { server: cpuOf(server.pid!), client: goClient ? cpuOf(goClient.pid!) : 0, bench: process.cpuUsage() };
 let rssPeak = 0;
-for (let k = 0; k < ticks; k++) {
-  const perTick = Math.floor(((k + 1) * RATE * TICK_MS) / 1000) - sent; // exact rate, also below 100 events/s
-  if (perTick === 0) {
-    await new Promise((r) => setTimeout(r, Math.max(0, start + (k + 1) * TICK_MS - Date.now())));
-    continue;
-  }
-  const events = Array.from({ length: perTick }, (_, j) => {
-    const sessionId = sessionIds[(sent + j) % SESSIONS]!;
-    sentPerSession.set(sessionId, sentPerSession.get(sessionId)! + 1);
-    return { sessionId, kind: 'action', data: { type: 'tool_use', tool: 'Bash', input: { command: 'echo hello' }, t: Date.now() } };
-  });
-  sent += perTick;
-  inflight.push(fetch(`${url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) })
-    .then(async (r) => {
-      const b = (await r.json()) as { rejected: number };
-      if (r.status !== 207 && r.status !== 200) writeErrors += perTick;
-      else writeErrors += b.rejected;
-    }, () => void (writeErrors += perTick)));
-  if (k % 50 === 0) rssPeak = Math.max(rssPeak, rssOf(server.pid!));
-  const wait = start + (k + 1) * TICK_MS - Date.now();
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-}
-await Promise.all(inflight);
-const writeSeconds = (Date.now() - start) / 1000;
-// Drain: wait until every subscriber has its session's events, or 15 s.
-const expectedTotal = Array.from({ length: SUBS }, (_, i) => sentPerSession.get(sessionIds[i % SESSIONS]!)!).reduce((a, b) => a + b, 0);
+const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, rssOf(server.pid!))), 500);
 if (goClient && goLines) {
-  goClient.stdin!.end(JSON.stringify({ expect: Object.fromEntries(sentPerSession) }) + '\n');
+  goClient.stdin!.end('start\n');
   const line = await goLines.next();
-  const r = JSON.parse(String(line.value)) as { delivered: number; disorder: number; samples: number; latencyMs: Record<string, number> };
+  const r = JSON.parse(String(line.value)) as {
+    written: number; writeErrors: number; writeSeconds: number; expected: number; delivered: number; disorder: number; samples: number;
+    latencyMs: Record<string, number>;
+  };
+  sent = r.written + r.writeErrors;
+  writeErrors = r.writeErrors;
+  writeSeconds = r.writeSeconds;
+  expectedTotal = r.expected;
   delivered = r.delivered;
   disorder = r.disorder;
   sampled_ = r.samples;
   goResult = r.latencyMs;
 } else {
+  const ticks = Math.round((SECONDS * 1000) / TICK_MS);
+  const inflight: Array<Promise<void>> = [];
+  for (let k = 0; k < ticks; k++) {
+    const perTick = Math.floor(((k + 1) * RATE * TICK_MS) / 1000) - sent; // exact rate, also below 100 events/s
+    if (perTick === 0) {
+      await new Promise((r) => setTimeout(r, Math.max(0, start + (k + 1) * TICK_MS - Date.now())));
+      continue;
+    }
+    const events = Array.from({ length: perTick }, (_, j) => {
+      const sessionId = sessionIds[(sent + j) % SESSIONS]!;
+      sentPerSession.set(sessionId, sentPerSession.get(sessionId)! + 1);
+      return { sessionId, kind: 'action', data: { type: 'tool_use', tool: 'Bash', input: { command: 'echo hello' }, t: Date.now() } };
+    });
+    sent += perTick;
+    inflight.push(fetch(`${url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) })
+      .then(async (r) => {
+        const b = (await r.json()) as { rejected: number };
+        if (r.status !== 207 && r.status !== 200) writeErrors += perTick;
+        else writeErrors += b.rejected;
+      }, () => void (writeErrors += perTick)));
+    const wait = start + (k + 1) * TICK_MS - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  await Promise.all(inflight);
+  writeSeconds = (Date.now() - start) / 1000;
+  // Drain: wait until every subscriber has its session's events, or 15 s.
+  expectedTotal = Array.from({ length: SUBS }, (_, i) => sentPerSession.get(sessionIds[i % SESSIONS]!)!).reduce((a, b) => a + b, 0);
   const drainStart = Date.now();
   while (delivered < expectedTotal && Date.now() - drainStart < 15_000) await new Promise((r) => setTimeout(r, 20));
 }
+clearInterval(rssTimer);
 rssPeak = Math.max(rssPeak, rssOf(server.pid!));
+const phaseSeconds = (Date.now() - start) / 1000;
+const benchCpu = process.cpuUsage(cpuStart.bench);
+/**
+ * Cores used from the first append until the last delivery: the server process (all its threads), the Go client
+ * (subscribers and writer), this process (with --client node: the subscribers and the writer).
+ */
+const cores = {
+  server: +((cpuOf(server.pid!) - cpuStart.server) / phaseSeconds).toFixed(2),
+  ...(goClient ? { goClient: +((cpuOf(goClient.pid!) - cpuStart.client) / phaseSeconds).toFixed(2) } : {}),
+  benchProcess: +((benchCpu.user + benchCpu.system) / 1e6 / phaseSeconds).toFixed(2),
+};
 
 function pct(p: number): number {
   if (goResult) return goResult[p === 0.5 ? 'p50' : p === 0.9 ? 'p90' : p === 0.99 ? 'p99' : p === 0.999 ? 'p999' : 'max']!;
@@ -219,6 +249,7 @@ const result = {
   latencySamples: sampled_,
   latencyMs: { p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), p999: pct(0.999), max: pct(1) },
   serverRssPeakMiB: Math.round(rssPeak / 1048576),
+  cores,
 };
 console.log(JSON.stringify(result, null, 2));
 for (const s of subs) s.ws.close(1000);

@@ -3,9 +3,12 @@
 // possible (the Node clients used about twice the server's CPU; see docs/benchmarks.md). It speaks just enough of
 // RFC 6455 for the benchmark: the opening handshake, unmasked server frames (with fragmentation), masked pongs.
 //
-// Protocol with bench/fanout.ts: flags give the server, sessions and subscribers; it prints "READY" once every
-// subscriber got its "subscribed" message, then reads one JSON line {"expect": {"<sessionId>": n, ...}} on stdin and
-// exits after every subscriber received n events of its session (or -drain elapsed), printing one JSON result line.
+// Protocol with bench/fanout.ts: flags give the server, sessions, subscribers and the write load; it prints "READY"
+// once every subscriber got its "subscribed" message, then waits for one line on stdin ("start"), appends -rate events
+// per second for -seconds through POST /api/ingest (a batch every 10 ms, round-robin over the sessions, each event's
+// data.t = send time in ms), and exits after every subscriber received every event of its session (or -drain
+// elapsed), printing one JSON result line. The writer is here, not in Node, because fetch() in the benchmark process
+// cost ~0.25 core of the 2 that server and subscribers share.
 package main
 
 import (
@@ -19,8 +22,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,12 +43,41 @@ type subscriber struct {
 var (
 	hist     [60001]atomic.Uint32
 	samples  atomic.Int64
-	seqKey   = []byte(`"seq":`)
-	tKey     = []byte(`"t":`)
 	actionPf = []byte(`{"type":"action"`)
 	batchPf  = []byte(`{"type":"batch"`)
 	subbed   = []byte(`"type":"subscribed"`)
 )
+
+// nextSeq returns the offset just past the next `"seq":` in b at or after from, or -1. It looks for the rare 'q'
+// (bytes.Index keys on the needle's first byte, '"', which is everywhere in JSON: it was 38 % of this client's CPU).
+func nextSeq(b []byte, from int) int {
+	for {
+		i := bytes.IndexByte(b[from:], 'q')
+		if i < 0 {
+			return -1
+		}
+		i += from
+		if i >= 3 && i+3 <= len(b) && b[i-3] == '"' && b[i-2] == 's' && b[i-1] == 'e' && b[i+1] == '"' && b[i+2] == ':' {
+			return i + 3
+		}
+		from = i + 1
+	}
+}
+
+// nextT returns the offset just past the next `"t":` in b at or after from, or -1 (checking the bytes before each ':').
+func nextT(b []byte, from int) int {
+	for {
+		i := bytes.IndexByte(b[from:], ':')
+		if i < 0 {
+			return -1
+		}
+		i += from
+		if i >= 3 && b[i-3] == '"' && b[i-2] == 't' && b[i-1] == '"' {
+			return i + 1
+		}
+		from = i + 1
+	}
+}
 
 func intAt(b []byte, at int) int64 {
 	var n int64
@@ -162,18 +196,17 @@ func run(c net.Conn, br *bufio.Reader, s *subscriber, batch bool, ready func()) 
 		tAt := -1
 		if s.sampled {
 			now = time.Now().UnixMilli()
-			tAt = bytes.Index(msg, tKey)
+			tAt = nextT(msg, 0)
 		}
-		at := bytes.Index(msg, seqKey)
-		for at >= 0 {
-			seq := intAt(msg, at+len(seqKey))
+		for at := nextSeq(msg, 0); at >= 0; at = nextSeq(msg, at) {
+			seq := intAt(msg, at)
 			if seq != s.next {
 				s.disorder.Add(1)
 			}
 			s.next = seq + 1
 			s.got.Add(1)
 			if tAt >= 0 {
-				d := now - intAt(msg, tAt+len(tKey))
+				d := now - intAt(msg, tAt)
 				if d < 0 {
 					d = 0
 				} else if d > 60000 {
@@ -181,16 +214,7 @@ func run(c net.Conn, br *bufio.Reader, s *subscriber, batch bool, ready func()) 
 				}
 				hist[d].Add(1)
 				samples.Add(1)
-				if i := bytes.Index(msg[tAt+len(tKey):], tKey); i >= 0 {
-					tAt += len(tKey) + i
-				} else {
-					tAt = -1
-				}
-			}
-			if i := bytes.Index(msg[at+len(seqKey):], seqKey); i >= 0 {
-				at += len(seqKey) + i
-			} else {
-				at = -1
+				tAt = nextT(msg, tAt)
 			}
 		}
 	}
@@ -202,6 +226,9 @@ func main() {
 	sessions := flag.Int("sessions", 1, "sessions fanout-0 … fanout-K-1; subscriber i follows fanout-(i mod K)")
 	batch := flag.Bool("batch", false, "connect with ?batch=1")
 	drain := flag.Duration("drain", 15*time.Second, "how long to wait for the expected events")
+	rate := flag.Int("rate", 1000, "events appended per second")
+	seconds := flag.Int("seconds", 10, "seconds of appending")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the write phase to this file")
 	flag.Parse()
 	u, err := url.Parse(*base)
 	if err != nil || u.Host == "" {
@@ -236,14 +263,17 @@ func main() {
 	}
 	readyWG.Wait()
 	fmt.Println("READY")
-
-	var in struct {
-		Expect map[string]int64 `json:"expect"`
-	}
-	if err := json.NewDecoder(os.Stdin).Decode(&in); err != nil {
-		fmt.Fprintln(os.Stderr, "fanout-client: reading the expectation:", err)
+	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
+		fmt.Fprintln(os.Stderr, "fanout-client: waiting for start:", err)
 		os.Exit(2)
 	}
+
+	if *cpuprofile != "" {
+		if f, err := os.Create(*cpuprofile); err == nil {
+			_ = pprof.StartCPUProfile(f)
+		}
+	}
+	w := write(u, *rate, *seconds, *sessions)
 	deadline := time.Now().Add(*drain)
 	var delivered, disorder int64
 	for {
@@ -253,7 +283,7 @@ func main() {
 			g := s.got.Load()
 			delivered += g
 			disorder += s.disorder.Load()
-			if g < in.Expect[s.session] {
+			if g < w.perSession[s.session] {
 				done = false
 			}
 		}
@@ -261,6 +291,10 @@ func main() {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	var expected int64
+	for _, s := range subs {
+		expected += w.perSession[s.session]
 	}
 	n := samples.Load()
 	pct := func(p float64) int {
@@ -275,8 +309,72 @@ func main() {
 		return -1
 	}
 	out, _ := json.Marshal(map[string]any{
-		"delivered": delivered, "disorder": disorder, "samples": n,
+		"written": w.written, "writeErrors": w.errors, "writeSeconds": w.elapsed.Seconds(),
+		"expected": expected, "delivered": delivered, "disorder": disorder, "samples": n,
 		"latencyMs": map[string]int{"p50": pct(0.5), "p90": pct(0.9), "p99": pct(0.99), "p999": pct(0.999), "max": pct(1)},
 	})
+	pprof.StopCPUProfile() // before the result line: the benchmark kills this process once it has read it
 	fmt.Println(string(out))
+}
+
+type writeResult struct {
+	written, errors int64
+	perSession      map[string]int64
+	elapsed         time.Duration
+}
+
+// write appends rate events/s for the given seconds: one POST /api/ingest every 10 ms with the events due by then
+// (exact rate, also below 100/s), round-robin over the sessions; requests overlap when the server is slow.
+func write(u *url.URL, rate, seconds, sessions int) writeResult {
+	const tick = 10 * time.Millisecond
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	endpoint := u.String() + "/api/ingest"
+	res := writeResult{perSession: map[string]int64{}}
+	var errs atomic.Int64
+	var wg sync.WaitGroup
+	ticks := seconds * 1000 / int(tick/time.Millisecond)
+	start := time.Now()
+	sent := 0
+	for k := 0; k < ticks; k++ {
+		due := (k + 1) * rate * int(tick/time.Millisecond) / 1000
+		if n := due - sent; n > 0 {
+			var body bytes.Buffer
+			body.WriteString(`{"events":[`)
+			now := time.Now().UnixMilli()
+			for j := 0; j < n; j++ {
+				session := fmt.Sprintf("fanout-%d", (sent+j)%sessions)
+				res.perSession[session]++
+				if j > 0 {
+					body.WriteByte(',')
+				}
+				fmt.Fprintf(&body, `{"sessionId":%q,"kind":"action","data":{"type":"tool_use","tool":"Bash","input":{"command":"echo hello"},"t":%d}}`, session, now)
+			}
+			body.WriteString(`]}`)
+			sent = due
+			wg.Add(1)
+			go func(n int, payload []byte) {
+				defer wg.Done()
+				r, err := client.Post(endpoint, "application/json", bytes.NewReader(payload))
+				if err != nil {
+					errs.Add(int64(n))
+					return
+				}
+				defer r.Body.Close()
+				var b struct {
+					Rejected int64 `json:"rejected"`
+				}
+				if r.StatusCode != 200 && r.StatusCode != 207 || json.NewDecoder(r.Body).Decode(&b) != nil {
+					errs.Add(int64(n))
+					return
+				}
+				errs.Add(b.Rejected)
+			}(n, body.Bytes())
+		}
+		time.Sleep(time.Until(start.Add(time.Duration(k+1) * tick)))
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	res.written = int64(sent) - errs.Load()
+	res.errors = errs.Load()
+	return res
 }
