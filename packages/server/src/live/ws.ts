@@ -89,7 +89,9 @@ export function attachWebSocket(app: FastifyInstance, router: LiveRouter): { clo
     });
     const transport: Transport = {
       framing: params.batch === true ? 'ws-batch' : 'ws',
-      buffered: () => ws.bufferedAmount,
+      // Our frames go straight to the socket, so its write queue is the backlog (ws.bufferedAmount adds only control
+      // frames, and its getter chain was ~1.5 % of the main thread when read after each of 80,000 writes a second).
+      buffered: () => socket.writableLength,
       // Pre-built frames go straight to the socket (one shared Buffer for all subscribers, no per-socket framing);
       // control frames (ping, close) still go through `ws`, and nothing is written once a close has begun.
       write: (bytes) => {
