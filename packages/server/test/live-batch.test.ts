@@ -27,6 +27,11 @@ describe('live feed, batched delivery', () => {
     assert.deepEqual(plain.events('session').map((m) => m.seq), expected);
     assert.deepEqual(batched.events('session').slice(-3), plain.events('session').slice(-3), 'the same messages');
     assert.ok(batched.frames < plain.frames / 5, `batched: ${batched.frames} frames for ${plain.frames} unbatched`);
+    // The flush rounds that carried them are in /metrics.
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    const rounds = Number(/^tether_live_flush_round_seconds_count (\d+)$/m.exec(metrics)?.[1]);
+    const writes = Number(/^tether_live_socket_writes_total (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(rounds > 0 && writes >= rounds && writes >= batched.frames, `rounds ${rounds}, writes ${writes}`);
     await batched.close();
     await plain.close();
   });

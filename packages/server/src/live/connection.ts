@@ -68,6 +68,17 @@ const caches: Record<Framing, FrameCache> = {
   sse: new FrameCache((list) => (list.length === 1 ? list[0]!.sse : Buffer.concat(list.map((m) => m.sse)))),
 };
 
+/**
+ * Called after every completed flush round with its duration in ms (first write to last, slices and the event-loop
+ * turns between them included) and the number of connections written. The metrics plugin observes
+ * `tether_live_flush_round_seconds` through it.
+ */
+export type FlushRoundObserver = (ms: number, connections: number) => void;
+export const flushRoundObservers = new Set<FlushRoundObserver>();
+
+/** Writes of encoded messages to live-feed transports since the process started (rounds, eager flushes, closes). */
+export const liveWrites = { count: 0 };
+
 /** Most time, in ms, a flush round writes before it lets the event loop run (ingest, commits) and goes on. */
 const ROUND_SLICE_MS = 2;
 
@@ -117,6 +128,10 @@ class FlushScheduler {
     if (this.next < round.length) {
       setImmediate(this.run);
       return;
+    }
+    if (flushRoundObservers.size) {
+      const ms = Date.now() - this.last;
+      for (const observe of flushRoundObservers) observe(ms, round.length);
     }
     this.round = [];
     this.next = 0;
@@ -232,6 +247,7 @@ export class LiveConnection {
     this.queue = [];
     this.queueBytes = 0;
     this.transport.write(bytes);
+    liveWrites.count++;
     this.held = this.transport.buffered();
   }
 

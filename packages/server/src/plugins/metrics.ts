@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import client from 'prom-client';
+import { flushRoundObservers, liveWrites, type FlushRoundObserver } from '../live/connection.js';
 
 /**
  * Prometheus metrics at `GET /metrics` (text exposition format, prom-client): process metrics, HTTP requests by route
- * and status, events appended by kind, group-commit batch sizes and durations, live connections.
+ * and status, events appended by kind, group-commit batch sizes and durations, live connections, live-feed flush
+ * rounds (how long writing a round of events to every subscriber took: the fan-out part of delivery latency).
  */
 export const metricsPlugin = fp(async (app: FastifyInstance) => {
   const registry = new client.Registry();
@@ -15,6 +17,22 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
   const batch = new client.Histogram({ name: 'tether_group_commit_batch_size', help: 'Events per committed transaction', buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2000], registers: [registry] });
   const commitMs = new client.Histogram({ name: 'tether_group_commit_duration_seconds', help: 'Duration of one group-commit transaction in seconds', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1], registers: [registry] });
   new client.Gauge({ name: 'tether_live_connections', help: 'Open live-feed connections (WebSocket and SSE)', registers: [registry], collect() { this.set(app.hub.stats.totalConnections); } });
+
+  const round = new client.Histogram({
+    name: 'tether_live_flush_round_seconds', help: 'Duration of one live-feed flush round (a write to every connection with queued messages) in seconds',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry],
+  });
+  let writesSeen = liveWrites.count;
+  new client.Counter({
+    name: 'tether_live_socket_writes_total', help: 'Live-feed writes to sockets (about one per connection per flush round)', registers: [registry],
+    collect() {
+      this.inc(liveWrites.count - writesSeen);
+      writesSeen = liveWrites.count;
+    },
+  });
+  const onRound: FlushRoundObserver = (ms) => round.observe(ms / 1000);
+  flushRoundObservers.add(onRound);
+  app.addHook('onClose', async () => void flushRoundObservers.delete(onRound));
 
   app.committer.onBatch = (size, ms) => {
     batch.observe(size);
