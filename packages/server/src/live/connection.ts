@@ -44,7 +44,7 @@ class FrameCache {
       this.byFirst.set(first, (entries = []));
     }
     const bytes = this.encode(list);
-    entries.push({ list, bytes });
+    entries.push({ list: list.slice(), bytes }); // a copy: connections reuse their queue arrays
     this.size++;
     return bytes;
   }
@@ -80,7 +80,7 @@ export const flushRoundObservers = new Set<FlushRoundObserver>();
 export const liveWrites = { count: 0 };
 
 /** Most time, in ms, a flush round writes before it lets the event loop run (ingest, commits) and goes on. */
-const ROUND_SLICE_MS = 2;
+const ROUND_SLICE_MS = 1;
 
 /**
  * Coalesces socket flushes across connections: under load at most one flush round per `windowMs` (so a subscriber
@@ -244,7 +244,9 @@ export class LiveConnection {
   flush(): void {
     if (this.queue.length === 0) return;
     const bytes = this.cache.get(this.queue);
-    this.queue = [];
+    // Emptied in place: a fresh array per connection per round was young garbage pointed at from old objects,
+    // which lengthened every scavenge.
+    this.queue.length = 0;
     this.queueBytes = 0;
     this.transport.write(bytes);
     liveWrites.count++;
