@@ -98,7 +98,11 @@ class FlushScheduler {
   private next = 0;
   private scheduled = false;
   private last = 0;
-  constructor(readonly windowMs: number) {}
+  /**
+   * @param windowMs least time between the starts of two rounds under load
+   * @param caches the frame caches of the framings this scheduler flushes (emptied after each round)
+   */
+  constructor(readonly windowMs: number, private readonly caches: FrameCache[]) {}
 
   add(conn: LiveConnection): void {
     this.pending.add(conn);
@@ -136,27 +140,29 @@ class FlushScheduler {
     this.round = [];
     this.next = 0;
     // The lists of this round will not come again: the next round's lists start with newer messages.
-    for (const cache of Object.values(caches)) cache.clear();
+    for (const cache of this.caches) cache.clear();
     this.scheduled = false;
     if (this.pending.size > 0) this.schedule();
   };
 }
 
 /**
- * Most time, in ms, that flushing waits to gather more events for each socket when the feed is busy. 0 = one flush
- * round per event-loop turn (windows of 10 and 20 ms gave no measurable gain in bench/fanout.ts on 2 cores).
+ * Least time, in ms, between the starts of two flush rounds of unbatched connections when the feed is busy. 0 = the
+ * next round starts as soon as the previous one is done, so under load rounds clock themselves: each carries whatever
+ * committed while the previous one was being written. bench/fanout.ts (1,000 subscribers of one session, 1,000
+ * events/s, 2 cores): windows of 15 and 25 ms used 10–25 % less CPU but gave no better p99 (42–46 vs 38–40 ms).
  */
 export const FLUSH_WINDOW_MS = 0;
-const flusher = new FlushScheduler(FLUSH_WINDOW_MS);
+const flusher = new FlushScheduler(FLUSH_WINDOW_MS, [caches.ws, caches.sse]);
 
 /**
- * Flush window, in ms, of batched connections (`?batch=1`): they asked for throughput, so under load their frames
- * gather up to this long (one frame per window instead of one per event-loop turn). Idle feeds still flush at once.
- * bench/fanout.ts, 1,000 subscribers of one session at 1,000 events/s: p99 3.2 s unbatched, 1.1 s batched with no
- * window, 0.54 s with 20 ms, 0.30 s with 50 ms.
+ * Least time, in ms, between flush rounds of batched connections (`?batch=1`): they asked for throughput, so under
+ * load their frames gather up to this long (one frame per window instead of one per round). Idle feeds still flush at
+ * once. bench/fanout.ts as above: p99 35–53 ms with no window, 45–46 with 10 ms, 42–48 with 25 ms, the last with
+ * ~0.35 core less CPU (server and subscribers) than no window.
  */
 export const BATCH_WINDOW_MS = 25;
-const batchFlusher = new FlushScheduler(BATCH_WINDOW_MS);
+const batchFlusher = new FlushScheduler(BATCH_WINDOW_MS, [caches['ws-batch']]);
 
 /** What a live connection writes to: a WebSocket or an SSE response. */
 export interface Transport {
