@@ -3,8 +3,11 @@
  * through POST /api/ingest (batches every 10 ms); measures delivery latency (writer send time → subscriber receipt,
  * same host clock; sampled on every 10th subscriber) and loss (events a subscriber never got, or got out of order / twice).
  *
- *   node --import tsx bench/fanout.ts [--subscribers 1000] [--rate 1000] [--seconds 10] [--sessions 1] [--batch]
- *                                     [--client go|node]
+ *   node --import tsx bench/fanout.ts [--subscribers 1000] [--rate 1000] [--seconds 10] [--warmup 1] [--sessions 1]
+ *                                     [--batch] [--client go|node]
+ *
+ * The writer appends for `--warmup` + `--seconds`; latency is sampled for events sent after the warm-up (the server's
+ * hot paths are compiled by then), loss and order are checked for every event.
  *
  * `--sessions K` spreads the subscribers over K sessions (the writer spreads its events likewise); with K = 1 every
  * event goes to every subscriber (S × R deliveries per second). The server runs in a child process
@@ -27,6 +30,7 @@ const { values: args } = parseArgs({
     subscribers: { type: 'string', default: '1000' },
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '1' },
     sessions: { type: 'string', default: '1' },
     batch: { type: 'boolean', default: false },
     client: { type: 'string' },
@@ -47,6 +51,8 @@ const BATCH = args.batch === true;
 const SUBS = Number(args.subscribers);
 const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
+/** Seconds of appending before latency is sampled (JIT warm-up of the server's hot paths); loss counts them too. */
+const WARMUP = Number(args.warmup);
 const SESSIONS = Number(args.sessions);
 const TICK_MS = 10;
 
@@ -75,6 +81,8 @@ const hist = new Uint32Array(60_001);
 let delivered = 0;
 let sampled_ = 0;
 let disorder = 0;
+/** Send time (ms) from which the Node clients sample latency: the end of the warm-up. */
+let measureFrom = Number.MAX_SAFE_INTEGER;
 /** Percentiles reported by the Go client. */
 let goResult: Record<string, number> | undefined;
 interface Sub { ws: WebSocket; session: string; next: number; got: number }
@@ -119,8 +127,11 @@ async function connect(i: number): Promise<Sub> {
           sub.got++;
           delivered++;
           if (sampled && tAt >= 0) {
-            sampled_++;
-            hist[Math.min(60_000, Math.max(0, now - intAt(buf, tAt + T.length)))]!++;
+            const t = intAt(buf, tAt + T.length);
+            if (t >= measureFrom) {
+              sampled_++;
+              hist[Math.min(60_000, Math.max(0, now - t))]!++;
+            }
             tAt = buf.indexOf(T, tAt + T.length);
           }
           at = buf.indexOf(SEQ, at + SEQ.length);
@@ -134,9 +145,10 @@ async function connect(i: number): Promise<Sub> {
         sub.next = seq + 1;
         sub.got++;
         delivered++;
-        if (sampled) {
+        const t = sampled ? intAt(buf, buf.indexOf(T) + T.length) : 0;
+        if (sampled && t >= measureFrom) {
           sampled_++;
-          hist[Math.min(60_000, Math.max(0, Date.now() - intAt(buf, buf.indexOf(T) + T.length)))]!++;
+          hist[Math.min(60_000, Math.max(0, Date.now() - t))]!++;
         }
       } else if (buf.toString().startsWith('{"type":"subscribed"')) resolve();
     });
@@ -151,7 +163,7 @@ let goLines: AsyncIterator<string> | undefined;
 if (CLIENT === 'go') {
   const bin = join(dataDir, 'fanout-client');
   execFileSync('go', ['build', '-o', bin, '.'], { cwd: join(import.meta.dirname, 'fanout-client'), stdio: 'inherit' });
-  goClient = spawn(bin, ['-url', url, '-subscribers', String(SUBS), '-sessions', String(SESSIONS), '-rate', String(RATE), '-seconds', String(SECONDS), ...(BATCH ? ['-batch'] : []), ...(process.env.FANOUT_CLIENT_ARGS ?? '').split(' ').filter(Boolean)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  goClient = spawn(bin, ['-url', url, '-subscribers', String(SUBS), '-sessions', String(SESSIONS), '-rate', String(RATE), '-seconds', String(SECONDS), '-warmup', `${WARMUP}s`, ...(BATCH ? ['-batch'] : []), ...(process.env.FANOUT_CLIENT_ARGS ?? '').split(' ').filter(Boolean)], { stdio: ['pipe', 'pipe', 'inherit'] });
   goLines = createInterface({ input: goClient.stdout! })[Symbol.asyncIterator]();
   const first = await goLines.next();
   if (first.value !== 'READY') throw new Error(`fanout-client: ${first.value ?? 'exited'}`);
@@ -188,7 +200,8 @@ if (goClient && goLines) {
   sampled_ = r.samples;
   goResult = r.latencyMs;
 } else {
-  const ticks = Math.round((SECONDS * 1000) / TICK_MS);
+  const ticks = Math.round(((WARMUP + SECONDS) * 1000) / TICK_MS);
+  measureFrom = start + WARMUP * 1000;
   const inflight: Array<Promise<void>> = [];
   for (let k = 0; k < ticks; k++) {
     const perTick = Math.floor(((k + 1) * RATE * TICK_MS) / 1000) - sent; // exact rate, also below 100 events/s
@@ -242,7 +255,7 @@ function pct(p: number): number {
 const lost = expectedTotal - delivered;
 const result = {
   client: CLIENT, batched: BATCH,
-  subscribers: SUBS, sessions: SESSIONS, targetRate: RATE, seconds: SECONDS, cpus: cpus().length,
+  subscribers: SUBS, sessions: SESSIONS, targetRate: RATE, seconds: SECONDS, warmupSeconds: WARMUP, cpus: cpus().length,
   eventsWritten: sent - writeErrors, writeErrors, achievedRate: Math.round((sent - writeErrors) / writeSeconds),
   deliveriesExpected: expectedTotal, delivered, lost, outOfOrderOrDuplicate: disorder,
   deliveriesPerSecond: Math.round(delivered / ((Date.now() - start) / 1000)),

@@ -5,10 +5,11 @@
 //
 // Protocol with bench/fanout.ts: flags give the server, sessions, subscribers and the write load; it prints "READY"
 // once every subscriber got its "subscribed" message, then waits for one line on stdin ("start"), appends -rate events
-// per second for -seconds through POST /api/ingest (a batch every 10 ms, round-robin over the sessions, each event's
-// data.t = send time in ms), and exits after every subscriber received every event of its session (or -drain
-// elapsed), printing one JSON result line. The writer is here, not in Node, because fetch() in the benchmark process
-// cost ~0.25 core of the 2 that server and subscribers share.
+// per second for -warmup plus -seconds through POST /api/ingest (a batch every 10 ms, round-robin over the sessions,
+// each event's data.t = send time in ms), and exits after every subscriber received every event of its session (or
+// -drain elapsed), printing one JSON result line. Latency is sampled for events sent after the warm-up; loss and
+// order are checked for all. The writer is here, not in Node, because fetch() in the benchmark process cost ~0.25
+// core of the 2 that server and subscribers share.
 package main
 
 import (
@@ -41,6 +42,10 @@ type subscriber struct {
 	got      atomic.Int64
 	disorder atomic.Int64
 }
+
+// measureFrom is the send time (Unix ms) from which latency is sampled: events of the warm-up before it count for
+// loss and order, not for latency.
+var measureFrom atomic.Int64
 
 var (
 	hist     [60001]atomic.Uint32
@@ -192,7 +197,12 @@ func (s *subscriber) onMessage(msg []byte, batch bool) {
 		s.next = seq + 1
 		s.got.Add(1)
 		if tAt >= 0 {
-			d := now - intAt(msg, tAt)
+			t := intAt(msg, tAt)
+			tAt = nextT(msg, tAt)
+			if t < measureFrom.Load() {
+				continue // sent during the warm-up
+			}
+			d := now - t
 			if d < 0 {
 				d = 0
 			} else if d > 60000 {
@@ -200,7 +210,6 @@ func (s *subscriber) onMessage(msg []byte, batch bool) {
 			}
 			hist[d].Add(1)
 			samples.Add(1)
-			tAt = nextT(msg, tAt)
 		}
 	}
 }
@@ -233,7 +242,8 @@ func main() {
 	batch := flag.Bool("batch", false, "connect with ?batch=1")
 	drain := flag.Duration("drain", 15*time.Second, "how long to wait for the expected events")
 	rate := flag.Int("rate", 1000, "events appended per second")
-	seconds := flag.Int("seconds", 10, "seconds of appending")
+	seconds := flag.Int("seconds", 10, "seconds of appending after the warm-up")
+	warmup := flag.Duration("warmup", time.Second, "appending before latency is sampled")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the write phase to this file")
 	flag.Parse()
 	u, err := url.Parse(*base)
@@ -279,7 +289,7 @@ func main() {
 			_ = pprof.StartCPUProfile(f)
 		}
 	}
-	w := write(u, *rate, *seconds, *sessions)
+	w := write(u, *rate, *seconds, *warmup, *sessions)
 	deadline := time.Now().Add(*drain)
 	var delivered, disorder int64
 	for {
@@ -329,17 +339,19 @@ type writeResult struct {
 	elapsed         time.Duration
 }
 
-// write appends rate events/s for the given seconds: one POST /api/ingest every 10 ms with the events due by then
-// (exact rate, also below 100/s), round-robin over the sessions; requests overlap when the server is slow.
-func write(u *url.URL, rate, seconds, sessions int) writeResult {
+// write appends rate events/s for warmup + seconds: one POST /api/ingest every 10 ms with the events due by then
+// (exact rate, also below 100/s), round-robin over the sessions; requests overlap when the server is slow. Latency is
+// sampled from the end of the warm-up on (the server's first rounds run before its hot paths are compiled).
+func write(u *url.URL, rate, seconds int, warmup time.Duration, sessions int) writeResult {
 	const tick = 10 * time.Millisecond
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	endpoint := u.String() + "/api/ingest"
 	res := writeResult{perSession: map[string]int64{}}
 	var errs atomic.Int64
 	var wg sync.WaitGroup
-	ticks := seconds * 1000 / int(tick/time.Millisecond)
+	ticks := (seconds*1000 + int(warmup/time.Millisecond)) / int(tick/time.Millisecond)
 	start := time.Now()
+	measureFrom.Store(start.Add(warmup).UnixMilli())
 	sent := 0
 	for k := 0; k < ticks; k++ {
 		due := (k + 1) * rate * int(tick/time.Millisecond) / 1000
