@@ -32,10 +32,15 @@ class FrameCache {
   private byFirst = new Map<Outgoing, Array<{ list: Outgoing[]; bytes: Buffer }>>();
   private size = 0;
 
-  constructor(private readonly encode: (list: Outgoing[]) => Buffer) {}
+  /**
+   * @param encode the bytes of a list of messages
+   * @param single the bytes of one message when the message caches them itself (no entry needed here)
+   */
+  constructor(private readonly encode: (list: Outgoing[]) => Buffer, private readonly single?: (m: Outgoing) => Buffer) {}
 
   get(list: Outgoing[]): Buffer {
     const first = list[0]!;
+    if (list.length === 1 && this.single) return this.single(first);
     let entries = this.byFirst.get(first);
     if (entries) {
       for (const e of entries) if (sameList(e.list, list)) return e.bytes;
@@ -63,9 +68,9 @@ function sameList(a: Outgoing[], b: Outgoing[]): boolean {
 }
 
 const caches: Record<Framing, FrameCache> = {
-  ws: new FrameCache((list) => (list.length === 1 ? list[0]!.wsFrame : Buffer.concat(list.map((m) => m.wsFrame)))),
+  ws: new FrameCache((list) => Buffer.concat(list.map((m) => m.wsFrame)), (m) => m.wsFrame),
   'ws-batch': new FrameCache((list) => wsTextFrame(Buffer.from(`{"type":"batch","messages":[${list.map((m) => m.text).join(',')}]}`))),
-  sse: new FrameCache((list) => (list.length === 1 ? list[0]!.sse : Buffer.concat(list.map((m) => m.sse)))),
+  sse: new FrameCache((list) => Buffer.concat(list.map((m) => m.sse)), (m) => m.sse),
 };
 
 /**
