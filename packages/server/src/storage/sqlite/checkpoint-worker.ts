@@ -5,9 +5,8 @@
  * beginning once a checkpoint has copied all of it. If writes never pause long enough for that and the WAL passes
  * {@link RESTART_FRAMES} frames, a `RESTART` checkpoint briefly holds the writer back so that the WAL file stays bounded.
  */
-import { setPriority } from 'node:os';
 import { workerData } from 'node:worker_threads';
-import { openConnection, type Durability } from './writer.js';
+import { asBackgroundThread, openConnection, type Durability } from './writer.js';
 
 /** Interval between checkpoints, in ms. */
 const EVERY_MS = 100;
@@ -15,13 +14,7 @@ const EVERY_MS = 100;
 const RESTART_FRAMES = 65_536;
 
 const { file, durability } = workerData as { file: string; durability: Durability };
-// Background work: on Linux the nice value is per thread, so this lowers only this thread's priority and the threads
-// that answer requests (HTTP, writer) win when the cores are busy. Not permitted or not supported: run at normal priority.
-try {
-  setPriority(10);
-} catch {
-  /* keep the default priority */
-}
+asBackgroundThread();
 const db = openConnection(file, durability);
 db.pragma('wal_autocheckpoint = 0');
 

@@ -4,19 +4,12 @@
  * that neither the HTTP thread nor the writer thread spends time on indexing, and indexing takes no write lock of the
  * main file.
  */
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { attachFts, FtsIndexer, ftsFileFor } from './fts-indexer.js';
-import { openConnection, type Durability, type FtsRequest, type WriterReply } from './writer.js';
+import { asBackgroundThread, openConnection, type Durability, type FtsRequest, type WriterReply } from './writer.js';
 
 const { file, durability } = workerData as { file: string; durability: Durability };
-// Background work: on Linux the nice value is per thread, so this lowers only this thread's priority and the threads
-// that answer requests (HTTP, writer) win when the cores are busy. Not permitted or not supported: run at normal priority.
-try {
-  setPriority(10);
-} catch {
-  /* keep the default priority */
-}
+asBackgroundThread();
 const db = openConnection(file, durability);
 attachFts(db, ftsFileFor(file), durability === 'full' ? 'FULL' : 'NORMAL');
 const fts = new FtsIndexer(db, true);

@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { FtsIndexer } from './fts-indexer.js';
@@ -43,6 +44,19 @@ export function openConnection(file: string, durability: Durability = 'normal'):
   db.pragma('cache_size = -65536'); // 64 MiB of page cache: indexes of large logs stay in memory
   db.pragma('foreign_keys = ON');
   return db;
+}
+
+/**
+ * Lowers the calling thread's priority to nice 10 (the index and checkpoint threads), so that the threads answering
+ * requests (HTTP, writer) win when the cores are busy. On Linux the nice value is per thread: setpriority(2) for pid 0
+ * (os.setPriority's default) changes only the calling thread. Not permitted or not supported: it keeps its priority.
+ */
+export function asBackgroundThread(): void {
+  try {
+    setPriority(10);
+  } catch {
+    /* keep the default priority */
+  }
 }
 
 /**
