@@ -42,7 +42,7 @@ HOOK_PATH = "/api/hooks/claude-code"
 HOOK_TIME_HEADER = "x-tether-hook-time"
 SPAWN_TOOLS = {"Task", "Agent"}
 HERE = Path(__file__).resolve().parent
-DEFAULT_TRANSCRIPT = HERE.parent.parent.parent / "shared/data/claude-code-transcripts/fa812bfe-b295-4cca-9c2f-fdf01028cb46.jsonl"
+DEFAULT_TRANSCRIPT = HERE.parent.parent / "fixtures/claude-code-transcripts/fa812bfe-b295-4cca-9c2f-fdf01028cb46.jsonl"
 
 
 def load(path: Path) -> list[dict[str, Any]]:

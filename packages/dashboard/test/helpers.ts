@@ -98,7 +98,7 @@ export async function ingest(t: Tether, events: Array<Record<string, unknown>>):
   }
 }
 
-export const TRANSCRIPTS = process.env.TETHER_TRANSCRIPTS ?? resolve(ROOT, '../shared/data/claude-code-transcripts');
+export const TRANSCRIPTS = process.env.TETHER_TRANSCRIPTS ?? resolve(ROOT, 'fixtures/claude-code-transcripts');
 
 /**
  * A Claude Code session with sub-agents, built from a real transcript (`short.jsonl`): user prompts and assistant text

@@ -28,8 +28,8 @@ export const USE_DIST = existsSync(join(cliDir, 'dist/bin.js')) && existsSync(jo
   && newest(join(cliDir, 'dist'), '.js') >= newest(join(cliDir, 'src'), '.ts');
 export const CLI = join(cliDir, USE_DIST ? 'dist/bin.js' : 'src/bin.ts');
 export const HOOK_MAIN = join(cliDir, USE_DIST ? 'dist/claude/hook-main.js' : 'src/claude/hook-main.ts');
-/** The shared transcripts (real Claude Code sessions, see its README). */
-export const TRANSCRIPTS = process.env.TETHER_CC_TRANSCRIPTS ?? resolve(ROOT, '../shared/data/claude-code-transcripts');
+/** The vendored transcripts (real Claude Code sessions, MIT, see fixtures/claude-code-transcripts/README.md). */
+export const TRANSCRIPTS = process.env.TETHER_CC_TRANSCRIPTS ?? resolve(ROOT, 'fixtures/claude-code-transcripts');
 
 export interface RunResult {
   code: number | null;
