@@ -126,7 +126,9 @@ class Batcher:
             self._queue.append((self._next_ord, event))
             self._next_ord += 1
             self._stats["enqueued"] += 1
-            if len(self._queue) == self.settings.flush_at:
+            # Wake the sender when the queue fills a batch, and when it stops being empty: an idle sender waits with
+            # no timeout, so without this wake-up the first event after a quiet spell would wait for flush_at more.
+            if len(self._queue) in (1, self.settings.flush_at):
                 self._cond.notify_all()
 
     def _make_room(self, event: dict[str, Any]) -> bool:
