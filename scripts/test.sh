@@ -8,7 +8,9 @@ mkdir -p artifacts
 failed=()
 for step in scripts/test.d/*.sh; do
   echo "==> ${step}"
+  start=$SECONDS
   if ! bash "$step"; then failed+=("$step"); fi
+  echo "<== ${step}: $((SECONDS - start)) s"
 done
 if ((${#failed[@]})); then
   echo "FAILED steps: ${failed[*]}" >&2
