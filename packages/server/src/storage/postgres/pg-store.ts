@@ -5,6 +5,7 @@ import type { AnalyticsQuery, ApiKeyRecord, AppendItem, AppendOutcome, ListEvent
 import { migrate, quoteIdent } from './migrations.js';
 import { appendInTransaction } from './pg-append.js';
 import { PgQueries } from './pg-queries.js';
+import { ensureSearchPathSchema } from './search-path.js';
 import { lockKey, rowToRecord, type SessionRow } from './pg-rows.js';
 
 export interface PostgresStoreOptions {
@@ -12,7 +13,8 @@ export interface PostgresStoreOptions {
   connectionString: string;
   /**
    * The schema that holds Tether's tables; created when missing and put first on the connections' search_path.
-   * Default: none, so the connection's own search_path decides (normally `public`).
+   * Default: none, so the connection's own search_path decides (normally `public`); when the schema it names does not
+   * exist yet it is created (see search-path.ts), or opening fails saying what to run.
    */
   schema?: string;
   /** Most connections this process opens (default 10). Each append batch uses one; reads use the others. */
@@ -62,8 +64,7 @@ export class PostgresStore implements Store {
     try {
       const client = await pool.connect();
       try {
-        const { rows } = await client.query<{ s: string | null }>('SELECT current_schema() AS s');
-        const schema = opts.schema ?? rows[0]?.s ?? 'public';
+        const schema = opts.schema ?? (await ensureSearchPathSchema(client));
         await migrate(client, lockKey('migrate', schema), opts.schema);
         return new PostgresStore(pool, opts.orderedCommits === false ? null : lockKey('pos', schema));
       } finally {
