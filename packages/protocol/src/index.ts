@@ -39,3 +39,8 @@ export type {
   ListSessionsQuery,
 } from './sessions.js';
 export type { Stats, SearchHit, Analytics } from './queries.js';
+export {
+  FILE_TOOLS, FILE_TYPES, BASH_TOOLS, BASH_TYPES, TOOL_TYPES, MCP_TYPE, TOOL_CALL_TYPES, TOOL_FIELDS,
+  actionTool, classifyAction, toolCallName,
+} from './actions.js';
+export type { ActionClass } from './actions.js';

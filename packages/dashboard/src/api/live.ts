@@ -201,7 +201,9 @@ export class LiveLink {
     this.pollTimer = undefined;
     if (this.closed || this.ws?.readyState === WebSocket.OPEN) return;
     try {
-      if (this.sessions.size === 0 && (this.lists.size === 0 || Date.now() - this.listPolledAt < 3000)) await this.rest.health();
+      // The probe is an /api read (stats), not the public /health: /health answers even when every /api request is
+      // refused (401/403), and the badge must not say "Live (polling)" while nothing can be read.
+      if (this.sessions.size === 0 && (this.lists.size === 0 || Date.now() - this.listPolledAt < 3000)) await this.rest.stats();
       for (const w of [...this.sessions]) {
         const page = await this.rest.listEvents(w.sessionId, { after: w.lastSeq, limit: 1000 });
         this.deliver(w, page.events);

@@ -3,6 +3,7 @@
  * Understands the fields the protocol names (packages/protocol/src/events.ts): actions carry `type`, `tool`/`toolName`,
  * `input`, `output`, `error`, `durationMs`; responses `role` and `content`/`text` (string or content blocks).
  */
+import { actionTool } from '@tether/protocol';
 import type { TetherEvent } from '../api/types';
 import { preview } from './format';
 
@@ -19,9 +20,7 @@ export const KIND_TONES: Record<string, Tone> = {
 /** The tool an action called, or null. */
 export function toolOf(e: TetherEvent): string | null {
   if (e.kind !== 'action') return null;
-  const d = e.data;
-  const t = d.tool ?? d.toolName ?? d.tool_name;
-  return typeof t === 'string' && t ? t : null;
+  return actionTool(e.data) ?? null;
 }
 
 /** True when an action reports an error (`error` set, or `status: error`/`success: false`). */
@@ -57,8 +56,20 @@ export function eventLabel(e: TetherEvent): string {
   return e.kind.replace(/_/g, ' ');
 }
 
-/** One-line summary of what the event says. */
-export function eventSummary(e: TetherEvent): string {
+/** What a summary may look up beyond the event itself. */
+export interface SummaryContext {
+  /** goalId → description, from the session's `goal_added` events and state (a `goal_updated` carries only the id). */
+  goalNames?: ReadonlyMap<string, string>;
+}
+
+/** The goal id an event's data names (`goalId`, or the prototype's `id`). */
+export function goalIdOf(e: TetherEvent): string | undefined {
+  const g = e.data.goalId ?? e.data.id;
+  return typeof g === 'string' && g ? g : undefined;
+}
+
+/** One-line summary of what the event says; `ctx` names the goal of a `goal_updated`. */
+export function eventSummary(e: TetherEvent, ctx: SummaryContext = {}): string {
   const d = e.data;
   switch (e.kind) {
     case 'action': {
@@ -72,8 +83,13 @@ export function eventSummary(e: TetherEvent): string {
     case 'state_patched':
       return preview(d.patch ?? d, 160);
     case 'goal_added':
-    case 'goal_updated':
       return [d.description, d.status && `→ ${d.status}`, d.priority && `(${d.priority})`].filter(Boolean).map(String).join(' ') || preview(d);
+    case 'goal_updated': {
+      const id = goalIdOf(e);
+      const name = typeof d.description === 'string' && d.description ? d.description : id !== undefined ? ctx.goalNames?.get(id) : undefined;
+      const which = name !== undefined ? `goal "${name}"` : id !== undefined ? `goal ${id}` : 'goal';
+      return [which, d.status && `→ ${d.status}`, d.priority && `(${d.priority})`].filter(Boolean).map(String).join(' ');
+    }
     case 'agent_spawned':
       return `${d.type ?? 'agent'}${d.task ? `: ${preview(d.task, 120)}` : ''}`;
     case 'agent_completed':

@@ -5,9 +5,12 @@ export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
-  const m = Math.floor(s / 60);
-  const rs = Math.round(s % 60);
+  if (s < 9.95) return `${s.toFixed(1)} s`;
+  // Whole seconds first, so 119.8 s reads "2 m", never "1 m 60 s".
+  const whole = Math.round(s);
+  if (whole < 60) return `${whole} s`;
+  const m = Math.floor(whole / 60);
+  const rs = whole % 60;
   if (m < 60) return rs ? `${m} m ${rs} s` : `${m} m`;
   const h = Math.floor(m / 60);
   if (h < 48) return m % 60 ? `${h} h ${m % 60} m` : `${h} h`;

@@ -86,6 +86,25 @@ function SubTree({ sessionId }: { sessionId: string }) {
   return <ul>{agents.map((a) => <AgentNode key={a.agentId} agent={a} child={children.find((c) => c.sessionId === a.childSessionId)} />)}</ul>;
 }
 
+/**
+ * Where a bar's duration label goes, in % of the track: after the bar when there is room (≥ 15 % left of the track),
+ * else before it when there is room there, else inside the bar's right end. Never outside the track, where it would
+ * run into the agent's name and id in the label column.
+ */
+function durPlace(left: number, width: number): 'after' | 'before' | 'inside' {
+  if (left + width <= 85) return 'after';
+  if (left >= 15) return 'before';
+  return 'inside';
+}
+
+function durStyle(left: number, width: number): { left?: string; right?: string } {
+  switch (durPlace(left, width)) {
+    case 'after': return { left: `calc(${left + width}% + 6px)` };
+    case 'before': return { right: `calc(${100 - left}% + 6px)` };
+    case 'inside': return { right: `calc(${Math.max(0, 100 - left - width)}% + 6px)` };
+  }
+}
+
 function Waterfall({ agents, start, end }: { agents: AgentRecord[]; start: string; end: string | null }) {
   const now = useNow(1000);
   if (!agents.length) return <div className="muted small">No agent records.</div>;
@@ -108,7 +127,7 @@ function Waterfall({ agents, start, end }: { agents: AgentRecord[]; start: strin
             </div>
             <div className="wf-track">
               <div className={`wf-bar status-${a.status}${a.completedAt ? '' : ' running'}`} style={{ left: `${left}%`, width: `${width}%` }} title={`${a.type}: ${formatDuration(e - s)} (${a.status})`} />
-              <span className="wf-dur small" style={left + width > 85 ? { right: `calc(${100 - left}% + 6px)` } : { left: `calc(${left + width}% + 6px)` }}>{formatDuration(e - s)}</span>
+              <span className={`wf-dur small wf-dur-${durPlace(left, width)}`} style={durStyle(left, width)} data-testid="wf-dur">{formatDuration(e - s)}</span>
             </div>
           </div>
         );

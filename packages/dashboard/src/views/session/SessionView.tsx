@@ -30,6 +30,18 @@ export function SessionView() {
   const isClaude = data.summary?.type === 'claude-code';
   const current = tab ?? (isClaude ? 'conversation' : 'timeline');
   const base = `/sessions/${encodeURIComponent(sessionId)}`;
+  if (data.notFound) {
+    return (
+      <div className="page session-page" data-session-id={sessionId}>
+        <div className="card" data-testid="session-not-found">
+          <div className="crumbs"><Link to="/">Sessions</Link> /</div>
+          <h1 className="mono">{sessionId}</h1>
+          <p>Session not found: the service has no session with this id (it may have been deleted, or not created yet).</p>
+          <p><Link to="/">Back to the sessions</Link></p>
+        </div>
+      </div>
+    );
+  }
   return (
     <div className="page session-page" data-session-id={sessionId}>
       <SessionHeader sessionId={sessionId} summary={data.summary} goals={data.state?.goals.length ?? 0} />

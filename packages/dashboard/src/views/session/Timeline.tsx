@@ -7,7 +7,7 @@ import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { TetherEvent } from '../../api/types';
 import type { SessionData } from './useSession';
-import { eventLabel, eventSummary, isError, KIND_TONES, toolOf } from '../../lib/events';
+import { eventLabel, eventSummary, goalIdOf, isError, KIND_TONES, toolOf, type SummaryContext } from '../../lib/events';
 import { formatClock, formatDuration } from '../../lib/format';
 import { JsonTree } from '../../components/JsonTree';
 import { Empty } from '../../components/ui';
@@ -25,14 +25,19 @@ export function Timeline({ data }: { data: SessionData }) {
   const seenCount = useRef(0);
 
   // Kind and tool counts, updated incrementally as events arrive.
-  const counts = useRef({ n: 0, kinds: new Map<string, number>(), tools: new Map<string, number>() });
+  const counts = useRef({ n: 0, kinds: new Map<string, number>(), tools: new Map<string, number>(), goalNames: new Map<string, string>() });
   const c = counts.current;
   for (; c.n < events.length; c.n++) {
     const e = events[c.n]!;
     c.kinds.set(e.kind, (c.kinds.get(e.kind) ?? 0) + 1);
     const t = toolOf(e);
     if (t) c.tools.set(t, (c.tools.get(t) ?? 0) + 1);
+    const g = (e.kind === 'goal_added' || e.kind === 'goal_updated') ? goalIdOf(e) : undefined;
+    if (g !== undefined && typeof e.data.description === 'string' && e.data.description) c.goalNames.set(g, e.data.description);
   }
+  // Goals named only in the state (e.g. added before the first loaded page) still get their description.
+  for (const goal of data.state?.goals ?? []) if (goal.description && !c.goalNames.has(goal.goalId)) c.goalNames.set(goal.goalId, goal.description);
+  const summaryCtx = { goalNames: c.goalNames };
 
   const filtering = kinds.size > 0 || tool !== '' || text !== '';
   const shown = useMemo(() => {
@@ -115,7 +120,7 @@ export function Timeline({ data }: { data: SessionData }) {
             return (
               // Collapsed rows have a fixed height; only expanded ones are measured (no ResizeObserver per row).
               <div key={vi.key} data-index={vi.index} ref={expanded.has(e.seq) ? virt.measureElement : undefined} className="tl-item" style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${vi.start}px)` }}>
-                <EventRow e={e} open={expanded.has(e.seq)} onToggle={() => toggleRow(e.seq, vi.index)} />
+                <EventRow e={e} ctx={summaryCtx} open={expanded.has(e.seq)} onToggle={() => toggleRow(e.seq, vi.index)} />
               </div>
             );
           })}
@@ -126,7 +131,7 @@ export function Timeline({ data }: { data: SessionData }) {
   );
 }
 
-function EventRow({ e, open, onToggle }: { e: TetherEvent; open: boolean; onToggle: () => void }) {
+function EventRow({ e, ctx, open, onToggle }: { e: TetherEvent; ctx: SummaryContext; open: boolean; onToggle: () => void }) {
   const err = e.kind === 'action' && isError(e);
   const dur = typeof e.data.durationMs === 'number' ? e.data.durationMs : null;
   return (
@@ -135,7 +140,7 @@ function EventRow({ e, open, onToggle }: { e: TetherEvent; open: boolean; onTogg
         <span className="ev-seq mono">#{e.seq}</span>
         <span className="ev-time mono">{formatClock(e.timestamp)}</span>
         <span className={`ev-kind tone-${KIND_TONES[e.kind] ?? 'gray'}`}><i />{eventLabel(e)}</span>
-        <span className="ev-sum">{eventSummary(e)}</span>
+        <span className="ev-sum">{eventSummary(e, ctx)}</span>
         {dur !== null && <span className="ev-dur mono">{formatDuration(dur)}</span>}
         {err && <span className="ev-err">error</span>}
       </div>

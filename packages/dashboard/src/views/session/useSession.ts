@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { useTether } from '../../api/context';
-import { getSessionSummary } from '../../api/rest';
+import { ApiError, getSessionSummary } from '../../api/rest';
 import type { SessionState, SessionSummary, TetherEvent } from '../../api/types';
 import { STATE_KINDS } from '../../lib/events';
 
@@ -22,6 +22,8 @@ export interface SessionData {
   historyDone: boolean;
   state: SessionState | null;
   error: unknown;
+  /** True when the service answered 404 `session_not_found`: there is no such session (or it was deleted). */
+  notFound: boolean;
 }
 
 export function useSession(sessionId: string): SessionData {
@@ -32,6 +34,7 @@ export function useSession(sessionId: string): SessionData {
   const [state, setState] = useState<SessionState | null>(null);
   const [historyDone, setHistoryDone] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [notFound, setNotFound] = useState(false);
 
   useEffect(() => {
     const ac = new AbortController();
@@ -44,6 +47,7 @@ export function useSession(sessionId: string): SessionData {
     setState(null);
     setHistoryDone(false);
     setError(null);
+    setNotFound(false);
 
     const refreshState = () => {
       if (stateTimer) return;
@@ -92,7 +96,9 @@ export function useSession(sessionId: string): SessionData {
         const last = eventsRef.current.length ? eventsRef.current[eventsRef.current.length - 1]!.seq : 0;
         if (!ac.signal.aborted) stopLive = live.watchSession(sessionId, last, append);
       } catch (err) {
-        if ((err as Error).name !== 'AbortError') setError(err);
+        if ((err as Error).name === 'AbortError') return;
+        if (err instanceof ApiError && err.code === 'session_not_found') setNotFound(true);
+        else setError(err);
       }
     })();
     return () => {
@@ -103,5 +109,5 @@ export function useSession(sessionId: string): SessionData {
     };
   }, [rest, live, sessionId]);
 
-  return { summary, events: eventsRef.current, version, historyDone, state, error };
+  return { summary, events: eventsRef.current, version, historyDone, state, error, notFound };
 }

@@ -6,6 +6,7 @@ import type { AnalyticsPart, AnalyticsQuery, ListEventsOptions, SearchHit, Stats
 import { ftsText, snippet } from '../sqlite/fts-text.js';
 import { decodeCursor, encodeCursor } from '../sqlite/sqlite-queries.js';
 import { EVENT_COLUMNS, rowToEvent, rowToRecord, type EventRow, type SessionRow } from './pg-rows.js';
+import { toolNameSql } from '../tool-sql.js';
 
 /** At most this many words of a search are used (each is one tsquery term). */
 const MAX_TERMS = 32;
@@ -50,7 +51,8 @@ function iso(name: string, v: string): string {
 
 const NUM = (path: string) => `CASE WHEN jsonb_typeof(data #> '{${path}}') = 'number' THEN (data #>> '{${path}}')::float8 END`;
 const USAGE = (f: string, g: string) => `coalesce(${NUM(`usage,${f}`)}, ${NUM(`usage,${g}`)}, ${NUM(`tokenUsage,${f}`)}, 0)`;
-const ACTION_TOOL = `coalesce(data->>'tool', data->>'toolName', data->>'tool_name', data->>'type', '(none)')`;
+/** Tool usage counts only tool calls, by the rule the session metrics use (@tether/protocol actions.ts). */
+const ACTION_TOOL = toolNameSql('postgres');
 const ACTION_ERROR = `((data ? 'error' AND data->'error' NOT IN ('null'::jsonb, 'false'::jsonb))
   OR data->'isError' IN ('true'::jsonb, '1'::jsonb) OR data->'is_error' IN ('true'::jsonb, '1'::jsonb))`;
 
@@ -158,7 +160,7 @@ export class PgQueries {
     const [overTime, tools, tokens, durations, busiest] = await Promise.all([
       !want('eventsOverTime') ? none : this.pool.query(`SELECT ${bucket} AS t, kind, count(*)::int AS n FROM events WHERE ${inRange} GROUP BY 1, 2 ORDER BY 1, 2`, range),
       !want('tools') ? none : this.pool.query<{ tool: string; calls: number; errors: number }>(`SELECT ${ACTION_TOOL} AS tool, count(*)::int AS calls,
-        (count(*) FILTER (WHERE ${ACTION_ERROR}))::int AS errors FROM events WHERE kind = 'action' AND ${inRange} GROUP BY 1 ORDER BY calls DESC, tool LIMIT 50`, range),
+        (count(*) FILTER (WHERE ${ACTION_ERROR}))::int AS errors FROM events WHERE kind = 'action' AND ${ACTION_TOOL} IS NOT NULL AND ${inRange} GROUP BY 1 ORDER BY calls DESC, tool LIMIT 50`, range),
       !want('tokensOverTime') ? none : this.pool.query(`SELECT ${bucket} AS t, sum(${USAGE('input', 'input_tokens')})::float8 AS input, sum(${USAGE('output', 'output_tokens')})::float8 AS output
         FROM events WHERE kind IN ('action', 'response') AND ${inRange} GROUP BY 1 ORDER BY 1`, range),
       !want('durations') ? none : this.pool.query(`SELECT session_id AS "sessionId", type, status, duration_ms::float8 AS "durationMs" FROM sessions
