@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   invalid_json: 400,
   /** The body, query or path parameters do not match the schema. */
   validation_failed: 400,
+  /** JSON nested deeper than the limit (`MAX_JSON_DEPTH`, 64 levels of objects and arrays); refused before it is parsed. */
+  too_deep: 400,
   /** A session id is not 1–128 characters of `A-Za-z0-9._:-`. */
   invalid_session_id: 400,
   /** Missing or unknown API key. */
@@ -31,17 +33,30 @@ export const ERROR_CODES = {
   duplicate_id: 409,
   /** `If-Match` / `expectedVersion` does not equal the state's current version; nothing was changed. */
   version_mismatch: 412,
+  /** The request (headers and body) did not arrive within `TETHER_REQUEST_TIMEOUT_MS` / `TETHER_HEADERS_TIMEOUT_MS`. */
+  request_timeout: 408,
   /** The body is larger than the configured limit (`TETHER_BODY_LIMIT`, bytes). */
   payload_too_large: 413,
   /** The Content-Type is not `application/json` (or `application/merge-patch+json`). */
   unsupported_media_type: 415,
+  /** The request's headers are larger than Node's limit (16 KiB by default). */
+  headers_too_large: 431,
   /** Too many requests; retry after the `Retry-After` header (seconds). */
   rate_limited: 429,
   /** An unexpected server error; details are in the server log, never in the response. */
   internal_error: 500,
   /** The service is starting or shutting down; retry shortly. */
   unavailable: 503,
+  /** The disk (or database) holding the data is full: nothing was written; retry after the `Retry-After` header (seconds). Reads keep working. */
+  insufficient_storage: 507,
 } as const;
+
+/**
+ * The deepest nesting of objects and arrays a JSON body may have (a body `{"a":[1]}` has depth 2). Deeper bodies are
+ * refused with `too_deep` before they are parsed: deep values cost stack in every later step (serialising, SQLite's
+ * JSON functions, which stop at 1,000 levels).
+ */
+export const MAX_JSON_DEPTH = 64;
 
 /** One of the stable error codes in {@link ERROR_CODES}. */
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -6,13 +6,15 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import sjson from 'secure-json-parse';
-import { EventSchema, SessionSummarySchema } from '@tether/protocol';
+import { EventSchema, MAX_JSON_DEPTH, SessionSummarySchema } from '@tether/protocol';
 import type { TetherConfig } from './config.js';
 import { TetherError } from './errors.js';
 import { LiveHub } from './events/hub.js';
 import { authPlugin, KeyRing } from './plugins/auth.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { problemPlugin, sendProblem, toProblem } from './plugins/problem.js';
+import { clientErrorHandler } from './plugins/client-errors.js';
+import { strictSchemaController } from './plugins/strict-validation.js';
 import { actionRoutes } from './routes/actions.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
@@ -22,6 +24,7 @@ import { stateRoutes } from './routes/state.js';
 import { liveRoutes } from './live/index.js';
 import { integrationRoutes } from './integrations/index.js';
 import { GroupCommitter } from './storage/group-commit.js';
+import { nonFiniteNumber, tooDeep } from './util/json-limits.js';
 import type { Store } from './storage/store.js';
 import { VERSION } from './version.js';
 
@@ -45,14 +48,23 @@ export interface AppDeps {
   plugins?: Array<(app: FastifyInstance) => Promise<void>>;
 }
 
-/** Parses a JSON body with prototype-poisoning protection; an empty body is `undefined` (a POST with no payload). */
+/**
+ * Parses a JSON body with prototype-poisoning protection; an empty body is `undefined` (a POST with no payload).
+ * Refused before parsing: nesting deeper than MAX_JSON_DEPTH (400 `too_deep`); after: a number that overflows a double
+ * (`1e400`, 400 `validation_failed` naming it). Every route's JSON body goes through here (ingest and hooks too).
+ */
 function parseJson(_req: unknown, body: string, done: (err: Error | null, v?: unknown) => void): void {
   if (body === '' || body.trim() === '') return done(null, undefined);
+  if (tooDeep(body, MAX_JSON_DEPTH)) return done(new TetherError('too_deep', `The body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`));
+  let value: unknown;
   try {
-    done(null, sjson.parse(body, { protoAction: 'error', constructorAction: 'error' }));
+    value = sjson.parse(body, { protoAction: 'error', constructorAction: 'error' });
   } catch (err) {
-    done(new TetherError('invalid_json', `The body is not valid JSON: ${(err as Error).message}`));
+    return done(new TetherError('invalid_json', `The body is not valid JSON: ${(err as Error).message}`));
   }
+  const huge = nonFiniteNumber(body, value);
+  if (huge !== undefined) return done(new TetherError('validation_failed', `body${huge} is a number too large to store (beyond ±1.8e308)`, [{ path: `body${huge}`, message: 'must be a finite number' }]));
+  done(null, value);
 }
 
 /**
@@ -67,7 +79,9 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
     logController: new LogController({ disableRequestLogging: !config.logRequests }),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
+    // Strict validation: bodies without type coercion, query/path values coerced only from strict spellings.
+    schemaController: strictSchemaController,
+    clientErrorHandler,
     return503OnClosing: false,
     routerOptions: { maxParamLength: 300 },
     // Router-level failures (bad URL encoding, over-long parameters) answer problem+json like everything else.

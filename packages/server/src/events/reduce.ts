@@ -4,6 +4,7 @@ import { TetherError } from '../errors.js';
 import { clone, isPlainObject, mergePatch } from '../util/merge-patch.js';
 import { classifyAction } from './classify.js';
 import { emptyMetrics, emptyState, FINAL_STATUSES, type SessionRecord } from './record.js';
+import { checkStatePatch, keepReservedShape } from './state-rules.js';
 
 /** Kinds that change the state projection and bump `state.version`. */
 export const STATE_KINDS: ReadonlySet<EventKind> = new Set(['state_patched', 'goal_added', 'goal_updated', 'agent_spawned', 'agent_completed']);
@@ -23,7 +24,8 @@ function optStr(v: unknown): string | null {
 /**
  * Checks an event against the session it goes to and returns the data to store: ids the server chose (goal, agent)
  * are written in, so that replaying the stored log gives the same state. Throws TetherError with
- * `version_mismatch` (412), `goal_not_found` / `agent_not_found` (404), `duplicate_id` (409) or `validation_failed` (400).
+ * `version_mismatch` (412), `goal_not_found` / `agent_not_found` (404), `duplicate_id` (409) or `validation_failed` (400,
+ * also for a state patch that breaks a reserved key: see state-rules.ts).
  * Never mutates `session`.
  */
 export function resolveEvent(session: SessionRecord | undefined, input: EventInput): Record<string, unknown> {
@@ -42,6 +44,7 @@ export function resolveEvent(session: SessionRecord | undefined, input: EventInp
     case 'state_patched':
     case 'metadata_updated':
       if (!isPlainObject(data.patch)) throw new TetherError('validation_failed', `${input.kind} needs data.patch, a JSON object (RFC 7396 merge patch)`);
+      if (input.kind === 'state_patched') checkStatePatch(data.patch);
       return data;
     case 'goal_added': {
       const goalId = optStr(data.goalId) ?? shortId('goal');
@@ -157,10 +160,7 @@ export function applyEvent(rec: SessionRecord | undefined, ev: TetherEvent): Ses
       m.responses++;
       break;
     case 'state_patched': {
-      const next = mergePatch(state, d.patch) as typeof state;
-      next.sessionId = state.sessionId;
-      next.version = state.version;
-      rec.state = next;
+      rec.state = keepReservedShape(mergePatch(state, d.patch) as typeof state, state);
       break;
     }
     case 'goal_added': {

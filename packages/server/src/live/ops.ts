@@ -1,4 +1,5 @@
-import { isValidSessionId, type ErrorCode } from '@tether/protocol';
+import { isValidSessionId, MAX_JSON_DEPTH, type ErrorCode } from '@tether/protocol';
+import { tooDeep } from '../util/json-limits.js';
 import { CHANNELS, type Channel } from './messages.js';
 import { subKey } from './subscription.js';
 
@@ -21,6 +22,7 @@ function bad(detail: string, id?: string | number, code: ErrorCode = 'validation
  */
 export function parseOp(text: string | null): ClientOp {
   if (text === null) return bad('Frames must be JSON text, not binary');
+  if (tooDeep(text, MAX_JSON_DEPTH)) return bad(`The frame nests deeper than ${MAX_JSON_DEPTH} levels`, undefined, 'too_deep');
   let msg: unknown;
   try {
     msg = JSON.parse(text);

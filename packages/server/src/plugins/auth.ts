@@ -78,7 +78,9 @@ function expand(scopes: Scope[]): Set<Scope> {
 /** Reads `Authorization: Bearer <key>` (or `?apiKey=` for browsers' EventSource/WebSocket). */
 export function bearer(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
-  if (h?.startsWith('Bearer ')) return h.slice(7).trim();
+  // The scheme is case-insensitive (RFC 9110 §11.1): `bearer x` is as good as `Bearer x`.
+  const m = h ? /^bearer[ \t]+(\S.*)$/i.exec(h) : null;
+  if (m) return m[1]!.trim();
   const q = (req.query as Record<string, unknown> | undefined)?.apiKey;
   return typeof q === 'string' ? q : undefined;
 }

@@ -18,14 +18,19 @@ export async function appendEvent(app: FastifyInstance, input: EventInput): Prom
   return outcome;
 }
 
-/** `If-Match: <version>` (quotes and W/ tolerated) or `expectedVersion` in the body. */
+/**
+ * `If-Match: <version>` (quotes and W/ tolerated; `*` means any) or `expectedVersion` in the body (a whole number).
+ * A blank or non-numeric If-Match, or an expectedVersion that is not a whole number (`"3"`), answers 400 naming it.
+ */
 export function expectedVersion(req: FastifyRequest, body?: Record<string, unknown>): number | undefined {
   const h = req.headers['if-match'];
-  if (typeof h === 'string' && h !== '*') {
-    const n = Number(h.replace(/^W\//, '').replace(/"/g, ''));
-    if (Number.isInteger(n) && n >= 0) return n;
-    throw new TetherError('validation_failed', `If-Match must be a state version (a whole number), got "${h}"`);
+  if (typeof h === 'string' && h.trim() !== '*') {
+    const m = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(h);
+    if (m) return Number(m[1]);
+    throw new TetherError('validation_failed', `If-Match must be a state version (a whole number), got "${h}"`, [{ path: 'headers/if-match', message: 'must be a whole number' }]);
   }
-  const v = body?.expectedVersion;
-  return typeof v === 'number' && Number.isInteger(v) ? v : undefined;
+  if (body === undefined || !('expectedVersion' in body)) return undefined;
+  const v = body.expectedVersion;
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
+  throw new TetherError('validation_failed', 'expectedVersion must be a whole number (the state version)', [{ path: 'body/expectedVersion', message: 'must be a whole number' }]);
 }

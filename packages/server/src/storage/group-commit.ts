@@ -1,3 +1,4 @@
+import { isStorageFull } from './item-errors.js';
 import type { AppendItem, AppendOutcome, Store } from './store.js';
 
 /** A caller's items (one for a REST write, up to 1,000 for an ingest batch); never split across transactions. */
@@ -5,6 +6,10 @@ interface Pending {
   items: AppendItem[];
   resolve: (o: AppendOutcome[]) => void;
   reject: (e: unknown) => void;
+  /** Retried in a transaction of its own after a shared one failed: it is not batched with others again. */
+  alone?: boolean;
+  /** How often it was retried (at most 3 times). */
+  retries?: number;
 }
 
 /** Called after each committed transaction with the outcomes, in commit order. */
@@ -14,7 +19,10 @@ export type CommitListener = (outcomes: AppendOutcome[]) => void;
  * Group commit: appends that arrive while the event loop is busy (from any number of concurrent requests) are
  * written in one transaction at the next `setImmediate`, up to `maxBatch` items a transaction. Each caller's promise
  * settles only after its transaction committed, so an acknowledged event is durable (per the store's durability).
- * A failed transaction rejects every caller in it; nothing of it is visible.
+ * A failed transaction is invisible. When it held several callers, each of them is retried in a transaction of its
+ * own, so that one caller's failure (an engine error that the store could not pin on one item) stays that caller's
+ * and the others commit (issue #12, group-commit poisoning); a caller whose own transaction fails is rejected. A full
+ * disk ({@link isStorageFull}) rejects every caller at once: retrying one by one would only fail again.
  *
  * Up to `store.maxInFlight` transactions (default 1) are handed to the store before the first of them committed: the
  * SQLite adapter takes 2, so that the next batch is built on this thread while its writer thread commits the last one.
@@ -71,7 +79,8 @@ export class GroupCommitter {
       // Whole callers up to maxBatch items (a single caller larger than that still goes in one transaction).
       let take = 0;
       let size = 0;
-      while (take < this.queue.length && (take === 0 || size + this.queue[take]!.items.length <= this.maxBatch)) size += this.queue[take++]!.items.length;
+      // A caller retried after a shared failure goes alone.
+      while (take < this.queue.length && (take === 0 || (!this.queue[0]!.alone && !this.queue[take]!.alone && size + this.queue[take]!.items.length <= this.maxBatch))) size += this.queue[take++]!.items.length;
       const batch = this.queue.splice(0, take);
       const items = batch.length === 1 ? batch[0]!.items : batch.flatMap((p) => p.items);
       const started = performance.now();
@@ -82,14 +91,30 @@ export class GroupCommitter {
       } catch (err) {
         written = Promise.reject(err);
       }
-      written.then((outcomes) => this.committed(batch, items.length, outcomes, started), (err) => {
-        for (const p of batch) p.reject(err);
-      }).finally(() => {
+      written.then((outcomes) => this.committed(batch, items.length, outcomes, started), (err) => this.failed(batch, err)).finally(() => {
         this.inFlight--;
         if (this.inFlight === 0 && !this.queue.length) for (const done of this.idle.splice(0)) done();
         this.schedule();
       });
     }
+  }
+
+  /**
+   * A transaction failed: its callers are retried one per transaction (ahead of what is queued), unless it held only
+   * one caller, or the disk is full. A transaction the SQLite writer skipped because one before it
+   * failed (`skipped`) is retried even with one caller: it was not at fault.
+   */
+  private failed(batch: Pending[], err: unknown): void {
+    const skipped = (err as { skipped?: unknown } | undefined)?.skipped === true;
+    if (isStorageFull(err) || (batch.length === 1 && !skipped) || batch.some((p) => (p.retries ?? 0) >= 3)) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    for (const p of batch) {
+      p.alone = true;
+      p.retries = (p.retries ?? 0) + 1;
+    }
+    this.queue.unshift(...batch);
   }
 
   private committed(batch: Pending[], size: number, outcomes: AppendOutcome[], started: number): void {

@@ -4,6 +4,7 @@ import type { EventInput, TetherEvent } from '@tether/protocol';
 import { TetherError } from '../../errors.js';
 import { applyEvent, claimedTime, resolveEvent } from '../../events/reduce.js';
 import type { SessionRecord } from '../../events/record.js';
+import { itemError, PoisonedItem } from '../item-errors.js';
 import type { AppendItem, AppendOutcome, PositionedEvent } from '../store.js';
 import { ftsText } from '../sqlite/fts-text.js';
 import { EVENT_COLUMNS, normalizeTime, pgSafe, rowToEvent, rowToRecord, type EventRow, type SessionRow } from './pg-rows.js';
@@ -13,6 +14,9 @@ interface Plan {
   outcomes: AppendOutcome[];
   /** New events in append order (their `pos` is filled in after the insert). */
   events: TetherEvent[];
+  /** Per event: its data as JSON text, and the text the full-text index gets (computed with the item's checks). */
+  texts: string[];
+  fts: string[];
   /** Sessions this batch creates (inserted), and existing sessions it changed (updated), in their final form. */
   fresh: Map<string, SessionRecord>;
   changed: Map<string, SessionRecord>;
@@ -25,20 +29,33 @@ const key = (sessionId: string, eventId: string) => `${sessionId}\u0000${eventId
  * stored under the items' ids (`prior`): duplicates, per-item errors, auto-created sessions, seqs, and the records
  * after each event. Mirrors the SQLite adapter's rules item for item.
  */
-function plan(items: AppendItem[], records: Map<string, SessionRecord>, prior: Map<string, TetherEvent>): Plan {
-  const p: Plan = { outcomes: [], events: [], fresh: new Map(), changed: new Map() };
-  const add = (rec: SessionRecord | undefined, input: EventInput, data: Record<string, unknown>, receivedAt: string): { rec: SessionRecord; ev: TetherEvent } => {
+function plan(items: AppendItem[], records: Map<string, SessionRecord>, prior: Map<string, TetherEvent>, poisoned: Map<number, AppendOutcome>): Plan {
+  const p: Plan = { outcomes: [], events: [], texts: [], fts: [], fresh: new Map(), changed: new Map() };
+  const add = (rec: SessionRecord | undefined, input: EventInput, data: Record<string, unknown>, text: string, fts: string, receivedAt: string): { rec: SessionRecord; ev: TetherEvent } => {
     const ev: TetherEvent = {
       id: input.id ?? randomUUID(), sessionId: input.sessionId, seq: (rec?.lastSeq ?? 0) + 1, kind: input.kind,
       timestamp: normalizeTime(input.timestamp ?? (typeof data.timestamp === 'string' ? data.timestamp : undefined), receivedAt),
       receivedAt, data,
     };
     p.events.push(ev);
+    p.texts.push(text);
+    p.fts.push(fts);
     prior.set(key(ev.sessionId, ev.id), ev);
     return { rec: applyEvent(rec, ev), ev };
   };
-  for (const item of items) {
-    const input = { ...item.input, data: pgSafe(item.input.data) };
+  for (const [index, item] of items.entries()) {
+    const failed = poisoned.get(index);
+    if (failed) {
+      p.outcomes.push(failed);
+      continue;
+    }
+    let input: EventInput;
+    try {
+      input = { ...item.input, data: pgSafe(item.input.data) };
+    } catch (err) {
+      p.outcomes.push({ ok: false, error: itemError(err) });
+      continue;
+    }
     let rec = records.get(input.sessionId);
     if (rec && input.id !== undefined) {
       const dup = prior.get(key(input.sessionId, input.id));
@@ -56,35 +73,48 @@ function plan(items: AppendItem[], records: Map<string, SessionRecord>, prior: M
       continue;
     }
     let data: Record<string, unknown>;
+    let text: string;
+    let fts: string;
     try {
       data = resolveEvent(rec, input);
+      text = JSON.stringify(data);
+      fts = ftsText(input.kind, data);
     } catch (err) {
-      if (!(err instanceof TetherError)) throw err;
-      p.outcomes.push({ ok: false, error: err });
+      // Checks and serialisation change nothing: the item fails alone.
+      p.outcomes.push({ ok: false, error: itemError(err) });
       continue;
     }
-    const committed: TetherEvent[] = [];
-    if (!rec) {
-      if (input.kind !== 'session_created') {
-        const created = add(undefined, { sessionId: input.sessionId, kind: 'session_created', ...(claimedTime(input) ? { timestamp: claimedTime(input) } : {}) },
-          { autoCreated: true, userId: null, type: null, parentSessionId: null, tags: [], metadata: {}, initial: null }, item.receivedAt);
-        rec = created.rec;
-        committed.push(created.ev);
+    try {
+      const committed: TetherEvent[] = [];
+      if (!rec) {
+        if (input.kind !== 'session_created') {
+          const created = add(undefined, { sessionId: input.sessionId, kind: 'session_created', ...(claimedTime(input) ? { timestamp: claimedTime(input) } : {}) },
+            autoCreated(), AUTO_CREATED_TEXT, AUTO_CREATED_FTS, item.receivedAt);
+          rec = created.rec;
+          committed.push(created.ev);
+        }
+        const { rec: next, ev } = add(rec, input, data, text, fts, item.receivedAt);
+        p.fresh.set(next.sessionId, next);
+        records.set(next.sessionId, next);
+        committed.push(ev);
+        p.outcomes.push({ ok: true, event: ev, duplicate: false, committed, session: next });
+        continue;
       }
-      const { rec: next, ev } = add(rec, input, data, item.receivedAt);
-      p.fresh.set(next.sessionId, next);
+      const { rec: next, ev } = add(rec, input, data, text, fts, item.receivedAt);
+      if (!p.fresh.has(next.sessionId)) p.changed.set(next.sessionId, next);
       records.set(next.sessionId, next);
-      committed.push(ev);
-      p.outcomes.push({ ok: true, event: ev, duplicate: false, committed, session: next });
-      continue;
+      p.outcomes.push({ ok: true, event: ev, duplicate: false, committed: [ev], session: next });
+    } catch (err) {
+      // Failed inside applyEvent: the records may be half-changed; the caller plans again without this item.
+      throw new PoisonedItem(index, err);
     }
-    const { rec: next, ev } = add(rec, input, data, item.receivedAt);
-    if (!p.fresh.has(next.sessionId)) p.changed.set(next.sessionId, next);
-    records.set(next.sessionId, next);
-    p.outcomes.push({ ok: true, event: ev, duplicate: false, committed: [ev], session: next });
   }
   return p;
 }
+
+const autoCreated = (): Record<string, unknown> => ({ autoCreated: true, userId: null, type: null, parentSessionId: null, tags: [], metadata: {}, initial: null });
+const AUTO_CREATED_TEXT = JSON.stringify(autoCreated());
+const AUTO_CREATED_FTS = ftsText('session_created', autoCreated());
 
 const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 
@@ -125,9 +155,9 @@ RETURNING pos, session_id, seq`;
 export async function appendInTransaction(client: PoolClient, items: AppendItem[], posLock: string | null): Promise<AppendOutcome[]> {
   const ids = [...new Set(items.map((i) => i.input.sessionId))].sort();
   const { rows } = await client.query<SessionRow>('SELECT * FROM sessions WHERE session_id = ANY($1::text[]) ORDER BY session_id FOR UPDATE', [ids]);
-  const records = new Map(rows.map((r) => [r.session_id, rowToRecord(r)]));
+  const known = new Set(rows.map((r) => r.session_id));
   const prior = new Map<string, TetherEvent>();
-  const asked = items.filter((i) => i.input.id !== undefined && records.has(i.input.sessionId));
+  const asked = items.filter((i) => i.input.id !== undefined && known.has(i.input.sessionId));
   if (asked.length) {
     const found = await client.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE (session_id, event_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
@@ -135,7 +165,18 @@ export async function appendInTransaction(client: PoolClient, items: AppendItem[
     );
     for (const r of found.rows) prior.set(key(r.session_id, r.event_id), rowToEvent(r));
   }
-  const p = plan(items, records, prior);
+  // An item that fails halfway gets its own error and the batch is planned again without it, on fresh records.
+  const poisoned = new Map<number, AppendOutcome>();
+  let p: Plan;
+  for (;;) {
+    try {
+      p = plan(items, new Map(rows.map((r) => [r.session_id, rowToRecord(r)])), new Map(prior), poisoned);
+      break;
+    } catch (err) {
+      if (!(err instanceof PoisonedItem) || poisoned.has(err.index)) throw err;
+      poisoned.set(err.index, { ok: false, error: itemError(err.cause) });
+    }
+  }
   if (p.fresh.size) {
     const f = [...p.fresh.values()];
     await client.query(INSERT_SESSIONS, [
@@ -155,7 +196,7 @@ export async function appendInTransaction(client: PoolClient, items: AppendItem[
     c.map((r) => JSON.stringify(r.state)), c.map((r) => r.stateVersion), c.map((r) => r.updated), c.map((r) => r.endedAt),
     c.map((r) => r.durationMs), c.map((r) => r.lastSeq), c.map((r) => r.metadata.metrics.actions), c.map((r) => r.metadata.metrics.responses),
     e.map((ev) => ev.sessionId), e.map((ev) => ev.seq), e.map((ev) => ev.id), e.map((ev) => ev.kind), e.map((ev) => ev.timestamp),
-    e.map((ev) => ev.receivedAt), e.map((ev) => JSON.stringify(ev.data)), e.map((ev) => ftsText(ev.kind, ev.data)),
+    e.map((ev) => ev.receivedAt), p.texts, p.fts,
   ]);
   const pos = new Map(res.rows.map((r) => [`${r.session_id}\u0000${r.seq}`, Number(r.pos)]));
   for (const ev of e) (ev as PositionedEvent).pos = pos.get(`${ev.sessionId}\u0000${ev.seq}`)!;

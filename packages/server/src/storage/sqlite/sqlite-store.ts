@@ -7,6 +7,7 @@ import { TetherError } from '../../errors.js';
 import { applyEvent, claimedTime, resolveEvent } from '../../events/reduce.js';
 import { type SessionRecord } from '../../events/record.js';
 import type { AnalyticsQuery, ApiKeyRecord, AppendItem, AppendOutcome, ListEventsOptions, PositionedEvent, SearchHit, Stats, Store } from '../store.js';
+import { itemError, PoisonedItem } from '../item-errors.js';
 import { attachFts, ftsFileFor } from './fts-indexer.js';
 import { MIGRATIONS } from './migrations.js';
 import { copyForWrite, normalizeTime, rowToEvent, rowToRecord, sessionOps, type EventRow, type Row } from './rows.js';
@@ -42,6 +43,10 @@ export interface SqliteStoreOptions {
   writerThread?: boolean;
 }
 
+/** The data of the `session_created` event that auto-creation writes, and its JSON text. */
+const autoCreated = (): Record<string, unknown> => ({ autoCreated: true, userId: null, type: null, parentSessionId: null, tags: [], metadata: {}, initial: null });
+const AUTO_CREATED_TEXT = JSON.stringify(autoCreated());
+
 /** What one transaction being built has touched. */
 interface Batch {
   /** Working copies of the records of the sessions it touches (see {@link copyForWrite}). */
@@ -56,6 +61,10 @@ interface Batch {
   snapshotChanged: Set<string>;
   /** Event rows, flat (see WriteTx.events). */
   rows: unknown[];
+}
+
+function newBatch(): Batch {
+  return { dirty: new Map(), stateCopied: new Set(), ids: new Map(), fresh: new Set(), finalized: new Set(), snapshotChanged: new Set(), rows: [] };
 }
 
 /**
@@ -246,14 +255,15 @@ export class SqliteStore implements Store {
     this.cache.set(rec.sessionId, rec);
   }
 
-  private insert(b: Batch, rec: SessionRecord | undefined, input: EventInput, data: Record<string, unknown>, receivedAt: string): { rec: SessionRecord; ev: TetherEvent } {
+  /** `text` is `data` serialised (done before anything of the batch changes, so that a failure there is the item's). */
+  private insert(b: Batch, rec: SessionRecord | undefined, input: EventInput, data: Record<string, unknown>, text: string, receivedAt: string): { rec: SessionRecord; ev: TetherEvent } {
     const ev: TetherEvent = {
       id: input.id ?? uuidv7(), sessionId: input.sessionId, seq: (rec?.lastSeq ?? 0) + 1, kind: input.kind,
       timestamp: normalizeTime(input.timestamp ?? (typeof data.timestamp === 'string' ? data.timestamp : undefined), receivedAt),
       receivedAt, data,
     };
     const pos = ++this.nextPos;
-    b.rows.push(pos, ev.sessionId, ev.seq, ev.id, ev.kind, ev.timestamp, ev.receivedAt, JSON.stringify(data));
+    b.rows.push(pos, ev.sessionId, ev.seq, ev.id, ev.kind, ev.timestamp, ev.receivedAt, text);
     (ev as PositionedEvent).pos = pos; // the global commit position, for the live feed
     b.ids.set(`${ev.sessionId}\n${ev.id}`, ev);
     if (rec && ev.kind !== 'action' && ev.kind !== 'response' && !b.stateCopied.has(ev.sessionId)) {
@@ -263,7 +273,12 @@ export class SqliteStore implements Store {
     return { rec: applyEvent(rec, ev), ev };
   }
 
-  private appendOne(item: AppendItem, b: Batch): AppendOutcome {
+  /**
+   * Decides one item against the batch so far. Its own refusals come back as `{ok: false}`; so does any error while
+   * checking or serialising it, before it changed anything. An error after that (inside `applyEvent`) throws
+   * {@link PoisonedItem}: {@link append} then plans the batch again without it.
+   */
+  private appendOne(item: AppendItem, b: Batch, index: number): AppendOutcome {
     const { input } = item;
     let rec = b.dirty.get(input.sessionId);
     if (!rec) {
@@ -284,20 +299,27 @@ export class SqliteStore implements Store {
       return { ok: false, error: new TetherError('session_not_found', `Session ${input.sessionId} does not exist`) };
     }
     let data: Record<string, unknown>;
+    let text: string;
     try {
       data = resolveEvent(rec, input);
+      text = JSON.stringify(data);
     } catch (err) {
-      if (err instanceof TetherError) return { ok: false, error: err };
-      throw err;
+      return { ok: false, error: itemError(err) };
     }
     const committed: TetherEvent[] = [];
-    if (!rec && input.kind !== 'session_created') {
-      const created = this.insert(b, undefined, { sessionId: input.sessionId, kind: 'session_created', ...(claimedTime(input) ? { timestamp: claimedTime(input) } : {}) }, { autoCreated: true, userId: null, type: null, parentSessionId: null, tags: [], metadata: {}, initial: null }, item.receivedAt);
-      rec = created.rec;
-      b.fresh.add(rec.sessionId);
-      committed.push(created.ev);
+    let next: SessionRecord;
+    let ev: TetherEvent;
+    try {
+      if (!rec && input.kind !== 'session_created') {
+        const created = this.insert(b, undefined, { sessionId: input.sessionId, kind: 'session_created', ...(claimedTime(input) ? { timestamp: claimedTime(input) } : {}) }, autoCreated(), AUTO_CREATED_TEXT, item.receivedAt);
+        rec = created.rec;
+        b.fresh.add(rec.sessionId);
+        committed.push(created.ev);
+      }
+      ({ rec: next, ev } = this.insert(b, rec, input, data, text, item.receivedAt));
+    } catch (err) {
+      throw new PoisonedItem(index, err);
     }
-    const { rec: next, ev } = this.insert(b, rec, input, data, item.receivedAt);
     if (input.kind === 'session_created') b.fresh.add(next.sessionId);
     if (input.kind === 'session_finalized') b.finalized.add(next.sessionId);
     if (input.kind !== 'action' && input.kind !== 'response') b.snapshotChanged.add(next.sessionId);
@@ -311,13 +333,26 @@ export class SqliteStore implements Store {
    * writer; resolves after it committed. Up to {@link maxInFlight} calls may be pending; they commit in call order.
    */
   append(items: AppendItem[]): Promise<AppendOutcome[]> {
-    const b: Batch = { dirty: new Map(), stateCopied: new Set(), ids: new Map(), fresh: new Set(), finalized: new Set(), snapshotChanged: new Set(), rows: [] };
+    let b = newBatch();
     const startPos = this.nextPos;
     const ops: NonNullable<WriteTx['ops']> = [];
     const lag: SessionRecord[] = [];
     let out: AppendOutcome[];
     try {
-      out = items.map((item) => this.appendOne(item, b));
+      // An item that fails halfway (PoisonedItem) gets its error; the batch is planned again from scratch without it.
+      // Planning changes only the batch's copies, so a second plan starts from the same records as the first.
+      const poisoned = new Map<number, AppendOutcome>();
+      for (;;) {
+        try {
+          out = items.map((item, i) => poisoned.get(i) ?? this.appendOne(item, b, i));
+          break;
+        } catch (err) {
+          if (!(err instanceof PoisonedItem) || poisoned.has(err.index)) throw err;
+          poisoned.set(err.index, { ok: false, error: itemError(err.cause) });
+          b = newBatch();
+          this.nextPos = startPos;
+        }
+      }
       for (const rec of b.dirty.values()) {
         const id = rec.sessionId;
         const fresh = b.fresh.has(id);

@@ -268,7 +268,7 @@ class ThreadCalls<C extends { t: string }> {
       this.pending.delete(m.id);
       hooks.reply?.(m);
       if (m.ok) p.resolve(m.value as never);
-      else p.reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
+      else p.reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}, m.skipped ? { skipped: true } : {}));
     });
     const fail = (err: Error) => {
       if (this.dead) return;
