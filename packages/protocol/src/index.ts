@@ -30,6 +30,7 @@ export {
 export type {
   TokenUsage,
   SessionMetrics,
+  SeedMetrics,
   SessionMetadata,
   Goal,
   AgentRecord,
@@ -39,3 +40,15 @@ export type {
   ListSessionsQuery,
 } from './sessions.js';
 export type { Stats, SearchHit, Analytics } from './queries.js';
+export {
+  SeedAckSchema,
+  SeedCreateBodySchema,
+  SeedCreatedSchema,
+  SeedMetadataSchema,
+  SeedStateSchema,
+  SeedEntrySchema,
+  SeedAgentSchema,
+  SeedStatsSchema,
+  SeedUserSessionSchema,
+  SeedPageQuerySchema,
+} from './seed.js';

@@ -44,6 +44,8 @@ export interface ListEventsOptions {
   kinds?: EventKind[];
   /** Take the newest `limit` events (still returned oldest first). */
   tail?: boolean;
+  /** Skip this many matching events first (oldest-first order; paging of the seed routes' arrays). */
+  offset?: number;
 }
 
 /** Analytics over a time range, computed in the store (ISO 8601 bounds, `bucketMs` in ms). */

@@ -69,8 +69,9 @@ export class SqliteQueries {
     if (o.upTo !== undefined) { where.push('seq <= ?'); args.push(o.upTo); }
     if (o.kinds?.length) { where.push(`kind IN (${o.kinds.map(() => '?').join(',')})`); args.push(...o.kinds); }
     const order = o.tail ? 'DESC' : 'ASC';
-    const limit = o.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(o.limit))}` : '';
-    const rows = this.db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq ${order}${limit}`).all(...args) as Parameters<typeof rowToEvent>[0][];
+    const limit = o.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(o.limit))}` : o.offset ? ' LIMIT -1' : '';
+    const offset = o.offset ? ` OFFSET ${Math.max(0, Math.floor(o.offset))}` : '';
+    const rows = this.db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq ${order}${limit}${offset}`).all(...args) as Parameters<typeof rowToEvent>[0][];
     const events = rows.map(rowToEvent);
     return o.tail ? events.reverse() : events;
   }
