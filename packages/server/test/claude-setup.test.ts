@@ -13,7 +13,7 @@ import { CLAUDE_CODE_HOOK_EVENTS } from '../src/index.ts';
 import { tetherHooks } from '../../cli/src/claude/settings.ts';
 
 const read = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
-const tetherEntries = (groups: any[] = []) => groups.flatMap((g) => g.hooks).filter((h: any) => h.url?.endsWith('/api/hooks/claude-code') || /hook claude-code|hook-main/.test(h.command ?? ''));
+const tetherEntries = (groups: any[] = []) => groups.flatMap((g) => g.hooks).filter((h: any) => h.url?.endsWith('/api/v1/hooks/claude-code') || /hook claude-code|hook-main/.test(h.command ?? ''));
 
 describe('tether setup claude-code', () => {
   let dir: string;

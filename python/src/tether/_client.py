@@ -112,7 +112,7 @@ class Tether(BaseClient):
 
     def get_session(self, session_id: str) -> SessionRestore:
         """The seed's restore: summary, state, actions, responses, final. Raises NotFoundError."""
-        return cast(SessionRestore, self._request(Request("GET", f"/api/sessions/{seg(session_id)}")))
+        return cast(SessionRestore, self._request(Request("GET", f"/api/v1/v1/sessions/{seg(session_id)}")))
 
     def list_sessions(
         self,
@@ -135,7 +135,7 @@ class Tether(BaseClient):
             "createdAfter": created_after, "createdBefore": created_before, "q": q, "sort": sort, "limit": limit,
             "cursor": cursor,
         }  # fmt: skip
-        return cast(SessionList, self._request(Request("GET", "/api/sessions", params=params)))
+        return cast(SessionList, self._request(Request("GET", "/api/v1/sessions", params=params)))
 
     def iter_sessions(self, **filters: Any) -> Iterator[SessionSummary]:
         """Every session matching ``filters`` (those of :meth:`list_sessions`), following ``nextCursor``."""
@@ -152,7 +152,7 @@ class Tether(BaseClient):
     ) -> EventPage:
         """Events with ``seq > after`` (``limit`` 1–10,000, default 1,000), optionally one ``kind``. Raises NotFoundError."""
         params = {"after": after, "limit": limit, "kind": kind}
-        return cast(EventPage, self._request(Request("GET", f"/api/sessions/{seg(session_id)}/events", params=params)))
+        return cast(EventPage, self._request(Request("GET", f"/api/v1/v1/sessions/{seg(session_id)}/events", params=params)))
 
     def iter_events(self, session_id: str, *, after: int = 0, kind: EventKind | None = None) -> Iterator[Event]:
         """Every event after ``after``, page by page."""
@@ -166,12 +166,12 @@ class Tether(BaseClient):
     def get_state(self, session_id: str, *, at_seq: int | None = None) -> dict[str, Any]:
         """The state projection (goals, agents, phase…), replayed to ``at_seq`` when given."""
         return cast(
-            dict[str, Any], self._request(Request("GET", f"/api/state/{seg(session_id)}", params={"atSeq": at_seq}))
+            dict[str, Any], self._request(Request("GET", f"/api/v1/v1/state/{seg(session_id)}", params={"atSeq": at_seq}))
         )
 
     def search(self, q: str, *, limit: int | None = None) -> SearchResponse:
         """Full-text search over event content (SQLite FTS5 syntax: words ANDed, "phrases", prefix*)."""
-        return cast(SearchResponse, self._request(Request("GET", "/api/query/search", params={"q": q, "limit": limit})))
+        return cast(SearchResponse, self._request(Request("GET", "/api/v1/query/search", params={"q": q, "limit": limit})))
 
     def finalize_session(
         self, session_id: str, status: SessionStatus = "completed", final: Any = None
@@ -184,7 +184,7 @@ class Tether(BaseClient):
 
     def delete_session(self, session_id: str) -> None:
         """Deletes a session and its log (needs the ``admin`` scope). Raises NotFoundError."""
-        self._request(Request("DELETE", f"/api/sessions/{seg(session_id)}"))
+        self._request(Request("DELETE", f"/api/v1/v1/sessions/{seg(session_id)}"))
 
     def health(self) -> dict[str, Any]:
         """``GET /health``: ``{status, uptime, version, storage, websocket}``."""

@@ -10,7 +10,7 @@ export const HOOK_EVENTS = [
   'SubagentStart', 'SubagentStop', 'Stop', 'PreCompact', 'Notification', 'SessionEnd',
 ] as const;
 const TOOL_EVENTS = new Set<string>(['PreToolUse', 'PostToolUse', 'PostToolUseFailure']);
-const HOOK_PATH = '/api/hooks/claude-code';
+const HOOK_PATH = '/api/v1/hooks/claude-code';
 
 /** One hook handler as Claude Code's settings spell it. `timeout` is in seconds. */
 export type HookEntry =
