@@ -32,7 +32,9 @@ class PrototypeHookAgent:
         return response.status_code == 200
 
     async def log_action(self, action: dict[str, Any]) -> Any:
-        return await self._json(await self.client.post(f"{self.service_url}/api/actions/{self.session_id}", json=action))
+        return await self._json(
+            await self.client.post(f"{self.service_url}/api/actions/{self.session_id}", json=action)
+        )
 
     async def log_response(self, data: dict[str, Any]) -> Any:
         url = f"{self.service_url}/api/actions/{self.session_id}/responses"
@@ -62,15 +64,14 @@ class PrototypeHookAgent:
 
 
 async def test_python_hook_agent_calls_answer_as_the_prototype(server: TetherServer, sid: str) -> None:
-    created = httpx.post(
-        f"{server.url}/api/sessions",
-        json={"sessionId": sid, "userId": "py-user", "initial": {"input": {"type": "prompt", "content": "hi"}}},
-    )
-    assert created.status_code == 200
-    assert created.json() == {"success": True, "sessionId": sid, "path": f"sessions/{sid}"}
-
     agent = PrototypeHookAgent(sid, server.url)
     try:
+        created = await agent.client.post(
+            f"{server.url}/api/sessions",
+            json={"sessionId": sid, "userId": "py-user", "initial": {"input": {"type": "prompt", "content": "hi"}}},
+        )
+        assert created.status_code == 200
+        assert created.json() == {"success": True, "sessionId": sid, "path": f"sessions/{sid}"}
         assert await agent.test_connection()
         assert await agent.log_action({"type": "tool_call", "tool": "Read"}) == {"success": True}
         assert await agent.log_action({"type": "mcp_call", "server": "memory"}) == {"success": True}
@@ -84,16 +85,17 @@ async def test_python_hook_agent_calls_answer_as_the_prototype(server: TetherSer
         assert spawned["agentId"].startswith("agent-researcher-")
         # post(url) with no body: the prototype's agent raised on Tether's old 400 here.
         assert await agent.complete_agent(spawned["agentId"]) == {"success": True}
+        state = (await agent.client.get(f"{server.url}/api/state/{sid}")).json()
+        restore = (await agent.client.get(f"{server.url}/api/sessions/{sid}")).json()
+        first = (await agent.client.get(f"{server.url}/api/actions/{sid}", params={"limit": 1})).json()
     finally:
         await agent.close()
 
-    state = httpx.get(f"{server.url}/api/state/{sid}").json()
     assert [(g["id"], g["status"]) for g in state["goals"]] == [("goal-1", "pending"), ("goal-2", "in_progress")]
     assert state["expectedOutcome"] == {"files": 2}
     assert state["agents"]["completed"] == [spawned["agentId"]]
     assert state["agents"]["spawned"][0]["status"] == "completed"
 
-    restore = httpx.get(f"{server.url}/api/sessions/{sid}").json()
     assert restore["metadata"]["tokenUsage"] == {"input": 0, "output": 0, "total": 0}
     assert restore["metadata"]["metrics"]["toolCalls"] == 1
     assert restore["metadata"]["metrics"]["mcpCalls"] == 1
@@ -101,4 +103,4 @@ async def test_python_hook_agent_calls_answer_as_the_prototype(server: TetherSer
     assert [a["seq"] for a in restore["actions"]] == [1, 2]
     assert restore["responses"][0]["content"] == "ok"
     assert restore["final"] is None
-    assert httpx.get(f"{server.url}/api/actions/{sid}", params={"limit": 1}).json()[0]["type"] == "tool_call"
+    assert [a["type"] for a in first] == ["tool_call"]
