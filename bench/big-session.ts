@@ -14,6 +14,11 @@ import { startServer } from './lib.js';
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const N = Number(arg('--events')) || 200_000;
 const server = await startServer({ TETHER_RESPONSE_MAX_ITEMS: '1000000' });
+for (let i = 0; i < 600; i++) {
+  // startServer waits 10 s at most; a busy machine may need longer.
+  if (await fetch(`${server.url}/ready`).then((r) => r.ok, () => false)) break;
+  await new Promise((r) => setTimeout(r, 100));
+}
 const pid = server.child.pid!;
 const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 const SID = 'big-session';
