@@ -74,7 +74,9 @@ def test_request_parameters_match_openapi(openapi: dict[str, Any]) -> None:
     assert {LIST_PARAMS[n] for n in sig.parameters if n != "self"} == listing
     events = {p["name"] for p in op(openapi, "get", "/api/v1/sessions/{sessionId}/events")["parameters"]}
     assert {"after", "limit", "kind"} | {"sessionId"} == events
-    create = op(openapi, "post", "/api/v1/sessions")["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    create = op(openapi, "post", "/api/v1/sessions")["requestBody"]["content"]["application/json"]["schema"][
+        "properties"
+    ]
     body = Tether._create_request("s", "u", "t", "p", ["x"], {"m": 1}, {"i": 1}).body
     assert body is not None
 

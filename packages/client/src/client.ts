@@ -1,4 +1,4 @@
-import type { Analytics, EventInput, IngestResponse, SessionState, SessionSummary } from '@tether/protocol';
+import type { Analytics, EventInput, EventKind, IngestResponse, SessionState, SessionSummary, TetherEvent } from '@tether/protocol';
 import { Batcher, type DeliveryOptions, type DeliveryStats } from './batcher.js';
 import { HttpClient, type FetchLike, type HttpOptions } from './http.js';
 import { uuid } from './id.js';
@@ -6,7 +6,7 @@ import { SessionLogger, enqueueEvent, type LogOptions, type LogReceipt } from '.
 import { subscribeSse, type SubscribeOptions, type Subscription } from './subscribe.js';
 import type {
   AppendAck, CreateSessionParams, CreateSessionResult, EventPage, FinalizeParams, FinalizeResult, Health, ListEventsParams,
-  ListSessionsParams, RestoredSession, SearchResult, SessionPage, Stats,
+  ListSessionsParams, RestoredSession, ResumedSession, SearchResult, SessionPage, Stats,
 } from './types.js';
 
 /**
@@ -102,6 +102,24 @@ export class TetherClient {
       yield* page.events;
       next = page.nextAfter;
     }
+  }
+
+  /**
+   * Resumes a session after a restart (the seed's "Session Resume — restart containers from persisted state"): its
+   * summary, initial, state and `lastSeq` now (`GET /api/v1/sessions/:id/summary` and `/api/v1/state/:id`), and its log
+   * as a lazy iterator (`GET /api/v1/sessions/:id/events?after=` page by page), so a 200,000-event session costs one
+   * page of memory. Throws NotFoundError for an unknown session. See docs/sdk.md, "Resume a session".
+   */
+  async resume(sessionId: string): Promise<ResumedSession> {
+    const [state, summary] = await Promise.all([this.sessions.state(sessionId), this.sessions.summary(sessionId)]);
+    const events = async function* (this: TetherClient, opts: { after?: number; kind?: EventKind; pageSize?: number } = {}): AsyncGenerator<TetherEvent> {
+      for (let next: number | null = opts.after ?? 0; next !== null;) {
+        const page: EventPage = await this.sessions.events(sessionId, { after: next, limit: opts.pageSize ?? 1000, ...(opts.kind ? { kind: opts.kind } : {}) });
+        yield* page.events;
+        next = page.nextAfter;
+      }
+    }.bind(this);
+    return { sessionId, metadata: summary, initial: summary.initial, state, lastSeq: summary.lastSeq, events };
   }
 
   /** Full-text search over event content (SQLite FTS5 syntax: words ANDed, "phrases", prefix*). `limit` 1–500 [50]. */

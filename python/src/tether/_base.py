@@ -164,7 +164,7 @@ class BaseClient:
             body["final"] = final
         return Request(
             "POST",
-            f"/api/v1/v1/sessions/{seg(session_id)}/finalize",
+            f"/api/v1/sessions/{seg(session_id)}/finalize",
             body=body,
             headers={"idempotency-key": new_event_id()},
         )
