@@ -48,7 +48,7 @@ describe('tether setup claude-code', () => {
       const ours = tetherEntries(s.hooks[e]);
       assert.equal(ours.length, 1, e);
       assert.equal(ours[0].type, 'http');
-      assert.equal(ours[0].url, 'http://tether.local:9000/api/hooks/claude-code');
+      assert.equal(ours[0].url, 'http://tether.local:9000/api/v1/hooks/claude-code');
       assert.deepEqual(ours[0].allowedEnvVars, ['TETHER_API_KEY']);
     }
     assert.deepEqual(s.hooks.PreToolUse[0], existing.hooks.PreToolUse[0], 'the user\'s own hook is untouched');

@@ -7,8 +7,14 @@ import { TetherError } from '../errors.js';
 import { toSummary } from '../events/record.js';
 import { toEntry } from './actions.js';
 import { appendEvent, idempotencyKey } from './append.js';
-import { jsonEntries, sendStreamed } from '../seed/stream.js';
+import { jsonEntries, sendStreamed, splice } from '../seed/stream.js';
+import type { RawEvent } from '../storage/store.js';
 import { AnyObject, EventPage, SessionList, SessionPage, SessionParams, SessionSummaryRef } from './schemas.js';
+
+/** toEntry from the stored JSON text, without parsing it (undefined: use toEntry). */
+function toEntryRaw(r: RawEvent): string | undefined {
+  return splice(r.data, ['eventId', 'seq', 'timestamp'], '', `"eventId":${JSON.stringify(r.id)},"seq":${r.seq},"timestamp":${JSON.stringify(r.timestamp)}`);
+}
 
 async function mustGet(app: FastifyInstance, sessionId: string) {
   const rec = await app.store.getSession(sessionId);
@@ -45,8 +51,8 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     if (actions > max || responses > max) reply.header('link', `</api/v1/sessions/${encodeURIComponent(rec.sessionId)}/events?after=0>; rel="next"`);
     return sendStreamed(reply, [
       `{"sessionId":${JSON.stringify(rec.sessionId)},"metadata":${JSON.stringify(toSummary(rec))},"initial":${JSON.stringify(rec.initial)},"state":${JSON.stringify(rec.state)},"actions":[`,
-      jsonEntries(app.store, rec.sessionId, ['action'], 0, max, toEntry), '],"responses":[',
-      jsonEntries(app.store, rec.sessionId, ['response'], 0, max, toEntry), `],"final":${JSON.stringify(rec.final ?? null)}}`,
+      jsonEntries(app.store, rec.sessionId, ['action'], 0, max, toEntry, toEntryRaw), '],"responses":[',
+      jsonEntries(app.store, rec.sessionId, ['response'], 0, max, toEntry, toEntryRaw), `],"final":${JSON.stringify(rec.final ?? null)}}`,
     ]);
   });
 

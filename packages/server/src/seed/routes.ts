@@ -9,7 +9,7 @@ import { TetherError } from '../errors.js';
 import type { SessionRecord } from '../events/record.js';
 import { appendEvent, idempotencyKey } from '../routes/append.js';
 import { AnyObject, SessionParams } from '../routes/schemas.js';
-import { buildSeedFinal, seedAgent, seedEntry, seedFinal, seedInitial, seedMetadata, seedState } from './shapes.js';
+import { buildSeedFinal, seedAgent, seedEntry, seedEntryRaw, seedFinal, seedInitial, seedMetadata, seedState } from './shapes.js';
 import { jsonEntries, nextLink, sendStreamed } from './stream.js';
 
 const GoalParams = Type.Object({ sessionId: SessionIdSchema, goalId: Type.String({ minLength: 1, maxLength: 200 }) });
@@ -49,7 +49,7 @@ export async function seedRoutes(app: FastifyInstance): Promise<void> {
     const link = q.limit === undefined || q.limit > max ? nextLink(path, offset, n, total) : undefined;
     if (link) reply.header('link', link);
     if (!rec || n === 0) return reply.send([]);
-    return sendStreamed(reply, ['[', jsonEntries(app.store, rec.sessionId, [kind], offset, n, seedEntry), ']']);
+    return sendStreamed(reply, ['[', jsonEntries(app.store, rec.sessionId, [kind], offset, n, seedEntry, seedEntryRaw), ']']);
   };
 
   r.post('/api/sessions', {
@@ -76,9 +76,9 @@ export async function seedRoutes(app: FastifyInstance): Promise<void> {
     if (links.length) reply.header('link', links.join(', '));
     return sendStreamed(reply, [
       `{"metadata":${JSON.stringify(seedMetadata(rec))},"initial":${JSON.stringify(seedInitial(rec))},"state":${JSON.stringify(seedState(rec.state, rec.created))},"actions":[`,
-      jsonEntries(app.store, rec.sessionId, ['action'], 0, max, seedEntry),
+      jsonEntries(app.store, rec.sessionId, ['action'], 0, max, seedEntry, seedEntryRaw),
       '],"responses":[',
-      jsonEntries(app.store, rec.sessionId, ['response'], 0, max, seedEntry),
+      jsonEntries(app.store, rec.sessionId, ['response'], 0, max, seedEntry, seedEntryRaw),
       `],"final":${JSON.stringify(seedFinal(rec))}}`,
     ]);
   });

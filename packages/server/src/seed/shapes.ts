@@ -7,7 +7,9 @@
 import type { AgentRecord, Goal, SeedMetrics, SessionState, TetherEvent } from '@tether/protocol';
 import type { SessionRecord } from '../events/record.js';
 import { deepMerge } from '../events/reduce.js';
+import type { RawEvent } from '../storage/store.js';
 import { isPlainObject } from '../util/merge-patch.js';
+import { splice } from './stream.js';
 
 const obj = (v: unknown): Record<string, unknown> => (isPlainObject(v) ? v : {});
 
@@ -106,6 +108,11 @@ export function seedFinal(rec: SessionRecord): Record<string, unknown> | null {
     $schema: 'session-final-v1', timestamp: rec.endedAt, status: rec.status === 'completed' ? 'success' : rec.status, outcome: rec.final ?? undefined,
     goalsAchieved: rec.state.goals.filter((g) => g.status === 'completed').map(seedGoal), metrics: seedMetrics(rec), subsessions: [],
   };
+}
+
+/** seedEntry from the stored JSON text, without parsing it (undefined: use seedEntry). */
+export function seedEntryRaw(r: RawEvent, ordinal: number): string | undefined {
+  return splice(r.data, ['seq', 'timestamp'], `"seq":${ordinal},"timestamp":${JSON.stringify(r.timestamp)}`, '');
 }
 
 /** A line of actions.jsonl / responses.jsonl: `{seq, timestamp, ...body}` with seq counted per log (1, 2, 3, …). */

@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { EventKind, TetherEvent } from '@tether/protocol';
-import type { Store } from '../storage/store.js';
+import type { RawEvent, Store } from '../storage/store.js';
 
 /** Events read from storage per page. */
 export const PAGE = 500;
@@ -21,19 +21,23 @@ const tick = () => new Promise<void>((r) => setImmediate(r));
  */
 export async function* jsonEntries(
   store: Store, sessionId: string, kinds: EventKind[], offset: number, max: number,
-  map: (ev: TetherEvent, ordinal: number) => unknown,
+  map: (ev: TetherEvent, ordinal: number) => unknown, raw?: (ev: RawEvent, ordinal: number) => string | undefined,
 ): AsyncGenerator<string> {
   let after = 0;
   let sent = 0;
   let first = true;
   let skip = offset;
+  const listRaw = raw && store.listEventsRaw?.bind(store);
   while (sent < max) {
-    const page = await store.listEvents(sessionId, { after, kinds, limit: Math.min(PAGE, max - sent), ...(skip ? { offset: skip } : {}) });
+    const opts = { after, kinds, limit: Math.min(PAGE, max - sent), ...(skip ? { offset: skip } : {}) };
+    // With the adapter's raw rows the stored JSON text goes out as it is (no parse and stringify per event).
+    const page: Array<RawEvent | TetherEvent> = listRaw ? await listRaw(sessionId, opts) : await store.listEvents(sessionId, opts);
     if (page.length === 0) break;
     let chunk = '';
     for (const ev of page) {
       sent++;
-      chunk += (first ? '' : ',') + JSON.stringify(map(ev, offset + sent));
+      const text = listRaw ? (raw!(ev as RawEvent, offset + sent) ?? JSON.stringify(map(parsed(ev as RawEvent, sessionId, kinds[0]!), offset + sent))) : JSON.stringify(map(ev as TetherEvent, offset + sent));
+      chunk += (first ? '' : ',') + text;
       first = false;
     }
     skip = 0;
@@ -42,6 +46,22 @@ export async function* jsonEntries(
     if (page.length < PAGE) break;
     await tick();
   }
+}
+
+function parsed(r: RawEvent, sessionId: string, kind: EventKind): TetherEvent {
+  return { id: r.id, sessionId, seq: r.seq, kind, timestamp: r.timestamp, receivedAt: r.timestamp, data: JSON.parse(r.data) };
+}
+
+/**
+ * Splices fields in front of (`head`) or behind (`tail`) a stored object's JSON text without parsing it; undefined when
+ * the text is not an object or already has one of `keys` (then the caller spreads it the slow way, so a key the body
+ * sent itself wins or loses exactly as with `{...head, ...body, ...tail}`).
+ */
+export function splice(data: string, keys: readonly string[], head: string, tail: string): string | undefined {
+  if (data.charCodeAt(0) !== 123 /* { */ || data.charCodeAt(data.length - 1) !== 125) return undefined;
+  for (const k of keys) if (data.includes(`"${k}"`)) return undefined;
+  const inner = data.slice(1, -1).trim();
+  return `{${[head, inner, tail].filter(Boolean).join(',')}}`;
 }
 
 /** One piece of a streamed body: literal JSON text, or a generator of JSON text. */
