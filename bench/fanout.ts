@@ -89,7 +89,7 @@ interface Sub { ws: WebSocket; session: string; next: number; got: number }
 const subs: Sub[] = [];
 const sessionIds = Array.from({ length: SESSIONS }, (_, i) => `fanout-${i}`);
 for (const id of sessionIds) {
-  const r = await fetch(`${url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId: id }) });
+  const r = await fetch(`${url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId: id }) });
   if (r.status !== 201) throw new Error(`create session: ${r.status}`);
 }
 
@@ -110,7 +110,7 @@ function intAt(buf: Buffer, at: number): number {
 }
 async function connect(i: number): Promise<Sub> {
   const session = sessionIds[i % SESSIONS]!;
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws?session=${session}&user=bench-${i}${BATCH ? '&batch=1' : ''}`);
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/v1/ws?session=${session}&user=bench-${i}${BATCH ? '&batch=1' : ''}`);
   const sub: Sub = { ws, session, next: 2, got: 0 };
   const sampled = i % 10 === 0;
   await new Promise<void>((resolve, reject) => {
@@ -215,7 +215,7 @@ if (goClient && goLines) {
       return { sessionId, kind: 'action', data: { type: 'tool_use', tool: 'Bash', input: { command: 'echo hello' }, t: Date.now() } };
     });
     sent += perTick;
-    inflight.push(fetch(`${url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) })
+    inflight.push(fetch(`${url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) })
       .then(async (r) => {
         const b = (await r.json()) as { rejected: number };
         if (r.status !== 207 && r.status !== 200) writeErrors += perTick;

@@ -23,22 +23,22 @@ async function writeSession(srv: TestServer): Promise<ExampleReport> {
     const r = await srv.req(method, path, body);
     assert.ok(r.status < 300, `${method} ${path} → ${r.status} ${JSON.stringify(r.body)}`);
   };
-  await ok('POST', '/api/sessions', { sessionId: SID, type: 'selftest', userId: 'harness' });
-  await ok('PATCH', `/api/state/${SID}`, { phase: 'initialization' });
-  await ok('POST', `/api/state/${SID}/goals`, { goalId: 'g1', description: 'first' });
-  await ok('POST', `/api/state/${SID}/goals`, { goalId: 'g2', description: 'second' });
-  await ok('POST', '/api/sessions', { sessionId: CHILD, type: 'selftest', parentSessionId: SID });
-  await ok('POST', `/api/state/${SID}/agents`, { agentId: 'a1', type: 'helper', childSessionId: CHILD });
-  await ok('POST', `/api/actions/${CHILD}`, { type: 'tool_call', tool: 'Read' });
-  await ok('POST', `/api/sessions/${CHILD}/finalize`, { status: 'completed' });
-  await ok('PATCH', `/api/state/${SID}`, { phase: 'execution' });
-  for (const n of [1, 2, 3]) await ok('POST', `/api/actions/${SID}`, { type: 'step', details: { n } });
-  await ok('POST', `/api/actions/${SID}/responses`, { role: 'assistant', content: 'done' });
-  await ok('PATCH', `/api/state/${SID}/goals/g1`, { status: 'completed' });
-  await ok('PATCH', `/api/state/${SID}/goals/g2`, { status: 'failed' });
-  await ok('POST', `/api/state/${SID}/agents/a1/complete`, { result: 'ok' });
-  await ok('PATCH', `/api/state/${SID}`, { phase: 'ready' });
-  await ok('POST', `/api/sessions/${SID}/finalize`, { status: 'failed' });
+  await ok('POST', '/api/v1/sessions', { sessionId: SID, type: 'selftest', userId: 'harness' });
+  await ok('PATCH', `/api/v1/state/${SID}`, { phase: 'initialization' });
+  await ok('POST', `/api/v1/state/${SID}/goals`, { goalId: 'g1', description: 'first' });
+  await ok('POST', `/api/v1/state/${SID}/goals`, { goalId: 'g2', description: 'second' });
+  await ok('POST', '/api/v1/sessions', { sessionId: CHILD, type: 'selftest', parentSessionId: SID });
+  await ok('POST', `/api/v1/state/${SID}/agents`, { agentId: 'a1', type: 'helper', childSessionId: CHILD });
+  await ok('POST', `/api/v1/actions/${CHILD}`, { type: 'tool_call', tool: 'Read' });
+  await ok('POST', `/api/v1/sessions/${CHILD}/finalize`, { status: 'completed' });
+  await ok('PATCH', `/api/v1/state/${SID}`, { phase: 'execution' });
+  for (const n of [1, 2, 3]) await ok('POST', `/api/v1/actions/${SID}`, { type: 'step', details: { n } });
+  await ok('POST', `/api/v1/actions/${SID}/responses`, { role: 'assistant', content: 'done' });
+  await ok('PATCH', `/api/v1/state/${SID}/goals/g1`, { status: 'completed' });
+  await ok('PATCH', `/api/v1/state/${SID}/goals/g2`, { status: 'failed' });
+  await ok('POST', `/api/v1/state/${SID}/agents/a1/complete`, { result: 'ok' });
+  await ok('PATCH', `/api/v1/state/${SID}`, { phase: 'ready' });
+  await ok('POST', `/api/v1/sessions/${SID}/finalize`, { status: 'failed' });
   return {
     example: 'selftest', sessionId: SID, sessionType: 'selftest', status: 'failed', phase: 'ready',
     phases: ['initialization', 'execution', 'ready'],
@@ -93,7 +93,7 @@ describe('e2e harness checks', () => {
   });
 
   it('fail when the session at the running service is tampered with after the report was written', async () => {
-    const r = await srv.req('POST', `/api/actions/${SID}`, { type: 'intruder' });
+    const r = await srv.req('POST', `/api/v1/actions/${SID}`, { type: 'intruder' });
     assert.equal(r.status, 201);
     const tampered = await observe(srv.url, [SID, CHILD]);
     const problems = checkSession(report, tampered);

@@ -256,7 +256,7 @@ func main() {
 			subs[j] = s
 			dialWG.Add(1)
 			go func(j int) {
-				path := fmt.Sprintf("/ws?session=%s&user=bench-%d", s.session, j)
+				path := fmt.Sprintf("/api/v1/ws?session=%s&user=bench-%d", s.session, j)
 				if *batch {
 					path += "&batch=1"
 				}

@@ -32,15 +32,15 @@ export interface LiveSubscriber {
  * (the live feed is not built) or no reply comes within `timeoutMs` (default 10,000 ms).
  */
 export async function subscribeFirehose(baseUrl: string, timeoutMs = 10_000): Promise<LiveSubscriber> {
-  const ws = new WebSocket(baseUrl.replace(/^http/, 'ws') + '/ws?user=e2e-harness');
+  const ws = new WebSocket(baseUrl.replace(/^http/, 'ws') + '/api/v1/ws?user=e2e-harness');
   const events: LiveEvent[] = [];
   const other: unknown[] = [];
   const waiters = new Set<() => void>();
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`live feed: no "subscribed" reply on ${baseUrl}/ws within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`live feed: no "subscribed" reply on ${baseUrl}/api/v1/ws within ${timeoutMs} ms`)), timeoutMs);
     ws.on('unexpected-response', (_req, res) => {
       clearTimeout(timer);
-      reject(new Error(`live feed: GET /ws answered HTTP ${res.statusCode} instead of a WebSocket upgrade (is the live feed built? see docs/live-feed.md)`));
+      reject(new Error(`live feed: GET /api/v1/ws answered HTTP ${res.statusCode} instead of a WebSocket upgrade (is the live feed built? see docs/live-feed.md)`));
     });
     ws.on('error', (err) => {
       clearTimeout(timer);

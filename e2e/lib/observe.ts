@@ -21,7 +21,7 @@ export async function observe(baseUrl: string, sessionIds: Iterable<string>): Pr
   const out: Observed = new Map();
   for (const sid of sessionIds) {
     const id = encodeURIComponent(sid);
-    const r = await getJson(`${baseUrl}/api/sessions/${id}`);
+    const r = await getJson(`${baseUrl}/api/v1/sessions/${id}`);
     if (r.status === 404) {
       out.set(sid, null);
       continue;
@@ -30,7 +30,7 @@ export async function observe(baseUrl: string, sessionIds: Iterable<string>): Pr
     const events: StoredEvent[] = [];
     let after = 0;
     for (;;) {
-      const page = await getJson(`${baseUrl}/api/sessions/${id}/events?after=${after}&limit=1000`);
+      const page = await getJson(`${baseUrl}/api/v1/sessions/${id}/events?after=${after}&limit=1000`);
       if (page.status !== 200) throw new Error(`GET /api/sessions/${sid}/events answered ${page.status}`);
       events.push(...(page.body.events as StoredEvent[]));
       if (page.body.nextAfter == null) break;

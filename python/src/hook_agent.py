@@ -10,7 +10,7 @@ agent code works unchanged::
     await hook_agent.complete_agent(agent["agentId"], {"result": "3 options"})
 
 Unlike the prototype (one blocking request per call, one try, event lost on failure), each call only queues the
-event and returns: a background thread delivers batches to ``POST /api/ingest`` with retries, exactly once (every
+event and returns: a background thread delivers batches to ``POST /api/v1/ingest`` with retries, exactly once (every
 event carries a UUIDv7 id), flushing at exit and on SIGTERM. Goal and agent ids are generated here, so they are
 usable at once. Nothing here raises because the service is down; failures go to the ``tether`` logger and to
 ``on_error``.

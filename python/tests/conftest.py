@@ -93,7 +93,7 @@ class TetherServer:
         after = 0
         while True:
             page = httpx.get(
-                f"{self.url}/api/sessions/{session_id}/events", params={"after": after, "limit": 10000}
+                f"{self.url}/api/v1/sessions/{session_id}/events", params={"after": after, "limit": 10000}
             ).json()
             out.extend(page["events"])
             if page["nextAfter"] is None:

@@ -58,7 +58,7 @@ def test_seed_usage_unchanged_in_a_process(server: TetherServer, sid: str) -> No
         "agent_completed", "response",
     ]  # fmt: skip
     assert events[1]["data"]["details"] == {"task": "process_data"}
-    state = httpx_get_json(f"{server.url}/api/state/{sid}")
+    state = httpx_get_json(f"{server.url}/api/v1/state/{sid}")
     assert state["phase"] == "execution" and state["currentStep"] == "processing"
     assert state["goals"][0]["goalId"] == goal_id and state["goals"][0]["status"] == "completed"
     assert state["goals"][0]["priority"] == "high"
@@ -92,7 +92,7 @@ async def test_return_values_and_env_config(server: TetherServer, sid: str, monk
     assert done == {"agentId": spawned["agentId"], "status": "completed", "result": {"n": 1}}
     fin = await agent.finalize_session("completed", {"summary": "ok"})
     assert fin["success"] is True
-    restored = httpx_get_json(f"{server.url}/api/sessions/{sid}")
+    restored = httpx_get_json(f"{server.url}/api/v1/sessions/{sid}")
     assert restored["final"] == {"summary": "ok"}
     assert await agent.close()
 

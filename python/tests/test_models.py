@@ -53,7 +53,7 @@ def enum_values(schema: dict[str, Any]) -> set[str]:
 
 
 def test_ingest_models_match_openapi(openapi: dict[str, Any]) -> None:
-    schema = op(openapi, "post", "/api/ingest")["responses"]["207"]["content"]["application/json"]["schema"]
+    schema = op(openapi, "post", "/api/v1/ingest")["responses"]["207"]["content"]["application/json"]["schema"]
     assert keys(IngestResponse) == set(schema["properties"])
     assert IngestResponse.__required_keys__ == frozenset(schema["required"])
     item = schema["properties"]["results"]["items"]
@@ -62,24 +62,26 @@ def test_ingest_models_match_openapi(openapi: dict[str, Any]) -> None:
 
 
 def test_enums_match_openapi(openapi: dict[str, Any]) -> None:
-    events = {p["name"]: p for p in op(openapi, "get", "/api/sessions/{sessionId}/events")["parameters"]}
+    events = {p["name"]: p for p in op(openapi, "get", "/api/v1/sessions/{sessionId}/events")["parameters"]}
     assert set(get_args(EventKind)) == enum_values(events["kind"]["schema"])
-    listing = {p["name"]: p for p in op(openapi, "get", "/api/sessions")["parameters"]}
+    listing = {p["name"]: p for p in op(openapi, "get", "/api/v1/sessions")["parameters"]}
     assert set(get_args(SessionStatus)) == enum_values(listing["status"]["schema"])
 
 
 def test_request_parameters_match_openapi(openapi: dict[str, Any]) -> None:
-    listing = {p["name"] for p in op(openapi, "get", "/api/sessions")["parameters"]}
+    listing = {p["name"] for p in op(openapi, "get", "/api/v1/sessions")["parameters"]}
     sig = inspect.signature(Tether.list_sessions)
     assert {LIST_PARAMS[n] for n in sig.parameters if n != "self"} == listing
-    events = {p["name"] for p in op(openapi, "get", "/api/sessions/{sessionId}/events")["parameters"]}
+    events = {p["name"] for p in op(openapi, "get", "/api/v1/sessions/{sessionId}/events")["parameters"]}
     assert {"after", "limit", "kind"} | {"sessionId"} == events
-    create = op(openapi, "post", "/api/sessions")["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    create = op(openapi, "post", "/api/v1/sessions")["requestBody"]["content"]["application/json"]["schema"][
+        "properties"
+    ]
     body = Tether._create_request("s", "u", "t", "p", ["x"], {"m": 1}, {"i": 1}).body
     assert body is not None
 
     assert set(json.loads(body)) <= set(create)
-    fin = op(openapi, "post", "/api/sessions/{sessionId}/finalize")["requestBody"]["content"]["application/json"]
+    fin = op(openapi, "post", "/api/v1/sessions/{sessionId}/finalize")["requestBody"]["content"]["application/json"]
     fin_body = Tether._finalize_request("s", "failed", {"x": 1}).body
     assert fin_body is not None and set(json.loads(fin_body)) <= set(fin["schema"]["properties"])
 
@@ -90,9 +92,9 @@ def test_event_input_matches_protocol_fields(server: TetherServer, sid: str) -> 
         "id": "e-1", "sessionId": sid, "kind": "state_patched", "timestamp": "2026-01-01T00:00:00.000Z",
         "data": {"patch": {"a": 1}}, "expectedVersion": 1,
     }  # fmt: skip
-    r = httpx.post(server.url + "/api/ingest", json={"events": [item]}).json()
+    r = httpx.post(server.url + "/api/v1/ingest", json={"events": [item]}).json()
     assert r["results"][0]["status"] == 201, r
-    bad = httpx.post(server.url + "/api/ingest", json={"events": [{**item, "id": "e-2", "unknownField": 1}]}).json()
+    bad = httpx.post(server.url + "/api/v1/ingest", json={"events": [{**item, "id": "e-2", "unknownField": 1}]}).json()
     assert bad["results"][0]["status"] == 400  # additionalProperties: false, so our keys are exactly the accepted ones
 
 

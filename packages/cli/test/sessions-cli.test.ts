@@ -14,10 +14,10 @@ describe('tether sessions', () => {
   let s: TestServer;
   before(async () => {
     s = await startTestServer();
-    await s.req('POST', '/api/sessions', { sessionId: 'parent-1', userId: 'ana', type: 'langgraph' });
-    await s.req('POST', '/api/state/parent-1/agents', { type: 'billing', childSessionId: 'child-1' });
-    await s.req('POST', '/api/actions/parent-1', { tool: 'Bash', input: { command: 'ls' } });
-    await s.req('POST', '/api/sessions', { sessionId: 'other', userId: 'bo' });
+    await s.req('POST', '/api/v1/sessions', { sessionId: 'parent-1', userId: 'ana', type: 'langgraph' });
+    await s.req('POST', '/api/v1/state/parent-1/agents', { type: 'billing', childSessionId: 'child-1' });
+    await s.req('POST', '/api/v1/actions/parent-1', { tool: 'Bash', input: { command: 'ls' } });
+    await s.req('POST', '/api/v1/sessions', { sessionId: 'other', userId: 'bo' });
   });
   after(async () => { await s.stop(); });
 
@@ -47,7 +47,7 @@ describe('tether sessions', () => {
 
   it('rm deletes; errors are clear and exit non-zero', async () => {
     await tether('sessions', 'rm', 'other', '--url', s.url);
-    assert.equal((await s.req('GET', '/api/sessions/other')).status, 404);
+    assert.equal((await s.req('GET', '/api/v1/sessions/other')).status, 404);
     await assert.rejects(tether('sessions', 'show', 'other', '--url', s.url), (err: { code: number; stderr: string }) => {
       assert.equal(err.code, 1);
       assert.match(err.stderr, /404 session_not_found/);

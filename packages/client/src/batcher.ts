@@ -334,7 +334,7 @@ export class Batcher {
       let failure: unknown;
       try {
         const res = await this.http.once<IngestResponse>({
-          method: 'POST', path: '/api/ingest', body: `{"events":[${items.map((e) => e.json).join(',')}]}`, signal: this.stop.signal,
+          method: 'POST', path: '/api/v1/ingest', body: `{"events":[${items.map((e) => e.json).join(',')}]}`, signal: this.stop.signal,
         });
         const seen = new Set<number>();
         for (const r of res.body.results ?? []) {

@@ -1,4 +1,4 @@
-import type { Analytics, EventInput, IngestResponse, SessionState, SessionSummary } from '@tether/protocol';
+import type { Analytics, EventInput, EventKind, IngestResponse, SessionState, SessionSummary, TetherEvent } from '@tether/protocol';
 import { Batcher, type DeliveryOptions, type DeliveryStats } from './batcher.js';
 import { HttpClient, type FetchLike, type HttpOptions } from './http.js';
 import { uuid } from './id.js';
@@ -6,7 +6,7 @@ import { SessionLogger, enqueueEvent, type LogOptions, type LogReceipt } from '.
 import { subscribeSse, type SubscribeOptions, type Subscription } from './subscribe.js';
 import type {
   AppendAck, CreateSessionParams, CreateSessionResult, EventPage, FinalizeParams, FinalizeResult, Health, ListEventsParams,
-  ListSessionsParams, RestoredSession, SearchResult, SessionPage, Stats,
+  ListSessionsParams, RestoredSession, ResumedSession, SearchResult, SessionPage, Stats,
 } from './types.js';
 
 /**
@@ -73,17 +73,17 @@ export class TetherClient {
 
   /** Session REST routes. Writes send an Idempotency-Key so their retries are safe. */
   readonly sessions: SessionsResource = {
-    create: async (params = {}) => (await this.http.request<CreateSessionResult>({ method: 'POST', path: '/api/sessions', body: { eventId: uuid(), ...params } , retry: true })).body,
-    get: async (id) => (await this.http.request<RestoredSession>({ method: 'GET', path: `/api/sessions/${enc(id)}` })).body,
-    summary: async (id) => (await this.http.request<SessionSummary>({ method: 'GET', path: `/api/sessions/${enc(id)}/summary` })).body,
-    list: async (params = {}) => (await this.http.request<SessionPage>({ method: 'GET', path: '/api/sessions', query: { ...params } })).body,
+    create: async (params = {}) => (await this.http.request<CreateSessionResult>({ method: 'POST', path: '/api/v1/sessions', body: { eventId: uuid(), ...params } , retry: true })).body,
+    get: async (id) => (await this.http.request<RestoredSession>({ method: 'GET', path: `/api/v1/sessions/${enc(id)}` })).body,
+    summary: async (id) => (await this.http.request<SessionSummary>({ method: 'GET', path: `/api/v1/sessions/${enc(id)}/summary` })).body,
+    list: async (params = {}) => (await this.http.request<SessionPage>({ method: 'GET', path: '/api/v1/sessions', query: { ...params } })).body,
     listAll: (params = {}) => this.pages(params),
-    events: async (id, params = {}) => (await this.http.request<EventPage>({ method: 'GET', path: `/api/sessions/${enc(id)}/events`, query: { ...params } })).body,
-    children: async (id) => (await this.http.request<{ sessionId: string; sessions: SessionSummary[] }>({ method: 'GET', path: `/api/sessions/${enc(id)}/children` })).body,
-    state: async (id, atSeq) => (await this.http.request<SessionState>({ method: 'GET', path: `/api/state/${enc(id)}`, query: { atSeq } })).body,
-    finalize: async (id, params = {}) => (await this.http.request<FinalizeResult>({ method: 'POST', path: `/api/sessions/${enc(id)}/finalize`, body: params, headers: { 'idempotency-key': uuid() } })).body,
-    updateMetadata: async (id, patch) => (await this.http.request<AppendAck & { metadata: Record<string, unknown> }>({ method: 'PATCH', path: `/api/sessions/${enc(id)}/metadata`, body: patch, headers: { 'idempotency-key': uuid() } })).body,
-    delete: async (id) => (await this.http.request<{ success: true; sessionId: string; deleted: true }>({ method: 'DELETE', path: `/api/sessions/${enc(id)}`, retry: true })).body,
+    events: async (id, params = {}) => (await this.http.request<EventPage>({ method: 'GET', path: `/api/v1/sessions/${enc(id)}/events`, query: { ...params } })).body,
+    children: async (id) => (await this.http.request<{ sessionId: string; sessions: SessionSummary[] }>({ method: 'GET', path: `/api/v1/sessions/${enc(id)}/children` })).body,
+    state: async (id, atSeq) => (await this.http.request<SessionState>({ method: 'GET', path: `/api/v1/state/${enc(id)}`, query: { atSeq } })).body,
+    finalize: async (id, params = {}) => (await this.http.request<FinalizeResult>({ method: 'POST', path: `/api/v1/sessions/${enc(id)}/finalize`, body: params, headers: { 'idempotency-key': uuid() } })).body,
+    updateMetadata: async (id, patch) => (await this.http.request<AppendAck & { metadata: Record<string, unknown> }>({ method: 'PATCH', path: `/api/v1/sessions/${enc(id)}/metadata`, body: patch, headers: { 'idempotency-key': uuid() } })).body,
+    delete: async (id) => (await this.http.request<{ success: true; sessionId: string; deleted: true }>({ method: 'DELETE', path: `/api/v1/sessions/${enc(id)}`, retry: true })).body,
   };
 
   private async *pages(params: Omit<ListSessionsParams, 'cursor'>): AsyncGenerator<SessionSummary> {
@@ -104,9 +104,27 @@ export class TetherClient {
     }
   }
 
+  /**
+   * Resumes a session after a restart (the seed's "Session Resume — restart containers from persisted state"): its
+   * summary, initial, state and `lastSeq` now (`GET /api/v1/sessions/:id/summary` and `/api/v1/state/:id`), and its log
+   * as a lazy iterator (`GET /api/v1/sessions/:id/events?after=` page by page), so a 200,000-event session costs one
+   * page of memory. Throws NotFoundError for an unknown session. See docs/sdk.md, "Resume a session".
+   */
+  async resume(sessionId: string): Promise<ResumedSession> {
+    const [state, summary] = await Promise.all([this.sessions.state(sessionId), this.sessions.summary(sessionId)]);
+    const events = async function* (this: TetherClient, opts: { after?: number; kind?: EventKind; pageSize?: number } = {}): AsyncGenerator<TetherEvent> {
+      for (let next: number | null = opts.after ?? 0; next !== null;) {
+        const page: EventPage = await this.sessions.events(sessionId, { after: next, limit: opts.pageSize ?? 1000, ...(opts.kind ? { kind: opts.kind } : {}) });
+        yield* page.events;
+        next = page.nextAfter;
+      }
+    }.bind(this);
+    return { sessionId, metadata: summary, initial: summary.initial, state, lastSeq: summary.lastSeq, events };
+  }
+
   /** Full-text search over event content (SQLite FTS5 syntax: words ANDed, "phrases", prefix*). `limit` 1–500 [50]. */
   async search(q: string, limit?: number): Promise<SearchResult> {
-    return (await this.http.request<SearchResult>({ method: 'GET', path: '/api/query/search', query: { q, limit } })).body;
+    return (await this.http.request<SearchResult>({ method: 'GET', path: '/api/v1/query/search', query: { q, limit } })).body;
   }
 
   /** Totals by status and type. */
@@ -117,16 +135,16 @@ export class TetherClient {
    */
   async analytics(range: { from?: string; to?: string; bucketMs?: number; include?: Array<'eventsOverTime' | 'tokensOverTime' | 'tools' | 'durations' | 'busiest'> } = {}): Promise<Analytics> {
     const { include, ...rest } = range;
-    return (await this.http.request<Analytics>({ method: 'GET', path: '/api/query/analytics', query: { ...rest, ...(include?.length ? { include: include.join(',') } : {}) } })).body;
+    return (await this.http.request<Analytics>({ method: 'GET', path: '/api/v1/query/analytics', query: { ...rest, ...(include?.length ? { include: include.join(',') } : {}) } })).body;
   }
 
   async stats(): Promise<Stats> {
-    return (await this.http.request<Stats>({ method: 'GET', path: '/api/query/stats' })).body;
+    return (await this.http.request<Stats>({ method: 'GET', path: '/api/v1/query/stats' })).body;
   }
 
   /** Most recently updated sessions (seed route). */
   async recent(limit?: number): Promise<{ sessions: SessionSummary[]; count: number }> {
-    return (await this.http.request<{ sessions: SessionSummary[]; count: number }>({ method: 'GET', path: '/api/query/recent', query: { limit } })).body;
+    return (await this.http.request<{ sessions: SessionSummary[]; count: number }>({ method: 'GET', path: '/api/v1/query/recent', query: { limit } })).body;
   }
 
   /** `GET /health`. Throws APIConnectionError when the service is unreachable. */
@@ -140,7 +158,7 @@ export class TetherClient {
    */
   async ingest(events: EventInput[]): Promise<IngestResponse> {
     const withIds = events.map((e) => (e.id ? e : { ...e, id: uuid() }));
-    return (await this.http.request<IngestResponse>({ method: 'POST', path: '/api/ingest', body: { events: withIds }, retry: true })).body;
+    return (await this.http.request<IngestResponse>({ method: 'POST', path: '/api/v1/ingest', body: { events: withIds }, retry: true })).body;
   }
 
   /** A logger bound to one session (cheap; make as many as you like). */

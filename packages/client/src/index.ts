@@ -17,7 +17,7 @@ export {
   APIConnectionError, APITimeoutError, SerializationError, isRetryable, parseRetryAfter,
 } from './errors.js';
 export type {
-  CreateSessionParams, CreateSessionResult, RestoredSession, ListSessionsParams, SessionPage, ListEventsParams, EventPage,
+  CreateSessionParams, CreateSessionResult, RestoredSession, ResumedSession, ListSessionsParams, SessionPage, ListEventsParams, EventPage,
   FinalizeParams, FinalizeResult, SearchHit, SearchResult, Stats, Health, AppendAck,
   EventInput, EventKind, Goal, AgentRecord, IngestItemResult, IngestResponse, SessionMetadata, SessionState, SessionStatus,
   SessionSummary, TetherEvent,

@@ -77,7 +77,7 @@ export function subscribeSse(http: HttpClient, fetchImpl: typeof fetch, opts: Su
   }
   const isSession = opts.sessionId !== undefined;
   let position: number | undefined = isSession ? opts.afterSeq : opts.afterPos;
-  const path = isSession ? `/api/sessions/${encodeURIComponent(opts.sessionId!)}/stream` : '/api/stream';
+  const path = isSession ? `/api/v1/sessions/${encodeURIComponent(opts.sessionId!)}/stream` : '/api/v1/stream';
   const idleMs = opts.idleTimeoutMs ?? 75_000;
 
   async function* run(): AsyncGenerator<LiveMessage> {

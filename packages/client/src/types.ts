@@ -42,6 +42,23 @@ export interface RestoredSession {
   final: unknown;
 }
 
+/**
+ * What `TetherClient.resume(sessionId)` gives back (docs/sdk.md, "Resume a session"): the session as it stands — the
+ * summary (metadata, status, `lastSeq`), `initial`, the state (goals, agents, phase …) — and its log, read page by page
+ * from `GET /api/v1/sessions/:id/events` only while you iterate (never all in memory). New events appended after the
+ * resume get `lastSeq + 1`, `+ 2`, …: the session continues where it left off.
+ */
+export interface ResumedSession {
+  sessionId: string;
+  metadata: SessionSummary;
+  initial: Record<string, unknown> | null;
+  state: SessionState;
+  /** The seq of the newest event when the session was read (0 for none). */
+  lastSeq: number;
+  /** The log in seq order, `after` (default 0) exclusive, up to the end at the time each page is read; `pageSize` 1–10,000 [1000]. */
+  events(opts?: { after?: number; kind?: EventKind; pageSize?: number }): AsyncGenerator<TetherEvent>;
+}
+
 /** Filters of `GET /api/sessions`; all optional. */
 export interface ListSessionsParams {
   userId?: string;

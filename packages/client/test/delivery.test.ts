@@ -9,7 +9,7 @@ import { actionIndexes, allEvents, freePort, range, until } from './util.ts';
 function countingFetch() {
   const batches: number[] = [];
   const f = async (url: string, init?: RequestInit) => {
-    if (url.endsWith('/api/ingest')) batches.push((JSON.parse(String(init!.body)) as { events: unknown[] }).events.length);
+    if (url.endsWith('/api/v1/ingest')) batches.push((JSON.parse(String(init!.body)) as { events: unknown[] }).events.length);
     return fetch(url, init);
   };
   return { batches, fetch: f };
@@ -111,7 +111,7 @@ test('a retry of a batch that was stored answers duplicates, never stores twice 
   // Deliver the first ingest, then pretend the answer was lost: the client must resend the same ids.
   const f = async (url: string, init?: RequestInit) => {
     const res = await fetch(url, init);
-    if (url.endsWith('/api/ingest') && first) {
+    if (url.endsWith('/api/v1/ingest') && first) {
       first = false;
       throw new TypeError('fetch failed (simulated lost answer)');
     }
@@ -140,8 +140,8 @@ test('429 with Retry-After: the client waits as told, then delivers once', async
   const proxy = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const ch of req) chunks.push(ch as Buffer);
-    if (req.url === '/api/ingest') hits.push(Date.now());
-    if (req.url === '/api/ingest' && limited > 0) {
+    if (req.url === '/api/v1/ingest') hits.push(Date.now());
+    if (req.url === '/api/v1/ingest' && limited > 0) {
       limited--;
       res.writeHead(429, { 'content-type': 'application/problem+json', 'retry-after': '1', 'x-request-id': 'req-429' });
       res.end(JSON.stringify({ type: 'https://tether.dev/problems/rate_limited', title: 'Rate limited', status: 429, code: 'rate_limited', detail: 'slow down' }));

@@ -116,7 +116,7 @@ test('seed compatibility: `import hookAgent` as STATUS.md shows, no flush, proce
     const { goalId, agentId } = JSON.parse(r.out.trim()) as { goalId: string; agentId: string };
     const kinds = (await allEvents(srv.url, 'seed-1')).map((e) => e.kind);
     assert.deepEqual(kinds, ['session_created', 'action', 'goal_added', 'agent_spawned', 'response', 'state_patched', 'goal_updated', 'agent_completed']);
-    const state = (await srv.req('GET', '/api/state/seed-1')).body;
+    const state = (await srv.req('GET', '/api/v1/state/seed-1')).body;
     assert.equal(state.phase, 'execution');
     assert.equal(state.goals.find((g: { goalId: string }) => g.goalId === goalId).status, 'completed');
     assert.equal(state.agents.spawned.find((a: { agentId: string }) => a.agentId === agentId).status, 'completed');
@@ -131,7 +131,7 @@ test('seed compatibility: `require()` as the README shows, SESSION_ID / SESSION_
     const r = await run('seed-require.cjs', { SESSION_ID: 'seed-2', SESSION_SERVICE_URL: srv.url });
     assert.equal(r.code, 0, r.err);
     assert.equal((JSON.parse(r.out.trim().split('\n').pop()!) as { delivered: boolean }).delivered, true);
-    const restored = (await srv.req('GET', '/api/sessions/seed-2')).body;
+    const restored = (await srv.req('GET', '/api/v1/sessions/seed-2')).body;
     assert.equal(restored.actions[0].type, 'task_start');
     assert.equal(restored.state.currentStep, 'processing');
     assert.equal(restored.metadata.status, 'completed');

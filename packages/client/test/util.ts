@@ -43,7 +43,7 @@ export async function kill(child: ChildProcess, sig: NodeJS.Signals = 'SIGKILL')
 export async function allEvents(baseUrl: string, sessionId: string): Promise<Array<{ id: string; seq: number; kind: string; data: Record<string, unknown> }>> {
   const out: Array<{ id: string; seq: number; kind: string; data: Record<string, unknown> }> = [];
   for (let after = 0; ;) {
-    const res = await fetch(`${baseUrl}/api/sessions/${sessionId}/events?after=${after}&limit=10000`);
+    const res = await fetch(`${baseUrl}/api/v1/sessions/${sessionId}/events?after=${after}&limit=10000`);
     if (res.status === 404) return out;
     const page = (await res.json()) as { events: typeof out; nextAfter: number | null };
     out.push(...page.events);

@@ -40,10 +40,10 @@ describe('dashboard in Chromium', () => {
     for (const id of seeded.slice(-5)) await page.waitForSelector(row(id), { timeout: 5000 });
     assert.equal(await page.locator('[data-testid="stats-header"] .stat').count(), 5);
     await page.waitForSelector('.conn[data-state="live"]', { timeout: 5000 });
-    await t.api('POST', '/api/sessions', { sessionId: 'arrives-live', type: 'coder', userId: 'dave' });
+    await t.api('POST', '/api/v1/sessions', { sessionId: 'arrives-live', type: 'coder', userId: 'dave' });
     await page.waitForSelector(row('arrives-live'), { timeout: 5000 });
     // Its status change arrives live too.
-    await t.api('POST', '/api/sessions/arrives-live/finalize', { status: 'failed' });
+    await t.api('POST', '/api/v1/sessions/arrives-live/finalize', { status: 'failed' });
     await page.waitForSelector(`${row('arrives-live')} [data-status="failed"]`, { timeout: 5000 });
   });
 
@@ -53,7 +53,7 @@ describe('dashboard in Chromium', () => {
     await page.waitForURL(/\/sessions\/test-/, { timeout: 5000 });
     testSessionId = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]!);
     await page.waitForSelector('.timeline[data-loaded="true"] [data-testid="event-row"][data-seq="1"]', { timeout: 5000 });
-    const restored = await t.api('GET', `/api/sessions/${testSessionId}`);
+    const restored = await t.api('GET', `/api/v1/sessions/${testSessionId}`);
     assert.ok(restored.state.goals.length >= 3);
     assert.equal(restored.state.agents.spawned[0].childSessionId, `${testSessionId}-agent-1`);
   });
@@ -65,7 +65,7 @@ describe('dashboard in Chromium', () => {
     for (let i = 0; i < 3; i++) {
       const marker = `live-marker-${i}-${Date.now()}`;
       const t0 = Date.now();
-      const res = await t.api('POST', `/api/actions/${seeded[0]}`, { type: 'tool_use', tool: 'Bash', input: { command: marker } });
+      const res = await t.api('POST', `/api/v1/actions/${seeded[0]}`, { type: 'tool_use', tool: 'Bash', input: { command: marker } });
       const left = 1000 - (Date.now() - t0);
       assert.ok(left > 0, 'the POST itself took over a second');
       await page.locator(`[data-testid="event-row"][data-seq="${res.seq}"]`, { hasText: marker }).waitFor({ timeout: left });
@@ -123,14 +123,14 @@ describe('dashboard in Chromium', () => {
     const all = (await listed()).length;
     await page.selectOption('[data-testid="filter-status"]', 'failed');
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="session-list"] [data-session-id]')].every((r) => r.querySelector('[data-status="failed"]')), null, { timeout: 5000 });
-    const failed = await t.api('GET', '/api/sessions?status=failed&limit=500');
+    const failed = await t.api('GET', '/api/v1/sessions?status=failed&limit=500');
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="session-list"] [data-session-id]').length === n, failed.sessions.length, { timeout: 5000 });
     assert.ok(failed.sessions.length < all);
     assert.match(page.url(), /status=failed/);
     await page.fill('[data-testid="filter-type"]', 'support');
     await page.press('[data-testid="filter-type"]', 'Enter');
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="session-list"] [data-session-id]')].every((r) => r.getAttribute('data-session-id')!.endsWith('support')), null, { timeout: 5000 });
-    const both = await t.api('GET', '/api/sessions?status=failed&type=support&limit=500');
+    const both = await t.api('GET', '/api/v1/sessions?status=failed&type=support&limit=500');
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="session-list"] [data-session-id]').length === n, both.sessions.length, { timeout: 5000 });
     // Full-text search over event content, alone.
     await page.goto(t.url + '/?q=kraken');
@@ -146,14 +146,14 @@ describe('dashboard in Chromium', () => {
     await page.goto(`${t.url}/sessions/${id}/timeline`);
     await page.waitForSelector('.timeline[data-loaded="true"]', { timeout: 5000 });
     await page.waitForSelector('.conn[data-state="live"]', { timeout: 5000 });
-    const before = await t.api('POST', `/api/actions/${id}`, { tool: 'Bash', input: { command: 'before-restart' } });
+    const before = await t.api('POST', `/api/v1/actions/${id}`, { tool: 'Bash', input: { command: 'before-restart' } });
     await page.waitForSelector(`[data-testid="event-row"][data-seq="${before.seq}"]`, { timeout: 5000 });
     const { port, dataDir } = t;
     await t.stop();
     await page.waitForSelector('.conn:not([data-state="live"])', { timeout: 10_000 });
     t = await startTether({ port, dataDir });
     await page.waitForSelector('.conn[data-state="live"]', { timeout: 15_000 });
-    const res = await t.api('POST', `/api/actions/${id}`, { tool: 'Bash', input: { command: 'after-restart' } });
+    const res = await t.api('POST', `/api/v1/actions/${id}`, { tool: 'Bash', input: { command: 'after-restart' } });
     await page.locator(`[data-testid="event-row"][data-seq="${res.seq}"]`, { hasText: 'after-restart' }).waitFor({ timeout: 5000 });
     // Nothing duplicated: seqs in the timeline are unique.
     const seqs = await page.locator('[data-testid="event-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-seq')));

@@ -93,7 +93,7 @@ export async function launchBrowser(): Promise<Browser> {
 /** Posts events through `POST /api/ingest` in chunks of 1,000; throws if any is rejected. */
 export async function ingest(t: Tether, events: Array<Record<string, unknown>>): Promise<void> {
   for (let i = 0; i < events.length; i += 1000) {
-    const r = await t.api<{ rejected: number; results: unknown[] }>('POST', '/api/ingest', { events: events.slice(i, i + 1000) });
+    const r = await t.api<{ rejected: number; results: unknown[] }>('POST', '/api/v1/ingest', { events: events.slice(i, i + 1000) });
     if (r.rejected) throw new Error(`ingest rejected ${r.rejected}: ${JSON.stringify(r.results.filter((x: any) => x.status >= 300).slice(0, 3))}`);
   }
 }

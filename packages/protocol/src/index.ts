@@ -30,6 +30,7 @@ export {
 export type {
   TokenUsage,
   SessionMetrics,
+  SeedMetrics,
   SessionMetadata,
   Goal,
   AgentRecord,
@@ -44,3 +45,15 @@ export {
   actionTool, classifyAction, toolCallName,
 } from './actions.js';
 export type { ActionClass } from './actions.js';
+export {
+  SeedAckSchema,
+  SeedCreateBodySchema,
+  SeedCreatedSchema,
+  SeedMetadataSchema,
+  SeedStateSchema,
+  SeedEntrySchema,
+  SeedAgentSchema,
+  SeedStatsSchema,
+  SeedUserSessionSchema,
+  SeedPageQuerySchema,
+} from './seed.js';

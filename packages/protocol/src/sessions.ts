@@ -25,6 +25,17 @@ export interface SessionMetrics {
   agentsSpawned: number;
   agentsCompleted: number;
   goals: number;
+  /** The prototype's five counters (metadata.json `metrics`), counted its way: each action by its `type`. */
+  seed?: SeedMetrics;
+}
+
+/** The prototype's metadata.json `metrics`: each action counts once, by `type` (task_spawn, tool_call, mcp_call, file_write/file_edit, bash_exec; any other type counts as a tool call); spawned agents count too. */
+export interface SeedMetrics {
+  agentsSpawned: number;
+  toolCalls: number;
+  mcpCalls: number;
+  filesModified: number;
+  bashCommands: number;
 }
 
 /** The seed's metadata.json: model, tokenUsage, metrics and any keys the client adds. */
@@ -37,10 +48,12 @@ export interface SessionMetadata {
 
 /** A goal in the state (`state.goals`). */
 export interface Goal {
+  /** The prototype's name for the goal id (same value as goalId). */
+  id?: string;
   goalId: string;
-  description: string;
+  description?: string;
   status: string;
-  priority: string;
+  priority?: string;
   createdAt: string;
   updatedAt: string;
   completedAt?: string;

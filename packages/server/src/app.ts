@@ -21,6 +21,9 @@ import { ingestRoutes } from './routes/ingest.js';
 import { queryRoutes } from './routes/query.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { stateRoutes } from './routes/state.js';
+import { rewriteLegacyUrl } from './routes/v1-aliases.js';
+import { seedRoutes } from './seed/routes.js';
+import { seedWebSocket } from './seed/ws.js';
 import { liveRoutes } from './live/index.js';
 import { integrationRoutes } from './integrations/index.js';
 import { GroupCommitter } from './storage/group-commit.js';
@@ -87,6 +90,7 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
     // Router-level failures (bad URL encoding, over-long parameters) answer problem+json like everything else.
     frameworkErrors: (err, req, reply) => sendProblem(reply, toProblem(err, req)),
     forceCloseConnections: 'idle',
+    rewriteUrl: rewriteLegacyUrl,
   });
   app.decorate('config', config);
   app.decorate('store', deps.store);
@@ -130,6 +134,8 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
   await app.register(stateRoutes);
   await app.register(queryRoutes);
   await app.register(ingestRoutes);
+  await app.register(seedRoutes);
+  await app.register(seedWebSocket);
   await app.register(liveRoutes);
   await app.register(integrationRoutes);
   for (const p of deps.plugins ?? []) await app.register(p);

@@ -51,6 +51,12 @@ export interface TetherConfig {
   dashboardDir: string;
   /** TETHER_GROUP_COMMIT_MAX — most events in one transaction. Default 2000. */
   groupCommitMax: number;
+  /**
+   * TETHER_RESPONSE_MAX_ITEMS — most entries one array of a seed-route response holds (the restore's actions and
+   * responses, `GET /api/actions/:id`, …); past it the array ends and `Link: <…?offset=N>; rel="next"` points on.
+   * Default 10000.
+   */
+  responseMaxItems: number;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -109,6 +115,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     heartbeatMs: int('TETHER_WS_HEARTBEAT_MS', env.TETHER_WS_HEARTBEAT_MS, 30_000, 100),
     dashboardDir: env.TETHER_DASHBOARD_DIR ?? defaultDashboardDir,
     groupCommitMax: int('TETHER_GROUP_COMMIT_MAX', env.TETHER_GROUP_COMMIT_MAX, 2000, 1),
+    responseMaxItems: int('TETHER_RESPONSE_MAX_ITEMS', env.TETHER_RESPONSE_MAX_ITEMS, 10_000, 1),
   };
   const out: TetherConfig = { ...cfg, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
   if (out.storage !== 'sqlite' && out.storage !== 'postgres') throw new Error(`storage must be sqlite or postgres, got "${String(out.storage)}"`);

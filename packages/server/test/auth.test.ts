@@ -16,19 +16,19 @@ describe('API keys', () => {
     const s = await startTestServer({}, { TETHER_API_KEYS: 'w-key:ingest,r-key:read,a-key:admin' });
     try {
       assert.equal((await s.req('GET', '/health')).status, 200, 'health is public');
-      const anon = await s.req('POST', '/api/actions/k1', { type: 'x' });
+      const anon = await s.req('POST', '/api/v1/actions/k1', { type: 'x' });
       assert.deepEqual([anon.status, anon.body.code], [401, 'unauthorized']);
-      assert.equal((await s.req('POST', '/api/actions/k1', { type: 'x' }, bearer('wrong'))).status, 401);
-      assert.equal((await s.req('POST', '/api/actions/k1', { type: 'x' }, bearer('w-key'))).status, 201);
-      const wRead = await s.req('GET', '/api/sessions/k1', undefined, bearer('w-key'));
+      assert.equal((await s.req('POST', '/api/v1/actions/k1', { type: 'x' }, bearer('wrong'))).status, 401);
+      assert.equal((await s.req('POST', '/api/v1/actions/k1', { type: 'x' }, bearer('w-key'))).status, 201);
+      const wRead = await s.req('GET', '/api/v1/sessions/k1', undefined, bearer('w-key'));
       assert.deepEqual([wRead.status, wRead.body.code], [403, 'forbidden']);
-      assert.equal((await s.req('GET', '/api/sessions/k1', undefined, bearer('r-key'))).status, 200);
-      assert.equal((await s.req('GET', '/api/sessions', undefined)).status, 401);
-      assert.equal((await s.req('POST', '/api/actions/k1', { type: 'x' }, bearer('r-key'))).status, 403);
-      assert.equal((await s.req('DELETE', '/api/sessions/k1', undefined, bearer('r-key'))).status, 403);
-      assert.equal((await s.req('DELETE', '/api/sessions/k1', undefined, bearer('w-key'))).status, 403);
-      assert.equal((await s.req('GET', '/api/sessions/k1', undefined, bearer('a-key'))).status, 200, 'admin implies read');
-      assert.equal((await s.req('DELETE', '/api/sessions/k1', undefined, bearer('a-key'))).status, 200);
+      assert.equal((await s.req('GET', '/api/v1/sessions/k1', undefined, bearer('r-key'))).status, 200);
+      assert.equal((await s.req('GET', '/api/v1/sessions', undefined)).status, 401);
+      assert.equal((await s.req('POST', '/api/v1/actions/k1', { type: 'x' }, bearer('r-key'))).status, 403);
+      assert.equal((await s.req('DELETE', '/api/v1/sessions/k1', undefined, bearer('r-key'))).status, 403);
+      assert.equal((await s.req('DELETE', '/api/v1/sessions/k1', undefined, bearer('w-key'))).status, 403);
+      assert.equal((await s.req('GET', '/api/v1/sessions/k1', undefined, bearer('a-key'))).status, 200, 'admin implies read');
+      assert.equal((await s.req('DELETE', '/api/v1/sessions/k1', undefined, bearer('a-key'))).status, 200);
       assert.equal((await s.req('GET', '/metrics')).status, 401);
     } finally {
       await s.stop();
@@ -38,7 +38,7 @@ describe('API keys', () => {
   it('`tether keys create|list|revoke` keys work against a running server', async () => {
     const s = await startTestServer();
     try {
-      assert.equal((await s.req('GET', '/api/sessions')).status, 200, 'open while no key exists');
+      assert.equal((await s.req('GET', '/api/v1/sessions')).status, 200, 'open while no key exists');
       const out = JSON.parse(execFileSync(process.execPath, [BIN, 'keys', 'create', '--data-dir', s.dataDir, '--name', 'ci', '--scopes', 'read', '--json'], { encoding: 'utf8' }));
       assert.match(out.secret, /^tth_/);
       const listed = JSON.parse(execFileSync(process.execPath, [BIN, 'keys', 'list', '--data-dir', s.dataDir, '--json'], { encoding: 'utf8' }));
@@ -47,15 +47,15 @@ describe('API keys', () => {
       // The key ring re-reads the store within 5 s.
       let status = 0;
       for (let i = 0; i < 120 && status !== 401; i++) {
-        status = (await s.req('GET', '/api/sessions')).status;
+        status = (await s.req('GET', '/api/v1/sessions')).status;
         if (status !== 401) await new Promise((r) => setTimeout(r, 100));
       }
       assert.equal(status, 401, 'a key in the store turns authentication on');
-      assert.equal((await s.req('GET', '/api/sessions', undefined, bearer(out.secret))).status, 200);
+      assert.equal((await s.req('GET', '/api/v1/sessions', undefined, bearer(out.secret))).status, 200);
       execFileSync(process.execPath, [BIN, 'keys', 'revoke', out.id, '--data-dir', s.dataDir]);
       let revoked = 0;
       for (let i = 0; i < 120 && revoked !== 401; i++) {
-        revoked = (await s.req('GET', '/api/sessions', undefined, bearer(out.secret))).status;
+        revoked = (await s.req('GET', '/api/v1/sessions', undefined, bearer(out.secret))).status;
         if (revoked !== 401) await new Promise((r) => setTimeout(r, 100));
       }
       assert.equal(revoked, 401, 'revoked key refused');

@@ -89,7 +89,7 @@ describe('tether hook claude-code', () => {
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /sent 4, spooled 0, dropped 0, waiting 0/);
     assert.equal(spooled(spool), 0);
-    const s = (await server.req('GET', `/api/sessions/${sid}`)).body;
+    const s = (await server.req('GET', `/api/v1/sessions/${sid}`)).body;
     assert.equal(s.metadata.type, 'claude-code');
     assert.equal(s.metadata.metadata.model, 'claude-sonnet-4-6');
     assert.equal(s.responses.length, 1);
@@ -105,7 +105,7 @@ describe('tether hook claude-code', () => {
     const seq = s.metadata.lastSeq;
     const again = await runNode(HOOK_MAIN, ['--url', server.url], { input: JSON.stringify(post), env: { TETHER_SPOOL_DIR: spool } });
     assert.equal(again.code, 0);
-    assert.equal((await server.req('GET', `/api/sessions/${sid}`)).body.metadata.lastSeq, seq);
+    assert.equal((await server.req('GET', `/api/v1/sessions/${sid}`)).body.metadata.lastSeq, seq);
   });
 
   test('empty or non-JSON stdin: exit 0, nothing sent or spooled', async () => {

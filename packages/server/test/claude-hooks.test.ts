@@ -78,7 +78,7 @@ function replay(file: string): Payload[] {
 }
 
 async function actionCounts(server: TestServer): Promise<Map<string, number>> {
-  const { body } = await server.req('GET', '/api/sessions?limit=500');
+  const { body } = await server.req('GET', '/api/v1/sessions?limit=500');
   return new Map(body.sessions.map((s: any) => [s.sessionId, s.metadata.metrics.actions]));
 }
 
@@ -127,13 +127,13 @@ describe('POST /api/hooks/claude-code', () => {
 
     // Every tool call has its duration, nothing is left running, the sessions ended.
     const sid = 'fa812bfe-b295-4cca-9c2f-fdf01028cb46';
-    const { body } = await hooks.req('GET', `/api/sessions/${sid}`);
+    const { body } = await hooks.req('GET', `/api/v1/sessions/${sid}`);
     assert.ok(body.actions.every((a: any) => typeof a.durationMs === 'number' && a.durationMs >= 0 && a.startedAt));
     assert.deepEqual(body.state.claudeCode.running, {});
     assert.equal(body.metadata.status, 'completed');
     assert.equal(body.metadata.type, 'claude-code');
     assert.equal(body.metadata.metadata.model, 'claude-opus-4-6');
-    assert.equal(body.metadata.metadata.metrics.toolErrors, fromImportErrors(await imported.req('GET', `/api/sessions/${sid}`)));
+    assert.equal(body.metadata.metadata.metrics.toolErrors, fromImportErrors(await imported.req('GET', `/api/v1/sessions/${sid}`)));
     // Sub-agents: spawned in the parent, linked to the Task call, each with its own completed child session.
     const spawned = body.state.agents.spawned;
     assert.equal(spawned.length, 2);
@@ -141,7 +141,7 @@ describe('POST /api/hooks/claude-code', () => {
       assert.equal(a.status, 'completed');
       assert.match(a.toolUseId, /^toolu_/);
       assert.equal(a.type, 'Explore');
-      const child = (await hooks.req('GET', `/api/sessions/${encodeURIComponent(a.childSessionId)}`)).body;
+      const child = (await hooks.req('GET', `/api/v1/sessions/${encodeURIComponent(a.childSessionId)}`)).body;
       assert.equal(child.metadata.parentSessionId, sid);
       assert.equal(child.metadata.status, 'completed');
       assert.ok(child.responses.some((r: any) => r.role === 'assistant' && r.content.length > 0));
@@ -151,7 +151,7 @@ describe('POST /api/hooks/claude-code', () => {
 
     // Importing the transcript into the same server afterwards adds no tool call: both write cc:tool:<tool_use_id>.
     await tether(['import', 'claude-code', join(TRANSCRIPTS, `${sid}.jsonl`), '--url', hooks.url, '--json']);
-    const again = (await hooks.req('GET', `/api/sessions/${sid}`)).body.metadata.metadata.metrics;
+    const again = (await hooks.req('GET', `/api/v1/sessions/${sid}`)).body.metadata.metadata.metrics;
     assert.equal(again.actions, fromImport.get(sid));
   });
 
@@ -165,17 +165,17 @@ describe('POST /api/hooks/claude-code', () => {
     await hooks.req('POST', CLAUDE_CODE_HOOK_PATH, prompt, { [HOOK_TIME_HEADER]: t0 });
     await hooks.req('POST', CLAUDE_CODE_HOOK_PATH, pre, { [HOOK_TIME_HEADER]: t0 });
     await hooks.req('POST', CLAUDE_CODE_HOOK_PATH, pre, { [HOOK_TIME_HEADER]: t0 });
-    let s = (await hooks.req('GET', `/api/sessions/${sid}`)).body;
+    let s = (await hooks.req('GET', `/api/v1/sessions/${sid}`)).body;
     assert.equal(s.state.claudeCode.running.toolu_A.tool, 'Bash');
     assert.equal(s.state.claudeCode.running.toolu_A.startedAt, t0);
     assert.equal(s.actions.length, 0);
     const r1 = await hooks.req('POST', CLAUDE_CODE_HOOK_PATH, post, { [HOOK_TIME_HEADER]: '2026-03-01T10:00:01.250Z' });
     assert.equal(r1.headers.get('x-tether-events'), '2');
-    const seq = (await hooks.req('GET', `/api/sessions/${sid}`)).body.metadata.lastSeq;
+    const seq = (await hooks.req('GET', `/api/v1/sessions/${sid}`)).body.metadata.lastSeq;
     const r2 = await hooks.req('POST', CLAUDE_CODE_HOOK_PATH, post, { [HOOK_TIME_HEADER]: '2026-03-01T10:00:02.000Z' });
     assert.equal(r2.status, 200);
     assert.equal(r2.headers.get('x-tether-events'), '0');
-    s = (await hooks.req('GET', `/api/sessions/${sid}`)).body;
+    s = (await hooks.req('GET', `/api/v1/sessions/${sid}`)).body;
     assert.equal(s.metadata.lastSeq, seq);
     assert.equal(s.actions.length, 1);
     assert.equal(s.actions[0].durationMs, 1250);
@@ -201,7 +201,7 @@ describe('POST /api/hooks/claude-code', () => {
     await post({ hook_event_name: 'PostToolUse', agent_id: 'ag1', agent_type: 'Plan', tool_name: 'Read', tool_input: { file_path: 'b' }, tool_use_id: 'toolu_S', tool_response: 'text' });
     await post({ hook_event_name: 'SubagentStop', agent_id: 'ag1', agent_type: 'Plan', last_assistant_message: 'done' });
     await post({ hook_event_name: 'SessionEnd', reason: 'clear' });
-    const s = (await hooks.req('GET', `/api/sessions/${sid}`)).body;
+    const s = (await hooks.req('GET', `/api/v1/sessions/${sid}`)).body;
     const m = s.metadata.metadata.metrics;
     assert.equal(m.actions, 1);
     assert.equal(m.toolErrors, 1);
@@ -212,7 +212,7 @@ describe('POST /api/hooks/claude-code', () => {
     assert.equal(s.state.claudeCode.lastEvents.Notification.notification_type, 'permission_prompt');
     assert.equal(s.metadata.status, 'completed');
     assert.deepEqual(s.final, { reason: 'clear' });
-    const child = (await hooks.req('GET', `/api/sessions/${encodeURIComponent(`${sid}:agent-ag1`)}`)).body;
+    const child = (await hooks.req('GET', `/api/v1/sessions/${encodeURIComponent(`${sid}:agent-ag1`)}`)).body;
     assert.equal(child.metadata.parentSessionId, sid);
     assert.equal(child.metadata.metadata.metrics.actions, 1);
     assert.equal(child.actions[0].tool, 'Read');
@@ -233,7 +233,7 @@ describe('POST /api/hooks/claude-code', () => {
     // An event without a name is still stored, as a note.
     const r4 = await hooks.req('POST', CLAUDE_CODE_HOOK_PATH, { session_id: 'hook-noname' });
     assert.equal(r4.status, 200);
-    assert.ok((await hooks.req('GET', '/api/sessions/hook-noname')).body.state.claudeCode.lastEvents.Unknown);
+    assert.ok((await hooks.req('GET', '/api/v1/sessions/hook-noname')).body.state.claudeCode.lastEvents.Unknown);
   });
 
   test('with API keys enabled the endpoint needs the ingest scope', async () => {

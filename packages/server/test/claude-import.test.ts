@@ -89,7 +89,7 @@ describe('tether import claude-code', { skip: !existsSync(TRANSCRIPTS) && 'share
     assert.equal(firstSummary.totals.malformedLines, 0);
     assert.ok(expected.length >= 5, 'the shared folder holds sessions and sub-agents');
     for (const e of expected) {
-      const { status, body } = await server.req('GET', `/api/sessions/${encodeURIComponent(e.sessionId)}`);
+      const { status, body } = await server.req('GET', `/api/v1/sessions/${encodeURIComponent(e.sessionId)}`);
       assert.equal(status, 200, `session ${e.sessionId} exists`);
       const s = body.metadata;
       const m = s.metadata.metrics;
@@ -105,7 +105,7 @@ describe('tether import claude-code', { skip: !existsSync(TRANSCRIPTS) && 'share
       assert.deepEqual({ input: t.input, output: t.output, cacheRead: t.cacheRead ?? 0, cacheCreation: t.cacheCreation ?? 0 }, e.tokens, `${e.sessionId} tokens`);
       assert.equal(t.total, e.tokens.input + e.tokens.output);
       if (e.parent === null) {
-        const kids = (await server.req('GET', `/api/sessions/${encodeURIComponent(e.sessionId)}/children`)).body.sessions;
+        const kids = (await server.req('GET', `/api/v1/sessions/${encodeURIComponent(e.sessionId)}/children`)).body.sessions;
         assert.equal(kids.length, e.subagents, `${e.sessionId} child sessions`);
       }
     }
@@ -115,7 +115,7 @@ describe('tether import claude-code', { skip: !existsSync(TRANSCRIPTS) && 'share
     const main = join(TRANSCRIPTS, 'fa812bfe-b295-4cca-9c2f-fdf01028cb46.jsonl');
     const lines = jsonl(main);
     const first = lines.map((l) => l.timestamp).filter(Boolean).sort()[0];
-    const { body } = await server.req('GET', '/api/sessions/fa812bfe-b295-4cca-9c2f-fdf01028cb46');
+    const { body } = await server.req('GET', '/api/v1/sessions/fa812bfe-b295-4cca-9c2f-fdf01028cb46');
     assert.equal(body.metadata.created, first);
     assert.equal(body.metadata.status, 'completed');
     assert.equal(body.metadata.metadata.model, 'claude-opus-4-6');
@@ -138,13 +138,13 @@ describe('tether import claude-code', { skip: !existsSync(TRANSCRIPTS) && 'share
   });
 
   test('a second import changes nothing', async () => {
-    const before = (await server.req('GET', '/api/sessions?limit=500')).body.sessions.map((s: any) => [s.sessionId, s.lastSeq]).sort();
+    const before = (await server.req('GET', '/api/v1/sessions?limit=500')).body.sessions.map((s: any) => [s.sessionId, s.lastSeq]).sort();
     const r = await tether(['import', 'claude-code', TRANSCRIPTS, '--url', server.url, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const summary = JSON.parse(r.stdout);
     assert.equal(summary.totals.stored, 0);
     assert.equal(summary.totals.duplicates, firstSummary.totals.events);
-    const afterList = (await server.req('GET', '/api/sessions?limit=500')).body.sessions.map((s: any) => [s.sessionId, s.lastSeq]).sort();
+    const afterList = (await server.req('GET', '/api/v1/sessions?limit=500')).body.sessions.map((s: any) => [s.sessionId, s.lastSeq]).sort();
     assert.deepEqual(afterList, before);
   });
 

@@ -13,7 +13,7 @@ import { CLAUDE_CODE_HOOK_EVENTS } from '../src/index.ts';
 import { tetherHooks } from '../../cli/src/claude/settings.ts';
 
 const read = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
-const tetherEntries = (groups: any[] = []) => groups.flatMap((g) => g.hooks).filter((h: any) => h.url?.endsWith('/api/hooks/claude-code') || /hook claude-code|hook-main/.test(h.command ?? ''));
+const tetherEntries = (groups: any[] = []) => groups.flatMap((g) => g.hooks).filter((h: any) => h.url?.endsWith('/api/v1/hooks/claude-code') || /hook claude-code|hook-main/.test(h.command ?? ''));
 
 describe('tether setup claude-code', () => {
   let dir: string;
@@ -48,7 +48,7 @@ describe('tether setup claude-code', () => {
       const ours = tetherEntries(s.hooks[e]);
       assert.equal(ours.length, 1, e);
       assert.equal(ours[0].type, 'http');
-      assert.equal(ours[0].url, 'http://tether.local:9000/api/hooks/claude-code');
+      assert.equal(ours[0].url, 'http://tether.local:9000/api/v1/hooks/claude-code');
       assert.deepEqual(ours[0].allowedEnvVars, ['TETHER_API_KEY']);
     }
     assert.deepEqual(s.hooks.PreToolUse[0], existing.hooks.PreToolUse[0], 'the user\'s own hook is untouched');

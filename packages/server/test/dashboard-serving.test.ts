@@ -22,7 +22,7 @@ it('serves the dashboard with a single-page-app fallback', async () => {
     const deep = await fetch(`${s.url}/sessions/abc`, { headers: { accept: 'text/html' } });
     assert.equal(deep.status, 200, 'deep link served without a key: the page asks for one');
     assert.match(await deep.text(), /id="root"/);
-    const api = await fetch(`${s.url}/api/nope`, { headers: { accept: 'text/html', authorization: 'Bearer k' } });
+    const api = await fetch(`${s.url}/api/v1/nope`, { headers: { accept: 'text/html', authorization: 'Bearer k' } });
     assert.equal(api.status, 404);
     assert.match(api.headers.get('content-type') ?? '', /problem\+json/);
     const missingAsset = await fetch(`${s.url}/assets/missing.js`);

@@ -43,15 +43,15 @@ describe('durability', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tether-restart-'));
     try {
       let s = await startTestServer({ dataDir });
-      await s.req('POST', '/api/sessions', { sessionId: 'r1', userId: 'u' });
-      await s.req('POST', '/api/state/r1/goals', { goalId: 'g', description: 'x' });
-      for (let i = 0; i < 10; i++) await s.req('POST', '/api/actions/r1', { i });
-      const before = (await s.req('GET', '/api/sessions/r1')).body;
+      await s.req('POST', '/api/v1/sessions', { sessionId: 'r1', userId: 'u' });
+      await s.req('POST', '/api/v1/state/r1/goals', { goalId: 'g', description: 'x' });
+      for (let i = 0; i < 10; i++) await s.req('POST', '/api/v1/actions/r1', { i });
+      const before = (await s.req('GET', '/api/v1/sessions/r1')).body;
       await s.stop();
       s = await startTestServer({ dataDir });
-      const after = (await s.req('GET', '/api/sessions/r1')).body;
+      const after = (await s.req('GET', '/api/v1/sessions/r1')).body;
       assert.deepEqual(after, before);
-      const next = await s.req('POST', '/api/actions/r1', { i: 10 });
+      const next = await s.req('POST', '/api/v1/actions/r1', { i: 10 });
       assert.equal(next.body.seq, 13, 'seq continues after restart');
       await s.stop();
     } finally {
@@ -72,7 +72,7 @@ describe('durability', () => {
           const id = `w${w}-${i}`;
           const sessionId = `kill-${w % 4}`;
           try {
-            const r = await fetch(`${base}/api/actions/${sessionId}`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': id }, body: JSON.stringify({ w, i }) });
+            const r = await fetch(`${base}/api/v1/actions/${sessionId}`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': id }, body: JSON.stringify({ w, i }) });
             if (r.status === 201) acked.push({ sessionId, id, seq: ((await r.json()) as { seq: number }).seq });
           } catch {
             return; // the server is gone
@@ -94,16 +94,16 @@ describe('durability', () => {
       const again = await startChild(dataDir, port);
       try {
         for (const sid of ['kill-0', 'kill-1', 'kill-2', 'kill-3']) {
-          const { events } = (await (await fetch(`${base}/api/sessions/${sid}/events?limit=10000`)).json()) as { events: Array<{ id: string; seq: number }> };
+          const { events } = (await (await fetch(`${base}/api/v1/sessions/${sid}/events?limit=10000`)).json()) as { events: Array<{ id: string; seq: number }> };
           const stored = new Map(events.map((e) => [e.id, e.seq]));
           assert.deepEqual(events.map((e) => e.seq), Array.from({ length: events.length }, (_, i) => i + 1), 'gapless after the crash');
           for (const a of acked.filter((x) => x.sessionId === sid)) assert.equal(stored.get(a.id), a.seq, `acknowledged ${a.id} is stored at its seq`);
           // Session rows may lag their log at the crash; the summary must still agree with the log exactly.
-          const summary = (await (await fetch(`${base}/api/sessions/${sid}/summary`)).json()) as { lastSeq: number; metadata: { metrics: { actions: number; events: number } } };
+          const summary = (await (await fetch(`${base}/api/v1/sessions/${sid}/summary`)).json()) as { lastSeq: number; metadata: { metrics: { actions: number; events: number } } };
           assert.equal(summary.lastSeq, events.length);
           assert.equal(summary.metadata.metrics.actions, events.length - 1);
           assert.equal(summary.metadata.metrics.events, events.length);
-          const listed = (await (await fetch(`${base}/api/sessions?limit=10`)).json()) as { sessions: Array<{ sessionId: string; lastSeq: number }> };
+          const listed = (await (await fetch(`${base}/api/v1/sessions?limit=10`)).json()) as { sessions: Array<{ sessionId: string; lastSeq: number }> };
           assert.equal(listed.sessions.find((x) => x.sessionId === sid)?.lastSeq, events.length, 'the listed row caught up too');
         }
       } finally {
@@ -127,7 +127,7 @@ describe('durability', () => {
       const writer = async (w: number) => {
         for (let i = 0; !stop; i++) {
           try {
-            const r = await fetch(`${base}/api/actions/term`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `t${w}-${i}` }, body: '{}' });
+            const r = await fetch(`${base}/api/v1/actions/term`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `t${w}-${i}` }, body: '{}' });
             if (r.status === 201) acked.push(`t${w}-${i}`);
           } catch {
             return;
@@ -143,7 +143,7 @@ describe('durability', () => {
       await Promise.all(writers);
       const again = await startChild(dataDir, port);
       try {
-        const { events } = (await (await fetch(`${base}/api/sessions/term/events?limit=10000`)).json()) as { events: Array<{ id: string }> };
+        const { events } = (await (await fetch(`${base}/api/v1/sessions/term/events?limit=10000`)).json()) as { events: Array<{ id: string }> };
         const ids = new Set(events.map((e) => e.id));
         for (const id of acked) assert.ok(ids.has(id), `answered write ${id} was stored`);
       } finally {

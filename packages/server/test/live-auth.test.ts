@@ -45,7 +45,7 @@ describe('live feed authorization', () => {
     const ok = await WsClient.connect(s, `?apiKey=${READ}`);
     await ok.subscribe({ channel: 'list' });
     const anonAttempts = await Promise.all([refused(''), refused('?session=secret-session')]);
-    const r = await s.req('POST', '/api/sessions', { sessionId: 'secret-session', initial: { task: 'private' } }, auth(INGEST));
+    const r = await s.req('POST', '/api/v1/sessions', { sessionId: 'secret-session', initial: { task: 'private' } }, auth(INGEST));
     assert.equal(r.status, 201);
     const created = await ok.waitFor((m) => m.type === 'session_created', 'session_created for the authorized watcher');
     assert.equal(created.sessionId, 'secret-session');
@@ -55,13 +55,13 @@ describe('live feed authorization', () => {
   });
 
   it('refuses SSE streams without a read key; accepts ?apiKey= for EventSource', async () => {
-    const none = await SseReader.open(`${s.url}/api/stream`);
+    const none = await SseReader.open(`${s.url}/api/v1/stream`);
     assert.equal(none.status, 401);
-    await s.req('POST', '/api/sessions', { sessionId: 'sse-session' }, auth(INGEST));
-    const ingest = await SseReader.open(`${s.url}/api/sessions/sse-session/stream?after=0`, auth(INGEST));
+    await s.req('POST', '/api/v1/sessions', { sessionId: 'sse-session' }, auth(INGEST));
+    const ingest = await SseReader.open(`${s.url}/api/v1/sessions/sse-session/stream?after=0`, auth(INGEST));
     assert.equal(ingest.status, 403);
     assert.deepEqual(ingest.messages, []);
-    const ok = await SseReader.open(`${s.url}/api/sessions/sse-session/stream?after=0&apiKey=${READ}`);
+    const ok = await SseReader.open(`${s.url}/api/v1/sessions/sse-session/stream?after=0&apiKey=${READ}`);
     assert.equal(ok.status, 200);
     await until(() => ok.events().length === 1, 'the replayed session_created');
     ok.stop();

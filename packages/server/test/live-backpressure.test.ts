@@ -15,7 +15,7 @@ describe('live feed backpressure', () => {
   it('cuts off a client that stops reading with 4008, keeps its queue under the limit, and lets it resume', async () => {
     const s = await startTestServer({ wsBufferLimit: LIMIT });
     try {
-      await s.req('POST', '/api/sessions', { sessionId: 'slow' });
+      await s.req('POST', '/api/v1/sessions', { sessionId: 'slow' });
       const healthy = await WsClient.connect(s, '?session=slow&after=0');
       const slow = await WsClient.connect(s, '?session=slow&after=0');
       await until(() => slow.events('session').length === 1, 'the slow client to see session_created');

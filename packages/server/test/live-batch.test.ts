@@ -14,7 +14,7 @@ describe('live feed, batched delivery', () => {
   });
 
   it('delivers every event in order inside batch frames, replay included', async () => {
-    await s.req('POST', '/api/sessions', { sessionId: 'bt', userId: 'u' });
+    await s.req('POST', '/api/v1/sessions', { sessionId: 'bt', userId: 'u' });
     await appendActions(s, 'bt', 300);
     const batched = await WsClient.connect(s, '?batch=1');
     const plain = await WsClient.connect(s, '');

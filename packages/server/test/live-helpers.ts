@@ -34,9 +34,9 @@ export class WsClient {
     });
   }
 
-  /** Opens `/ws` with the query and headers given; rejects with the HTTP status when the upgrade is refused. */
+  /** Opens `/api/v1/ws` with the query and headers given; rejects with the HTTP status when the upgrade is refused. */
   static connect(server: { url: string }, query = '', headers: Record<string, string> = {}): Promise<WsClient> {
-    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/ws${query}`, { headers });
+    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/api/v1/ws${query}`, { headers });
     const client = new WsClient(ws);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(client));
@@ -87,7 +87,7 @@ export async function appendActions(s: TestServer, sessionId: string, n: number,
     const events = Array.from({ length: Math.min(batch, n - i) }, (_, j) => ({
       sessionId, kind: 'action', data: { type: 'tool_use', tool: 'Bash', i: from + i + j, ...(opts.pad ? { pad: 'x'.repeat(opts.pad) } : {}) },
     }));
-    const r = await s.req('POST', '/api/ingest', { events });
+    const r = await s.req('POST', '/api/v1/ingest', { events });
     if (r.status !== 207 && r.status !== 200) throw new Error(`ingest answered ${r.status}: ${JSON.stringify(r.body)}`);
     if (r.body.rejected) throw new Error(`ingest rejected ${r.body.rejected} events: ${JSON.stringify(r.body.results.find((x: Msg) => x.status >= 400))}`);
   }

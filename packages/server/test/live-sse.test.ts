@@ -17,8 +17,8 @@ describe('live feed over SSE', () => {
   });
 
   it('resumes a session stream from Last-Event-ID with exactly the missing events', async () => {
-    await s.req('POST', '/api/sessions', { sessionId: 'sse' });
-    const a = await SseReader.open(`${s.url}/api/sessions/sse/stream?after=0`);
+    await s.req('POST', '/api/v1/sessions', { sessionId: 'sse' });
+    const a = await SseReader.open(`${s.url}/api/v1/sessions/sse/stream?after=0`);
     const writing = appendActions(s, 'sse', 2000, { batch: 100 });
     await until(() => a.events().length >= 300, '300 events on the first stream');
     a.stop();
@@ -26,7 +26,7 @@ describe('live feed over SSE', () => {
     const seen = a.events().map((m) => m.seq);
     assert.equal(String(seen.at(-1)), lastId, 'id: is the seq');
     // `after=0` would replay everything: Last-Event-ID must win.
-    const b = await SseReader.open(`${s.url}/api/sessions/sse/stream?after=0`, { 'last-event-id': lastId });
+    const b = await SseReader.open(`${s.url}/api/v1/sessions/sse/stream?after=0`, { 'last-event-id': lastId });
     await writing;
     await until(() => b.events().at(-1)?.seq === 2001, 'the resumed stream to reach seq 2001');
     const got = b.events().map((m) => m.seq);
@@ -41,11 +41,11 @@ describe('live feed over SSE', () => {
 
   it('resumes the firehose from Last-Event-ID by pos', async () => {
     const startPos = await s.app.store.lastPos();
-    const a = await SseReader.open(`${s.url}/api/stream?after=${startPos}`);
+    const a = await SseReader.open(`${s.url}/api/v1/stream?after=${startPos}`);
     const writers = Promise.all([appendActions(s, 'sse-a', 500, { batch: 25 }), appendActions(s, 'sse-b', 500, { batch: 25 })]);
     await until(() => a.events().length >= 100, '100 firehose events');
     a.stop();
-    const b = await SseReader.open(`${s.url}/api/stream`, { 'last-event-id': a.lastId()! });
+    const b = await SseReader.open(`${s.url}/api/v1/stream`, { 'last-event-id': a.lastId()! });
     await writers;
     const all = await s.app.store.listAllEvents(startPos, 100_000);
     await until(() => b.events().at(-1)?.pos === all.at(-1)!.pos, 'the resumed firehose to reach the last pos');
@@ -58,7 +58,7 @@ describe('live feed over SSE', () => {
 
   it('replays the last N events with ?tail=, then goes live', async () => {
     await appendActions(s, 'tail', 9); // seq 1..10
-    const r = await SseReader.open(`${s.url}/api/sessions/tail/stream?tail=3`);
+    const r = await SseReader.open(`${s.url}/api/v1/sessions/tail/stream?tail=3`);
     await until(() => r.messages.some((m) => m.data.type === 'subscribed'), 'subscribed');
     assert.deepEqual(r.events().map((m) => m.seq), [8, 9, 10]);
     await appendActions(s, 'tail', 1);
@@ -69,21 +69,21 @@ describe('live feed over SSE', () => {
 
   it('sends heartbeat comments and a session_deleted message without id', async () => {
     await appendActions(s, 'hb', 1);
-    const r = await SseReader.open(`${s.url}/api/sessions/hb/stream`);
+    const r = await SseReader.open(`${s.url}/api/v1/sessions/hb/stream`);
     await until(() => r.comments >= 2, 'two heartbeat comments');
-    await s.req('DELETE', '/api/sessions/hb');
+    await s.req('DELETE', '/api/v1/sessions/hb');
     await until(() => r.messages.some((m) => m.data.type === 'session_deleted'), 'session_deleted');
     assert.equal(r.messages.find((m) => m.data.type === 'session_deleted')!.id, undefined);
     r.stop();
   });
 
   it('answers malformed positions with problem+json 400', async () => {
-    const bad = await SseReader.open(`${s.url}/api/sessions/x/stream`, { 'last-event-id': 'abc' });
+    const bad = await SseReader.open(`${s.url}/api/v1/sessions/x/stream`, { 'last-event-id': 'abc' });
     assert.equal(bad.status, 400);
     assert.equal((bad.body as { code: string }).code, 'validation_failed');
-    const neg = await SseReader.open(`${s.url}/api/stream?after=-1`);
+    const neg = await SseReader.open(`${s.url}/api/v1/stream?after=-1`);
     assert.equal(neg.status, 400);
-    const badId = await SseReader.open(`${s.url}/api/sessions/${encodeURIComponent('a b')}/stream`);
+    const badId = await SseReader.open(`${s.url}/api/v1/sessions/${encodeURIComponent('a b')}/stream`);
     assert.equal(badId.status, 400);
     assert.equal((badId.body as { code: string }).code, 'invalid_session_id');
   });

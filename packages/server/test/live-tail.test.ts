@@ -47,7 +47,7 @@ describe('tether tail', () => {
     dirs.push(dataDir);
     let s = await startTestServer({ dataDir });
     const port = s.port;
-    await s.req('POST', '/api/sessions', { sessionId: 'tailed' });
+    await s.req('POST', '/api/v1/sessions', { sessionId: 'tailed' });
     const t = new Tail(['tailed', '--json', '--after', '0', '--url', s.url]);
     try {
       await appendActions(s, 'tailed', 20);
@@ -74,8 +74,8 @@ describe('tether tail', () => {
     const t = new Tail(['--all', '--url', s.url]);
     try {
       await until(() => /live from pos/.test(t.stderr), 'tail to go live', 30_000);
-      await s.req('POST', '/api/actions/readable', { tool: 'Bash', input: { command: 'ls -la' } });
-      await s.req('POST', '/api/sessions/readable/finalize', { status: 'completed' });
+      await s.req('POST', '/api/v1/actions/readable', { tool: 'Bash', input: { command: 'ls -la' } });
+      await s.req('POST', '/api/v1/sessions/readable/finalize', { status: 'completed' });
       await until(() => t.lines().length === 3, 'three lines', 30_000);
       const [created, action, finalized] = t.lines();
       assert.match(created!, /^\d\d:\d\d:\d\d\.\d{3}\s+readable#1\s+session_created/);

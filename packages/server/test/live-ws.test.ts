@@ -17,7 +17,7 @@ describe('live feed over WebSocket', () => {
   });
 
   it('delivers every event of a 5,000-event burst to each of 100 subscribers, in seq order', async () => {
-    await s.req('POST', '/api/sessions', { sessionId: 'burst', userId: 'u' });
+    await s.req('POST', '/api/v1/sessions', { sessionId: 'burst', userId: 'u' });
     const clients = await Promise.all(range(1, 100).map(() => WsClient.connect(s, '', {})));
     await Promise.all(clients.map((c) => c.subscribe({ channel: 'session', sessionId: 'burst' })));
     assert.equal((await s.req('GET', '/health')).body.websocket.sessions, 1);
@@ -73,10 +73,10 @@ describe('live feed over WebSocket', () => {
   it('list watchers get created, finalized and deleted with the session summary, and nothing for plain events', async () => {
     const c = await WsClient.connect(s, '?user=dash');
     await c.subscribe({ channel: 'list' });
-    await s.req('POST', '/api/sessions', { sessionId: 'listed', userId: 'alice', type: 'coder' });
-    await s.req('POST', '/api/actions/listed', { type: 'x' });
-    await s.req('POST', '/api/sessions/listed/finalize', { status: 'failed' });
-    await s.req('DELETE', '/api/sessions/listed');
+    await s.req('POST', '/api/v1/sessions', { sessionId: 'listed', userId: 'alice', type: 'coder' });
+    await s.req('POST', '/api/v1/actions/listed', { type: 'x' });
+    await s.req('POST', '/api/v1/sessions/listed/finalize', { status: 'failed' });
+    await s.req('DELETE', '/api/v1/sessions/listed');
     await c.waitFor((m) => m.type === 'session_deleted', 'session_deleted');
     const list = c.messages.filter((m) => m.channel === 'list' && m.sessionId === 'listed');
     assert.deepEqual(list.map((m) => m.type), ['session_created', 'session_finalized', 'session_deleted']);
@@ -141,7 +141,7 @@ describe('live feed resume', () => {
     // the replay: the switch to live must then drop what the replay already sent and add what it did not.
     const s = await startTestServer({ wsBufferLimit: 256 * 1024 });
     try {
-      await s.req('POST', '/api/sessions', { sessionId: 'resume' });
+      await s.req('POST', '/api/v1/sessions', { sessionId: 'resume' });
       const a = await WsClient.connect(s, '?session=resume&after=0');
       const writing = appendActions(s, 'resume', 6000, { batch: 100, pad: 300 });
       await until(() => a.events('session').length >= 300, 'the first client to see 300 events');

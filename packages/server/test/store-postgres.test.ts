@@ -217,42 +217,42 @@ describe('HTTP API on PostgreSQL', () => {
     const { schema, drop } = await freshSchema(true);
     drops.push(drop);
     const s = await start(schema);
-    const c = await s.req('POST', '/api/sessions', { sessionId: 'pg-1', userId: 'alice', tags: ['demo'], initial: { task: 'x' } });
+    const c = await s.req('POST', '/api/v1/sessions', { sessionId: 'pg-1', userId: 'alice', tags: ['demo'], initial: { task: 'x' } });
     assert.equal(c.status, 201);
-    const g = await s.req('POST', '/api/state/pg-1/goals', { description: 'ship it', priority: 'high' });
+    const g = await s.req('POST', '/api/v1/state/pg-1/goals', { description: 'ship it', priority: 'high' });
     assert.equal(g.status, 201);
-    const act = await s.req('POST', '/api/actions/pg-1', { type: 'tool_call', tool: 'Bash', input: { command: 'ls' }, timestamp: '2026-02-13T10:00:00Z' });
+    const act = await s.req('POST', '/api/v1/actions/pg-1', { type: 'tool_call', tool: 'Bash', input: { command: 'ls' }, timestamp: '2026-02-13T10:00:00Z' });
     assert.equal(act.status, 201);
     assert.equal(act.body.seq, 3);
-    const st = await s.req('PATCH', '/api/state/pg-1', { phase: 'execution' });
+    const st = await s.req('PATCH', '/api/v1/state/pg-1', { phase: 'execution' });
     assert.equal(st.status, 200);
-    const gu = await s.req('PATCH', `/api/state/pg-1/goals/${g.body.goal.goalId}`, { status: 'completed' });
+    const gu = await s.req('PATCH', `/api/v1/state/pg-1/goals/${g.body.goal.goalId}`, { status: 'completed' });
     assert.equal(gu.body.goal.status, 'completed');
-    const ing = await s.req('POST', '/api/ingest', { events: [{ sessionId: 'pg-2', kind: 'action', id: 'i1', data: { text: 'walrus' } }, { sessionId: 'pg-1', kind: 'nope' }] });
+    const ing = await s.req('POST', '/api/v1/ingest', { events: [{ sessionId: 'pg-2', kind: 'action', id: 'i1', data: { text: 'walrus' } }, { sessionId: 'pg-1', kind: 'nope' }] });
     assert.equal(ing.status, 207);
     assert.deepEqual(ing.body.results.map((r: { status: number }) => r.status), [201, 400]);
-    const state = await s.req('GET', '/api/state/pg-1');
+    const state = await s.req('GET', '/api/v1/state/pg-1');
     assert.equal(state.body.phase, 'execution');
     assert.equal(state.body.goals[0].status, 'completed');
-    const actions = await s.req('GET', '/api/actions/pg-1');
+    const actions = await s.req('GET', '/api/v1/actions/pg-1');
     assert.equal(actions.body.actions[0].timestamp, '2026-02-13T10:00:00.000Z');
-    const search = await s.req('GET', '/api/query/search?q=walrus');
+    const search = await s.req('GET', '/api/v1/query/search?q=walrus');
     assert.equal(search.body.results[0]?.sessionId, 'pg-2');
-    const list = await s.req('GET', '/api/sessions?tag=demo');
+    const list = await s.req('GET', '/api/v1/sessions?tag=demo');
     assert.deepEqual(list.body.sessions.map((x: { sessionId: string }) => x.sessionId), ['pg-1']);
-    const fin = await s.req('POST', '/api/sessions/pg-1/finalize', { status: 'completed' });
+    const fin = await s.req('POST', '/api/v1/sessions/pg-1/finalize', { status: 'completed' });
     assert.equal(fin.status, 200);
-    const stats = await s.req('GET', '/api/query/stats');
+    const stats = await s.req('GET', '/api/v1/query/stats');
     assert.equal(stats.body.totalSessions, 2);
     assert.equal(stats.body.completedSessions, 1);
-    const bad = await s.req('GET', '/api/sessions?cursor=bm9wZQ');
+    const bad = await s.req('GET', '/api/v1/sessions?cursor=bm9wZQ');
     assert.equal(bad.status, 400);
     assert.equal(bad.body.code, 'validation_failed');
 
     // The firehose over SSE: replay from the database by pos, then live, ids strictly increasing, none missing.
-    const stored = (await s.req('GET', '/api/sessions/pg-1/events')).body.events.length + (await s.req('GET', '/api/sessions/pg-2/events')).body.events.length;
+    const stored = (await s.req('GET', '/api/v1/sessions/pg-1/events')).body.events.length + (await s.req('GET', '/api/v1/sessions/pg-2/events')).body.events.length;
     const ctl = new AbortController();
-    const res = await fetch(`${s.url}/api/stream?after=0`, { signal: ctl.signal, headers: { accept: 'text/event-stream' } });
+    const res = await fetch(`${s.url}/api/v1/stream?after=0`, { signal: ctl.signal, headers: { accept: 'text/event-stream' } });
     assert.equal(res.status, 200);
     const ids: number[] = [];
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -267,7 +267,7 @@ describe('HTTP API on PostgreSQL', () => {
       buf = buf.slice(end);
       if (!posted && ids.length >= stored) {
         posted = true;
-        assert.equal((await s.req('POST', '/api/actions/pg-2', { type: 'live' })).status, 201);
+        assert.equal((await s.req('POST', '/api/v1/actions/pg-2', { type: 'live' })).status, 201);
       }
     }
     await reader.cancel();
@@ -290,21 +290,21 @@ describe('HTTP API on PostgreSQL', () => {
     await Promise.all(Array.from({ length: writers }, (_, w) => (async () => {
       const server = w % 2 ? b : a;
       for (let i = 0; i < perWriter; i++) {
-        const r = await server.req('POST', '/api/actions/two-servers', { type: 'note', w, i }, { 'idempotency-key': `w${w}-i${i}` });
+        const r = await server.req('POST', '/api/v1/actions/two-servers', { type: 'note', w, i }, { 'idempotency-key': `w${w}-i${i}` });
         assert.equal(r.status, 201, JSON.stringify(r.body));
         acked.push({ w, i, seq: r.body.seq });
       }
     })()));
     const n = writers * perWriter + 1;
-    const events = (await a.req('GET', `/api/sessions/two-servers/events?limit=1000`)).body.events as Array<{ seq: number; kind: string; data: { w: number; i: number } }>;
+    const events = (await a.req('GET', `/api/v1/sessions/two-servers/events?limit=1000`)).body.events as Array<{ seq: number; kind: string; data: { w: number; i: number } }>;
     assert.deepEqual(events.map((e) => e.seq), Array.from({ length: n }, (_, i) => i + 1));
     const bySeq = new Map(events.map((e) => [e.seq, e]));
     for (const x of acked) assert.deepEqual([bySeq.get(x.seq)?.data.w, bySeq.get(x.seq)?.data.i], [x.w, x.i], `acknowledged w${x.w} i${x.i} is at its seq`);
     assert.equal(new Set(acked.map((x) => x.seq)).size, acked.length);
-    const fromB = (await b.req('GET', '/api/sessions/two-servers')).body;
+    const fromB = (await b.req('GET', '/api/v1/sessions/two-servers')).body;
     assert.equal(fromB.metadata.lastSeq, n);
     assert.equal(fromB.actions.length, n - 1);
-    const retry = await b.req('POST', '/api/actions/two-servers', { type: 'note', w: 0, i: 0 }, { 'idempotency-key': 'w0-i0' });
+    const retry = await b.req('POST', '/api/v1/actions/two-servers', { type: 'note', w: 0, i: 0 }, { 'idempotency-key': 'w0-i0' });
     assert.equal(retry.body.seq, acked.find((x) => x.w === 0 && x.i === 0)?.seq);
   });
 });

@@ -117,7 +117,7 @@ it('sqlite: when the writer thread stops, writes go on (committed on the HTTP th
   const dataDir = mkdtempSync(join(tmpdir(), 'tether-store-'));
   const s = await startTestServer({ dataDir });
   try {
-    assert.equal((await s.req('POST', '/api/actions/w', { tool: 'Bash' })).status, 201);
+    assert.equal((await s.req('POST', '/api/v1/actions/w', { tool: 'Bash' })).status, 201);
     const store = s.app.store as unknown as { writer: { writer: { worker: { terminate(): Promise<number> } } }; onWriterDown?: (e: Error) => void };
     let reported: Error | undefined;
     const log = store.onWriterDown;
@@ -128,13 +128,13 @@ it('sqlite: when the writer thread stops, writes go on (committed on the HTTP th
     await store.writer.writer.worker.terminate();
     assert.match(String(reported?.message), /writer thread exited/);
     // Small and large batches, a deletion and a search: all on the HTTP thread's connection now.
-    assert.equal((await s.req('POST', '/api/actions/w', { tool: 'Bash', input: { command: 'zebra' } })).status, 201);
-    const big = await s.req('POST', '/api/ingest', { events: Array.from({ length: 50 }, (_, i) => ({ sessionId: 'w', kind: 'action', data: { i } })) });
+    assert.equal((await s.req('POST', '/api/v1/actions/w', { tool: 'Bash', input: { command: 'zebra' } })).status, 201);
+    const big = await s.req('POST', '/api/v1/ingest', { events: Array.from({ length: 50 }, (_, i) => ({ sessionId: 'w', kind: 'action', data: { i } })) });
     assert.equal(big.body.accepted, 50);
-    assert.equal((await s.req('POST', '/api/actions/gone', { tool: 'Read' })).status, 201);
-    assert.equal((await s.req('DELETE', '/api/sessions/gone')).status, 200);
-    assert.equal((await s.req('GET', '/api/sessions/w/events?limit=1000')).body.events.length, 53);
-    const found = await s.req('GET', '/api/query/search?q=zebra');
+    assert.equal((await s.req('POST', '/api/v1/actions/gone', { tool: 'Read' })).status, 201);
+    assert.equal((await s.req('DELETE', '/api/v1/sessions/gone')).status, 200);
+    assert.equal((await s.req('GET', '/api/v1/sessions/w/events?limit=1000')).body.events.length, 53);
+    const found = await s.req('GET', '/api/v1/query/search?q=zebra');
     assert.equal(found.status, 200, JSON.stringify(found.body));
     assert.deepEqual(found.body.results.map((r: { sessionId: string }) => r.sessionId), ['w']);
     assert.equal((await s.req('GET', '/ready')).status, 200);
@@ -144,9 +144,9 @@ it('sqlite: when the writer thread stops, writes go on (committed on the HTTP th
   // And after a restart (a fresh writer thread), every acknowledged event is there, gapless.
   const again = await startTestServer({ dataDir });
   try {
-    const seqs = (await again.req('GET', '/api/sessions/w/events?limit=1000')).body.events.map((e: { seq: number }) => e.seq);
+    const seqs = (await again.req('GET', '/api/v1/sessions/w/events?limit=1000')).body.events.map((e: { seq: number }) => e.seq);
     assert.deepEqual(seqs, Array.from({ length: 53 }, (_, i) => i + 1));
-    assert.equal((await again.req('GET', '/api/sessions/gone')).status, 404);
+    assert.equal((await again.req('GET', '/api/v1/sessions/gone')).status, 404);
   } finally {
     await again.stop();
     rmSync(dataDir, { recursive: true, force: true });

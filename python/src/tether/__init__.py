@@ -54,6 +54,7 @@ from ._models import (
     SessionStatus,
     SessionSummary,
 )
+from ._resume import AsyncResumedSession, ResumedSession
 from ._session import Session
 from ._version import __version__
 
@@ -64,6 +65,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "Agent",
+    "AsyncResumedSession",
     "AsyncTether",
     "AuthenticationError",
     "BadRequestError",
@@ -86,6 +88,7 @@ __all__ = [
     "PermissionDeniedError",
     "PreconditionFailedError",
     "RateLimitError",
+    "ResumedSession",
     "SearchHit",
     "SearchResponse",
     "Session",

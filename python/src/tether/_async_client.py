@@ -23,6 +23,7 @@ from ._models import (
     SessionStatus,
     SessionSummary,
 )
+from ._resume import AsyncResumedSession
 from ._session import Session
 
 __all__ = ["AsyncTether"]
@@ -113,7 +114,7 @@ class AsyncTether(BaseClient):
 
     async def get_session(self, session_id: str) -> SessionRestore:
         """The seed's restore: summary, state, actions, responses, final. Raises NotFoundError."""
-        return cast(SessionRestore, await self._request(Request("GET", f"/api/sessions/{seg(session_id)}")))
+        return cast(SessionRestore, await self._request(Request("GET", f"/api/v1/sessions/{seg(session_id)}")))
 
     async def list_sessions(
         self,
@@ -136,7 +137,7 @@ class AsyncTether(BaseClient):
             "createdAfter": created_after, "createdBefore": created_before, "q": q, "sort": sort, "limit": limit,
             "cursor": cursor,
         }  # fmt: skip
-        return cast(SessionList, await self._request(Request("GET", "/api/sessions", params=params)))
+        return cast(SessionList, await self._request(Request("GET", "/api/v1/sessions", params=params)))
 
     async def iter_sessions(self, **filters: Any) -> AsyncIterator[SessionSummary]:
         """Every session matching ``filters`` (those of :meth:`list_sessions`), following ``nextCursor``."""
@@ -155,7 +156,7 @@ class AsyncTether(BaseClient):
         """Events with ``seq > after`` (``limit`` 1–10,000, default 1,000), optionally one ``kind``. Raises NotFoundError."""
         params = {"after": after, "limit": limit, "kind": kind}
         return cast(
-            EventPage, await self._request(Request("GET", f"/api/sessions/{seg(session_id)}/events", params=params))
+            EventPage, await self._request(Request("GET", f"/api/v1/sessions/{seg(session_id)}/events", params=params))
         )
 
     async def iter_events(
@@ -170,17 +171,36 @@ class AsyncTether(BaseClient):
                 return
             after = page["nextAfter"]
 
+    async def resume(self, session_id: str) -> AsyncResumedSession:
+        """Resume a session after a restart: its summary, initial, state and last seq now, and its log paged lazily.
+
+        Reads ``GET /api/v1/sessions/:id/summary`` and ``GET /api/v1/state/:id``; ``events()`` pages
+        ``GET /api/v1/sessions/:id/events``. Raises NotFoundError for an unknown session. See docs/sdk.md.
+        """
+        summary = cast(
+            SessionSummary, await self._request(Request("GET", f"/api/v1/sessions/{seg(session_id)}/summary"))
+        )
+        state = await self.get_state(session_id)
+        return AsyncResumedSession(
+            session_id=session_id,
+            metadata=summary,
+            initial=summary["initial"],
+            state=state,
+            last_seq=summary["lastSeq"],
+            _iter=lambda after, kind: self.iter_events(session_id, after=after, kind=kind),
+        )
+
     async def get_state(self, session_id: str, *, at_seq: int | None = None) -> dict[str, Any]:
         """The state projection (goals, agents, phase…), replayed to ``at_seq`` when given."""
         return cast(
             dict[str, Any],
-            await self._request(Request("GET", f"/api/state/{seg(session_id)}", params={"atSeq": at_seq})),
+            await self._request(Request("GET", f"/api/v1/state/{seg(session_id)}", params={"atSeq": at_seq})),
         )
 
     async def search(self, q: str, *, limit: int | None = None) -> SearchResponse:
         """Full-text search over event content (SQLite FTS5 syntax: words ANDed, "phrases", prefix*)."""
         return cast(
-            SearchResponse, await self._request(Request("GET", "/api/query/search", params={"q": q, "limit": limit}))
+            SearchResponse, await self._request(Request("GET", "/api/v1/query/search", params={"q": q, "limit": limit}))
         )
 
     async def finalize_session(
@@ -194,7 +214,7 @@ class AsyncTether(BaseClient):
 
     async def delete_session(self, session_id: str) -> None:
         """Deletes a session and its log (needs the ``admin`` scope). Raises NotFoundError."""
-        await self._request(Request("DELETE", f"/api/sessions/{seg(session_id)}"))
+        await self._request(Request("DELETE", f"/api/v1/sessions/{seg(session_id)}"))
 
     async def health(self) -> dict[str, Any]:
         """``GET /health``: ``{status, uptime, version, storage, websocket}``."""

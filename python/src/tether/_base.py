@@ -155,7 +155,7 @@ class BaseClient:
         ):
             if v is not None:
                 body[k] = v
-        return Request("POST", "/api/sessions", body=body)
+        return Request("POST", "/api/v1/sessions", body=body)
 
     @staticmethod
     def _finalize_request(session_id: str, status: str, final: Any) -> Request:
@@ -164,7 +164,7 @@ class BaseClient:
             body["final"] = final
         return Request(
             "POST",
-            f"/api/sessions/{seg(session_id)}/finalize",
+            f"/api/v1/sessions/{seg(session_id)}/finalize",
             body=body,
             headers={"idempotency-key": new_event_id()},
         )

@@ -394,7 +394,7 @@ class Batcher:
             return
         body = b'{"events":' + b.body + b"}"
         try:
-            resp = self._client().post("/api/ingest", content=body, headers=self._headers)
+            resp = self._client().post("/api/v1/ingest", content=body, headers=self._headers)
         except httpx.TimeoutException as exc:
             self._retry(APITimeoutError(exc.request if _has_req(exc) else None), None)
             return

@@ -23,6 +23,7 @@ from ._models import (
     SessionStatus,
     SessionSummary,
 )
+from ._resume import ResumedSession
 from ._session import Session
 
 __all__ = ["Tether"]
@@ -112,7 +113,7 @@ class Tether(BaseClient):
 
     def get_session(self, session_id: str) -> SessionRestore:
         """The seed's restore: summary, state, actions, responses, final. Raises NotFoundError."""
-        return cast(SessionRestore, self._request(Request("GET", f"/api/sessions/{seg(session_id)}")))
+        return cast(SessionRestore, self._request(Request("GET", f"/api/v1/sessions/{seg(session_id)}")))
 
     def list_sessions(
         self,
@@ -135,7 +136,7 @@ class Tether(BaseClient):
             "createdAfter": created_after, "createdBefore": created_before, "q": q, "sort": sort, "limit": limit,
             "cursor": cursor,
         }  # fmt: skip
-        return cast(SessionList, self._request(Request("GET", "/api/sessions", params=params)))
+        return cast(SessionList, self._request(Request("GET", "/api/v1/sessions", params=params)))
 
     def iter_sessions(self, **filters: Any) -> Iterator[SessionSummary]:
         """Every session matching ``filters`` (those of :meth:`list_sessions`), following ``nextCursor``."""
@@ -152,7 +153,9 @@ class Tether(BaseClient):
     ) -> EventPage:
         """Events with ``seq > after`` (``limit`` 1–10,000, default 1,000), optionally one ``kind``. Raises NotFoundError."""
         params = {"after": after, "limit": limit, "kind": kind}
-        return cast(EventPage, self._request(Request("GET", f"/api/sessions/{seg(session_id)}/events", params=params)))
+        return cast(
+            EventPage, self._request(Request("GET", f"/api/v1/sessions/{seg(session_id)}/events", params=params))
+        )
 
     def iter_events(self, session_id: str, *, after: int = 0, kind: EventKind | None = None) -> Iterator[Event]:
         """Every event after ``after``, page by page."""
@@ -163,15 +166,34 @@ class Tether(BaseClient):
                 return
             after = page["nextAfter"]
 
+    def resume(self, session_id: str) -> ResumedSession:
+        """Resume a session after a restart: its summary, initial, state and last seq now, and its log paged lazily.
+
+        Reads ``GET /api/v1/sessions/:id/summary`` and ``GET /api/v1/state/:id``; ``events()`` pages
+        ``GET /api/v1/sessions/:id/events``. Raises NotFoundError for an unknown session. See docs/sdk.md.
+        """
+        summary = cast(SessionSummary, self._request(Request("GET", f"/api/v1/sessions/{seg(session_id)}/summary")))
+        state = self.get_state(session_id)
+        return ResumedSession(
+            session_id=session_id,
+            metadata=summary,
+            initial=summary["initial"],
+            state=state,
+            last_seq=summary["lastSeq"],
+            _iter=lambda after, kind: self.iter_events(session_id, after=after, kind=kind),
+        )
+
     def get_state(self, session_id: str, *, at_seq: int | None = None) -> dict[str, Any]:
         """The state projection (goals, agents, phase…), replayed to ``at_seq`` when given."""
         return cast(
-            dict[str, Any], self._request(Request("GET", f"/api/state/{seg(session_id)}", params={"atSeq": at_seq}))
+            dict[str, Any], self._request(Request("GET", f"/api/v1/state/{seg(session_id)}", params={"atSeq": at_seq}))
         )
 
     def search(self, q: str, *, limit: int | None = None) -> SearchResponse:
         """Full-text search over event content (SQLite FTS5 syntax: words ANDed, "phrases", prefix*)."""
-        return cast(SearchResponse, self._request(Request("GET", "/api/query/search", params={"q": q, "limit": limit})))
+        return cast(
+            SearchResponse, self._request(Request("GET", "/api/v1/query/search", params={"q": q, "limit": limit}))
+        )
 
     def finalize_session(
         self, session_id: str, status: SessionStatus = "completed", final: Any = None
@@ -184,7 +206,7 @@ class Tether(BaseClient):
 
     def delete_session(self, session_id: str) -> None:
         """Deletes a session and its log (needs the ``admin`` scope). Raises NotFoundError."""
-        self._request(Request("DELETE", f"/api/sessions/{seg(session_id)}"))
+        self._request(Request("DELETE", f"/api/v1/sessions/{seg(session_id)}"))
 
     def health(self) -> dict[str, Any]:
         """``GET /health``: ``{status, uptime, version, storage, websocket}``."""

@@ -45,7 +45,7 @@ class StreamClosed(Exception):
 
 def stream_path(session_id: str | None) -> str:
     """The SSE route for one session, or the firehose when ``session_id`` is None."""
-    return f"/api/sessions/{seg(session_id)}/stream" if session_id else "/api/stream"
+    return f"/api/v1/sessions/{seg(session_id)}/stream" if session_id else "/api/v1/stream"
 
 
 class SSEParser:

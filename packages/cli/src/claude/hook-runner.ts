@@ -9,7 +9,7 @@ import { spoolClaim, spoolDone, spoolList, spoolRelease, spoolWrite, type SpoolE
  */
 
 /** Must equal CLAUDE_CODE_HOOK_PATH and HOOK_TIME_HEADER of @tether/server (a test checks). */
-export const HOOK_PATH = '/api/hooks/claude-code';
+export const HOOK_PATH = '/api/v1/hooks/claude-code';
 export const HOOK_TIME_HEADER = 'x-tether-hook-time';
 
 export interface HookRunOptions {

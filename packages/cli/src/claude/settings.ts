@@ -10,7 +10,7 @@ export const HOOK_EVENTS = [
   'SubagentStart', 'SubagentStop', 'Stop', 'PreCompact', 'Notification', 'SessionEnd',
 ] as const;
 const TOOL_EVENTS = new Set<string>(['PreToolUse', 'PostToolUse', 'PostToolUseFailure']);
-const HOOK_PATH = '/api/hooks/claude-code';
+const HOOK_PATH = '/api/v1/hooks/claude-code';
 
 /** One hook handler as Claude Code's settings spell it. `timeout` is in seconds. */
 export type HookEntry =
@@ -32,7 +32,7 @@ export interface TetherHookOptions {
 }
 
 /**
- * The hook entry Tether needs: for `http`, a POST to `<url>/api/hooks/claude-code` with `Authorization: Bearer
+ * The hook entry Tether needs: for `http`, a POST to `<url>/api/v1/hooks/claude-code` with `Authorization: Bearer
  * $TETHER_API_KEY` (Claude Code fills it from the environment; the key never lands in the file), 5 s timeout; for
  * `command`, the given command with a 5 s timeout (it gives up after 2 s by itself).
  */

@@ -5,7 +5,7 @@ import { keyOption, urlOption } from '../http.js';
 
 /**
  * `tether hook claude-code`: a Claude Code `command` hook. Reads the hook payload on stdin and forwards it to
- * `POST /api/hooks/claude-code`; never fails (exit 0, nothing on stdout), gives up after `--budget-ms` and keeps
+ * `POST /api/v1/hooks/claude-code`; never fails (exit 0, nothing on stdout), gives up after `--budget-ms` and keeps
  * unsent payloads in the spool (`--spool-dir`, $TETHER_SPOOL_DIR, ~/.tether/spool) for a later invocation.
  * `--verbose` prints what it did on stderr.
  */

@@ -54,7 +54,7 @@ export function importCommand(): Command {
           toolErrors: plan.counts.toolErrors, agents: plan.counts.agents, tokens: plan.counts.tokens,
         };
         for (const batch of batches(plan.events)) {
-          const res = await call<IngestResponse>(o, 'POST', '/api/ingest', { events: batch });
+          const res = await call<IngestResponse>(o, 'POST', '/api/v1/ingest', { events: batch });
           for (const item of res.results) {
             if (item.status === 201) r.stored++;
             else if (item.status === 200) r.duplicates++;

@@ -43,7 +43,7 @@ export function sessionsCommand(): Command {
       if (o.type) qs.set('type', o.type);
       if (o.tag) qs.set('tag', o.tag);
       if (o.query) qs.set('q', o.query);
-      const { sessions } = await call<{ sessions: SessionSummary[] }>(o, 'GET', `/api/sessions?${qs}`);
+      const { sessions } = await call<{ sessions: SessionSummary[] }>(o, 'GET', `/api/v1/sessions?${qs}`);
       if (o.json) return void process.stdout.write(JSON.stringify(sessions, null, 2) + '\n');
       if (!sessions.length) return void process.stdout.write('no sessions\n');
       const rows = [['SESSION', 'TYPE', 'STATUS', 'USER', 'EVENTS', 'TOOLS', 'UPDATED']];
@@ -57,9 +57,9 @@ export function sessionsCommand(): Command {
     .addOption(urlOption()).addOption(keyOption()).option('-n, --events <n>', 'how many newest events', '20').option('--json', 'print JSON')
     .action(async (id: string, o: ConnOpts & { events: string }) => {
       const enc = encodeURIComponent(id);
-      const restore = await call<{ metadata: SessionSummary; state: Record<string, unknown> }>(o, 'GET', `/api/sessions/${enc}`);
+      const restore = await call<{ metadata: SessionSummary; state: Record<string, unknown> }>(o, 'GET', `/api/v1/sessions/${enc}`);
       const after = Math.max(0, restore.metadata.lastSeq - Number(o.events));
-      const { events } = await call<{ events: Array<{ seq: number; kind: string; timestamp: string; data: Record<string, unknown> }> }>(o, 'GET', `/api/sessions/${enc}/events?after=${after}`);
+      const { events } = await call<{ events: Array<{ seq: number; kind: string; timestamp: string; data: Record<string, unknown> }> }>(o, 'GET', `/api/v1/sessions/${enc}/events?after=${after}`);
       if (o.json) return void process.stdout.write(JSON.stringify({ session: restore.metadata, state: restore.state, events }, null, 2) + '\n');
       const m = restore.metadata;
       const lines = [
@@ -78,7 +78,7 @@ export function sessionsCommand(): Command {
     .addOption(urlOption()).addOption(keyOption()).option('--json', 'print JSON')
     .action(async (ids: string[], o: ConnOpts) => {
       const out = [];
-      for (const id of ids) out.push(await call(o, 'DELETE', `/api/sessions/${encodeURIComponent(id)}`));
+      for (const id of ids) out.push(await call(o, 'DELETE', `/api/v1/sessions/${encodeURIComponent(id)}`));
       process.stdout.write(o.json ? JSON.stringify(out, null, 2) + '\n' : ids.map((i) => `deleted ${i}`).join('\n') + '\n');
     });
   return cmd;

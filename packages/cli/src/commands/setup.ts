@@ -84,6 +84,6 @@ function describe(file: string, changes: HookChange[], changed: boolean, o: Setu
   if (!changed) return `${file}: already up to date (${changes.length ? changes.map((c) => c.event).join(', ') : 'no Tether hooks'})`;
   const by = (k: HookChange['change']) => changes.filter((c) => c.change === k).map((c) => c.event);
   const parts = (['added', 'updated', 'removed', 'unchanged'] as const).filter((k) => by(k).length).map((k) => `  ${k}: ${by(k).join(', ')}`);
-  const how = o.remove ? '' : o.command ? ' (command hooks)' : ` (http hooks to ${o.url.replace(/\/+$/, '')}/api/hooks/claude-code)`;
+  const how = o.remove ? '' : o.command ? ' (command hooks)' : ` (http hooks to ${o.url.replace(/\/+$/, '')}/api/v1/hooks/claude-code)`;
   return [`${o.dryRun ? 'would update' : 'updated'} ${file}${how}`, ...parts].join('\n');
 }

@@ -100,7 +100,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Throws on an answer that retrying cannot fix (401, 403, 400): `<status> <code>: <detail>`.
  */
 export async function tail(sessionId: string | undefined, o: TailOpts, out: (line: string) => void, note: (line: string) => void, signal?: AbortSignal): Promise<void> {
-  const path = sessionId === undefined ? '/api/stream' : `/api/sessions/${encodeURIComponent(sessionId)}/stream`;
+  const path = sessionId === undefined ? '/api/v1/stream' : `/api/v1/sessions/${encodeURIComponent(sessionId)}/stream`;
   let position: string | undefined = o.after;
   let first = true;
   let backoff = 500;

@@ -1,10 +1,10 @@
 /**
- * The dashboard's live link to Tether (docs/live-feed.md): one WebSocket to `/ws` carrying every subscription the open
+ * The dashboard's live link to Tether (docs/live-feed.md): one WebSocket to `/api/v1/ws` carrying every subscription the open
  * views need — `session` channels resumed with `afterSeq`, and the `list` channel with `updates: true`.
  *
  * It reconnects by itself with backoff (250 ms doubling to 5 s, with jitter) and resumes each session from the last seq
  * it delivered, so no event is lost or shown twice across a drop or a service restart. While the WebSocket is down it
- * polls the REST API (events every 500 ms, sessions every 3 s), so views stay current even where /ws is unavailable
+ * polls the REST API (events every 500 ms, sessions every 3 s), so views stay current even where /api/v1/ws is unavailable
  * (e.g. a proxy that drops upgrades). Close code 4001 (key revoked) stops reconnecting.
  */
 import type { TetherRest } from './rest';
@@ -65,10 +65,10 @@ export class LiveLink {
 
   constructor(private readonly rest: TetherRest, private readonly wsUrl: string) {}
 
-  /** Builds the `/ws` URL for a base URL ('' = this page's origin) and key. */
+  /** Builds the `/api/v1/ws` URL for a base URL ('' = this page's origin) and key. */
   static wsUrlFor(baseUrl: string, apiKey: string): string {
     const base = baseUrl || window.location.origin;
-    const url = new URL('/ws', base.replace(/^http/i, 'ws'));
+    const url = new URL('/api/v1/ws', base.replace(/^http/i, 'ws'));
     if (apiKey) url.searchParams.set('apiKey', apiKey);
     return url.toString();
   }
@@ -196,7 +196,7 @@ export class LiveLink {
     if (!this.pollTimer) this.pollTimer = setTimeout(() => void this.poll(), 0);
   }
 
-  /** REST fallback while the WebSocket is down: keeps views current and tells "service down" from "no /ws". */
+  /** REST fallback while the WebSocket is down: keeps views current and tells "service down" from "no /api/v1/ws". */
   private async poll(): Promise<void> {
     this.pollTimer = undefined;
     if (this.closed || this.ws?.readyState === WebSocket.OPEN) return;

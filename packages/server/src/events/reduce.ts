@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventInput, EventKind, Goal, AgentRecord, SessionStatus, TetherEvent, TokenUsage } from '@tether/protocol';
+import type { EventInput, EventKind, Goal, AgentRecord, SeedMetrics, SessionMetrics, SessionStatus, TetherEvent, TokenUsage } from '@tether/protocol';
 import { TetherError } from '../errors.js';
 import { clone, isPlainObject, mergePatch } from '../util/merge-patch.js';
 import { classifyAction } from './classify.js';
@@ -11,6 +11,42 @@ export const STATE_KINDS: ReadonlySet<EventKind> = new Set(['state_patched', 'go
 
 function shortId(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** The prototype's goal ids: `goal-<n>` with n = goals so far + 1 (the next free one when that name is taken). */
+function nextGoalId(session: SessionRecord | undefined): string {
+  const goals = session?.state.goals ?? [];
+  for (let n = goals.length + 1; ; n++) if (!goals.some((g) => g.goalId === `goal-${n}`)) return `goal-${n}`;
+}
+
+/** The prototype's agent ids: `agent-<type>-<ms since epoch, base 36>`, with a short suffix when that one is taken. */
+function nextAgentId(session: SessionRecord | undefined, type: unknown): string {
+  const id = `agent-${typeof type === 'string' && type ? type.slice(0, 64) : 'agent'}-${Date.now().toString(36)}`;
+  return session?.state.agents.spawned.some((a) => a.agentId === id) ? shortId(id) : id;
+}
+
+/** The prototype's metric a logged action counts toward (its getMetricKey: one counter per action, by `type`). */
+const SEED_METRIC_BY_TYPE: Record<string, keyof SeedMetrics> = {
+  task_spawn: 'agentsSpawned', tool_call: 'toolCalls', mcp_call: 'mcpCalls', file_write: 'filesModified', file_edit: 'filesModified', bash_exec: 'bashCommands',
+};
+
+/** Adds one to a prototype counter without mutating the shared object (records are copied shallowly for a write). */
+function bumpSeed(m: SessionMetrics, key: keyof SeedMetrics): void {
+  const s = m.seed ?? { agentsSpawned: 0, toolCalls: 0, mcpCalls: 0, filesModified: 0, bashCommands: 0 };
+  m.seed = { ...s, [key]: s[key] + 1 };
+}
+
+/**
+ * The prototype's state.json merge (its deepMerge): objects merge key by key, anything else (arrays, null) replaces.
+ * Unlike RFC 7396, null is stored as null. Used for `state_patched` events with `data.merge === 'deep'` (seed route).
+ */
+export function deepMerge(target: unknown, source: unknown): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...obj(target) };
+  for (const [k, v] of Object.entries(obj(source))) {
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+    result[k] = isPlainObject(v) ? deepMerge(result[k], v) : clone(v);
+  }
+  return result;
 }
 
 function obj(v: unknown): Record<string, unknown> {
@@ -47,7 +83,7 @@ export function resolveEvent(session: SessionRecord | undefined, input: EventInp
       if (input.kind === 'state_patched') checkStatePatch(data.patch);
       return data;
     case 'goal_added': {
-      const goalId = optStr(data.goalId) ?? shortId('goal');
+      const goalId = optStr(data.goalId) ?? nextGoalId(session);
       if (session?.state.goals.some((g) => g.goalId === goalId)) throw new TetherError('duplicate_id', `Goal ${goalId} already exists`);
       return { ...data, goalId };
     }
@@ -57,7 +93,7 @@ export function resolveEvent(session: SessionRecord | undefined, input: EventInp
       return data;
     }
     case 'agent_spawned': {
-      const agentId = optStr(data.agentId) ?? shortId('agent');
+      const agentId = optStr(data.agentId) ?? nextAgentId(session, data.type);
       if (session?.state.agents.spawned.some((a) => a.agentId === agentId)) throw new TetherError('duplicate_id', `Agent ${agentId} already exists`);
       return { ...data, agentId };
     }
@@ -154,19 +190,20 @@ export function applyEvent(rec: SessionRecord | undefined, ev: TetherEvent): Ses
       if (c.fileWrite) m.filesModified++;
       if (c.mcp) m.mcpCalls++;
       if (c.error) m.toolErrors++;
+      bumpSeed(m, SEED_METRIC_BY_TYPE[typeof d.type === 'string' ? d.type : ''] ?? 'toolCalls');
       break;
     }
     case 'response':
       m.responses++;
       break;
     case 'state_patched': {
-      rec.state = keepReservedShape(mergePatch(state, d.patch) as typeof state, state);
+      rec.state = keepReservedShape((d.merge === 'deep' ? deepMerge(state, d.patch) : mergePatch(state, d.patch)) as typeof state, state);
       break;
     }
     case 'goal_added': {
+      // As the prototype: the posted fields, `id` (= goalId), status defaulting to pending; no invented description or priority.
       const goal: Goal = {
-        ...clone(d), goalId: String(d.goalId), description: typeof d.description === 'string' ? d.description : '',
-        status: typeof d.status === 'string' ? d.status : 'pending', priority: typeof d.priority === 'string' ? d.priority : 'medium',
+        ...clone(d), id: String(d.goalId), goalId: String(d.goalId), status: typeof d.status === 'string' ? d.status : 'pending',
         createdAt: ev.timestamp, updatedAt: ev.timestamp,
       };
       state.goals.push(goal);
@@ -177,7 +214,7 @@ export function applyEvent(rec: SessionRecord | undefined, ev: TetherEvent): Ses
       const i = state.goals.findIndex((g) => g.goalId === d.goalId);
       const old = state.goals[i];
       if (!old) break;
-      const next = { ...old, ...clone(d), goalId: old.goalId, createdAt: old.createdAt, updatedAt: ev.timestamp } as Goal;
+      const next = { ...old, ...clone(d), id: old.goalId, goalId: old.goalId, createdAt: old.createdAt, updatedAt: ev.timestamp } as Goal;
       if (next.status === 'completed' && !old.completedAt) next.completedAt = ev.timestamp;
       state.goals[i] = next;
       break;
@@ -187,6 +224,7 @@ export function applyEvent(rec: SessionRecord | undefined, ev: TetherEvent): Ses
       state.agents.spawned.push(agent);
       state.agents.active.push(agent.agentId);
       m.agentsSpawned++;
+      bumpSeed(m, 'agentsSpawned');
       break;
     }
     case 'agent_completed': {
@@ -224,6 +262,7 @@ export function applyEvent(rec: SessionRecord | undefined, ev: TetherEvent): Ses
   }
   if (STATE_KINDS.has(ev.kind)) {
     rec.state.version++;
+    rec.state.timestamp = ev.timestamp;
   }
   rec.stateVersion = rec.state.version;
   return rec;

@@ -30,10 +30,10 @@ export const liveRoutes = fp(async function liveRoutes(app: FastifyInstance): Pr
   const ws = attachWebSocket(app, router);
   await app.register(sseRoutes, { router });
 
-  app.get('/ws', {
+  app.get('/api/v1/ws', {
     schema: { tags: ['live'], summary: 'The WebSocket live feed (needs an Upgrade: websocket request; see docs/live-feed.md)' },
   }, async () => {
-    throw new TetherError('validation_failed', 'GET /ws needs a WebSocket upgrade (Upgrade: websocket); for plain HTTP use the SSE routes /api/stream or /api/sessions/:sessionId/stream');
+    throw new TetherError('validation_failed', 'GET /api/v1/ws needs a WebSocket upgrade (Upgrade: websocket); for plain HTTP use the SSE routes /api/stream or /api/sessions/:sessionId/stream');
   });
 
   const heartbeat = setInterval(() => {

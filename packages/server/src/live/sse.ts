@@ -83,7 +83,7 @@ export async function sseRoutes(app: FastifyInstance, opts: { router: LiveRouter
     });
   };
 
-  app.get<{ Params: { sessionId: string }; Querystring: StreamQueryT }>('/api/sessions/:sessionId/stream', {
+  app.get<{ Params: { sessionId: string }; Querystring: StreamQueryT }>('/api/v1/sessions/:sessionId/stream', {
     schema: {
       tags: ['live'], summary: 'Live events of one session (Server-Sent Events; id = seq)', description: DESCRIPTION,
       params: Type.Object({ sessionId: SessionIdSchema }), querystring: StreamQuery,
@@ -98,7 +98,7 @@ export async function sseRoutes(app: FastifyInstance, opts: { router: LiveRouter
     open(req, reply, 'session', sessionId, start, req.query.user);
   });
 
-  app.get<{ Querystring: StreamQueryT }>('/api/stream', {
+  app.get<{ Querystring: StreamQueryT }>('/api/v1/stream', {
     schema: {
       tags: ['live'], summary: 'Live events of every session (firehose, Server-Sent Events; id = pos)', description: DESCRIPTION,
       querystring: StreamQuery,

@@ -55,7 +55,7 @@ export function attachWebSocket(app: FastifyInstance, router: LiveRouter): { clo
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/ws') {
+    if (url.pathname !== '/api/v1/ws') {
       // Leave other paths to other upgrade handlers; when there are none, answer 404.
       if (app.server.listenerCount('upgrade') === 1) refuse(socket, 'route_not_found', `No WebSocket at ${url.pathname}; use /ws`);
       return;

@@ -10,10 +10,10 @@ export function toEntry(ev: TetherEvent): Record<string, unknown> {
   return { ...ev.data, eventId: ev.id, seq: ev.seq, timestamp: ev.timestamp };
 }
 
-/** `POST|GET /api/actions/:sessionId` and `/api/actions/:sessionId/responses` (seed prototype routes). */
+/** `POST|GET /api/actions/:sessionId` and `/api/v1/actions/:sessionId/responses` (seed prototype routes). */
 export async function actionRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  for (const [path, kind, listKey] of [['/api/actions/:sessionId', 'action', 'actions'], ['/api/actions/:sessionId/responses', 'response', 'responses']] as const) {
+  for (const [path, kind, listKey] of [['/api/v1/actions/:sessionId', 'action', 'actions'], ['/api/v1/actions/:sessionId/responses', 'response', 'responses']] as const) {
     r.post(path, {
       schema: {
         tags: ['actions'], summary: `Log ${kind === 'action' ? 'an action' : 'a response'} (seed route)`,
@@ -31,7 +31,8 @@ export async function actionRoutes(app: FastifyInstance): Promise<void> {
     }, async (req) => {
       const { sessionId } = req.params;
       if (!(await app.store.getSession(sessionId))) throw new TetherError('session_not_found', `Session ${sessionId} does not exist`);
-      const events = await app.store.listEvents(sessionId, { kinds: [kind], ...(req.query.limit ? { limit: req.query.limit, tail: true } : {}) });
+      // At most TETHER_RESPONSE_MAX_ITEMS (the newest); page the whole log with /api/v1/sessions/:id/events.
+      const events = await app.store.listEvents(sessionId, { kinds: [kind], limit: Math.min(req.query.limit ?? Infinity, app.config.responseMaxItems), tail: true });
       return { sessionId, [listKey]: events.map(toEntry), count: events.length };
     });
   }

@@ -12,7 +12,7 @@ const checkEvent = Compile(EventInputSchema);
  * already stored: the original seq), or an error status with its code. Items for one session keep their order.
  */
 export async function ingestRoutes(app: FastifyInstance): Promise<void> {
-  app.withTypeProvider<TypeBoxTypeProvider>().post('/api/ingest', {
+  app.withTypeProvider<TypeBoxTypeProvider>().post('/api/v1/ingest', {
     schema: {
       tags: ['events'], summary: 'Append a batch of events (≤ 1,000), each checked on its own; idempotent by event id',
       body: IngestBodySchema, response: { 207: IngestResponseSchema },

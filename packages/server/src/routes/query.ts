@@ -9,19 +9,19 @@ export async function queryRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const Limit = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) });
 
-  r.get('/api/query/recent', { schema: { tags: ['query'], summary: 'Most recently updated sessions (seed route)', querystring: Limit, response: { 200: SessionList } } }, async (req) => {
+  r.get('/api/v1/query/recent', { schema: { tags: ['query'], summary: 'Most recently updated sessions (seed route)', querystring: Limit, response: { 200: SessionList } } }, async (req) => {
     const { sessions } = await app.store.listSessions({ sort: 'updated', limit: req.query.limit ?? 50 });
     return { sessions, count: sessions.length };
   });
 
-  r.get('/api/query/active', { schema: { tags: ['query'], summary: 'Active sessions (seed route)', querystring: Limit, response: { 200: SessionList } } }, async (req) => {
+  r.get('/api/v1/query/active', { schema: { tags: ['query'], summary: 'Active sessions (seed route)', querystring: Limit, response: { 200: SessionList } } }, async (req) => {
     const { sessions } = await app.store.listSessions({ status: 'active', sort: 'updated', limit: req.query.limit ?? 500 });
     return { sessions, count: sessions.length };
   });
 
-  r.get('/api/query/stats', { schema: { tags: ['query'], summary: 'Totals by status and type (seed route)' } }, async () => app.store.stats());
+  r.get('/api/v1/query/stats', { schema: { tags: ['query'], summary: 'Totals by status and type (seed route)' } }, async () => app.store.stats());
 
-  r.get('/api/query/search', {
+  r.get('/api/v1/query/search', {
     schema: {
       tags: ['query'], summary: 'Full-text search over event content (SQLite FTS5)',
       description: 'Words are ANDed; "quoted phrases" and prefix* work. Results are ranked by relevance.',
@@ -29,7 +29,7 @@ export async function queryRoutes(app: FastifyInstance): Promise<void> {
     },
   }, async (req) => ({ query: req.query.q, results: await app.store.search(req.query.q, req.query.limit ?? 50) }));
 
-  r.get('/api/query/analytics', {
+  r.get('/api/v1/query/analytics', {
     schema: {
       tags: ['query'], summary: 'Tool usage, error rate, events and tokens over time, durations, busiest sessions for a time range',
       querystring: Type.Object({

@@ -7,7 +7,14 @@ import { TetherError } from '../errors.js';
 import { toSummary } from '../events/record.js';
 import { toEntry } from './actions.js';
 import { appendEvent, idempotencyKey } from './append.js';
+import { jsonEntries, sendStreamed, splice } from '../seed/stream.js';
+import type { RawEvent } from '../storage/store.js';
 import { AnyObject, EventPage, SessionList, SessionPage, SessionParams, SessionSummaryRef } from './schemas.js';
+
+/** toEntry from the stored JSON text, without parsing it (undefined: use toEntry). */
+function toEntryRaw(r: RawEvent): string | undefined {
+  return splice(r.data, ['eventId', 'seq', 'timestamp'], '', `"eventId":${JSON.stringify(r.id)},"seq":${r.seq},"timestamp":${JSON.stringify(r.timestamp)}`);
+}
 
 async function mustGet(app: FastifyInstance, sessionId: string) {
   const rec = await app.store.getSession(sessionId);
@@ -19,7 +26,7 @@ async function mustGet(app: FastifyInstance, sessionId: string) {
 export async function sessionRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  r.post('/api/sessions', {
+  r.post('/api/v1/sessions', {
     schema: { tags: ['sessions'], summary: 'Create a session (seed route)', description: 'sessionId is generated when absent. 409 session_exists when taken.', body: CreateSessionBodySchema },
   }, async (req, reply) => {
     const { sessionId = randomUUID(), timestamp, eventId, ...data } = req.body;
@@ -28,34 +35,39 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     return reply.code(duplicate ? 200 : 201).send({ success: true, sessionId, seq: event.seq, duplicate, session: toSummary(session) });
   });
 
-  r.get('/api/sessions', {
+  r.get('/api/v1/sessions', {
     schema: { tags: ['sessions'], summary: 'List sessions with filters and cursor pagination', description: 'Newest first. q searches event content (FTS5; words are ANDed, "quoted phrases" and prefix* work).', querystring: ListSessionsQuerySchema, response: { 200: SessionPage } },
   }, async (req) => app.store.listSessions(req.query));
 
-  r.get('/api/sessions/:sessionId', {
-    schema: { tags: ['sessions'], summary: 'Restore a session (seed route): metadata, initial, state, actions, responses, final', params: SessionParams },
-  }, async (req) => {
+  r.get('/api/v1/sessions/:sessionId', {
+    schema: {
+      tags: ['sessions'], summary: 'Restore a session: metadata (the summary), initial, state, actions, responses, final', params: SessionParams,
+      description: 'Streamed. actions and responses hold at most TETHER_RESPONSE_MAX_ITEMS entries each (the oldest); page the whole log with GET /api/v1/sessions/:id/events?after=<seq>.',
+    },
+  }, async (req, reply) => {
     const rec = await mustGet(app, req.params.sessionId);
-    const events = await app.store.listEvents(rec.sessionId, { kinds: ['action', 'response'] });
-    return {
-      sessionId: rec.sessionId, metadata: toSummary(rec), initial: rec.initial, state: rec.state,
-      actions: events.filter((e) => e.kind === 'action').map(toEntry), responses: events.filter((e) => e.kind === 'response').map(toEntry),
-      final: rec.final ?? null,
-    };
+    const max = app.config.responseMaxItems;
+    const { actions, responses } = rec.metadata.metrics;
+    if (actions > max || responses > max) reply.header('link', `</api/v1/sessions/${encodeURIComponent(rec.sessionId)}/events?after=0>; rel="next"`);
+    return sendStreamed(reply, [
+      `{"sessionId":${JSON.stringify(rec.sessionId)},"metadata":${JSON.stringify(toSummary(rec))},"initial":${JSON.stringify(rec.initial)},"state":${JSON.stringify(rec.state)},"actions":[`,
+      jsonEntries(app.store, rec.sessionId, ['action'], 0, max, toEntry, toEntryRaw), '],"responses":[',
+      jsonEntries(app.store, rec.sessionId, ['response'], 0, max, toEntry, toEntryRaw), `],"final":${JSON.stringify(rec.final ?? null)}}`,
+    ]);
   });
 
-  r.get('/api/sessions/:sessionId/summary', {
+  r.get('/api/v1/sessions/:sessionId/summary', {
     schema: { tags: ['sessions'], summary: "One session's summary (as listed), without its log: the light alternative to the restore route", params: SessionParams, response: { 200: SessionSummaryRef } },
   }, async (req) => toSummary(await mustGet(app, req.params.sessionId)));
 
-  r.get('/api/sessions/user/:userId', {
+  r.get('/api/v1/sessions/user/:userId', {
     schema: { tags: ['sessions'], summary: "A user's sessions, newest first (seed route)", params: Type.Object({ userId: Type.String({ minLength: 1, maxLength: 256 }) }), querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }) },
   }, async (req) => {
     const { sessions } = await app.store.listSessions({ userId: req.params.userId, limit: req.query.limit ?? 100 });
     return { userId: req.params.userId, sessions, count: sessions.length };
   });
 
-  r.patch('/api/sessions/:sessionId/metadata', {
+  r.patch('/api/v1/sessions/:sessionId/metadata', {
     schema: { tags: ['sessions'], summary: 'Merge-patch the metadata (RFC 7396, seed route)', description: 'metrics are derived from events and cannot be patched.', params: SessionParams, body: AnyObject },
   }, async (req) => {
     const id = idempotencyKey(req);
@@ -63,7 +75,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     return { success: true, sessionId: session.sessionId, seq: event.seq, metadata: session.metadata };
   });
 
-  r.post('/api/sessions/:sessionId/finalize', {
+  r.post('/api/v1/sessions/:sessionId/finalize', {
     schema: { tags: ['sessions'], summary: 'Finalize a session (seed route)', description: 'status defaults to completed; final is any JSON (the outcome).', params: SessionParams, body: Type.Optional(FinalizeBodySchema) },
   }, async (req) => {
     const { timestamp, ...data } = req.body ?? {};
@@ -72,7 +84,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     return { success: true, sessionId: session.sessionId, status: session.status, seq: event.seq, session: toSummary(session) };
   });
 
-  r.delete('/api/sessions/:sessionId', {
+  r.delete('/api/v1/sessions/:sessionId', {
     config: { scope: 'admin' },
     schema: { tags: ['sessions'], summary: 'Delete a session and its whole log (seed route; needs admin scope)', params: SessionParams },
   }, async (req) => {
@@ -82,7 +94,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     return { success: true, sessionId: req.params.sessionId, deleted: true };
   });
 
-  r.get('/api/sessions/:sessionId/events', {
+  r.get('/api/v1/sessions/:sessionId/events', {
     schema: {
       tags: ['sessions'], summary: 'The unified event log, from a seq on', params: SessionParams,
       querystring: Type.Object({
@@ -100,7 +112,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     return { sessionId: rec.sessionId, events, lastSeq: rec.lastSeq, nextAfter: events.length === limit && last ? last.seq : null };
   });
 
-  r.get('/api/sessions/:sessionId/children', {
+  r.get('/api/v1/sessions/:sessionId/children', {
     schema: { tags: ['sessions'], summary: 'Sub-agent sessions (parentSessionId = this session)', params: SessionParams, response: { 200: Type.Object({ sessionId: Type.String(), sessions: Type.Array(SessionSummaryRef) }) } },
   }, async (req) => {
     await mustGet(app, req.params.sessionId);

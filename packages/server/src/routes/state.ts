@@ -15,7 +15,7 @@ const AgentParams = Type.Object({ sessionId: SessionParams.properties.sessionId,
 export async function stateRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  r.get('/api/state/:sessionId', {
+  r.get('/api/v1/state/:sessionId', {
     schema: {
       tags: ['state'], summary: 'The state (seed route); with atSeq, the state replayed from the log up to that seq', params: SessionParams,
       querystring: Type.Object({ atSeq: Type.Optional(Type.Integer({ minimum: 1, description: 'Replay the log up to and including this seq' })) }),
@@ -33,7 +33,7 @@ export async function stateRoutes(app: FastifyInstance): Promise<void> {
     return { ...replayed!.state, atSeq };
   });
 
-  r.patch('/api/state/:sessionId', {
+  r.patch('/api/v1/state/:sessionId', {
     schema: {
       tags: ['state'], summary: 'Merge-patch the state (RFC 7396, seed route)',
       description: 'Send If-Match: <version> (or expectedVersion in the body) for optimistic concurrency: a mismatch answers 412 and changes nothing. sessionId and version cannot be patched.',
@@ -47,7 +47,7 @@ export async function stateRoutes(app: FastifyInstance): Promise<void> {
     return { success: true, sessionId: session.sessionId, seq: event.seq, state: session.state };
   });
 
-  r.post('/api/state/:sessionId/goals', {
+  r.post('/api/v1/state/:sessionId/goals', {
     schema: { tags: ['state'], summary: 'Add a goal (seed route)', description: 'goalId is generated when absent; status defaults to pending, priority to medium.', params: SessionParams, body: GoalBodySchema },
   }, async (req, reply) => {
     const id = idempotencyKey(req);
@@ -57,7 +57,7 @@ export async function stateRoutes(app: FastifyInstance): Promise<void> {
     return reply.code(duplicate ? 200 : 201).send({ success: true, sessionId: session.sessionId, seq: event.seq, goal: session.state.goals.find((g) => g.goalId === goalId) });
   });
 
-  r.patch('/api/state/:sessionId/goals/:goalId', {
+  r.patch('/api/v1/state/:sessionId/goals/:goalId', {
     schema: { tags: ['state'], summary: 'Update a goal (seed route)', description: 'status completed sets completedAt. 404 goal_not_found.', params: GoalParams, body: AnyObject },
   }, async (req) => {
     const id = idempotencyKey(req);
@@ -66,7 +66,7 @@ export async function stateRoutes(app: FastifyInstance): Promise<void> {
     return { success: true, sessionId: session.sessionId, seq: event.seq, goal: session.state.goals.find((g) => g.goalId === req.params.goalId) };
   });
 
-  r.post('/api/state/:sessionId/agents', {
+  r.post('/api/v1/state/:sessionId/agents', {
     schema: {
       tags: ['state'], summary: 'Record a spawned sub-agent (seed route)',
       description: 'agentId is generated when absent. With childSessionId, the child session is created (parentSessionId = this session) unless it exists.',
@@ -87,7 +87,7 @@ export async function stateRoutes(app: FastifyInstance): Promise<void> {
     return reply.code(duplicate ? 200 : 201).send({ success: true, sessionId: session.sessionId, seq: event.seq, agent: session.state.agents.spawned.find((a) => a.agentId === agentId) });
   });
 
-  r.post('/api/state/:sessionId/agents/:agentId/complete', {
+  r.post('/api/v1/state/:sessionId/agents/:agentId/complete', {
     schema: { tags: ['state'], summary: 'Mark a sub-agent completed (seed route)', description: 'status defaults to completed. 404 agent_not_found.', params: AgentParams, body: Type.Optional(AnyObject) },
   }, async (req) => {
     const id = idempotencyKey(req);

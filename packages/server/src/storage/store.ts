@@ -44,6 +44,17 @@ export interface ListEventsOptions {
   kinds?: EventKind[];
   /** Take the newest `limit` events (still returned oldest first). */
   tail?: boolean;
+  /** Skip this many matching events first (oldest-first order; paging of the seed routes' arrays). */
+  offset?: number;
+}
+
+/** An event as stored, with its data still JSON text (for streaming it out without parsing it). */
+export interface RawEvent {
+  seq: number;
+  id: string;
+  timestamp: string;
+  /** The event's data as stored: JSON text of an object. */
+  data: string;
 }
 
 /** Analytics over a time range, computed in the store (ISO 8601 bounds, `bucketMs` in ms). */
@@ -75,6 +86,8 @@ export interface Store {
   getSession(sessionId: string): Promise<SessionRecord | undefined>;
   listSessions(q: ListSessionsQuery): Promise<{ sessions: SessionSummary[]; nextCursor: string | null }>;
   listEvents(sessionId: string, opts?: ListEventsOptions): Promise<TetherEvent[]>;
+  /** As listEvents, with `data` left as the stored JSON text (optional: big responses stream it without a parse). */
+  listEventsRaw?(sessionId: string, opts?: ListEventsOptions): Promise<RawEvent[]>;
   /** Events of every session in commit order after a global position (`pos`, exclusive); for the firehose. */
   listAllEvents(afterPos: number, limit: number): Promise<Array<TetherEvent & { pos: number }>>;
   /** The global position of the newest event (0 when empty). */

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 export const CLAUDE_CODE_SESSION_TYPE = 'claude-code';
 
 /** Path of the hook endpoint (`POST`, the JSON Claude Code posts for an `http` hook). */
-export const CLAUDE_CODE_HOOK_PATH = '/api/hooks/claude-code';
+export const CLAUDE_CODE_HOOK_PATH = '/api/v1/hooks/claude-code';
 
 /**
  * Header a forwarder (the `tether hook claude-code` command, its spool) sets to the ISO 8601 time the hook fired,

@@ -101,7 +101,8 @@ export class PgQueries {
     if (o.upTo !== undefined) where.push(`seq <= $${args.push(o.upTo)}`);
     if (o.kinds?.length) where.push(`kind = ANY($${args.push(o.kinds)}::text[])`);
     const limit = o.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(o.limit))}` : '';
-    const { rows } = await this.pool.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY seq ${o.tail ? 'DESC' : 'ASC'}${limit}`, args);
+    const offset = o.offset ? ` OFFSET ${Math.max(0, Math.floor(o.offset))}` : '';
+    const { rows } = await this.pool.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY seq ${o.tail ? 'DESC' : 'ASC'}${limit}${offset}`, args);
     const events = rows.map((r) => {
       const { pos: _pos, ...ev } = rowToEvent(r);
       return ev as TetherEvent;

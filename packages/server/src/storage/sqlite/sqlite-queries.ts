@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Analytics, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
 import { TetherError } from '../../errors.js';
 import { toSummary } from '../../events/record.js';
-import type { AnalyticsPart, AnalyticsQuery, ListEventsOptions, SearchHit, Stats } from '../store.js';
+import type { AnalyticsPart, AnalyticsQuery, ListEventsOptions, RawEvent, SearchHit, Stats } from '../store.js';
 import { ftsText, snippet, toFtsQuery } from './fts-text.js';
 import { rowToEvent, rowToRecord } from './sqlite-store.js';
 import { toolNameSql } from '../tool-sql.js';
@@ -65,16 +65,27 @@ export class SqliteQueries {
   }
 
   listEvents(sessionId: string, o: ListEventsOptions): TetherEvent[] {
+    const rows = this.selectEvents('*', sessionId, o) as Parameters<typeof rowToEvent>[0][];
+    const events = rows.map(rowToEvent);
+    return o.tail ? events.reverse() : events;
+  }
+
+  /** As listEvents with `data` as stored (JSON text), for streaming big responses without parsing every event. */
+  listEventsRaw(sessionId: string, o: ListEventsOptions): RawEvent[] {
+    const rows = this.selectEvents('seq, event_id AS id, ts AS timestamp, data', sessionId, o) as RawEvent[];
+    return o.tail ? rows.reverse() : rows;
+  }
+
+  private selectEvents(columns: string, sessionId: string, o: ListEventsOptions): unknown[] {
     const where = ['session_id = ?'];
     const args: unknown[] = [sessionId];
     if (o.after !== undefined) { where.push('seq > ?'); args.push(o.after); }
     if (o.upTo !== undefined) { where.push('seq <= ?'); args.push(o.upTo); }
     if (o.kinds?.length) { where.push(`kind IN (${o.kinds.map(() => '?').join(',')})`); args.push(...o.kinds); }
     const order = o.tail ? 'DESC' : 'ASC';
-    const limit = o.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(o.limit))}` : '';
-    const rows = this.db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq ${order}${limit}`).all(...args) as Parameters<typeof rowToEvent>[0][];
-    const events = rows.map(rowToEvent);
-    return o.tail ? events.reverse() : events;
+    const limit = o.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(o.limit))}` : o.offset ? ' LIMIT -1' : '';
+    const offset = o.offset ? ` OFFSET ${Math.max(0, Math.floor(o.offset))}` : '';
+    return this.db.prepare(`SELECT ${columns} FROM events WHERE ${where.join(' AND ')} ORDER BY seq ${order}${limit}${offset}`).all(...args);
   }
 
   listAllEvents(afterPos: number, limit: number): Array<TetherEvent & { pos: number }> {

@@ -6,7 +6,7 @@ import type { Analytics, EventInput, ListSessionsQuery, SessionSummary, TetherEv
 import { TetherError } from '../../errors.js';
 import { applyEvent, claimedTime, resolveEvent } from '../../events/reduce.js';
 import { type SessionRecord } from '../../events/record.js';
-import type { AnalyticsQuery, ApiKeyRecord, AppendItem, AppendOutcome, ListEventsOptions, PositionedEvent, SearchHit, Stats, Store } from '../store.js';
+import type { RawEvent, AnalyticsQuery, ApiKeyRecord, AppendItem, AppendOutcome, ListEventsOptions, PositionedEvent, SearchHit, Stats, Store } from '../store.js';
 import { itemError, PoisonedItem } from '../item-errors.js';
 import { attachFts, ftsFileFor } from './fts-indexer.js';
 import { MIGRATIONS } from './migrations.js';
@@ -408,6 +408,10 @@ export class SqliteStore implements Store {
 
   async listEvents(sessionId: string, opts: ListEventsOptions = {}): Promise<TetherEvent[]> {
     return this.q.listEvents(sessionId, opts);
+  }
+
+  async listEventsRaw(sessionId: string, opts: ListEventsOptions = {}): Promise<RawEvent[]> {
+    return this.q.listEventsRaw(sessionId, opts);
   }
 
   async listAllEvents(afterPos: number, limit: number): Promise<Array<TetherEvent & { pos: number }>> {
