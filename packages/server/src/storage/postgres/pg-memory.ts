@@ -52,12 +52,18 @@ export class PgMemory implements MemoryStore {
 
   async get(namespace: string[], key: string, refreshTtl = true): Promise<MemoryItem | undefined> {
     const now = new Date(this.clock()).toISOString();
-    const { rows } = refreshTtl
-      ? await this.pool.query<ItemRow>(
-        `UPDATE store_items SET expires_at = CASE WHEN ttl_minutes IS NULL THEN NULL ELSE $3::timestamptz + ttl_minutes * interval '1 minute' END
-         WHERE ns = $1 AND key = $2 AND (expires_at IS NULL OR expires_at > $3) RETURNING *`, [joinNamespace(namespace), key, now])
-      : await this.pool.query<ItemRow>('SELECT * FROM store_items WHERE ns = $1 AND key = $2 AND (expires_at IS NULL OR expires_at > $3)', [joinNamespace(namespace), key, now]);
-    return rows[0] ? toItem(rows[0]) : undefined;
+    const ns = joinNamespace(namespace);
+    const { rows } = await this.pool.query<ItemRow>('SELECT * FROM store_items WHERE ns = $1 AND key = $2 AND (expires_at IS NULL OR expires_at > $3)', [ns, key, now]);
+    const row = rows[0];
+    if (!row) return undefined;
+    if (refreshTtl && row.ttl_minutes) {
+      // Only items with a TTL cost a write on read.
+      const r = await this.pool.query<ItemRow>(
+        `UPDATE store_items SET expires_at = $3::timestamptz + ttl_minutes * interval '1 minute'
+         WHERE ns = $1 AND key = $2 AND expires_at > $3 RETURNING *`, [ns, key, now]);
+      return r.rows[0] ? toItem(r.rows[0]) : undefined;
+    }
+    return toItem(row);
   }
 
   async delete(namespace: string[], key: string): Promise<boolean> {

@@ -34,7 +34,19 @@ const live = (p = ''): string => `(${p}expires_at IS NULL OR ${p}expires_at > @n
  * semantics ({@link matchesFilter}) while reading in order, so a page costs the rows up to its end.
  */
 export class SqliteMemory implements MemoryStore {
+  private readonly statements = new Map<string, Database.Statement>();
+
   constructor(private readonly db: Database.Database, private readonly write: (tx: WriteTx) => Promise<number[]>, private readonly clock: () => number = Date.now) {}
+
+  /** The prepared statement for `sql` (prepared once per connection). */
+  private prepared(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
 
   async put(item: MemoryPut): Promise<void> {
     const now = this.clock();
@@ -55,8 +67,8 @@ export class SqliteMemory implements MemoryStore {
 
   async get(namespace: string[], key: string, refreshTtl = true): Promise<MemoryItem | undefined> {
     const now = this.clock();
-    const row = this.db.prepare<[{ ns: string; key: string; now: string }], ItemRow>(`SELECT * FROM store_items WHERE ns = @ns AND key = @key AND ${live()}`)
-      .get({ ns: joinNamespace(namespace), key, now: new Date(now).toISOString() });
+    const row = this.prepared(`SELECT * FROM store_items WHERE ns = @ns AND key = @key AND ${live()}`)
+      .get({ ns: joinNamespace(namespace), key, now: new Date(now).toISOString() }) as ItemRow | undefined;
     if (!row) return undefined;
     if (refreshTtl) await this.refresh([row], now);
     return toItem(row);
@@ -102,7 +114,7 @@ export class SqliteMemory implements MemoryStore {
     const wildcard = q.namespacePrefix.includes('*');
     const out: ItemRow[] = [];
     let skip = q.offset;
-    for (const row of this.db.prepare<[Record<string, unknown>], ItemRow>(sql).iterate(params)) {
+    for (const row of this.prepared(sql).iterate(params) as IterableIterator<ItemRow>) {
       if (wildcard && !matchesPrefix(row.ns, q.namespacePrefix)) continue;
       if (q.filter && !matchesFilter(JSON.parse(row.value) as Record<string, unknown>, q.filter)) continue;
       if (skip > 0) {
@@ -124,7 +136,7 @@ export class SqliteMemory implements MemoryStore {
       sql += ' AND (ns = @exact OR (ns >= @from AND ns < @to))';
       Object.assign(params, range);
     }
-    return pageNamespaces(this.db.prepare<[Record<string, unknown>], string>(sql).pluck().all(params), q);
+    return pageNamespaces(this.prepared(sql).pluck().all(params) as string[], q);
   }
 
   async sweep(): Promise<number> {
