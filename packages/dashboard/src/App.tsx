@@ -43,6 +43,7 @@ export function Layout() {
         <nav className="nav">
           <NavLink to="/" end className={({ isActive }) => (isActive ? 'active' : '')}>Sessions</NavLink>
           <NavLink to="/analytics" className={({ isActive }) => (isActive ? 'active' : '')}>Analytics</NavLink>
+          <NavLink to="/memory" className={({ isActive }) => (isActive ? 'active' : '')}>Memory</NavLink>
           <NavLink to="/settings" className={({ isActive }) => (isActive ? 'active' : '')}>Settings</NavLink>
         </nav>
         <div className="topbar-right">

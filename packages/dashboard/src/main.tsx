@@ -8,6 +8,7 @@ import { SessionsView } from './views/SessionsView';
 import { SessionView } from './views/session/SessionView';
 import { AnalyticsView } from './views/AnalyticsView';
 import { SettingsView } from './views/SettingsView';
+import { MemoryView } from './views/MemoryView';
 import { NotFound } from './views/NotFound';
 import './styles.css';
 
@@ -22,6 +23,7 @@ const router = createBrowserRouter([
       { path: 'sessions/:sessionId/:tab', element: <SessionView /> },
       { path: 'analytics', element: <AnalyticsView /> },
       { path: 'settings', element: <SettingsView /> },
+      { path: 'memory', element: <MemoryView /> },
       { path: '*', element: <NotFound /> },
     ],
   },

@@ -57,3 +57,19 @@ export {
   SeedUserSessionSchema,
   SeedPageQuerySchema,
 } from './seed.js';
+export {
+  NamespaceSchema,
+  NamespaceMatchSchema,
+  StoreKeySchema,
+  StoreFilterSchema,
+  PutStoreItemBodySchema,
+  GetStoreItemQuerySchema,
+  DeleteStoreItemBodySchema,
+  SearchStoreItemsBodySchema,
+  ListNamespacesBodySchema,
+  StoreItemSchema,
+  SearchStoreItemSchema,
+  SearchStoreItemsResponseSchema,
+  ListNamespacesResponseSchema,
+} from './memory.js';
+export type { PutStoreItemBody, SearchStoreItemsBody, ListNamespacesBody, StoreItem, SearchStoreItem } from './memory.js';

@@ -18,6 +18,7 @@ import { strictSchemaController } from './plugins/strict-validation.js';
 import { actionRoutes } from './routes/actions.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { memoryRoutes } from './routes/memory.js';
 import { queryRoutes } from './routes/query.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { stateRoutes } from './routes/state.js';
@@ -136,6 +137,7 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
   await app.register(ingestRoutes);
   await app.register(seedRoutes);
   await app.register(seedWebSocket);
+  await app.register(memoryRoutes);
   await app.register(liveRoutes);
   await app.register(integrationRoutes);
   for (const p of deps.plugins ?? []) await app.register(p);

@@ -56,6 +56,7 @@ from ._models import (
 )
 from ._resume import AsyncResumedSession, ResumedSession
 from ._session import Session
+from ._store import AsyncStoreClient, StoreClient, StoreItem
 from ._version import __version__
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "APITimeoutError",
     "Agent",
     "AsyncResumedSession",
+    "AsyncStoreClient",
     "AsyncTether",
     "AuthenticationError",
     "BadRequestError",
@@ -96,6 +98,8 @@ __all__ = [
     "SessionRestore",
     "SessionStatus",
     "SessionSummary",
+    "StoreClient",
+    "StoreItem",
     "StreamClosed",
     "Settings",
     "Tether",
