@@ -39,3 +39,15 @@ export type {
   ListSessionsQuery,
 } from './sessions.js';
 export type { Stats, SearchHit, Analytics } from './queries.js';
+export {
+  TypedValueSchema,
+  CheckpointBlobSchema,
+  PendingWriteSchema,
+  PutCheckpointBodySchema,
+  CheckpointAckSchema,
+  PutWritesBodySchema,
+  ListCheckpointsQuerySchema,
+  CheckpointTupleSchema,
+  CheckpointListSchema,
+} from './checkpoints.js';
+export type { TypedValue, CheckpointBlob, PendingWrite, PutCheckpointBody, CheckpointAck, PutWritesBody, ListCheckpointsQuery, CheckpointTuple } from './checkpoints.js';

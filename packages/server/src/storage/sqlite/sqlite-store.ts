@@ -11,6 +11,8 @@ import { attachFts, ftsFileFor } from './fts-indexer.js';
 import { MIGRATIONS } from './migrations.js';
 import { copyForWrite, normalizeTime, rowToEvent, rowToRecord, sessionOps, type EventRow, type Row } from './rows.js';
 import { SqliteQueries } from './sqlite-queries.js';
+import { CHECKPOINT_KINDS, type CheckpointQuery, type StoredCheckpoint } from '../checkpoints.js';
+import { checkpointOps, deleteCheckpointOps, SqliteCheckpoints } from './sqlite-checkpoints.js';
 import { EVENT_COLUMNS, InlineWriter, openConnection, ThreadWriter, TxRunner, WRITE_SQL, type Durability, type Writer, type WriteTx } from './writer.js';
 
 /**
@@ -56,6 +58,8 @@ interface Batch {
   snapshotChanged: Set<string>;
   /** Event rows, flat (see WriteTx.events). */
   rows: unknown[];
+  /** LangGraph checkpoint rows of the batch's `checkpoint` items (after the session rows). */
+  extra: NonNullable<WriteTx['ops']>;
 }
 
 /**
@@ -73,6 +77,7 @@ export class SqliteStore implements Store {
   private readonly cache = new Map<string, SessionRecord>();
   private readonly cacheSize: number;
   private readonly q: SqliteQueries;
+  private readonly checkpoints: SqliteCheckpoints;
   private readonly stmt;
   /** Committed sessions whose row lags their record by actions/responses only; written by {@link flushLagging}. */
   private readonly lagging = new Map<string, SessionRecord>();
@@ -119,6 +124,7 @@ export class SqliteStore implements Store {
       updateSessionStatus: this.db.prepare(WRITE_SQL.updateSessionStatus),
     };
     this.q = new SqliteQueries(this.db);
+    this.checkpoints = new SqliteCheckpoints(this.db);
     this.catchUpRows();
     this.nextPos = this.committedPos = this.q.lastPos();
     this.writer = opts.file === ':memory:' || opts.writerThread === false ? new InlineWriter(this.db) : new ThreadWriter(opts.file, opts.durability ?? 'normal');
@@ -283,6 +289,9 @@ export class SqliteStore implements Store {
     if (!rec && input.kind !== 'session_created' && !item.autoCreate) {
       return { ok: false, error: new TetherError('session_not_found', `Session ${input.sessionId} does not exist`) };
     }
+    if (CHECKPOINT_KINDS.has(input.kind) !== (item.checkpoint !== undefined)) {
+      return { ok: false, error: new TetherError('validation_failed', `${input.kind} events come only with their checkpoint rows (POST /api/v1/langgraph/…)`) };
+    }
     let data: Record<string, unknown>;
     try {
       data = resolveEvent(rec, input);
@@ -302,6 +311,7 @@ export class SqliteStore implements Store {
     if (input.kind === 'session_finalized') b.finalized.add(next.sessionId);
     if (input.kind !== 'action' && input.kind !== 'response') b.snapshotChanged.add(next.sessionId);
     committed.push(ev);
+    if (item.checkpoint) b.extra.push(...checkpointOps(ev.sessionId, ev.seq, item.checkpoint));
     b.dirty.set(next.sessionId, next);
     return { ok: true, event: ev, duplicate: false, committed, session: next };
   }
@@ -311,7 +321,7 @@ export class SqliteStore implements Store {
    * writer; resolves after it committed. Up to {@link maxInFlight} calls may be pending; they commit in call order.
    */
   append(items: AppendItem[]): Promise<AppendOutcome[]> {
-    const b: Batch = { dirty: new Map(), stateCopied: new Set(), ids: new Map(), fresh: new Set(), finalized: new Set(), snapshotChanged: new Set(), rows: [] };
+    const b: Batch = { dirty: new Map(), stateCopied: new Set(), ids: new Map(), fresh: new Set(), finalized: new Set(), snapshotChanged: new Set(), rows: [], extra: [] };
     const startPos = this.nextPos;
     const ops: NonNullable<WriteTx['ops']> = [];
     const lag: SessionRecord[] = [];
@@ -326,6 +336,7 @@ export class SqliteStore implements Store {
         // Only actions/responses: counters, lastSeq and `updated` may reach the row later (the log has the events).
         else lag.push(rec);
       }
+      ops.push(...b.extra);
     } catch (err) {
       this.nextPos = startPos; // nothing was handed over
       return Promise.reject(err);
@@ -403,6 +414,7 @@ export class SqliteStore implements Store {
       ops: [
         ['DELETE FROM events WHERE session_id = ?', [sessionId]],
         ['DELETE FROM sessions WHERE session_id = ?', [sessionId]],
+        ...deleteCheckpointOps(sessionId),
       ],
     }).then((changes) => {
       done();
@@ -411,6 +423,10 @@ export class SqliteStore implements Store {
       done();
       throw err;
     });
+  }
+
+  async listCheckpoints(q: CheckpointQuery): Promise<StoredCheckpoint[]> {
+    return this.checkpoints.list(q);
   }
 
   async deleteEndedBefore(iso: string): Promise<number> {
