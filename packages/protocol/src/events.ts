@@ -82,7 +82,7 @@ export type TetherEvent = {
  * - `session_finalized`: `{ status?, final? }`
  * - `checkpoint`: `{ threadId, checkpointNs, checkpointId, parentCheckpointId, step, source, channels, values?, writer?,
  *   resumed? }`, written by `POST /api/v1/langgraph/checkpoints` only (the bytes live beside the log, see docs/langgraph.md)
- * - `checkpoint_writes`: `{ threadId, checkpointNs, checkpointId, taskId, channels, writer? }`, by `POST /api/v1/langgraph/writes`
+ * - `checkpoint_writes`: `{ threadId, checkpointNs, checkpointId, taskId, taskPath?, channels, writer?, resumed? }`, by `POST /api/v1/langgraph/writes`
  */
 export const EventInputSchema = Type.Object(
   {

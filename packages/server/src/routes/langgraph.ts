@@ -91,6 +91,7 @@ export async function langgraphRoutes(app: FastifyInstance): Promise<void> {
       kind: 'checkpoint_writes',
       data: {
         threadId: b.threadId, checkpointNs: ns, checkpointId: b.checkpointId, taskId: b.writes[0]!.taskId,
+        ...(b.writes[0]!.taskPath ? { taskPath: b.writes[0]!.taskPath } : {}),
         channels: b.writes.map((w) => w.channel), ...(b.writer ? { writer: b.writer } : {}),
       },
     }, {
