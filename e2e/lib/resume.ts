@@ -124,29 +124,39 @@ export function breakResumeChecks(o: ResumeObserved): string[] {
   return undetected;
 }
 
+/** The examples the scenario runs: module, the env variable of the scripted model's latency, extra arguments. */
+const RESUMABLE = {
+  'customer-comm': { module: 'customer_comm', latencyEnv: 'CUSTOMER_COMM_MODEL_LATENCY_MS', extra: (_out: string): string[] => [] },
+  // Both runs file into one folder, so the paths in their states are equal.
+  'email-solver': { module: 'email_solver', latencyEnv: 'EMAIL_SOLVER_MODEL_LATENCY_MS', extra: (out: string) => ['--out', join(out, 'email-resume-out')] },
+} as const;
+
 /**
- * Runs the scenario with customer-comm: the uninterrupted reference (`ref-<ts>`), then the crash run (`crash-<ts>`),
- * killed with SIGKILL once the service holds `killAfter` checkpoints of it, then the same command again. Returns the
- * observations (for the checks) or throws when a run failed.
+ * Runs the scenario with `example`: the uninterrupted reference (`<ex>-ref-<ts>`), then the crash run
+ * (`<ex>-crash-<ts>`), killed with SIGKILL once the service holds `killAfter` checkpoints of it, then the same command
+ * again. Returns the observations (for the checks) or throws when a run failed.
  */
-export async function runCrashResume(root: string, url: string, outDir: string, ts: number, killAfter = 6): Promise<ResumeObserved> {
-  const env = { CUSTOMER_COMM_MODEL_LATENCY_MS: '250' };
-  const ref: ExampleSpec = { name: 'customer-comm', sessionId: `ref-${ts}`, extraArgs: ['--thread-id', `ref-${ts}`] };
-  const refRun = await runExample(root, ref, url, outDir, 240_000, env, 'customer-comm-ref');
+export async function runCrashResume(root: string, url: string, outDir: string, ts: number, example: keyof typeof RESUMABLE, killAfter = 6): Promise<ResumeObserved> {
+  const ex = RESUMABLE[example];
+  const env = { [ex.latencyEnv]: '250' };
+  const refId = `${example}-ref-${ts}`;
+  const crashId = `${example}-crash-${ts}`;
+  const ref: ExampleSpec = { name: example, sessionId: refId, extraArgs: ['--thread-id', refId, ...ex.extra(outDir)] };
+  const refRun = await runExample(root, ref, url, outDir, 240_000, env, `${example}-ref`);
   if (!refRun.report) throw new Error(`the uninterrupted run failed (exit ${refRun.exitCode}, see ${refRun.logFile})`);
   const messageIds = Object.keys((refRun.report as any).details.threads as Record<string, string>);
 
-  const crash: ExampleSpec = { name: 'customer-comm', sessionId: `crash-${ts}`, extraArgs: ['--thread-id', `crash-${ts}`] };
-  const log = createWriteStream(join(outDir, 'customer-comm-crash-killed.log'));
-  const args = ['-m', 'customer_comm', '--url', url, '--session-id', crash.sessionId, ...crash.extraArgs!];
-  const child = spawn(pythonFor(root), args, { cwd: join(root, 'examples/customer-comm'), env: { ...process.env, ...env, PYTHONUNBUFFERED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const crash: ExampleSpec = { name: example, sessionId: crashId, extraArgs: ['--thread-id', crashId, ...ex.extra(outDir)] };
+  const log = createWriteStream(join(outDir, `${example}-crash-killed.log`));
+  const args = ['-m', ex.module, '--url', url, '--session-id', crash.sessionId, ...crash.extraArgs!];
+  const child = spawn(pythonFor(root), args, { cwd: join(root, `examples/${example}`), env: { ...process.env, ...env, PYTHONUNBUFFERED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const deadline = Date.now() + 120_000;
   for (;;) {
     const { checkpoints } = await json(`${url}/api/v1/langgraph/checkpoints?limit=10000`);
-    const n = (checkpoints as Array<{ threadId: string }>).filter((c) => c.threadId.startsWith(`crash-${ts}:`)).length;
+    const n = (checkpoints as Array<{ threadId: string }>).filter((c) => c.threadId.startsWith(`${crashId}:`)).length;
     if (n >= killAfter) break;
     if (child.exitCode !== null) throw new Error(`the crash run ended (exit ${child.exitCode}) before ${killAfter} checkpoints`);
     if (Date.now() > deadline) throw new Error('the crash run did not reach the kill point in 120 s');
@@ -155,17 +165,17 @@ export async function runCrashResume(root: string, url: string, outDir: string, 
   child.kill('SIGKILL');
   await exited;
 
-  const again = await runExample(root, crash, url, outDir, 240_000, env, 'customer-comm-crash-resumed');
+  const again = await runExample(root, crash, url, outDir, 240_000, env, `${example}-crash-resumed`);
   if (!again.report) throw new Error(`the resumed run failed (exit ${again.exitCode}, see ${again.logFile})`);
   const o: ResumeObserved = {
     messageIds, crashLogs: new Map(), crashFinal: new Map(), refFinal: new Map(), agentLog: [],
     threadsAtRestart: (again.report as any).details.threads,
   };
-  const threadSessions = await observe(url, messageIds.map((id) => `lg:crash-${ts}:${id}`));
+  const threadSessions = await observe(url, messageIds.map((id) => `lg:${crashId}:${id}`));
   for (const id of messageIds) {
-    o.crashLogs.set(id, threadSessions.get(`lg:crash-${ts}:${id}`)?.events ?? []);
-    o.crashFinal.set(id, await finalOf(url, `crash-${ts}:${id}`));
-    o.refFinal.set(id, await finalOf(url, `ref-${ts}:${id}`));
+    o.crashLogs.set(id, threadSessions.get(`lg:${crashId}:${id}`)?.events ?? []);
+    o.crashFinal.set(id, await finalOf(url, `${crashId}:${id}`));
+    o.refFinal.set(id, await finalOf(url, `${refId}:${id}`));
   }
   o.agentLog = (await observe(url, [crash.sessionId])).get(crash.sessionId)?.events ?? [];
   return o;
