@@ -26,6 +26,7 @@ import { subscribeFirehose, type LiveSubscriber } from './lib/live.js';
 import { breakChecks } from './lib/mutations.js';
 import { observe } from './lib/observe.js';
 import { startService } from './lib/service.js';
+import { breakResumeChecks, RESUME_CHECKS, runCrashResume } from './lib/resume.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -118,6 +119,25 @@ async function main(): Promise<number> {
 
     const broken = breakChecks(reports, observed, live?.events ?? [], dashboardText, mainIds);
     record(`each check fails when broken on purpose (${broken.tried} breaks)`, broken.undetected.map((b) => `harness: a deliberately broken ${b} still passed the checks`));
+
+    // Crash and resume (issue 14): both LangGraph examples on TetherSaver, SIGKILLed mid-run and started again.
+    for (const example of ['customer-comm', 'email-solver'] as const) {
+      step(`crash-resume ${example}: uninterrupted reference run, then a run killed with SIGKILL mid-graph and restarted`, t0);
+      try {
+        const o = await runCrashResume(ROOT, service.url, opts.out, ts, example);
+        const names = {
+          checkContinued: 'it continued from each thread\'s last checkpoint',
+          checkNoRerun: 'no node that had finished ran twice',
+          checkSameFinal: 'the final state equals the uninterrupted run\'s',
+          checkGapShown: 'the logs show the crash and the resume',
+        } as const;
+        for (const [k, check] of Object.entries(RESUME_CHECKS)) record(`crash-resume ${example}: ${names[k as keyof typeof names]}`, check(o));
+        record(`crash-resume ${example}: each check fails when broken on purpose (4 breaks)`, breakResumeChecks(o).map((b) => `harness: ${b} still passed the checks`));
+        step(`crash-resume ${example}: threads at the restart ${JSON.stringify(o.threadsAtRestart)}`, t0);
+      } catch (err) {
+        record(`crash-resume ${example} ran`, [(err as Error).message]);
+      }
+    }
   } finally {
     for (const [sid, s] of observed) writeFileSync(join(opts.out, 'sessions', `${sid.replace(/[^A-Za-z0-9._-]/g, '_')}.json`), JSON.stringify(s, null, 2));
     if (live) {

@@ -45,15 +45,16 @@ function command(root: string, spec: ExampleSpec, url: string, reportFile: strin
 /**
  * Runs one example to its end (it never outlives `timeoutMs`, default 120,000 ms: it is killed then). Its stdout and
  * stderr go to `<outDir>/<name>.log`, its report to `<outDir>/<name>.report.json`. Never rejects: a failed example
- * gives `report: null` and its exit code.
+ * gives `report: null` and its exit code. `env` is added to the environment; `label` names the log and report files
+ * (default the example's name).
  */
-export async function runExample(root: string, spec: ExampleSpec, url: string, outDir: string, timeoutMs = 120_000): Promise<ExampleRun> {
-  const reportFile = join(outDir, `${spec.name}.report.json`);
-  const logFile = join(outDir, `${spec.name}.log`);
+export async function runExample(root: string, spec: ExampleSpec, url: string, outDir: string, timeoutMs = 120_000, env: Record<string, string> = {}, label: string = spec.name): Promise<ExampleRun> {
+  const reportFile = join(outDir, `${label}.report.json`);
+  const logFile = join(outDir, `${label}.log`);
   const { cwd, args } = command(root, spec, url, reportFile);
   const log = createWriteStream(logFile);
   const started = Date.now();
-  const child = spawn(pythonFor(root), args, { cwd, env: { ...process.env, PYTHONUNBUFFERED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(pythonFor(root), args, { cwd, env: { ...process.env, ...env, PYTHONUNBUFFERED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

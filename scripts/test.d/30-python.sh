@@ -8,7 +8,7 @@ VENV="$ROOT/.venv"
 (
   flock 9
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -e "$ROOT/python[test]"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -e "$ROOT/python[test,langgraph-test]"
 ) 9>/tmp/tether-pip.lock
 cd python
 "$VENV/bin/ruff" check src tests

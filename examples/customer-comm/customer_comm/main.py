@@ -35,6 +35,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--report", type=Path, help="write the JSON report here (always printed as the last stdout line)")
     p.add_argument("--inject-failure", choices=SPECIALISTS, default=os.environ.get("CUSTOMER_COMM_INJECT_FAILURE") or None,
                    help="make this specialist fail on its first call (env CUSTOMER_COMM_INJECT_FAILURE)")
+    p.add_argument("--thread-id", help="checkpoint the graph on Tether under this LangGraph thread id (TetherSaver); "
+                   "run again with the same id to resume after a crash (see resumable.py)")
     return p.parse_args(argv)
 
 
@@ -48,6 +50,10 @@ def configure_env(args: argparse.Namespace) -> str:
 
 
 async def run(args: argparse.Namespace, session_id: str) -> dict[str, Any]:
+    if args.thread_id:
+        from .resumable import run_resumable
+
+        return await run_resumable(args, session_id, SESSION_TYPE)
     from .reporting import Reporter  # imports the SDK, which reads the environment set above
     from .team import InjectedFailure, agent_id, build_team
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -80,12 +81,16 @@ class ScriptedChatModel(BaseChatModel):
     (`usage_metadata`: input_tokens, output_tokens, total_tokens), so the reports carry plausible, stable numbers."""
 
     model_name: str = "scripted-policy-v1"
+    #: Simulated model latency per call, in ms (`CUSTOMER_COMM_MODEL_LATENCY_MS`; the crash-resume test kills mid-run).
+    latency_ms: float = 0
 
     @property
     def _llm_type(self) -> str:
         return "scripted"
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
+        if self.latency_ms > 0:
+            time.sleep(self.latency_ms / 1000)
         answer = scripted_answer(messages)
         n_in = sum(_words(str(m.content)) for m in messages)
         n_out = _words(answer)
@@ -116,4 +121,4 @@ def make_model() -> BaseChatModel:
         except ImportError as e:
             raise ImportError("CUSTOMER_COMM_MODEL=openai:… needs `pip install langchain-openai`") from e
         return ChatOpenAI(model=name or "gpt-4o-mini", temperature=0)
-    return ScriptedChatModel()
+    return ScriptedChatModel(latency_ms=float(os.environ.get("CUSTOMER_COMM_MODEL_LATENCY_MS") or 0))

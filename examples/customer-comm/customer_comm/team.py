@@ -48,8 +48,9 @@ def agent_id(name: str) -> str:
     return name if name == "governor" else f"specialist-{name}"
 
 
-def build_team(model: BaseChatModel, reporter: Reporter, inject_failure: str | None = None) -> Any:
-    """Compiles the team graph. Returns a compiled LangGraph runnable: `await team.ainvoke({"message": {...}})` →
+def build_team(model: BaseChatModel, reporter: Reporter, inject_failure: str | None = None, checkpointer: Any = None) -> Any:
+    """Compiles the team graph; with `checkpointer` (e.g. `tether.langgraph.TetherSaver`) its state persists per thread.
+    Returns a compiled LangGraph runnable: `await team.ainvoke({"message": {...}})` →
     `TurnState` with `route`, `draft` and `reply`. Raises `InjectedFailure` (from the specialist) when injected."""
     injected = {"done": False}
 
@@ -107,4 +108,4 @@ def build_team(model: BaseChatModel, reporter: Reporter, inject_failure: str | N
     graph.add_edge(START, "governor")
     graph.add_conditional_edges("governor", lambda s: s["route"], {name: name for name in SPECIALISTS})
     graph.add_edge("compose", END)
-    return graph.compile()
+    return graph.compile(checkpointer=checkpointer)

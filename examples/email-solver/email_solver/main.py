@@ -37,6 +37,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--bookings", type=Path, default=HERE / "bookings.json", help="booking table the booking MCP stand-in serves")
     p.add_argument("--out", type=Path, help="where drafts (outbox/) and filed records (folders/) go (default: a temp dir)")
     p.add_argument("--report", type=Path, help="write the JSON report here (always printed as the last stdout line)")
+    p.add_argument("--thread-id", help="checkpoint the pipeline on Tether under this LangGraph thread id (TetherSaver); "
+                   "run again with the same id to resume after a crash (see resumable.py)")
     return p.parse_args(argv)
 
 
@@ -50,6 +52,10 @@ def configure_env(args: argparse.Namespace) -> str:
 
 
 async def run(args: argparse.Namespace, session_id: str) -> dict[str, Any]:
+    if args.thread_id:
+        from .resumable import run_resumable
+
+        return await run_resumable(args, session_id, SESSION_TYPE)
     from .mcp import BookingClient, MailboxClient
     from .pipeline import NODES, build_pipeline
     from .reporting import Reporter  # imports the SDK, which reads the environment set above

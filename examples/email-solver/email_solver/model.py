@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -89,12 +90,16 @@ class ScriptedMailModel(BaseChatModel):
     """A `BaseChatModel` whose answers come from `scripted_answer`; usage is counted in words (`usage_metadata`)."""
 
     model_name: str = "scripted-mail-policy-v1"
+    #: Simulated model latency per call, in ms (`EMAIL_SOLVER_MODEL_LATENCY_MS`; the crash-resume test kills mid-run).
+    latency_ms: float = 0
 
     @property
     def _llm_type(self) -> str:
         return "scripted"
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
+        if self.latency_ms > 0:
+            time.sleep(self.latency_ms / 1000)
         answer = scripted_answer(messages)
         n_in = sum(_words(str(m.content)) for m in messages)
         n_out = _words(answer)
@@ -123,4 +128,4 @@ def make_model() -> BaseChatModel:
         except ImportError as e:
             raise ImportError("EMAIL_SOLVER_MODEL=openai:… needs `pip install langchain-openai`") from e
         return ChatOpenAI(model=name or "gpt-4o-mini", temperature=0)
-    return ScriptedMailModel()
+    return ScriptedMailModel(latency_ms=float(os.environ.get("EMAIL_SOLVER_MODEL_LATENCY_MS") or 0))

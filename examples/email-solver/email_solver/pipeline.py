@@ -68,8 +68,9 @@ def extract_facts(email: ParsedEmail) -> dict[str, Any]:
     return {"bookingRefs": refs, "bookingRef": refs[0] if refs else None, "amountsEur": amounts, "phones": phones, "language": lang, "name": name}
 
 
-def build_pipeline(model: BaseChatModel, mailbox: MailboxClient, bookings: BookingClient, reporter: Reporter, out_dir: Path) -> Any:
-    """Compiles the pipeline. `await pipeline.ainvoke({"email": ParsedEmail})` → the final `MailState`.
+def build_pipeline(model: BaseChatModel, mailbox: MailboxClient, bookings: BookingClient, reporter: Reporter, out_dir: Path, checkpointer: Any = None) -> Any:
+    """Compiles the pipeline; with `checkpointer` (e.g. `tether.langgraph.TetherSaver`) its state persists per thread.
+    `await pipeline.ainvoke({"email": ParsedEmail})` → the final `MailState`.
     Writes drafts to `out_dir/outbox` and records to `out_dir/folders`; raises what a node raises (OSError, ValueError)."""
 
     async def node_action(node: str, email: ParsedEmail, **details: Any) -> None:
@@ -157,4 +158,4 @@ def build_pipeline(model: BaseChatModel, mailbox: MailboxClient, bookings: Booki
     for a, b in itertools.pairwise(NODES):
         graph.add_edge(a, b)
     graph.add_edge("file", END)
-    return graph.compile()
+    return graph.compile(checkpointer=checkpointer)

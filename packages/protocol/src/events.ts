@@ -16,6 +16,10 @@ export const EVENT_KINDS = {
   agent_completed: 'agent_completed',
   metadata_updated: 'metadata_updated',
   session_finalized: 'session_finalized',
+  /** A LangGraph checkpoint stored in the thread's session (`/api/v1/langgraph/checkpoints`). */
+  checkpoint: 'checkpoint',
+  /** Pending writes of a LangGraph task against a checkpoint (`/api/v1/langgraph/writes`). */
+  checkpoint_writes: 'checkpoint_writes',
 } as const;
 
 export type EventKind = keyof typeof EVENT_KINDS;
@@ -76,6 +80,9 @@ export type TetherEvent = {
  * - `agent_completed`: `{ agentId, result?, status? }`
  * - `metadata_updated`: `{ patch }`, an RFC 7396 merge patch of the metadata (`metrics` is derived and ignored)
  * - `session_finalized`: `{ status?, final? }`
+ * - `checkpoint`: `{ threadId, checkpointNs, checkpointId, parentCheckpointId, step, source, channels, values?, writer?,
+ *   resumed? }`, written by `POST /api/v1/langgraph/checkpoints` only (the bytes live beside the log, see docs/langgraph.md)
+ * - `checkpoint_writes`: `{ threadId, checkpointNs, checkpointId, taskId, taskPath?, channels, writer?, resumed? }`, by `POST /api/v1/langgraph/writes`
  */
 export const EventInputSchema = Type.Object(
   {

@@ -73,3 +73,15 @@ export {
   ListNamespacesResponseSchema,
 } from './memory.js';
 export type { PutStoreItemBody, SearchStoreItemsBody, ListNamespacesBody, StoreItem, SearchStoreItem } from './memory.js';
+export {
+  TypedValueSchema,
+  CheckpointBlobSchema,
+  PendingWriteSchema,
+  PutCheckpointBodySchema,
+  CheckpointAckSchema,
+  PutWritesBodySchema,
+  ListCheckpointsQuerySchema,
+  CheckpointTupleSchema,
+  CheckpointListSchema,
+} from './checkpoints.js';
+export type { TypedValue, CheckpointBlob, PendingWrite, PutCheckpointBody, CheckpointAck, PutWritesBody, ListCheckpointsQuery, CheckpointTuple } from './checkpoints.js';

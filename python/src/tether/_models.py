@@ -39,6 +39,8 @@ EventKind = Literal[
     "agent_completed",
     "metadata_updated",
     "session_finalized",
+    "checkpoint",
+    "checkpoint_writes",
 ]
 
 #: active | completed | failed | abandoned

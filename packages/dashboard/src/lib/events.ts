@@ -10,11 +10,12 @@ import { preview } from './format';
 export type Tone = 'blue' | 'green' | 'amber' | 'red' | 'violet' | 'cyan' | 'gray' | 'pink';
 
 /** Kinds that change the state projection and bump `state.version` (as the service's reducer, packages/server/src/events/reduce.ts). */
-export const STATE_KINDS = new Set(['state_patched', 'goal_added', 'goal_updated', 'agent_spawned', 'agent_completed']);
+export const STATE_KINDS = new Set(['state_patched', 'goal_added', 'goal_updated', 'agent_spawned', 'agent_completed', 'checkpoint', 'checkpoint_writes']);
 
 export const KIND_TONES: Record<string, Tone> = {
   session_created: 'cyan', action: 'blue', response: 'green', state_patched: 'violet', goal_added: 'amber', goal_updated: 'amber',
   agent_spawned: 'pink', agent_completed: 'pink', metadata_updated: 'gray', session_finalized: 'cyan',
+  checkpoint: 'violet', checkpoint_writes: 'gray',
 };
 
 /** The tool an action called, or null. */
@@ -100,6 +101,14 @@ export function eventSummary(e: TetherEvent, ctx: SummaryContext = {}): string {
       return `${d.status ?? 'completed'}${d.final !== undefined ? `: ${preview(d.final, 120)}` : ''}`;
     case 'metadata_updated':
       return preview(d.patch ?? d, 160);
+    case 'checkpoint': {
+      // A LangGraph checkpoint (docs/langgraph.md): step, source, the channels it changed; a resume says so.
+      const ns = d.checkpointNs ? ` [${String(d.checkpointNs)}]` : '';
+      const resumed = d.resumed ? '  ↻ resumed by another process' : '';
+      return `step ${String(d.step)} (${String(d.source)})${ns}: ${Array.isArray(d.channels) ? d.channels.join(', ') : ''}${resumed}`;
+    }
+    case 'checkpoint_writes':
+      return `${preview(d.taskPath ?? d.taskId, 80)} → ${Array.isArray(d.channels) ? d.channels.join(', ') : ''}${d.resumed ? '  ↻ resumed by another process' : ''}`;
     default:
       return preview(d, 160);
   }

@@ -7,7 +7,31 @@ import { emptyMetrics, emptyState, FINAL_STATUSES, type SessionRecord } from './
 import { checkStatePatch, keepReservedShape } from './state-rules.js';
 
 /** Kinds that change the state projection and bump `state.version`. */
-export const STATE_KINDS: ReadonlySet<EventKind> = new Set(['state_patched', 'goal_added', 'goal_updated', 'agent_spawned', 'agent_completed']);
+export const STATE_KINDS: ReadonlySet<EventKind> = new Set(['state_patched', 'goal_added', 'goal_updated', 'agent_spawned', 'agent_completed', 'checkpoint', 'checkpoint_writes']);
+
+/** `state.langgraph` of a thread's session: where the graph stands (the newest checkpoint and who wrote it). */
+interface GraphProjection {
+  threadId?: string;
+  checkpointNs?: string;
+  checkpointId?: string;
+  step?: unknown;
+  source?: unknown;
+  writer?: string | null;
+  lastAt?: string;
+  checkpoints?: number;
+  values?: Record<string, unknown>;
+}
+
+/**
+ * A `checkpoint` / `checkpoint_writes` event from another writer than the one before it (another process after a
+ * crash or restart) gets `resumed: {previousWriter, lastCheckpointId, lastAt}`, so the log says where the graph resumed.
+ */
+function markResume(session: SessionRecord | undefined, data: Record<string, unknown>): Record<string, unknown> {
+  const g = session?.state.langgraph as GraphProjection | undefined;
+  const writer = optStr(data.writer);
+  if (!g?.writer || !writer || g.writer === writer) return data;
+  return { ...data, resumed: { previousWriter: g.writer, lastCheckpointId: g.checkpointId ?? null, lastAt: g.lastAt ?? null } };
+}
 
 function shortId(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -102,6 +126,9 @@ export function resolveEvent(session: SessionRecord | undefined, input: EventInp
       if (!agentId || !session?.state.agents.spawned.some((a) => a.agentId === agentId)) throw new TetherError('agent_not_found', `No agent ${agentId ?? '(missing agentId)'} in this session`);
       return data;
     }
+    case 'checkpoint':
+    case 'checkpoint_writes':
+      return markResume(session, data);
     case 'session_finalized': {
       const status = data.status ?? 'completed';
       if (typeof status !== 'string' || !FINAL_STATUSES.has(status as SessionStatus)) {
@@ -246,6 +273,20 @@ export function applyEvent(rec: SessionRecord | undefined, ev: TetherEvent): Ses
       next.metrics = m;
       next.tokenUsage = normalizeUsage(next.tokenUsage);
       rec.metadata = next;
+      break;
+    }
+    case 'checkpoint':
+    case 'checkpoint_writes': {
+      const g = { ...((state.langgraph as GraphProjection | undefined) ?? {}) };
+      g.writer = optStr(d.writer);
+      g.lastAt = ev.timestamp;
+      if (ev.kind === 'checkpoint') {
+        Object.assign(g, { threadId: d.threadId, checkpointNs: d.checkpointNs, checkpointId: d.checkpointId, step: d.step ?? null, source: d.source ?? null });
+        g.checkpoints = (g.checkpoints ?? 0) + 1;
+        // The root graph's values as the saver previewed them (display only): the time-travel slider shows them per step.
+        if (d.checkpointNs === '' && isPlainObject(d.values)) g.values = { ...g.values, ...clone(d.values) };
+      }
+      state.langgraph = g;
       break;
     }
     case 'session_finalized':

@@ -2,6 +2,7 @@ import type { Analytics, EventInput, EventKind, ListSessionsQuery, SearchHit, Se
 import type { TetherError } from '../errors.js';
 import type { SessionRecord } from '../events/record.js';
 import type { MemoryStore } from './memory.js';
+import type { CheckpointQuery, CheckpointRows, StoredCheckpoint } from './checkpoints.js';
 
 /** One event to append, with what the server decided at the edge. */
 export interface AppendItem {
@@ -10,6 +11,8 @@ export interface AppendItem {
   autoCreate: boolean;
   /** Server receive time, ISO 8601. */
   receivedAt: string;
+  /** LangGraph rows written with the event in its transaction (kinds `checkpoint`, `checkpoint_writes` only). */
+  checkpoint?: CheckpointRows;
 }
 
 /** An event with its global commit position (`pos`, the events table's key; increasing in commit order, with gaps). */
@@ -95,7 +98,10 @@ export interface Store {
   listAllEvents(afterPos: number, limit: number): Promise<Array<TetherEvent & { pos: number }>>;
   /** The global position of the newest event (0 when empty). */
   lastPos(): Promise<number>;
+  /** Deletes the session, its events and its LangGraph checkpoint rows in one transaction. */
   deleteSession(sessionId: string): Promise<boolean>;
+  /** LangGraph checkpoints matching `q`, newest (greatest checkpoint id) first, with their blobs and pending writes. */
+  listCheckpoints(q: CheckpointQuery): Promise<StoredCheckpoint[]>;
   search(query: string, limit: number): Promise<SearchHit[]>;
   stats(): Promise<Stats>;
   analytics(q: AnalyticsQuery): Promise<Analytics>;

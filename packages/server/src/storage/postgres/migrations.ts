@@ -90,8 +90,54 @@ CREATE INDEX store_items_fts ON store_items USING gin (fts);
 CREATE INDEX store_items_value ON store_items USING gin (value jsonb_path_ops);
 `,
   },
+  {
+    version: 6,
+    name: 'langgraph-checkpoints',
+    // LangGraph checkpoints (issue 14), as in the SQLite adapter's migration 6.
+    sql: `
+CREATE TABLE lg_checkpoints (
+  thread_id text NOT NULL,
+  checkpoint_ns text NOT NULL,
+  checkpoint_id text NOT NULL,
+  parent_checkpoint_id text,
+  session_id text NOT NULL,
+  seq integer NOT NULL,
+  type text NOT NULL,
+  checkpoint bytea NOT NULL,
+  metadata jsonb NOT NULL,
+  channel_versions jsonb NOT NULL,
+  PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id)
+);
+CREATE INDEX lg_checkpoints_session ON lg_checkpoints (session_id);
+CREATE INDEX lg_checkpoints_id ON lg_checkpoints (checkpoint_id);
+CREATE TABLE lg_blobs (
+  thread_id text NOT NULL,
+  checkpoint_ns text NOT NULL,
+  channel text NOT NULL,
+  version text NOT NULL,
+  session_id text NOT NULL,
+  type text NOT NULL,
+  blob bytea NOT NULL,
+  PRIMARY KEY (thread_id, checkpoint_ns, channel, version)
+);
+CREATE INDEX lg_blobs_session ON lg_blobs (session_id);
+CREATE TABLE lg_writes (
+  thread_id text NOT NULL,
+  checkpoint_ns text NOT NULL,
+  checkpoint_id text NOT NULL,
+  task_id text NOT NULL,
+  idx integer NOT NULL,
+  session_id text NOT NULL,
+  channel text NOT NULL,
+  type text NOT NULL,
+  blob bytea NOT NULL,
+  task_path text NOT NULL DEFAULT '',
+  PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id, idx)
+);
+CREATE INDEX lg_writes_session ON lg_writes (session_id);
+`,
+  },
 ];
-
 /**
  * Applies the migrations not yet applied, under a session-level advisory lock (`lockKey`), so that several servers
  * starting at once on one database apply each migration exactly once: the others wait, then find nothing to do.

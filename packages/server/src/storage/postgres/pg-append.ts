@@ -7,6 +7,8 @@ import type { SessionRecord } from '../../events/record.js';
 import { itemError, PoisonedItem } from '../item-errors.js';
 import type { AppendItem, AppendOutcome, PositionedEvent } from '../store.js';
 import { ftsText } from '../sqlite/fts-text.js';
+import { CHECKPOINT_KINDS } from '../checkpoints.js';
+import { writeCheckpointRows } from './pg-checkpoints.js';
 import { EVENT_COLUMNS, normalizeTime, pgSafe, rowToEvent, rowToRecord, type EventRow, type SessionRow } from './pg-rows.js';
 
 /** What one batch will write, decided in memory from the locked session rows. */
@@ -70,6 +72,10 @@ function plan(items: AppendItem[], records: Map<string, SessionRecord>, prior: M
     }
     if (!rec && input.kind !== 'session_created' && !item.autoCreate) {
       p.outcomes.push({ ok: false, error: new TetherError('session_not_found', `Session ${input.sessionId} does not exist`) });
+      continue;
+    }
+    if (CHECKPOINT_KINDS.has(input.kind) !== (item.checkpoint !== undefined)) {
+      p.outcomes.push({ ok: false, error: new TetherError('validation_failed', `${input.kind} events come only with their checkpoint rows (POST /api/v1/langgraph/…)`) });
       continue;
     }
     let data: Record<string, unknown>;
@@ -200,5 +206,10 @@ export async function appendInTransaction(client: PoolClient, items: AppendItem[
   ]);
   const pos = new Map(res.rows.map((r) => [`${r.session_id}\u0000${r.seq}`, Number(r.pos)]));
   for (const ev of e) (ev as PositionedEvent).pos = pos.get(`${ev.sessionId}\u0000${ev.seq}`)!;
+  const side = items.flatMap((item, i) => {
+    const o = p.outcomes[i];
+    return item.checkpoint && o?.ok && !o.duplicate ? [{ sessionId: o.event.sessionId, seq: o.event.seq, rows: item.checkpoint }] : [];
+  });
+  if (side.length) await writeCheckpointRows(client, side);
   return p.outcomes;
 }

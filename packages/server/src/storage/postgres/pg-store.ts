@@ -2,6 +2,8 @@ import pg from 'pg';
 import type { Analytics, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
 import type { SessionRecord } from '../../events/record.js';
 import type { AnalyticsQuery, ApiKeyRecord, AppendItem, AppendOutcome, ListEventsOptions, SearchHit, Stats, Store } from '../store.js';
+import type { CheckpointQuery, StoredCheckpoint } from '../checkpoints.js';
+import { DELETE_CHECKPOINT_ROWS, listCheckpoints } from './pg-checkpoints.js';
 import { migrate, quoteIdent } from './migrations.js';
 import { appendInTransaction } from './pg-append.js';
 import { PgMemory } from './pg-memory.js';
@@ -142,6 +144,7 @@ export class PostgresStore implements Store {
       await client.query('BEGIN');
       const s = await client.query('DELETE FROM sessions WHERE session_id = $1', [sessionId]);
       await client.query('DELETE FROM events WHERE session_id = $1', [sessionId]);
+      for (const sql of DELETE_CHECKPOINT_ROWS) await client.query(sql, [sessionId]);
       await client.query('COMMIT');
       return (s.rowCount ?? 0) > 0;
     } catch (err) {
@@ -152,6 +155,10 @@ export class PostgresStore implements Store {
     } finally {
       client.release(broken);
     }
+  }
+
+  listCheckpoints(q: CheckpointQuery): Promise<StoredCheckpoint[]> {
+    return listCheckpoints(this.pool, q);
   }
 
   async deleteEndedBefore(iso: string): Promise<number> {

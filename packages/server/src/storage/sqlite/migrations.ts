@@ -128,4 +128,53 @@ CREATE INDEX store_items_expires ON store_items(expires_at) WHERE expires_at IS 
 CREATE VIRTUAL TABLE store_items_fts USING fts5(body, content='', contentless_delete=1);
 `,
   },
+  {
+    version: 6,
+    name: 'langgraph-checkpoints',
+    // LangGraph checkpoints (issue 14): each checkpoint is an event of kind `checkpoint` in its thread's session; these
+    // rows, written in the event's transaction, hold the serialized bytes. Channel values are stored once per
+    // (thread, namespace, channel, version), as LangGraph's own SQL savers keep them. session_id lets deletion find them.
+    sql: `
+CREATE TABLE lg_checkpoints (
+  thread_id TEXT NOT NULL,
+  checkpoint_ns TEXT NOT NULL,
+  checkpoint_id TEXT NOT NULL,
+  parent_checkpoint_id TEXT,
+  session_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  checkpoint BLOB NOT NULL,
+  metadata TEXT NOT NULL,
+  channel_versions TEXT NOT NULL,
+  PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX lg_checkpoints_session ON lg_checkpoints(session_id);
+CREATE INDEX lg_checkpoints_id ON lg_checkpoints(checkpoint_id);
+CREATE TABLE lg_blobs (
+  thread_id TEXT NOT NULL,
+  checkpoint_ns TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  version TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  blob BLOB NOT NULL,
+  PRIMARY KEY (thread_id, checkpoint_ns, channel, version)
+) STRICT;
+CREATE INDEX lg_blobs_session ON lg_blobs(session_id);
+CREATE TABLE lg_writes (
+  thread_id TEXT NOT NULL,
+  checkpoint_ns TEXT NOT NULL,
+  checkpoint_id TEXT NOT NULL,
+  task_id TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  session_id TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  type TEXT NOT NULL,
+  blob BLOB NOT NULL,
+  task_path TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id, idx)
+) STRICT;
+CREATE INDEX lg_writes_session ON lg_writes(session_id);
+`,
+  },
 ];

@@ -13,6 +13,8 @@ import { MIGRATIONS } from './migrations.js';
 import { SqliteMemory } from './sqlite-memory.js';
 import { copyForWrite, normalizeTime, rowToEvent, rowToRecord, sessionOps, type EventRow, type Row } from './rows.js';
 import { SqliteQueries } from './sqlite-queries.js';
+import { CHECKPOINT_KINDS, type CheckpointQuery, type StoredCheckpoint } from '../checkpoints.js';
+import { checkpointOps, deleteCheckpointOps, SqliteCheckpoints } from './sqlite-checkpoints.js';
 import { EVENT_COLUMNS, InlineWriter, openConnection, ThreadWriter, TxRunner, WRITE_SQL, type Durability, type Writer, type WriteTx } from './writer.js';
 
 /**
@@ -62,10 +64,12 @@ interface Batch {
   snapshotChanged: Set<string>;
   /** Event rows, flat (see WriteTx.events). */
   rows: unknown[];
+  /** LangGraph checkpoint rows of the batch's `checkpoint` items (after the session rows). */
+  extra: NonNullable<WriteTx['ops']>;
 }
 
 function newBatch(): Batch {
-  return { dirty: new Map(), stateCopied: new Set(), ids: new Map(), fresh: new Set(), finalized: new Set(), snapshotChanged: new Set(), rows: [] };
+  return { dirty: new Map(), stateCopied: new Set(), ids: new Map(), fresh: new Set(), finalized: new Set(), snapshotChanged: new Set(), rows: [], extra: [] };
 }
 
 /**
@@ -83,6 +87,7 @@ export class SqliteStore implements Store {
   private readonly cache = new Map<string, SessionRecord>();
   private readonly cacheSize: number;
   private readonly q: SqliteQueries;
+  private readonly checkpoints: SqliteCheckpoints;
   private readonly stmt;
   /** Committed sessions whose row lags their record by actions/responses only; written by {@link flushLagging}. */
   private readonly lagging = new Map<string, SessionRecord>();
@@ -131,6 +136,7 @@ export class SqliteStore implements Store {
       updateSessionStatus: this.db.prepare(WRITE_SQL.updateSessionStatus),
     };
     this.q = new SqliteQueries(this.db);
+    this.checkpoints = new SqliteCheckpoints(this.db);
     this.catchUpRows();
     this.nextPos = this.committedPos = this.q.lastPos();
     this.writer = opts.file === ':memory:' || opts.writerThread === false ? new InlineWriter(this.db) : new ThreadWriter(opts.file, opts.durability ?? 'normal');
@@ -302,6 +308,9 @@ export class SqliteStore implements Store {
     if (!rec && input.kind !== 'session_created' && !item.autoCreate) {
       return { ok: false, error: new TetherError('session_not_found', `Session ${input.sessionId} does not exist`) };
     }
+    if (CHECKPOINT_KINDS.has(input.kind) !== (item.checkpoint !== undefined)) {
+      return { ok: false, error: new TetherError('validation_failed', `${input.kind} events come only with their checkpoint rows (POST /api/v1/langgraph/…)`) };
+    }
     let data: Record<string, unknown>;
     let text: string;
     try {
@@ -328,6 +337,7 @@ export class SqliteStore implements Store {
     if (input.kind === 'session_finalized') b.finalized.add(next.sessionId);
     if (input.kind !== 'action' && input.kind !== 'response') b.snapshotChanged.add(next.sessionId);
     committed.push(ev);
+    if (item.checkpoint) b.extra.push(...checkpointOps(ev.sessionId, ev.seq, item.checkpoint));
     b.dirty.set(next.sessionId, next);
     return { ok: true, event: ev, duplicate: false, committed, session: next };
   }
@@ -365,6 +375,7 @@ export class SqliteStore implements Store {
         // Only actions/responses: counters, lastSeq and `updated` may reach the row later (the log has the events).
         else lag.push(rec);
       }
+      ops.push(...b.extra);
     } catch (err) {
       this.nextPos = startPos; // nothing was handed over
       return Promise.reject(err);
@@ -446,6 +457,7 @@ export class SqliteStore implements Store {
       ops: [
         ['DELETE FROM events WHERE session_id = ?', [sessionId]],
         ['DELETE FROM sessions WHERE session_id = ?', [sessionId]],
+        ...deleteCheckpointOps(sessionId),
       ],
     }).then((changes) => {
       done();
@@ -454,6 +466,10 @@ export class SqliteStore implements Store {
       done();
       throw err;
     });
+  }
+
+  async listCheckpoints(q: CheckpointQuery): Promise<StoredCheckpoint[]> {
+    return this.checkpoints.list(q);
   }
 
   async deleteEndedBefore(iso: string): Promise<number> {
