@@ -39,3 +39,4 @@ export type {
   ListSessionsQuery,
 } from './sessions.js';
 export type { Stats, SearchHit, Analytics } from './queries.js';
+export { MCP_PATH, McpRequestSchema, McpResponseSchema } from './mcp.js';

@@ -21,6 +21,7 @@ import { sessionRoutes } from './routes/sessions.js';
 import { stateRoutes } from './routes/state.js';
 import { liveRoutes } from './live/index.js';
 import { integrationRoutes } from './integrations/index.js';
+import { mcpRoutes } from './mcp/route.js';
 import { GroupCommitter } from './storage/group-commit.js';
 import type { Store } from './storage/store.js';
 import { VERSION } from './version.js';
@@ -118,6 +119,7 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
   await app.register(ingestRoutes);
   await app.register(liveRoutes);
   await app.register(integrationRoutes);
+  await app.register(mcpRoutes);
   for (const p of deps.plugins ?? []) await app.register(p);
 
   if (dashboard) {

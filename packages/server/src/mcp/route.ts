@@ -1,0 +1,66 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { createTetherMcpServer } from '@tether/mcp';
+import { MCP_PATH, McpRequestSchema, McpResponseSchema } from '@tether/protocol';
+import type { Scope } from '../config.js';
+import { TetherError } from '../errors.js';
+import { bearer } from '../plugins/auth.js';
+import { VERSION } from '../version.js';
+import { AppBackend } from './backend.js';
+
+/**
+ * The caller's key scopes, checked like the REST API's (`Authorization: Bearer <key>` when keys exist): undefined when
+ * keys are off (every tool allowed). Throws `unauthorized` for a missing or unknown key; the tools check `read`/`ingest`.
+ */
+async function callerScopes(app: FastifyInstance, req: FastifyRequest): Promise<ReadonlySet<Scope> | undefined> {
+  if (!(await app.keys.enabled())) return undefined;
+  const secret = bearer(req);
+  if (!secret) throw new TetherError('unauthorized', 'This service needs an API key: send Authorization: Bearer <key>');
+  const scopes = await app.keys.scopesFor(secret);
+  if (!scopes) throw new TetherError('unauthorized', 'Unknown or revoked API key');
+  return scopes;
+}
+
+/**
+ * `POST /mcp`: the Model Context Protocol over Streamable HTTP (MCP 2025-06-18), stateless (no Mcp-Session-Id; each
+ * request gets its own server and transport) with JSON responses. Same API keys as the REST API; read tools need the
+ * `read` scope, write tools `ingest`. `GET` and `DELETE /mcp` answer 405 (no server-initiated stream, no MCP sessions).
+ */
+export async function mcpRoutes(app: FastifyInstance): Promise<void> {
+  const backend = new AppBackend(app);
+  app.post(MCP_PATH, {
+    config: { scope: 'public' },
+    schema: {
+      tags: ['mcp'], summary: 'Model Context Protocol endpoint (Streamable HTTP, stateless, JSON responses)',
+      description: 'JSON-RPC 2.0 per MCP 2025-06-18. Send Accept: application/json, text/event-stream. Tools: track_session_start, track_session_end, health_check (session-buddy compatible) and the session API; see docs/mcp.md. Errors before MCP (401) are problem+json.',
+      body: McpRequestSchema, response: { 200: McpResponseSchema },
+    },
+  }, async (req, reply) => {
+    const scopes = await callerScopes(app, req);
+    const server = createTetherMcpServer(backend, { version: VERSION, scopes });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    reply.hijack();
+    reply.raw.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req.raw, reply.raw, req.body);
+    } catch (err) {
+      req.log.error({ err }, 'MCP request failed');
+      if (!reply.raw.headersSent) {
+        reply.raw.writeHead(500, { 'content-type': 'application/json' });
+        reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal server error' }, id: null }));
+      }
+    }
+  });
+  for (const method of ['GET', 'DELETE'] as const) {
+    app.route({
+      method, url: MCP_PATH, config: { scope: 'public' },
+      schema: { tags: ['mcp'], summary: `${method} /mcp is not supported: stateless endpoint without server-initiated streams (405)` },
+      handler: async (_req, reply) => reply.code(405).header('allow', 'POST').type('application/json')
+        .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless; POST JSON-RPC messages' }, id: null }),
+    });
+  }
+}
