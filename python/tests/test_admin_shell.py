@@ -18,7 +18,7 @@ SHELL = ROOT / "examples" / "admin-shell" / "admin_shell.py"
 PROMPT = ">>> "
 
 
-def spawn(url: str, *args: str) -> pexpect.spawn:
+def spawn(url: str, *args: str) -> pexpect.spawn[str]:
     env = {**os.environ, "TETHER_URL": url, "PYTHONUNBUFFERED": "1", "TERM": "dumb"}
     env.pop("TETHER_MCP_URL", None)
     child = pexpect.spawn(
@@ -27,7 +27,7 @@ def spawn(url: str, *args: str) -> pexpect.spawn:
     return child
 
 
-def session_id_of(child: pexpect.spawn) -> str:
+def session_id_of(child: pexpect.spawn[str]) -> str:
     child.expect(r"Session Tracking: ✓ Enabled \(session ([^)]+)\)")
     match = child.match
     assert isinstance(match, re.Match)
