@@ -6,6 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startTestServer, type TestServer } from '../../server/test/helpers.ts';
@@ -225,6 +226,22 @@ describe('MCP over Streamable HTTP, keys off', () => {
     assert.match(errorText(await client.callTool({ name: 'list_sessions', arguments: { status: 'running' } })), /status/);
     assert.match(errorText(await client.callTool({ name: 'finalize_session', arguments: { session_id: 'x', status: 'done' } })), /status/);
     assert.match(errorText(await client.callTool({ name: 'get_session', arguments: { session_id: 'does-not-exist' } })), /session_not_found/);
+  });
+
+  it('refuses a foreign Host or Origin (DNS rebinding protection)', async () => {
+    const post = (headers: Record<string, string>) => new Promise<number>((resolve, reject) => {
+      const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+      const r = request(new URL('/mcp', server.url), { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      r.on('error', reject);
+      r.end(body);
+    });
+    assert.equal(await post({ host: 'evil.example:80' }), 403);
+    assert.equal(await post({ origin: 'http://evil.example' }), 403);
+    assert.equal(await post({ host: `localhost:${server.port}` }), 200);
+    assert.equal(await post({ origin: server.url }), 200);
   });
 
   it('GET /mcp answers 405 (stateless, no server stream)', async () => {

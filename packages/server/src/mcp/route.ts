@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { createTetherMcpServer } from '@tether/mcp';
 import { MCP_PATH, McpRequestSchema, McpResponseSchema } from '@tether/protocol';
-import type { Scope } from '../config.js';
+import { isLoopback, type Scope } from '../config.js';
+import { originAllowed } from '../live/authorize.js';
 import { TetherError } from '../errors.js';
 import { bearer } from '../plugins/auth.js';
 import { VERSION } from '../version.js';
@@ -22,6 +23,24 @@ async function callerScopes(app: FastifyInstance, req: FastifyRequest): Promise<
 }
 
 /**
+ * DNS-rebinding guard (MCP Streamable HTTP security warning): a service bound to a loopback address answers only
+ * `Host: localhost | 127.x.x.x | [::1]` (any port), and a browser `Origin` must be the same host or in
+ * TETHER_CORS_ORIGINS, so a web page cannot drive the local, key-less MCP endpoint. Throws `forbidden`.
+ */
+function checkHostAndOrigin(app: FastifyInstance, req: FastifyRequest): void {
+  if (isLoopback(app.config.host)) {
+    let hostname = '';
+    try {
+      hostname = new URL(`http://${req.headers.host ?? ''}`).hostname.replace(/^\[|\]$/g, '');
+    } catch {
+      hostname = '';
+    }
+    if (!isLoopback(hostname)) throw new TetherError('forbidden', `Host "${req.headers.host ?? ''}" is not this loopback service (DNS rebinding protection)`);
+  }
+  if (!originAllowed(req.raw, app.config.corsOrigins)) throw new TetherError('forbidden', `Origin "${String(req.headers.origin)}" may not call this MCP endpoint (add it to TETHER_CORS_ORIGINS)`);
+}
+
+/**
  * `POST /mcp`: the Model Context Protocol over Streamable HTTP (MCP 2025-06-18), stateless (no Mcp-Session-Id; each
  * request gets its own server and transport) with JSON responses. Same API keys as the REST API; read tools need the
  * `read` scope, write tools `ingest`. `GET` and `DELETE /mcp` answer 405 (no server-initiated stream, no MCP sessions).
@@ -36,6 +55,7 @@ export async function mcpRoutes(app: FastifyInstance): Promise<void> {
       body: McpRequestSchema, response: { 200: McpResponseSchema },
     },
   }, async (req, reply) => {
+    checkHostAndOrigin(app, req);
     const scopes = await callerScopes(app, req);
     const server = createTetherMcpServer(backend, { version: VERSION, scopes });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
