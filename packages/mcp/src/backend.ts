@@ -1,3 +1,4 @@
+import type { MemoryBackend } from './memory-tools.js';
 import type { EventInput, EventKind, ListSessionsQuery, SearchHit, SessionState, SessionSummary, Stats, TetherEvent } from '@tether/protocol';
 
 /** The result of one append: the stored event (or the earlier one, for a duplicate event id) and the session after it. */
@@ -48,4 +49,6 @@ export interface TetherBackend {
   stats(): Promise<Stats>;
   /** The service's version and storage engine, for `health_check`. */
   info(): Promise<{ version: string; storage: string }>;
+  /** The memory store (issue #14); when present, `commit_memory` and `recall_memory` are offered. */
+  readonly memory?: MemoryBackend;
 }

@@ -1,6 +1,7 @@
 import { APIError, type TetherClient } from '@tether/client';
 import type { EventInput, EventKind, ListSessionsQuery, SessionState, SessionSummary } from '@tether/protocol';
 import { BackendError, type AppendResult, type EventPageResult, type TetherBackend } from './backend.js';
+import type { MemoryBackend } from './memory-tools.js';
 
 function rethrow(err: unknown): never {
   if (err instanceof APIError) throw new BackendError(err.code, err.message);
@@ -13,7 +14,15 @@ function rethrow(err: unknown): never {
  * (one item, with its event id), so they are ordinary events at the service.
  */
 export class ClientBackend implements TetherBackend {
-  constructor(private readonly client: TetherClient) {}
+  /** `client.store` (putItem, searchItems) of `@tether/client`. */
+  readonly memory: MemoryBackend;
+
+  constructor(private readonly client: TetherClient) {
+    this.memory = {
+      putItem: (ns, key, value, opts) => client.store.putItem(ns, key, value, opts).catch(rethrow),
+      searchItems: (prefix, opts) => client.store.searchItems(prefix, opts).catch(rethrow),
+    };
+  }
 
   async append(input: EventInput): Promise<AppendResult> {
     const res = await this.client.ingest([input]).catch(rethrow);

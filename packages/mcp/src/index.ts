@@ -6,6 +6,7 @@
 export { createTetherMcpServer, MCP_SERVER_NAME, type TetherMcpOptions } from './server.js';
 export { BackendError, type TetherBackend, type AppendResult, type EventPageResult } from './backend.js';
 export { ClientBackend } from './client-backend.js';
+export { registerMemoryTools, type MemoryBackend, type MemoryItemView } from './memory-tools.js';
 export { serveStdio } from './stdio.js';
 export { requireScope, type McpCaller, type ToolScope } from './scopes.js';
 export {

@@ -1,10 +1,10 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { TetherBackend } from './backend.js';
+import { registerMemoryTools } from './memory-tools.js';
 import { registerReadTools } from './read-tools.js';
 import { ok, toolError } from './result.js';
-import type { McpCaller } from './scopes.js';
 import { TrackEndArgs, TrackEndResult, TrackStartArgs, TrackStartResult, trackSessionEnd, trackSessionStart } from './session-buddy.js';
-import { requireScope } from './scopes.js';
+import { requireScope, type McpCaller } from './scopes.js';
 import { registerWriteTools } from './write-tools.js';
 
 /** The MCP server's name in `initialize` (serverInfo.name). */
@@ -70,5 +70,6 @@ export function createTetherMcpServer(backend: TetherBackend, options: TetherMcp
 
   registerWriteTools(server, backend, caller);
   registerReadTools(server, backend, caller);
+  if (backend.memory) registerMemoryTools(server, backend.memory, caller);
   return server;
 }

@@ -218,6 +218,24 @@ describe('MCP over Streamable HTTP, keys off', () => {
     assert.ok(listed.resources.some((r) => r.uri === `tether://sessions/${sid}`));
   });
 
+  it('commit_memory and recall_memory go through the memory store (issue #14)', async () => {
+    const ns = ['users', `u-${randomUUID().slice(0, 6)}`, 'facts'];
+    const put = structured(await client.callTool({ name: 'commit_memory', arguments: { namespace: ns, key: 'coffee', value: { text: 'prefers flat white', strength: 3 } } }));
+    assert.deepEqual(put, { namespace: ns, key: 'coffee', stored: true });
+    structured(await client.callTool({ name: 'commit_memory', arguments: { namespace: ns, key: 'tea', value: { text: 'dislikes earl grey', strength: 1 } } }));
+    const rest = await server.req('GET', `/api/v1/store/items?namespace=${ns.join('.')}&key=coffee`);
+    assert.equal(rest.body.value.text, 'prefers flat white', 'the REST store API sees the MCP write');
+    const byQuery = structured(await client.callTool({ name: 'recall_memory', arguments: { namespace_prefix: ns.slice(0, 2), query: 'flat white' } }));
+    assert.deepEqual(byQuery.items.map((i: any) => i.key), ['coffee']);
+    const byFilter = structured(await client.callTool({ name: 'recall_memory', arguments: { namespace_prefix: ns, filter: { strength: { $lt: 2 } } } }));
+    assert.deepEqual(byFilter.items.map((i: any) => i.key), ['tea']);
+    assert.match(errorText(await client.callTool({ name: 'commit_memory', arguments: { namespace: ['a.b'], key: 'k', value: {} } })), /namespace/);
+    assert.match(errorText(await client.callTool({ name: 'recall_memory', arguments: { namespace_prefix: ns, filter: { strength: { $regex: 'x' } } } })), /\$regex/);
+    const tools = new Map((await client.listTools()).tools.map((t) => [t.name, t]));
+    assert.equal(tools.get('commit_memory')!.annotations?.destructiveHint, true, 'a put replaces the old value');
+    assert.equal(tools.get('recall_memory')!.annotations?.readOnlyHint, true);
+  });
+
   it('bad arguments are tool errors that name the field', async () => {
     assert.match(errorText(await client.callTool({ name: 'log_action', arguments: { session_id: 'ok', action: 'not an object' } })), /action/);
     assert.match(errorText(await client.callTool({ name: 'log_action', arguments: { session_id: 'bad id!', action: {} } })), /session_id/);
@@ -283,6 +301,10 @@ describe('MCP API keys and scopes', () => {
       assert.equal(g.session.lastSeq, 2);
       structured(await both.callTool({ name: 'finalize_session', arguments: { session_id: 'sc-1' } }));
       structured(await both.callTool({ name: 'list_sessions', arguments: {} }));
+      assert.match(errorText(await reader.callTool({ name: 'commit_memory', arguments: { namespace: ['n'], key: 'k', value: {} } })), /forbidden.*ingest/);
+      structured(await writer.callTool({ name: 'commit_memory', arguments: { namespace: ['n'], key: 'k', value: { v: 1 } } }));
+      assert.match(errorText(await writer.callTool({ name: 'recall_memory', arguments: { namespace_prefix: ['n'] } })), /forbidden.*read/);
+      assert.equal(structured(await reader.callTool({ name: 'recall_memory', arguments: { namespace_prefix: ['n'] } })).items.length, 1);
     } finally {
       await Promise.all([reader.close(), writer.close(), both.close()]);
     }

@@ -56,6 +56,8 @@ describe('tether mcp over stdio, and --mcp-port', () => {
       assert.deepEqual(ev.events.map((e: any) => e.kind), ['session_created', 'metadata_updated', 'session_finalized', 'action']);
       const unknown = data(await client.callTool({ name: 'track_session_end', arguments: { session_id: 'nope-1', timestamp: '2026-02-06T10:00:05Z' } }));
       assert.equal(unknown.status, 'not_found');
+      assert.deepEqual(data(await client.callTool({ name: 'commit_memory', arguments: { namespace: ['ops', 'notes'], key: 'k1', value: { text: 'rotate the logs weekly' } } })).stored, true);
+      assert.deepEqual(data(await client.callTool({ name: 'recall_memory', arguments: { namespace_prefix: ['ops'], query: 'rotate' } })).items.map((i: any) => i.key), ['k1']);
       const bad = await client.callTool({ name: 'log_action', arguments: { session_id: 'x', action: 5 } });
       assert.equal(bad.isError, true);
       assert.match((bad.content as any)[0].text, /action/);

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventInput, EventKind, ListSessionsQuery, SessionState } from '@tether/protocol';
-import { BackendError, type AppendResult, type EventPageResult, type TetherBackend } from '@tether/mcp';
+import { TetherClient } from '@tether/client';
+import { BackendError, type AppendResult, type EventPageResult, type MemoryBackend, type TetherBackend } from '@tether/mcp';
 import { TetherError } from '../errors.js';
 import { applyEvent } from '../events/reduce.js';
 import { toSummary, type SessionRecord } from '../events/record.js';
 import { appendEvent } from '../routes/append.js';
 import { VERSION } from '../version.js';
+import { injectFetch } from './inject-fetch.js';
 
 function rethrow(err: unknown): never {
   if (err instanceof TetherError) throw new BackendError(err.code, err.message);
@@ -14,10 +16,18 @@ function rethrow(err: unknown): never {
 
 /**
  * The MCP tools' backend inside the service: appends go through {@link appendEvent}, the REST routes' own append path
- * (group commit, then the live feed and the dashboard), reads through the store.
+ * (group commit, then the live feed and the dashboard), reads through the store. The memory tools use
+ * `@tether/client`'s `client.store` against this app's own `/api/v1/store` routes (in-process, with the MCP caller's
+ * `Authorization` header), so they validate and authorize exactly as REST does.
  */
 export class AppBackend implements TetherBackend {
-  constructor(private readonly app: FastifyInstance) {}
+  private memoryClient: MemoryBackend | undefined;
+
+  constructor(private readonly app: FastifyInstance, private readonly authorization?: string) {}
+
+  get memory(): MemoryBackend {
+    return (this.memoryClient ??= new TetherClient({ baseUrl: 'http://localhost', fetch: injectFetch(this.app, this.authorization), maxRetries: 0 }).store);
+  }
 
   async append(input: EventInput): Promise<AppendResult> {
     const r = await appendEvent(this.app, input).catch(rethrow);

@@ -46,7 +46,6 @@ function checkHostAndOrigin(app: FastifyInstance, req: FastifyRequest): void {
  * `read` scope, write tools `ingest`. `GET` and `DELETE /mcp` answer 405 (no server-initiated stream, no MCP sessions).
  */
 export async function mcpRoutes(app: FastifyInstance): Promise<void> {
-  const backend = new AppBackend(app);
   app.post(MCP_PATH, {
     config: { scope: 'public' },
     schema: {
@@ -57,7 +56,7 @@ export async function mcpRoutes(app: FastifyInstance): Promise<void> {
   }, async (req, reply) => {
     checkHostAndOrigin(app, req);
     const scopes = await callerScopes(app, req);
-    const server = createTetherMcpServer(backend, { version: VERSION, scopes });
+    const server = createTetherMcpServer(new AppBackend(app, req.headers.authorization), { version: VERSION, scopes });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();
     reply.raw.on('close', () => {
