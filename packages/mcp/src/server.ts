@@ -13,20 +13,26 @@ export const MCP_SERVER_NAME = 'tether';
 export interface TetherMcpOptions extends McpCaller {
   /** serverInfo.version (the service's version). */
   version: string;
+  /**
+   * The caller whose scopes the tools check, read at every call: a pooled server (one request at a time) gets the
+   * next request's scopes by changing this object. Default `{ scopes: options.scopes }`.
+   */
+  caller?: McpCaller;
 }
 
 /**
  * Builds an MCP server (official `@modelcontextprotocol/sdk`, protocol 2025-06-18 and earlier) with every Tether tool:
  * the session-buddy-compatible `track_session_start`, `track_session_end`, `health_check`; the write tools (scope
- * `ingest`) and read tools and resources (scope `read`). Cheap to build: the stateless HTTP endpoint builds one per
- * request, with that request's key scopes in `options.scopes`.
+ * `ingest`) and read tools and resources (scope `read`); `commit_memory`/`recall_memory` when the backend has the memory
+ * store. Building one costs a few ms (the SDK compiles its schemas per instance), so the stateless HTTP endpoint keeps
+ * a pool and gives each request an idle server with that request's `caller`.
  */
 export function createTetherMcpServer(backend: TetherBackend, options: TetherMcpOptions): McpServer {
   const server = new McpServer(
     { name: MCP_SERVER_NAME, title: 'Tether session store', version: options.version },
     { capabilities: { tools: {}, resources: {} }, instructions: 'Tether keeps agent sessions as append-only event logs with state, goals and sub-agents. Log with log_action/log_response, change state with patch_state and the goal/agent tools, end with finalize_session; read with get_session, list_sessions, list_events, get_state, search. Admin shells use track_session_start/track_session_end (session-buddy compatible).' },
   );
-  const caller: McpCaller = { scopes: options.scopes };
+  const caller: McpCaller = options.caller ?? { scopes: options.scopes };
 
   server.registerTool('track_session_start', {
     title: 'Track an admin shell start',

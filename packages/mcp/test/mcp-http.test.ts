@@ -305,6 +305,9 @@ describe('MCP API keys and scopes', () => {
       structured(await writer.callTool({ name: 'commit_memory', arguments: { namespace: ['n'], key: 'k', value: { v: 1 } } }));
       assert.match(errorText(await writer.callTool({ name: 'recall_memory', arguments: { namespace_prefix: ['n'] } })), /forbidden.*read/);
       assert.equal(structured(await reader.callTool({ name: 'recall_memory', arguments: { namespace_prefix: ['n'] } })).items.length, 1);
+      // Pooled servers serve one request at a time: concurrent callers with different keys never see each other's scopes.
+      const mixed = await Promise.all(Array.from({ length: 24 }, (_, i) => (i % 2 ? reader : writer).callTool({ name: 'log_action', arguments: { session_id: 'sc-mixed', action: { i } } })));
+      mixed.forEach((r, i) => assert.equal(r.isError === true, i % 2 === 1, `call ${i}`));
     } finally {
       await Promise.all([reader.close(), writer.close(), both.close()]);
     }

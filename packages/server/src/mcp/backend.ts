@@ -21,12 +21,13 @@ function rethrow(err: unknown): never {
  * `Authorization` header), so they validate and authorize exactly as REST does.
  */
 export class AppBackend implements TetherBackend {
-  private memoryClient: MemoryBackend | undefined;
+  /** The MCP caller's `Authorization` header, sent with the memory store's in-process requests. */
+  authorization: string | undefined;
+  readonly memory: MemoryBackend;
 
-  constructor(private readonly app: FastifyInstance, private readonly authorization?: string) {}
-
-  get memory(): MemoryBackend {
-    return (this.memoryClient ??= new TetherClient({ baseUrl: 'http://localhost', fetch: injectFetch(this.app, this.authorization), maxRetries: 0 }).store);
+  constructor(private readonly app: FastifyInstance, authorization?: string) {
+    this.authorization = authorization;
+    this.memory = new TetherClient({ baseUrl: 'http://localhost', fetch: injectFetch(app, () => this.authorization), maxRetries: 0 }).store;
   }
 
   async append(input: EventInput): Promise<AppendResult> {

@@ -3,16 +3,17 @@ import type { FetchLike } from '@tether/client';
 
 /**
  * A `fetch` for `@tether/client` that answers from this app in-process (`app.inject`: the full route lifecycle with
- * schemas, auth and problem+json errors, no socket), sending `authorization` (the MCP caller's header) with each request.
+ * schemas, auth and problem+json errors, no socket), sending `authorization()` (the current MCP caller's header) with each request.
  */
-export function injectFetch(app: FastifyInstance, authorization: string | undefined): FetchLike {
+export function injectFetch(app: FastifyInstance, authorization: () => string | undefined): FetchLike {
   return async (input, init = {}) => {
     const url = new URL(input);
     const headers: Record<string, string> = {};
     new Headers(init.headers).forEach((v, k) => {
       headers[k] = v;
     });
-    if (authorization) headers.authorization = authorization;
+    const auth = authorization();
+    if (auth) headers.authorization = auth;
     const res = await app.inject({
       method: (init.method ?? 'GET') as 'GET', url: url.pathname + url.search, headers,
       ...(typeof init.body === 'string' ? { payload: init.body } : {}),

@@ -1,13 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { createTetherMcpServer } from '@tether/mcp';
 import { MCP_PATH, McpRequestSchema, McpResponseSchema } from '@tether/protocol';
 import { isLoopback, type Scope } from '../config.js';
 import { originAllowed } from '../live/authorize.js';
 import { TetherError } from '../errors.js';
 import { bearer } from '../plugins/auth.js';
-import { VERSION } from '../version.js';
-import { AppBackend } from './backend.js';
+import { McpServerPool } from './pool.js';
 
 /**
  * The caller's key scopes, checked like the REST API's (`Authorization: Bearer <key>` when keys exist): undefined when
@@ -46,6 +44,7 @@ function checkHostAndOrigin(app: FastifyInstance, req: FastifyRequest): void {
  * `read` scope, write tools `ingest`. `GET` and `DELETE /mcp` answer 405 (no server-initiated stream, no MCP sessions).
  */
 export async function mcpRoutes(app: FastifyInstance): Promise<void> {
+  const pool = new McpServerPool(app);
   app.post(MCP_PATH, {
     config: { scope: 'public' },
     schema: {
@@ -56,12 +55,13 @@ export async function mcpRoutes(app: FastifyInstance): Promise<void> {
   }, async (req, reply) => {
     checkHostAndOrigin(app, req);
     const scopes = await callerScopes(app, req);
-    const server = createTetherMcpServer(new AppBackend(app, req.headers.authorization), { version: VERSION, scopes });
+    const pooled = pool.acquire(scopes, req.headers.authorization);
+    const { server } = pooled;
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();
-    reply.raw.on('close', () => {
-      void transport.close();
-      void server.close();
+    reply.raw.once('close', () => {
+      // Closing the server closes the transport and detaches it, so the server can take the next request.
+      server.close().then(() => pool.release(pooled), (err: unknown) => req.log.warn({ err }, 'closing an MCP server failed'));
     });
     try {
       await server.connect(transport);
