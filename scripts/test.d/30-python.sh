@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Python SDK (python/): installs it with its test extras into $TETHER_ROOT/.venv, then ruff, mypy --strict and pytest.
+# Python SDK (python/): installs it with its test and mcp extras into $TETHER_ROOT/.venv, then ruff, mypy --strict and pytest.
 # The tests start real Tether servers (node packages/cli/dist/bin.js serve, built by 00-setup.sh) on free ports.
 set -euo pipefail
 cd "${TETHER_ROOT:-$(dirname "$0")/../..}"
@@ -8,7 +8,7 @@ VENV="$ROOT/.venv"
 (
   flock 9
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -e "$ROOT/python[test,langgraph-test]"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -e "$ROOT/python[test,mcp,langgraph-test]"
 ) 9>/tmp/tether-pip.lock
 cd python
 "$VENV/bin/ruff" check src tests

@@ -85,3 +85,4 @@ export {
   CheckpointListSchema,
 } from './checkpoints.js';
 export type { TypedValue, CheckpointBlob, PendingWrite, PutCheckpointBody, CheckpointAck, PutWritesBody, ListCheckpointsQuery, CheckpointTuple } from './checkpoints.js';
+export { MCP_PATH, McpRequestSchema, McpResponseSchema } from './mcp.js';

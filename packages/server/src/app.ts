@@ -28,6 +28,7 @@ import { seedWebSocket } from './seed/ws.js';
 import { liveRoutes } from './live/index.js';
 import { integrationRoutes } from './integrations/index.js';
 import { langgraphRoutes } from './routes/langgraph.js';
+import { mcpRoutes } from './mcp/route.js';
 import { GroupCommitter } from './storage/group-commit.js';
 import { nonFiniteNumber, tooDeep } from './util/json-limits.js';
 import type { Store } from './storage/store.js';
@@ -142,6 +143,7 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
   await app.register(liveRoutes);
   await app.register(integrationRoutes);
   await app.register(langgraphRoutes);
+  await app.register(mcpRoutes);
   for (const p of deps.plugins ?? []) await app.register(p);
 
   if (dashboard) {

@@ -57,6 +57,11 @@ export interface TetherConfig {
    * Default 10000.
    */
   responseMaxItems: number;
+  /**
+   * TETHER_MCP_PORT — a second TCP port that serves only the MCP endpoint `/mcp` (on `host`), e.g. 8678 to stand in
+   * for session-buddy's `http://127.0.0.1:8678/mcp`. Default null (MCP only at `/mcp` on `port`).
+   */
+  mcpPort: number | null;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -116,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     dashboardDir: env.TETHER_DASHBOARD_DIR ?? defaultDashboardDir,
     groupCommitMax: int('TETHER_GROUP_COMMIT_MAX', env.TETHER_GROUP_COMMIT_MAX, 2000, 1),
     responseMaxItems: int('TETHER_RESPONSE_MAX_ITEMS', env.TETHER_RESPONSE_MAX_ITEMS, 10_000, 1),
+    mcpPort: env.TETHER_MCP_PORT ? int('TETHER_MCP_PORT', env.TETHER_MCP_PORT, 0) : null,
   };
   const out: TetherConfig = { ...cfg, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
   if (out.storage !== 'sqlite' && out.storage !== 'postgres') throw new Error(`storage must be sqlite or postgres, got "${String(out.storage)}"`);

@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from './app.js';
+import { listenMcpPort } from './mcp/port.js';
 import { isLoopback, type TetherConfig } from './config.js';
 import { PostgresStore } from './storage/postgres/pg-store.js';
 import { SqliteStore } from './storage/sqlite/sqlite-store.js';
@@ -12,6 +13,8 @@ export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:9000 */
   url: string;
   port: number;
+  /** The extra MCP-only port (`config.mcpPort`), when one is open. */
+  mcpPort?: number;
   /** Graceful shutdown: stop accepting, finish in-flight requests, commit queued writes, close the database. */
   close(): Promise<void>;
 }
@@ -81,17 +84,29 @@ export async function startServer(config: TetherConfig, extra: Omit<AppDeps, 'st
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const mcp = config.mcpPort !== null ? await listenMcpPort(app, config.host, config.mcpPort).catch(async (err) => {
+      await app.close();
+      throw err;
+    }) : undefined;
     let closing: Promise<void> | undefined;
     const s = store;
     return {
-      app, port, url: `http://${host}:${port}`,
+      app, port, url: `http://${host}:${port}`, ...(mcp ? { mcpPort: mcp.port } : {}),
       close() {
         closing ??= (async () => {
           // In-flight requests get SHUTDOWN_GRACE_MS to finish; then every socket is closed, including connections
           // that never sent a request (Node keeps those open for the whole keep-alive timeout otherwise).
-          const force = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+          const force = setTimeout(() => {
+            app.server.closeAllConnections();
+            mcp?.server.closeAllConnections();
+          }, SHUTDOWN_GRACE_MS);
           force.unref();
           try {
+            if (mcp) {
+              const closed = new Promise((r) => mcp.server.close(r));
+              mcp.server.closeIdleConnections();
+              await closed;
+            }
             await app.close();
           } finally {
             clearTimeout(force);

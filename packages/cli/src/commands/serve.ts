@@ -18,8 +18,9 @@ export function serveCommand(): Command {
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent [env TETHER_LOG_LEVEL, default info]')
     .option('--insecure', 'allow a non-loopback --host without API keys [env TETHER_INSECURE]')
     .option('--no-dashboard', 'do not serve the dashboard at /')
+    .option('--mcp-port <port>', 'also serve /mcp alone on this port, e.g. 8678 for session-buddy\'s http://127.0.0.1:8678/mcp [env TETHER_MCP_PORT]')
     .addHelpText('after', '\nEvery setting also reads its environment variable; see the README\'s configuration table.')
-    .action(async (opts: { port?: string; host?: string; dataDir?: string; storage?: 'sqlite' | 'postgres'; databaseUrl?: string; durability?: 'normal' | 'full'; logLevel?: string; insecure?: boolean; dashboard: boolean }) => {
+    .action(async (opts: { port?: string; host?: string; dataDir?: string; storage?: 'sqlite' | 'postgres'; databaseUrl?: string; durability?: 'normal' | 'full'; logLevel?: string; insecure?: boolean; dashboard: boolean; mcpPort?: string }) => {
       const overrides: Partial<TetherConfig> = {
         ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
         ...(opts.host ? { host: opts.host } : {}),
@@ -30,14 +31,16 @@ export function serveCommand(): Command {
         ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
         ...(opts.insecure ? { insecure: true } : {}),
         ...(opts.dashboard === false ? { dashboardDir: '' } : {}),
+        ...(opts.mcpPort !== undefined ? { mcpPort: Number(opts.mcpPort) } : {}),
       };
+      if (overrides.mcpPort != null && (!Number.isInteger(overrides.mcpPort) || overrides.mcpPort < 0 || overrides.mcpPort > 65535)) throw new Error(`--mcp-port must be 0–65535, got ${opts.mcpPort}`);
       if (overrides.port !== undefined && (!Number.isInteger(overrides.port) || overrides.port < 0 || overrides.port > 65535)) throw new Error(`--port must be 0–65535, got ${opts.port}`);
       const config = loadConfig(process.env, overrides, DEFAULT_DASHBOARD_DIR);
       const server = await startServer(config);
       const storage = config.storage === 'postgres'
         ? { storage: 'postgres', database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@') }
         : { storage: 'sqlite', dataDir: config.dataDir, durability: config.durability };
-      server.app.log.info({ url: server.url, ...storage, dashboard: config.dashboardDir || 'off' }, `Tether listening on ${server.url}`);
+      server.app.log.info({ url: server.url, ...storage, dashboard: config.dashboardDir || 'off', mcp: `${server.url}/mcp`, ...(server.mcpPort !== undefined ? { mcpPort: server.mcpPort } : {}) }, `Tether listening on ${server.url}`);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;

@@ -89,9 +89,11 @@ function SessionHeader({ sessionId, summary: s, goals }: { sessionId: string; su
           <div><dt>Model</dt><dd>{(s?.metadata?.model as string | undefined) ?? '—'}</dd></div>
           <div><dt>Started</dt><dd>{formatDateTime(s?.created)}</dd></div>
           <div><dt>Duration</dt><dd data-testid="session-duration">{formatDuration(dur)}</dd></div>
+          {s?.endedAt && <div><dt>Ended</dt><dd data-testid="session-ended">{formatDateTime(s.endedAt)}</dd></div>}
           <div><dt>Tokens</dt><dd title={tok ? `input ${tok.input}, output ${tok.output}${tok.cacheRead ? `, cache read ${tok.cacheRead}` : ''}` : ''}>{formatCount(tok?.total ?? 0)} <span className="muted small">({formatCount(tok?.input ?? 0)} in · {formatCount(tok?.output ?? 0)} out)</span></dd></div>
         </dl>
       </div>
+      <AdminShellFacts summary={s} />
       <div className="metrics" data-testid="session-metrics">
         <Metric label="events" v={s?.lastSeq} />
         <Metric label="actions" v={m?.actions} />
@@ -106,6 +108,14 @@ function SessionHeader({ sessionId, summary: s, goals }: { sessionId: string; su
       </div>
     </div>
   );
+}
+
+/** An admin shell's facts (sessions from the MCP tool track_session_start keep them under metadata.admin_shell). */
+function AdminShellFacts({ summary: s }: { summary: SessionSummary | null }) {
+  const a = s?.metadata?.admin_shell as { component_name?: string; shell_type?: string; hostname?: string; pid?: number; user?: { username?: string }; environment?: { python_version?: string; cwd?: string } } | undefined;
+  if (!a || typeof a !== 'object') return null;
+  const parts = [a.component_name, a.shell_type, a.hostname && `host ${a.hostname}`, a.pid && `pid ${a.pid}`, a.environment?.python_version && `Python ${a.environment.python_version}`, a.environment?.cwd].filter(Boolean);
+  return <div className="muted small" data-testid="admin-shell-facts">Admin shell: {parts.join(' · ')}</div>;
 }
 
 function Metric({ label, v, warn }: { label: string; v: number | undefined; warn?: boolean }) {
