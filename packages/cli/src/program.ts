@@ -7,6 +7,7 @@ import { hookCommand } from './commands/hook.js';
 import { setupCommand } from './commands/setup.js';
 import { importCommand } from './commands/import.js';
 import { tailCommand } from './commands/tail.js';
+import { canaryCommand } from './commands/canary.js';
 
 /** The `tether` command tree. Each subcommand lives in commands/<name>.ts and registers itself here. */
 export function buildProgram(): Command {
@@ -21,5 +22,6 @@ export function buildProgram(): Command {
   program.addCommand(setupCommand());
   program.addCommand(importCommand());
   program.addCommand(tailCommand());
+  program.addCommand(canaryCommand());
   return program;
 }
