@@ -73,7 +73,7 @@ async function waitReady(agentUrl: string, timeoutMs: number): Promise<void> {
     if ((await fetchCard(agentUrl)).status === 200) return;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`the agent did not answer ${cardUrl(agentUrl)} within ${timeoutMs} ms after the restart`);
+  throw new Error(`the agent did not answer ${cardUrl(agentUrl)} within ${timeoutMs} ms`);
 }
 
 async function writeArtifacts(o: CanaryOptions, report: CanaryReport): Promise<void> {
@@ -112,6 +112,8 @@ export async function runA2ACanaries(o: CanaryOptions): Promise<CanaryReport> {
   await rm(o.artifactsDir, { recursive: true, force: true });
   const runId = randomUUID().slice(0, 8);
   const canaries: CanaryResult[] = [];
+  // A runtime started just before the harness may still be booting: wait for its card (up to --ready-timeout).
+  await waitReady(o.agentUrl, o.readyTimeoutMs).catch(() => undefined);
   const { status, card } = await fetchCard(o.agentUrl);
   let cardCheck: CanaryReport['card'];
   if (!card) cardCheck = { ok: false, detail: `no agent card at ${cardUrl(o.agentUrl)} (HTTP ${status || 'unreachable'})` };
