@@ -2,6 +2,7 @@ import type { Analytics, EventInput, IngestResponse, SessionState, SessionSummar
 import { Batcher, type DeliveryOptions, type DeliveryStats } from './batcher.js';
 import { HttpClient, type FetchLike, type HttpOptions } from './http.js';
 import { uuid } from './id.js';
+import { StoreResource } from './store.js';
 import { SessionLogger, enqueueEvent, type LogOptions, type LogReceipt } from './session-logger.js';
 import { subscribeSse, type SubscribeOptions, type Subscription } from './subscribe.js';
 import type {
@@ -61,6 +62,7 @@ export class TetherClient {
     if (!options?.baseUrl) throw new TypeError('TetherClient: baseUrl is required (e.g. http://localhost:9000)');
     this.options = options;
     this.http = new HttpClient(options);
+    this.store = new StoreResource(this.http);
     this.fetchImpl = options.fetch ?? (((input, init) => globalThis.fetch(input, init)) as FetchLike);
     // With a spool, start at once: batches left by an earlier run are sent without waiting for a new log call.
     if (options.spool) void this.batcher;
@@ -70,6 +72,9 @@ export class TetherClient {
   get batcher(): Batcher {
     return (this.batcherInstance ??= new Batcher(this.http, this.options));
   }
+
+  /** The memory store (long-term memory items): putItem, getItem, searchItems, deleteItem, listNamespaces. */
+  readonly store: StoreResource;
 
   /** Session REST routes. Writes send an Idempotency-Key so their retries are safe. */
   readonly sessions: SessionsResource = {

@@ -5,6 +5,8 @@
  */
 export { TetherClient } from './client.js';
 export type { TetherClientOptions, SessionsResource } from './client.js';
+export { StoreResource } from './store.js';
+export type { StoreItem, PutItemOptions, SearchItemsOptions, ListNamespacesOptions } from './store.js';
 export { SessionLogger } from './session-logger.js';
 export type { LogReceipt, LogOptions } from './session-logger.js';
 export type { DeliveryOptions, DeliveryStats, DeliveryErrorContext, Logger } from './batcher.js';

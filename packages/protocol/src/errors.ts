@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   agent_not_found: 404,
   /** The API key id does not exist. */
   key_not_found: 404,
+  /** No memory store item with that namespace and key (or it expired). */
+  store_item_not_found: 404,
   /** A session with that id already exists. */
   session_exists: 409,
   /** A goal or agent with that id already exists in the session. */

@@ -39,3 +39,19 @@ export type {
   ListSessionsQuery,
 } from './sessions.js';
 export type { Stats, SearchHit, Analytics } from './queries.js';
+export {
+  NamespaceSchema,
+  NamespaceMatchSchema,
+  StoreKeySchema,
+  StoreFilterSchema,
+  PutStoreItemBodySchema,
+  GetStoreItemQuerySchema,
+  DeleteStoreItemBodySchema,
+  SearchStoreItemsBodySchema,
+  ListNamespacesBodySchema,
+  StoreItemSchema,
+  SearchStoreItemSchema,
+  SearchStoreItemsResponseSchema,
+  ListNamespacesResponseSchema,
+} from './memory.js';
+export type { PutStoreItemBody, SearchStoreItemsBody, ListNamespacesBody, StoreItem, SearchStoreItem } from './memory.js';

@@ -16,6 +16,7 @@ import { problemPlugin, sendProblem, toProblem } from './plugins/problem.js';
 import { actionRoutes } from './routes/actions.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { memoryRoutes } from './routes/memory.js';
 import { queryRoutes } from './routes/query.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { stateRoutes } from './routes/state.js';
@@ -116,6 +117,7 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
   await app.register(stateRoutes);
   await app.register(queryRoutes);
   await app.register(ingestRoutes);
+  await app.register(memoryRoutes);
   await app.register(liveRoutes);
   await app.register(integrationRoutes);
   for (const p of deps.plugins ?? []) await app.register(p);

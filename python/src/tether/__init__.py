@@ -55,6 +55,7 @@ from ._models import (
     SessionSummary,
 )
 from ._session import Session
+from ._store import AsyncStoreClient, StoreClient, StoreItem
 from ._version import __version__
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "Agent",
+    "AsyncStoreClient",
     "AsyncTether",
     "AuthenticationError",
     "BadRequestError",
@@ -93,6 +95,8 @@ __all__ = [
     "SessionRestore",
     "SessionStatus",
     "SessionSummary",
+    "StoreClient",
+    "StoreItem",
     "StreamClosed",
     "Settings",
     "Tether",

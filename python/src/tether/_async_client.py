@@ -24,6 +24,7 @@ from ._models import (
     SessionSummary,
 )
 from ._session import Session
+from ._store import AsyncStoreClient
 
 __all__ = ["AsyncTether"]
 
@@ -62,6 +63,9 @@ class AsyncTether(BaseClient):
         super().__init__(base_url, api_key, **kwargs)
         self._own_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self.settings.timeout)
+        #: The memory store (long-term memory items): ``put_item``, ``get_item``, ``search_items``, ``delete_item``,
+        #: ``list_namespaces`` (see :class:`tether.StoreItem`).
+        self.store = AsyncStoreClient(self._request)
 
     async def __aenter__(self) -> AsyncTether:
         return self

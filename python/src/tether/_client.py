@@ -24,6 +24,7 @@ from ._models import (
     SessionSummary,
 )
 from ._session import Session
+from ._store import StoreClient
 
 __all__ = ["Tether"]
 
@@ -63,6 +64,9 @@ class Tether(BaseClient):
         super().__init__(base_url, api_key, **kwargs)
         self._own_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self.settings.timeout)
+        #: The memory store (long-term memory items): ``put_item``, ``get_item``, ``search_items``, ``delete_item``,
+        #: ``list_namespaces`` (see :class:`tether.StoreItem`).
+        self.store = StoreClient(self._request)
 
     def __enter__(self) -> Tether:
         return self

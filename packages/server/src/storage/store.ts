@@ -1,6 +1,7 @@
 import type { Analytics, EventInput, EventKind, ListSessionsQuery, SearchHit, SessionSummary, Stats, TetherEvent } from '@tether/protocol';
 import type { TetherError } from '../errors.js';
 import type { SessionRecord } from '../events/record.js';
+import type { MemoryStore } from './memory.js';
 
 /** One event to append, with what the server decided at the edge. */
 export interface AppendItem {
@@ -71,6 +72,8 @@ export interface Store {
    * allows more must commit concurrent calls in call order, each building on the ones before it.
    */
   readonly maxInFlight?: number;
+  /** The memory store (long-term memory: namespaced JSON items), see storage/memory.ts. */
+  readonly memory: MemoryStore;
   append(items: AppendItem[]): Promise<AppendOutcome[]>;
   getSession(sessionId: string): Promise<SessionRecord | undefined>;
   listSessions(q: ListSessionsQuery): Promise<{ sessions: SessionSummary[]; nextCursor: string | null }>;

@@ -66,6 +66,30 @@ CREATE TABLE api_keys (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'memory-store',
+    // The memory store (long-term memory, storage/memory.ts): items keyed by (namespace joined with '.', key); ns in
+    // "C" collation so that prefix ranges (ns >= 'a.' AND ns < 'a/') use the primary key; body is the indexed text.
+    sql: `
+CREATE TABLE store_items (
+  ns text COLLATE "C" NOT NULL,
+  key text NOT NULL,
+  value jsonb NOT NULL,
+  body text,
+  fts tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, coalesce(body, ''))) STORED,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  ttl_minutes double precision,
+  expires_at timestamptz,
+  PRIMARY KEY (ns, key)
+);
+CREATE INDEX store_items_updated ON store_items (updated_at DESC);
+CREATE INDEX store_items_expires ON store_items (expires_at) WHERE expires_at IS NOT NULL;
+CREATE INDEX store_items_fts ON store_items USING gin (fts);
+CREATE INDEX store_items_value ON store_items USING gin (value jsonb_path_ops);
+`,
+  },
 ];
 
 /**

@@ -4,6 +4,7 @@ import type { SessionRecord } from '../../events/record.js';
 import type { AnalyticsQuery, ApiKeyRecord, AppendItem, AppendOutcome, ListEventsOptions, SearchHit, Stats, Store } from '../store.js';
 import { migrate, quoteIdent } from './migrations.js';
 import { appendInTransaction } from './pg-append.js';
+import { PgMemory } from './pg-memory.js';
 import { PgQueries } from './pg-queries.js';
 import { lockKey, rowToRecord, type SessionRow } from './pg-rows.js';
 
@@ -40,10 +41,13 @@ const MAX_ATTEMPTS = 5;
 export class PostgresStore implements Store {
   readonly engine = 'postgres';
   private readonly q: PgQueries;
+  /** The memory store (long-term memory items) on this database. */
+  readonly memory: PgMemory;
   private closed: Promise<void> | undefined;
 
   private constructor(readonly pool: pg.Pool, private readonly posLock: string | null) {
     this.q = new PgQueries(pool);
+    this.memory = new PgMemory(pool);
   }
 
   /**

@@ -106,4 +106,26 @@ DROP TABLE events_fts;
 DELETE FROM meta WHERE key = 'fts_pos';
 `,
   },
+  {
+    version: 5,
+    name: 'memory-store',
+    // The memory store (long-term memory, storage/memory.ts): items keyed by (namespace joined with '.', key), a JSON
+    // object value, times as ISO 8601 text, an optional TTL; store_items_fts indexes each item's text under its rowid.
+    sql: `
+CREATE TABLE store_items (
+  id INTEGER PRIMARY KEY,
+  ns TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  ttl_minutes REAL,
+  expires_at TEXT,
+  UNIQUE (ns, key)
+) STRICT;
+CREATE INDEX store_items_updated ON store_items(updated_at DESC);
+CREATE INDEX store_items_expires ON store_items(expires_at) WHERE expires_at IS NOT NULL;
+CREATE VIRTUAL TABLE store_items_fts USING fts5(body, content='', contentless_delete=1);
+`,
+  },
 ];

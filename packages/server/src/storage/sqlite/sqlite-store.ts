@@ -9,6 +9,7 @@ import { type SessionRecord } from '../../events/record.js';
 import type { AnalyticsQuery, ApiKeyRecord, AppendItem, AppendOutcome, ListEventsOptions, PositionedEvent, SearchHit, Stats, Store } from '../store.js';
 import { attachFts, ftsFileFor } from './fts-indexer.js';
 import { MIGRATIONS } from './migrations.js';
+import { SqliteMemory } from './sqlite-memory.js';
 import { copyForWrite, normalizeTime, rowToEvent, rowToRecord, sessionOps, type EventRow, type Row } from './rows.js';
 import { SqliteQueries } from './sqlite-queries.js';
 import { EVENT_COLUMNS, InlineWriter, openConnection, ThreadWriter, TxRunner, WRITE_SQL, type Durability, type Writer, type WriteTx } from './writer.js';
@@ -88,6 +89,8 @@ export class SqliteStore implements Store {
    * `writerThread: false`): slower, nothing acknowledged lost; the writes in flight at that moment fail.
    */
   onWriterDown: ((err: Error) => void) | undefined;
+  /** The memory store (long-term memory items), on this file; its writes go through the same writer. */
+  readonly memory: SqliteMemory;
   /** The group committer may hand over the next batch while the writer commits the last one. */
   readonly maxInFlight = 2;
   /** The global position (`events.pos`) of the newest event handed to the writer, and of the newest committed. */
@@ -130,6 +133,7 @@ export class SqliteStore implements Store {
         this.onWriterDown?.(err);
       };
     }
+    this.memory = new SqliteMemory(this.db, (tx) => this.write(tx));
     this.writer.onFailure = () => {
       // A transaction failed: it and every later one already handed over are rolled back or skipped. Build the next
       // batch on committed state only.
