@@ -11,7 +11,15 @@ from a2a.server.context import ServerCallContext
 from a2a.types.a2a_pb2 import Artifact, ListTasksRequest, Message, Part, Role, Task, TaskState, TaskStatus
 
 from tether import AsyncTether
-from tether.a2a import ConversationStore, TetherTaskStore, context_session_id, normalize_envelope, task_session_id
+from tether.a2a import (
+    ConversationStore,
+    MemoryScope,
+    MemoryTool,
+    TetherTaskStore,
+    context_session_id,
+    normalize_envelope,
+    task_session_id,
+)
 
 from .conftest import TetherServer
 
@@ -163,3 +171,18 @@ def test_context_session_id_hashes_ids_tether_cannot_hold() -> None:
     assert context_session_id("abc-123") == "a2a:abc-123"
     odd = context_session_id("ctx with spaces/and slashes")
     assert odd.startswith("a2a:h-") and len(odd) == len("a2a:h-") + 40
+
+
+async def test_memory_tool_recalls_across_contexts_per_scope(server: TetherServer) -> None:
+    async with AsyncTether(server.url) as client:
+        memory = MemoryTool(client.store)
+        alice, bob = MemoryScope("user", f"alice-{uuid.uuid4()}"), MemoryScope("user", f"bob-{uuid.uuid4()}")
+        key = await memory.commit_memory("my favorite color is blue", scope=alice, context_id="ctx-a")
+        assert key == await memory.commit_memory(" my favorite color is blue", scope=alice)  # same text, one item
+        await memory.commit_memory("the deploy window is Friday", scope=alice)
+        assert await memory.recall_memory("What is my favorite color?", scope=alice) == ["my favorite color is blue"]
+        assert await memory.recall_memory("What is my favorite color?", scope=bob) == []  # scoped per user
+        assert await memory.recall_memory("lunch menu?", scope=alice) == []
+        items = await client.store.search_items(["a2a", "memories", "user", alice.id], limit=10)
+    assert sorted(i.value["text"] for i in items) == ["my favorite color is blue", "the deploy window is Friday"]
+    assert {i.namespace for i in items} == {("a2a", "memories", "user", alice.id)}

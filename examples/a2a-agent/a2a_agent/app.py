@@ -7,7 +7,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
 from a2a.server.request_handlers import DefaultRequestHandlerV2
 from a2a.server.routes import create_agent_card_routes, create_jsonrpc_routes
@@ -79,10 +78,7 @@ def build_app(cfg: Config) -> Starlette:
     else:
         key = "task" if "key-by-task-id" in cfg.breaks else "context"
         conversations, task_store = ConversationStore(client, window=cfg.window, key=key), TetherTaskStore(client)
-    store: Any = getattr(client, "store", None)
-    memory = MemoryTool(store) if store is not None and "no-memory" not in cfg.breaks else None
-    if store is None:
-        log.warning("this Tether SDK has no memory store (client.store): commit_memory/recall_memory are off")
+    memory = None if "no-memory" in cfg.breaks else MemoryTool(client.store)
     card = agent_card(cfg.public_url)
     executor = ReferenceExecutor(conversations, memory, Workspace(cfg.workspace_root), workspace_id=cfg.workspace_id, breaks=cfg.breaks)
     handler = DefaultRequestHandlerV2(agent_executor=executor, task_store=task_store, agent_card=card)
