@@ -152,11 +152,11 @@ export async function runA2ACanaries(o: CanaryOptions): Promise<CanaryReport> {
   }
   const ok = cardCheck.ok && canaries.length > 0 && canaries.every((c) => c.ok);
   const report: CanaryReport = { ok, agentUrl: o.agentUrl, versions: o.versions, durationMs: 0, card: cardCheck, canaries };
-  if (!ok || canaries.some((c) => c.diagnostics.some((d) => !d.ok))) {
-    await writeArtifacts(o, report);
-    report.artifactsDir = o.artifactsDir;
-  }
   report.durationMs = Math.round(performance.now() - t0);
+  if (!ok || canaries.some((c) => c.diagnostics.some((d) => !d.ok))) {
+    report.artifactsDir = o.artifactsDir;
+    await writeArtifacts(o, report);
+  }
   return report;
 }
 
