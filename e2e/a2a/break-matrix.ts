@@ -62,7 +62,7 @@ async function main(): Promise<number> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: npm run build`);
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
-  const service = await startService(ROOT, join(OUT, 'tether.log'));
+  const service = await startService(ROOT, join(OUT, 'tether.log'), {}, 120_000);
   const problems: string[] = [];
   try {
     for (const mode of MODES) {
@@ -77,7 +77,7 @@ async function main(): Promise<number> {
       if (started.code !== 0) throw new Error(`runtime start failed: ${started.stderr}`);
       try {
         const canary = await run(process.execPath, [
-          CLI, 'canary', 'a2a', agentUrl, '--a2a-version', 'both', '--json', '--tether-url', service.url, '--ready-timeout', '60000',
+          CLI, 'canary', 'a2a', agentUrl, '--a2a-version', 'both', '--json', '--tether-url', service.url, '--ready-timeout', '180000',
           '--artifacts', join(state, 'artifacts'), '--workspace-dir', ws, '--logs-cmd', `bash ${RUNTIME} logs ${state}`,
           ...(mode.restart ? ['--restart-cmd', `PYTHON=${PY} bash ${RUNTIME} restart ${state}`] : []),
         ]);
