@@ -119,4 +119,5 @@ async function main(): Promise<number> {
   return problems.length ? 1 : 0;
 }
 
-main().then((c) => { process.exitCode = c; }, (err: unknown) => { console.error(err); process.exitCode = 1; });
+// Exit explicitly: after a failed start a child process may still hold the event loop open.
+main().then((c) => process.exit(c), (err: unknown) => { console.error(err); process.exit(1); });
