@@ -8,6 +8,7 @@ import { setupCommand } from './commands/setup.js';
 import { importCommand } from './commands/import.js';
 import { tailCommand } from './commands/tail.js';
 import { mcpCommand } from './commands/mcp.js';
+import { canaryCommand } from './commands/canary.js';
 
 /** The `tether` command tree. Each subcommand lives in commands/<name>.ts and registers itself here. */
 export function buildProgram(): Command {
@@ -23,5 +24,6 @@ export function buildProgram(): Command {
   program.addCommand(importCommand());
   program.addCommand(tailCommand());
   program.addCommand(mcpCommand());
+  program.addCommand(canaryCommand());
   return program;
 }
