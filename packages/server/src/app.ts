@@ -20,6 +20,8 @@ import { queryRoutes } from './routes/query.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { stateRoutes } from './routes/state.js';
 import { liveRoutes } from './live/index.js';
+import { clusterPlugin } from './plugins/cluster.js';
+import { PostgresStore } from './storage/postgres/pg-store.js';
 import { integrationRoutes } from './integrations/index.js';
 import { GroupCommitter } from './storage/group-commit.js';
 import type { Store } from './storage/store.js';
@@ -87,7 +89,8 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
     reply.header('x-request-id', req.id);
     done();
   });
-  app.committer.onCommit((outcomes) => {
+  // With a shared database (PostgreSQL) the hub is fed from the log by pos, for every server's commits (plugins/cluster.ts).
+  if (!(deps.store instanceof PostgresStore)) app.committer.onCommit((outcomes) => {
     for (const o of outcomes) if (o.ok) for (const event of o.committed) app.hub.publish({ type: 'event', event, session: o.session });
   });
 
@@ -117,6 +120,7 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
   await app.register(queryRoutes);
   await app.register(ingestRoutes);
   await app.register(liveRoutes);
+  await app.register(clusterPlugin);
   await app.register(integrationRoutes);
   for (const p of deps.plugins ?? []) await app.register(p);
 
@@ -134,7 +138,7 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
   if (config.retentionDays > 0) {
     const sweep = async () => {
       const cutoff = new Date(Date.now() - config.retentionDays * 86_400_000).toISOString();
-      const n = await deps.store.deleteEndedBefore(cutoff);
+      const n = await deps.store.deleteEndedBefore(cutoff, 3_600_000);
       if (n) app.log.info({ deleted: n, cutoff }, 'retention: deleted sessions that ended before the cutoff');
     };
     retention = setInterval(() => void sweep().catch((err) => app.log.error({ err }, 'retention sweep failed')), 3_600_000);

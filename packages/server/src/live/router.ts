@@ -83,6 +83,11 @@ export class LiveRouter implements ConnectionRegistry {
     this.updateStats();
   }
 
+  /** Sessions with a live subscription that has seen at least one event (for deletions missed by a cluster listener). */
+  watchedSessions(): string[] {
+    return [...this.bySession].filter(([, subs]) => [...subs].some((s) => s.last > 0)).map(([id]) => id);
+  }
+
   /** Stops listening to the hub and the update timer (on app close). */
   close(): void {
     this.unsubscribe();

@@ -66,6 +66,13 @@ CREATE TABLE api_keys (
 );
 `,
   },
+  {
+    version: 8,
+    name: 'cluster_jobs',
+    // Jobs that run once per interval across all servers on this database (retention): the last run, checked and
+    // written under a transaction-level advisory lock (PostgresStore.deleteEndedBefore).
+    sql: `CREATE TABLE tether_jobs (name text PRIMARY KEY, last_run timestamptz NOT NULL);`,
+  },
 ];
 
 /**
