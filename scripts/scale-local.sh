@@ -73,7 +73,8 @@ backend tether_servers
   http-check expect status 200
   # Which server answered (for tests and debugging): t1, t2, …
   http-response set-header x-tether-backend %s
-  default-server inter 300ms fall 2 rise 2 on-marked-down shutdown-sessions
+  timeout check 2s
+  default-server inter 500ms fall 3 rise 2 on-marked-down shutdown-sessions
 CFG
     for i in "${!PORTS[@]}"; do echo "  server t$((i + 1)) 127.0.0.1:${PORTS[$i]} check"; done
   } >"$DIR/haproxy.cfg"
