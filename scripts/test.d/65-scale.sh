@@ -29,7 +29,7 @@ mkdir -p "$TETHER_SCALE_DIR"
 PGPASSWORD=tether psql -h 127.0.0.1 -U tether -d tether_test -Atqc "CREATE SCHEMA $SCHEMA" >/dev/null
 cleanup() {
   bash scripts/scale-local.sh stop || true
-  PGPASSWORD=tether psql -h 127.0.0.1 -U tether -d tether_test -Atqc "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null || true
+  PGOPTIONS=--client-min-messages=warning PGPASSWORD=tether psql -h 127.0.0.1 -U tether -d tether_test -Atqc "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null || true
 }
 trap cleanup EXIT
 bash scripts/scale-local.sh start >/dev/null
