@@ -50,6 +50,7 @@ export async function runCluster(o: { servers: number; perServer: number; rate: 
     sampleFrom = start + o.warmup * 1000;
     let sent = 0;
     let acked = 0;
+    const failed = new Map<number, number>();
     const inflight: Array<Promise<void>> = [];
     while (sent < total) {
       const due = Math.min(total, Math.floor(((Date.now() - start) / 10 + 1) * perTick));
@@ -60,13 +61,16 @@ export async function runCluster(o: { servers: number; perServer: number; rate: 
         sent += n;
         inflight.push(fetch(`${servers[0]!.url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) })
           .then(async (r) => {
-            const b = (await r.json()) as { accepted: number };
-            acked += b.accepted;
-          }));
+            const text = await r.text();
+            const b = (() => { try { return JSON.parse(text) as { accepted?: number }; } catch { return {}; } })();
+            if (typeof b.accepted === 'number') acked += b.accepted;
+            else failed.set(r.status, (failed.get(r.status) ?? 0) + 1);
+          }, () => failed.set(0, (failed.get(0) ?? 0) + 1)));
       }
       await new Promise((r) => setTimeout(r, 2));
     }
     await Promise.all(inflight);
+    if (failed.size) console.error(`ingest requests not answered with a result, by status (0 = network): ${[...failed].map(([k, v]) => `${k}: ${v}`).join(', ')}`);
     const expect = acked + 1; // + session_created
     const deadline = Date.now() + 30_000;
     while (subs.some((s) => s.last < expect) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

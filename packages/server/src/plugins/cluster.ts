@@ -33,7 +33,8 @@ export const clusterPlugin = fp(async function clusterPlugin(app: FastifyInstanc
     return;
   }
   const feed = store.openFeed({
-    event: (event, session) => app.hub.publish({ type: 'event', event, session }),
+    event: (event, session) => app.hub.publish({ type: 'event', event, ...(session ? { session } : {}) }),
+    needs: () => app.live.needs(),
     deleted: (sessionId) => app.hub.sessionDeleted(sessionId),
     keysChanged: () => {
       app.keys.invalidate();

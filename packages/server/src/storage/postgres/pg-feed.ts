@@ -14,8 +14,13 @@ export function wakePayload(kind: WakeKind, origin: string, sessionId?: string):
 
 /** Where the feed delivers: the server's live hub and key ring. Calls are synchronous, in commit order for events. */
 export interface FeedSink {
-  /** A committed event (any server's), with its session's current record. */
-  event(ev: PositionedEvent, session: SessionRecord): void;
+  /** A committed event (any server's), with its session's current record when `needs()` asked for records. */
+  event(ev: PositionedEvent, session: SessionRecord | undefined): void;
+  /**
+   * What the live subscribers need now: `nothing` (no connections: the feed only moves its cursor to the log's end,
+   * one cheap query), `events`, or `sessions` (events with session records, for live session lists).
+   */
+  needs(): 'nothing' | 'events' | 'sessions';
   /** A session was deleted (through any server, or by retention). */
   deleted(sessionId: string): void;
   /** API keys were created or revoked somewhere: drop cached lookups, re-check live connections. */
@@ -125,10 +130,17 @@ export class PgFeed {
     try {
       do {
         this.again = false;
-        for (;;) {
+        const needs = this.sink.needs();
+        if (needs === 'nothing') {
+          // Nobody listens: skip to the end. A subscriber that connects later replays from the database and takes
+          // live events only above the position it read there, which is at or above this one.
+          this.cursor = Math.max(this.cursor, await this.store.lastPos());
+          this.local.clear();
+        }
+        for (; needs !== 'nothing';) {
           const page = (await this.store.listAllEvents(this.cursor, PAGE)) as PositionedEvent[];
           if (!page.length || this.isClosed()) break;
-          const missing = [...new Set(page.filter((ev) => !this.local.has(ev.pos)).map((ev) => ev.sessionId))];
+          const missing = needs === 'sessions' ? [...new Set(page.filter((ev) => !this.local.has(ev.pos)).map((ev) => ev.sessionId))] : [];
           const rows = missing.length ? await this.store.getSessions(missing) : new Map<string, SessionRecord>();
           for (const ev of page) {
             if (ev.pos <= this.cursor) continue;
@@ -136,7 +148,7 @@ export class PgFeed {
             this.local.delete(ev.pos);
             this.cursor = ev.pos;
             // A session deleted between the two reads: its deletion notice follows; replay would not show it either.
-            if (rec) this.sink.event(ev, rec);
+            if (rec || needs === 'events') this.sink.event(ev, rec);
           }
           if (page.length < PAGE) break;
         }
