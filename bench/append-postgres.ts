@@ -5,7 +5,8 @@
  * `--scale-out`: only the scale-out comparison — single appends and ingest through 1, 2 and 3 servers on one
  * PostgreSQL beside one SQLite server, in the same sitting (ratios to SQLite), and the PostgreSQL cost per event
  * (WAL bytes from pg_current_wal_lsn, table and index bytes, CPU of the serving backends from /proc).
- * Usage: node --import tsx bench/append-postgres.ts [--seconds 10] [--scale-out]
+ * `--retention`: only the cost of retention by DELETE (for the partitioning analysis).
+ * Usage: node --import tsx bench/append-postgres.ts [--seconds 10] [--scale-out | --retention]
  * Needs a PostgreSQL: TETHER_TEST_DATABASE_URL (default postgres://tether:tether@127.0.0.1:5432/tether_test, which
  * scripts/test.d/05-postgres.sh makes ready). Prints Markdown tables for docs/benchmarks.md.
  */
@@ -215,12 +216,50 @@ async function costPerEvent(lines: string[], n = 40_000): Promise<void> {
   });
 }
 
+/**
+ * What retention costs without partitions: `n` events over 100 sessions, all finalized, then deleted through
+ * deleteEndedBefore (the retention path: per session, DELETE of its row and its events). Measures time and WAL per
+ * deleted event, for the partitioning analysis in docs/scaling.md (a dropped partition writes almost no WAL).
+ */
+async function retentionCost(lines: string[], n = 40_000): Promise<void> {
+  await withSchema(async (schema) => {
+    const store = await PostgresStore.open({ connectionString: DATABASE_URL, schema, poolSize: 2 });
+    try {
+      for (let i = 0; i * 16 < n; i++) {
+        await store.append(Array.from({ length: 16 }, (_, j) => ({
+          input: { sessionId: `r-${(i * 7 + j) % 100}`, kind: 'action', data: { type: 'tool_call', tool: 'Bash', input: { command: 'ls -la' } } }, autoCreate: true, receivedAt: new Date().toISOString(),
+        })));
+      }
+      await store.append(Array.from({ length: 100 }, (_, k) => ({ input: { sessionId: `r-${k}`, kind: 'session_finalized', data: { status: 'completed' } }, autoCreate: false, receivedAt: new Date().toISOString() })));
+      const lsn0 = (await admin.query<{ l: string }>('SELECT pg_current_wal_lsn() AS l')).rows[0]!.l;
+      const t0 = performance.now();
+      const deleted = await store.deleteEndedBefore(new Date(Date.now() + 60_000).toISOString());
+      const ms = performance.now() - t0;
+      const wal = Number((await admin.query<{ d: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS d', [lsn0])).rows[0]!.d);
+      const events = n + 200;
+      lines.push(row(['retention by DELETE: sessions, events', `${deleted}, ${events.toLocaleString('en')}`]), row(['retention by DELETE: µs / event', (ms * 1000 / events).toFixed(1)]),
+        row(['retention by DELETE: WAL bytes / event', Math.round(wal / events)]));
+      console.error(lines.slice(-3).join('\n'));
+    } finally {
+      await store.close();
+    }
+  });
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--retention')) {
+    const cost = [row(['retention', 'value']), row(['---', '---'])];
+    await retentionCost(cost);
+    await admin.end();
+    console.log(cost.join('\n'));
+    return;
+  }
   if (process.argv.includes('--scale-out')) {
     const lines = [row(['servers', 'single appends req/s', 'ratio to SQLite', 'p50 ms', 'p99 ms', 'ingest events/s', 'ratio to SQLite']), row(['---', '---', '---', '---', '---', '---', '---'])];
     await scaleOut(lines);
     const cost = [row(['PostgreSQL cost', 'per event']), row(['---', '---'])];
     await costPerEvent(cost);
+    await retentionCost(cost);
     await admin.end();
     console.log([...lines, '', ...cost].join('\n'));
     return;

@@ -55,7 +55,7 @@ export async function runCluster(o: { servers: number; perServer: number; rate: 
     while (sent < total) {
       const due = Math.min(total, Math.floor(((Date.now() - start) / 10 + 1) * perTick));
       if (due > sent) {
-        const n = due - sent;
+        const n = Math.min(1000, due - sent); // the ingest limit; a writer that fell behind catches up in several requests
         const now = Date.now();
         const events = Array.from({ length: n }, () => ({ sessionId: sid, kind: 'action', data: { tool: 'Bash', t: now } }));
         sent += n;
