@@ -82,6 +82,8 @@ describe('moving data between stores', () => {
       await src.close();
       await dst.close();
     }
+    const later = await tether('export', '--from', dir, '--since', new Date(Date.now() + 60_000).toISOString());
+    assert.match(later.stderr, /exported 0 sessions/);
     // --session and a damaged archive: the checksum line catches a changed event.
     const one = join(tmp(), 'one.jsonl');
     await tether('export', '--from', dir, '--session', 'b-2', '--out', one);
@@ -96,6 +98,7 @@ describe('moving data between stores', () => {
     const url = await pgUrl();
     const r = await tether('copy', '--from', `sqlite:${dir}`, '--to', url);
     assert.match(r.stdout, /verified 3 sessions: 3 equal \(count and checksum\), 0 differ/);
+    assert.match(r.stderr, /progress: 1 sessions, \d+ events stored/);
     const again = await tether('copy', '--from', `sqlite:${dir}`, '--to', url);
     assert.match(again.stdout, /0 events stored/);
     assert.match(again.stdout, /3 equal/);

@@ -10,9 +10,14 @@ import { openLocation } from '../archive/stores.js';
 
 const FROM_HELP = 'the store: sqlite:<data dir> (or a directory) or postgres://user:pw@host:5432/db';
 
+let lastProgress = 0;
+/** Progress on stderr: a line rewritten in place on a terminal, else at most one line per second. */
 function progress(r: ImportResult): void {
-  if (process.stderr.isTTY) process.stderr.write(`\r${r.sessions} sessions, ${r.stored} events stored, ${r.duplicates} already there   `);
-  else if (r.sessions % 100 === 0) process.stderr.write(`${r.sessions} sessions, ${r.stored} events stored, ${r.duplicates} already there\n`);
+  const text = `${r.sessions} sessions, ${r.stored} events stored, ${r.duplicates} already there`;
+  if (process.stderr.isTTY) return void process.stderr.write(`\r${text}   `);
+  if (Date.now() - lastProgress < 1000) return;
+  lastProgress = Date.now();
+  process.stderr.write(`progress: ${text}\n`);
 }
 
 function report(r: ImportResult): void {
