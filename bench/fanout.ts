@@ -16,6 +16,9 @@
  * appending, or, with `--client node`, in this process with the `ws` package and fetch(). The Node clients used about
  * twice the server's CPU on the same 2 cores, so they measured mostly themselves; fetch() at 100 requests/s ~0.25 core.
  * The result's `cores` gives the CPU each process used, from the first append to the last delivery.
+ *
+ * `--servers N` (N ≥ 2): the cross-server run instead (bench/fanout-cluster.ts): N servers on one PostgreSQL,
+ * `--subscribers` per server, the writer on server 1; latency for subscribers on the writer's server vs the others.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -34,8 +37,14 @@ const { values: args } = parseArgs({
     sessions: { type: 'string', default: '1' },
     batch: { type: 'boolean', default: false },
     client: { type: 'string' },
+    servers: { type: 'string' },
   },
 });
+if (args.servers !== undefined) {
+  const { runCluster } = await import('./fanout-cluster.js');
+  await runCluster({ servers: Number(args.servers), perServer: Number(args.subscribers), rate: Number(args.rate), seconds: Number(args.seconds), warmup: Number(args.warmup) });
+  process.exit(process.exitCode ?? 0);
+}
 const hasGo = (() => {
   try {
     execFileSync('go', ['version'], { stdio: 'ignore' });

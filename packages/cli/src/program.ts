@@ -9,6 +9,7 @@ import { importCommand } from './commands/import.js';
 import { tailCommand } from './commands/tail.js';
 import { mcpCommand } from './commands/mcp.js';
 import { canaryCommand } from './commands/canary.js';
+import { archiveImportCommands, copyCommand, exportCommand } from './commands/archive.js';
 
 /** The `tether` command tree. Each subcommand lives in commands/<name>.ts and registers itself here. */
 export function buildProgram(): Command {
@@ -21,7 +22,11 @@ export function buildProgram(): Command {
   program.addCommand(keysCommand());
   program.addCommand(hookCommand());
   program.addCommand(setupCommand());
-  program.addCommand(importCommand());
+  const imports = importCommand();
+  for (const c of archiveImportCommands()) imports.addCommand(c);
+  program.addCommand(imports);
+  program.addCommand(exportCommand());
+  program.addCommand(copyCommand());
   program.addCommand(tailCommand());
   program.addCommand(mcpCommand());
   program.addCommand(canaryCommand());

@@ -26,6 +26,8 @@ import { rewriteLegacyUrl } from './routes/v1-aliases.js';
 import { seedRoutes } from './seed/routes.js';
 import { seedWebSocket } from './seed/ws.js';
 import { liveRoutes } from './live/index.js';
+import { clusterPlugin } from './plugins/cluster.js';
+import { PostgresStore } from './storage/postgres/pg-store.js';
 import { integrationRoutes } from './integrations/index.js';
 import { langgraphRoutes } from './routes/langgraph.js';
 import { mcpRoutes } from './mcp/route.js';
@@ -108,7 +110,8 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
     reply.header('x-request-id', req.id);
     done();
   });
-  app.committer.onCommit((outcomes) => {
+  // With a shared database (PostgreSQL) the hub is fed from the log by pos, for every server's commits (plugins/cluster.ts).
+  if (!(deps.store instanceof PostgresStore)) app.committer.onCommit((outcomes) => {
     for (const o of outcomes) if (o.ok) for (const event of o.committed) app.hub.publish({ type: 'event', event, session: o.session });
   });
 
@@ -141,6 +144,7 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
   await app.register(seedWebSocket);
   await app.register(memoryRoutes);
   await app.register(liveRoutes);
+  await app.register(clusterPlugin);
   await app.register(integrationRoutes);
   await app.register(langgraphRoutes);
   await app.register(mcpRoutes);
@@ -160,7 +164,7 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
   if (config.retentionDays > 0) {
     const sweep = async () => {
       const cutoff = new Date(Date.now() - config.retentionDays * 86_400_000).toISOString();
-      const n = await deps.store.deleteEndedBefore(cutoff);
+      const n = await deps.store.deleteEndedBefore(cutoff, 3_600_000);
       if (n) app.log.info({ deleted: n, cutoff }, 'retention: deleted sessions that ended before the cutoff');
     };
     retention = setInterval(() => void sweep().catch((err) => app.log.error({ err }, 'retention sweep failed')), 3_600_000);

@@ -3,7 +3,8 @@ import type { SessionRecord } from './record.js';
 
 /** What the live feed sees: committed events (with the session after them) and deletions. */
 export type HubMessage =
-  | { type: 'event'; event: TetherEvent; session: SessionRecord }
+  /** `session`: the record after the event; a cluster feed leaves it out while no live list subscriber needs it. */
+  | { type: 'event'; event: TetherEvent; session?: SessionRecord }
   | { type: 'session_deleted'; sessionId: string; timestamp: string };
 
 export type HubListener = (m: HubMessage) => void;

@@ -83,6 +83,20 @@ export class LiveRouter implements ConnectionRegistry {
     this.updateStats();
   }
 
+  /**
+   * What a feed must deliver now: `nothing` without connections, `sessions` (events with their session records)
+   * while a list subscriber exists, else `events`.
+   */
+  needs(): 'nothing' | 'events' | 'sessions' {
+    if (this.connections.size === 0) return 'nothing';
+    return this.list.size ? 'sessions' : 'events';
+  }
+
+  /** Sessions with a live subscription that has seen at least one event (for deletions missed by a cluster listener). */
+  watchedSessions(): string[] {
+    return [...this.bySession].filter(([, subs]) => [...subs].some((s) => s.last > 0)).map(([id]) => id);
+  }
+
   /** Stops listening to the hub and the update timer (on app close). */
   close(): void {
     this.unsubscribe();
@@ -124,7 +138,7 @@ export class LiveRouter implements ConnectionRegistry {
       const out = new Outgoing(eventMessage(ev, 'firehose'), ev.pos);
       for (const sub of this.firehose) sub.offer(ev.pos, out);
     }
-    if (this.list.size) {
+    if (this.list.size && m.session) {
       if (ev.kind === 'session_created' || ev.kind === 'session_finalized') {
         const out = new Outgoing(listEventMessage(ev, toSummary(m.session)));
         for (const sub of this.list) sub.offer(undefined, out);

@@ -57,6 +57,12 @@ export class KeyRing {
     return this.storeHasKeys;
   }
 
+  /** Forgets cached lookups (keys changed in the store, e.g. through another server): the next request reads the store. */
+  invalidate(): void {
+    this.cache = new Map();
+    this.checkedAt = 0;
+  }
+
   async scopesFor(secret: string): Promise<Set<Scope> | null> {
     const hash = hashKey(secret);
     const s = this.staticKeys.get(hash);

@@ -90,7 +90,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
   }, async (req) => {
     await app.committer.drain();
     if (!(await app.store.deleteSession(req.params.sessionId))) throw new TetherError('session_not_found', `Session ${req.params.sessionId} does not exist`);
-    app.hub.sessionDeleted(req.params.sessionId);
+    if (!app.cluster) app.hub.sessionDeleted(req.params.sessionId); // else every server's feed tells its subscribers
     return { success: true, sessionId: req.params.sessionId, deleted: true };
   });
 

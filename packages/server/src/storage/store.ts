@@ -105,8 +105,11 @@ export interface Store {
   search(query: string, limit: number): Promise<SearchHit[]>;
   stats(): Promise<Stats>;
   analytics(q: AnalyticsQuery): Promise<Analytics>;
-  /** Deletes sessions that ended before `iso`; returns how many. Used only by the retention setting. */
-  deleteEndedBefore(iso: string): Promise<number>;
+  /**
+   * Deletes sessions that ended before `iso`; returns how many. Used only by the retention setting. `everyMs`: the
+   * retention interval; an adapter shared by several servers (PostgreSQL) runs it at most once per interval in all.
+   */
+  deleteEndedBefore(iso: string, everyMs?: number): Promise<number>;
   createKey(key: ApiKeyRecord): Promise<void>;
   listKeys(): Promise<ApiKeyRecord[]>;
   revokeKey(id: string): Promise<boolean>;

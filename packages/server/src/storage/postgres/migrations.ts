@@ -136,6 +136,14 @@ CREATE TABLE lg_writes (
 );
 CREATE INDEX lg_writes_session ON lg_writes (session_id);
 `,
+`,
+  },
+  {
+    version: 8,
+    name: 'cluster_jobs',
+    // Jobs that run once per interval across all servers on this database (retention): the last run, checked and
+    // written under a transaction-level advisory lock (PostgresStore.deleteEndedBefore).
+    sql: `CREATE TABLE tether_jobs (name text PRIMARY KEY, last_run timestamptz NOT NULL);`,
   },
 ];
 /**

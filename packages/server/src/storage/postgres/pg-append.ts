@@ -139,13 +139,18 @@ const UPDATE_SESSIONS = `UPDATE sessions s SET status = u.st, metadata = u.meta:
     AS u(sid, st, meta, fin, state, sv, up, ended, dur, ls, act, resp)
   WHERE s.session_id = u.sid`;
 
-/** Lock (when commits are serialized), update the changed sessions, insert the events: one statement, one round trip. */
+/**
+ * Lock (when commits are serialized), queue the wake-up notification (delivered by PostgreSQL at commit, to every
+ * server's listener; `$22` channel, `$23` payload), update the changed sessions, insert the events: one statement, one
+ * round trip.
+ */
 function writeEventsSql(serialize: boolean): string {
   const lock = serialize ? 'SELECT pg_advisory_xact_lock($1::bigint) AS held' : 'SELECT $1::bigint AS held';
-  return `WITH lock AS MATERIALIZED (${lock}), upd AS (${UPDATE_SESSIONS} RETURNING 1)
+  return `WITH lock AS MATERIALIZED (${lock}), wake AS MATERIALIZED (SELECT pg_notify($22::text, $23::text) AS sent),
+  upd AS (${UPDATE_SESSIONS} RETURNING 1)
 INSERT INTO events (session_id, seq, event_id, kind, ts, received_at, data, fts)
   SELECT e.sid, e.seq, e.eid, e.kind, e.ts::timestamptz, e.ra::timestamptz, e.data::jsonb, to_tsvector('simple', e.txt)
-  FROM lock, unnest($14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[])
+  FROM lock, wake, unnest($14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[])
     WITH ORDINALITY AS e(sid, seq, eid, kind, ts, ra, data, txt, ord)
   ORDER BY e.ord
 RETURNING pos, session_id, seq`;
@@ -156,9 +161,12 @@ RETURNING pos, session_id, seq`;
  * session-id order so that two servers never deadlock on them), reads their current records and the events already
  * stored under the items' ids, decides every item in memory, inserts created sessions, then in one statement takes
  * the commit-order lock (`posLock`, held to commit; null = not serialized), updates the changed sessions and inserts
- * the events. Sets `pos` on every committed event. Throws the database's error (the caller rolls back and may retry).
+ * the events. Sets `pos` on every committed event. `wake` is the NOTIFY channel and payload queued with the events
+ * (tiny: the servers read the events themselves from the log by pos, so NOTIFY's 8,000-byte payload limit never
+ * matters). Throws the database's error (the caller rolls back and may retry).
  */
-export async function appendInTransaction(client: PoolClient, items: AppendItem[], posLock: string | null): Promise<AppendOutcome[]> {
+export async function appendInTransaction(client: PoolClient, items: AppendItem[], posLock: string | null,
+  wake: { channel: string; payload: string }): Promise<AppendOutcome[]> {
   const ids = [...new Set(items.map((i) => i.input.sessionId))].sort();
   const { rows } = await client.query<SessionRow>('SELECT * FROM sessions WHERE session_id = ANY($1::text[]) ORDER BY session_id FOR UPDATE', [ids]);
   const known = new Set(rows.map((r) => r.session_id));
@@ -203,6 +211,7 @@ export async function appendInTransaction(client: PoolClient, items: AppendItem[
     c.map((r) => r.durationMs), c.map((r) => r.lastSeq), c.map((r) => r.metadata.metrics.actions), c.map((r) => r.metadata.metrics.responses),
     e.map((ev) => ev.sessionId), e.map((ev) => ev.seq), e.map((ev) => ev.id), e.map((ev) => ev.kind), e.map((ev) => ev.timestamp),
     e.map((ev) => ev.receivedAt), p.texts, p.fts,
+    wake.channel, wake.payload,
   ]);
   const pos = new Map(res.rows.map((r) => [`${r.session_id}\u0000${r.seq}`, Number(r.pos)]));
   for (const ev of e) (ev as PositionedEvent).pos = pos.get(`${ev.sessionId}\u0000${ev.seq}`)!;

@@ -7,6 +7,7 @@ import { DELETE_CHECKPOINT_ROWS, listCheckpoints } from './pg-checkpoints.js';
 import { migrate, quoteIdent } from './migrations.js';
 import { appendInTransaction } from './pg-append.js';
 import { PgMemory } from './pg-memory.js';
+import { PgFeed, wakePayload, type FeedOptions, type FeedSink } from './pg-feed.js';
 import { PgQueries } from './pg-queries.js';
 import { ensureSearchPathSchema } from './search-path.js';
 import { lockKey, rowToRecord, type SessionRow } from './pg-rows.js';
@@ -48,8 +49,19 @@ export class PostgresStore implements Store {
   /** The memory store (long-term memory items) on this database. */
   readonly memory: PgMemory;
   private closed: Promise<void> | undefined;
+  private readonly feeds = new Set<PgFeed>();
+  /** This process's id in wake-up notifications (a listener skips the events wake-ups it sent itself). */
+  readonly origin = Math.random().toString(36).slice(2, 10);
 
-  private constructor(readonly pool: pg.Pool, private readonly posLock: string | null) {
+  private constructor(
+    readonly pool: pg.Pool,
+    private readonly posLock: string | null,
+    /** The NOTIFY channel of this schema (`tether_<key>`): every server on the schema LISTENs on it. */
+    readonly channel: string,
+    /** Connection settings for a dedicated connection (the listener's); the same as the pool's. */
+    readonly connection: pg.ClientConfig,
+    private readonly retentionLock: string,
+  ) {
     this.q = new PgQueries(pool);
     this.memory = new PgMemory(pool);
   }
@@ -59,11 +71,11 @@ export class PostgresStore implements Store {
    * Throws the driver's error (e.g. ECONNREFUSED, password authentication failed) with the host in the message.
    */
   static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
-    const pool = new pg.Pool({
+    const connection: pg.ClientConfig = {
       connectionString: opts.connectionString,
-      max: opts.poolSize ?? 10,
       ...(opts.schema !== undefined ? { options: `-c search_path=${quoteIdent(opts.schema)}` } : {}),
-    });
+    };
+    const pool = new pg.Pool({ ...connection, max: opts.poolSize ?? 10 });
     // An idle connection that the server closes (restart, idle timeout) emits 'error' on the pool; without a listener
     // that would end the process. The pool drops the connection; the next query opens a new one.
     pool.on('error', () => undefined);
@@ -72,7 +84,8 @@ export class PostgresStore implements Store {
       try {
         const schema = opts.schema ?? (await ensureSearchPathSchema(client));
         await migrate(client, lockKey('migrate', schema), opts.schema);
-        return new PostgresStore(pool, opts.orderedCommits === false ? null : lockKey('pos', schema));
+        return new PostgresStore(pool, opts.orderedCommits === false ? null : lockKey('pos', schema), `tether_${lockKey('feed', schema)}`,
+          connection, lockKey('retention', schema));
       } finally {
         client.release();
       }
@@ -97,7 +110,7 @@ export class PostgresStore implements Store {
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
-        const out = await appendInTransaction(client, items, this.posLock);
+        const out = await appendInTransaction(client, items, this.posLock, { channel: this.channel, payload: wakePayload('e', this.origin) });
         await client.query('COMMIT');
         return out;
       } catch (err) {
@@ -145,6 +158,9 @@ export class PostgresStore implements Store {
       const s = await client.query('DELETE FROM sessions WHERE session_id = $1', [sessionId]);
       await client.query('DELETE FROM events WHERE session_id = $1', [sessionId]);
       for (const sql of DELETE_CHECKPOINT_ROWS) await client.query(sql, [sessionId]);
+      // Every server's live feed tells its subscribers (delivered at commit; session ids are at most 128 characters,
+      // far below NOTIFY's 8,000-byte payload limit).
+      if (s.rowCount) await client.query('SELECT pg_notify($1, $2)', [this.channel, wakePayload('d', this.origin, sessionId)]);
       await client.query('COMMIT');
       return (s.rowCount ?? 0) > 0;
     } catch (err) {
@@ -161,11 +177,60 @@ export class PostgresStore implements Store {
     return listCheckpoints(this.pool, q);
   }
 
-  async deleteEndedBefore(iso: string): Promise<number> {
-    const { rows } = await this.pool.query<{ session_id: string }>('SELECT session_id FROM sessions WHERE ended_at < $1::timestamptz', [iso]);
-    let n = 0;
-    for (const r of rows) if (await this.deleteSession(r.session_id)) n++;
-    return n;
+  /**
+   * Deletes the sessions that ended before `iso`. With `everyMs`, runs at most once per `everyMs` across every server
+   * on this database: under a transaction-level advisory lock (a server that finds it taken skips), and only when the
+   * last run recorded in `tether_jobs` (migration 8) is at least `everyMs` old. Returns how many were deleted (0 when
+   * skipped). Each deletion notifies every server's live feed.
+   */
+  async deleteEndedBefore(iso: string, everyMs?: number): Promise<number> {
+    const run = async () => {
+      const { rows } = await this.pool.query<{ session_id: string }>('SELECT session_id FROM sessions WHERE ended_at < $1::timestamptz', [iso]);
+      let n = 0;
+      for (const r of rows) if (await this.deleteSession(r.session_id)) n++;
+      return n;
+    };
+    if (everyMs === undefined) return run();
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS ok', [this.retentionLock]);
+      const due = lock.rows[0]?.ok && (await client.query(
+        `SELECT 1 FROM tether_jobs WHERE name = 'retention' AND last_run > now() - make_interval(secs => $1::float8 / 1000)`, [everyMs])).rowCount === 0;
+      if (!due) {
+        await client.query('ROLLBACK');
+        return 0;
+      }
+      const n = await run();
+      await client.query(`INSERT INTO tether_jobs (name, last_run) VALUES ('retention', now())
+        ON CONFLICT (name) DO UPDATE SET last_run = excluded.last_run`);
+      await client.query('COMMIT');
+      return n;
+    } catch (err) {
+      await client.query('ROLLBACK').catch((e: Error) => {
+        broken = e;
+      });
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** The current snapshot rows of `ids` (missing sessions are absent from the map). */
+  async getSessions(ids: string[]): Promise<Map<string, SessionRecord>> {
+    const { rows } = await this.pool.query<SessionRow>('SELECT * FROM sessions WHERE session_id = ANY($1::text[])', [ids]);
+    return new Map(rows.map((r) => [r.session_id, rowToRecord(r)]));
+  }
+
+  /**
+   * Opens the cross-server live feed for one server (see {@link PgFeed}): a LISTEN connection as the wake-up and a
+   * reader of the log by pos. Call `start()` on the result; `close()` of the store closes it too.
+   */
+  openFeed(sink: FeedSink, opts: FeedOptions = {}): PgFeed {
+    const feed = new PgFeed(this, sink, opts);
+    this.feeds.add(feed);
+    return feed;
   }
 
   search(query: string, limit: number): Promise<SearchHit[]> {
@@ -181,8 +246,8 @@ export class PostgresStore implements Store {
   }
 
   async createKey(key: ApiKeyRecord): Promise<void> {
-    await this.pool.query('INSERT INTO api_keys (id, name, hash, scopes, created, revoked_at) VALUES ($1, $2, $3, $4::jsonb, $5::timestamptz, NULL)',
-      [key.id, key.name, key.hash, JSON.stringify(key.scopes), key.created]);
+    await this.pool.query(`WITH k AS (INSERT INTO api_keys (id, name, hash, scopes, created, revoked_at) VALUES ($1, $2, $3, $4::jsonb, $5::timestamptz, NULL))
+      SELECT pg_notify($6, $7)`, [key.id, key.name, key.hash, JSON.stringify(key.scopes), key.created, this.channel, wakePayload('k', this.origin)]);
   }
 
   async listKeys(): Promise<ApiKeyRecord[]> {
@@ -192,13 +257,18 @@ export class PostgresStore implements Store {
   }
 
   async revokeKey(id: string): Promise<boolean> {
-    const r = await this.pool.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
+    // Every server forgets its cached key lookups and re-checks its live connections when this commits.
+    const r = await this.pool.query(`WITH k AS (UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING 1)
+      SELECT pg_notify($2, $3) FROM k`, [id, this.channel, wakePayload('k', this.origin)]);
     return (r.rowCount ?? 0) > 0;
   }
 
   /** Closes every connection of the pool (idempotent). Appends still running finish first. */
   close(): Promise<void> {
-    this.closed ??= this.pool.end();
+    this.closed ??= (async () => {
+      await Promise.all([...this.feeds].map((f) => f.close()));
+      await this.pool.end();
+    })();
     return this.closed;
   }
 }
