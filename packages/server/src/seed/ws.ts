@@ -23,14 +23,16 @@ function refuse(socket: Duplex, code: ErrorCode, detail: string): void {
 /**
  * The prototype's message for a committed event, as its routes broadcast them (`{type, sessionId, data, timestamp}`),
  * or undefined for events the prototype never announced. `broadcast` messages go to every connection (no sessionId).
+ * `rec` is the session after the event; an event another server committed (PostgreSQL cluster feed) may come without
+ * it, and then the message is built from the event's data alone.
  */
-export function seedMessage(ev: TetherEvent, rec: SessionRecord): { broadcast: boolean; body: Record<string, unknown> } | undefined {
+export function seedMessage(ev: TetherEvent, rec: SessionRecord | undefined): { broadcast: boolean; body: Record<string, unknown> } | undefined {
   const d = ev.data;
   const now = new Date().toISOString();
   const to = (type: string, data: unknown) => ({ broadcast: false, body: { type, sessionId: ev.sessionId, data, timestamp: now } });
   switch (ev.kind) {
     case 'session_created':
-      return { broadcast: true, body: { type: 'session_created', data: { sessionId: ev.sessionId, userId: rec.userId }, timestamp: now } };
+      return { broadcast: true, body: { type: 'session_created', data: { sessionId: ev.sessionId, userId: rec?.userId ?? (typeof d.userId === 'string' ? d.userId : null) }, timestamp: now } };
     case 'action':
       return to('action', d);
     case 'response':
@@ -38,7 +40,7 @@ export function seedMessage(ev: TetherEvent, rec: SessionRecord): { broadcast: b
     case 'state_patched':
       return to('state_updated', d.patch);
     case 'goal_added': {
-      const g = rec.state.goals.find((x) => x.goalId === d.goalId);
+      const g = rec?.state.goals.find((x) => x.goalId === d.goalId);
       return to('goal_added', g ? seedGoal(g) : d);
     }
     case 'goal_updated': {
@@ -46,7 +48,7 @@ export function seedMessage(ev: TetherEvent, rec: SessionRecord): { broadcast: b
       return to('goal_updated', { goalId, ...rest });
     }
     case 'agent_spawned': {
-      const a = rec.state.agents.spawned.find((x) => x.agentId === d.agentId);
+      const a = rec?.state.agents.spawned.find((x) => x.agentId === d.agentId);
       return to('agent_spawned', a ? seedAgent(a) : d);
     }
     case 'agent_completed':

@@ -136,7 +136,6 @@ CREATE TABLE lg_writes (
 );
 CREATE INDEX lg_writes_session ON lg_writes (session_id);
 `,
-`,
   },
   {
     version: 8,
