@@ -24,6 +24,10 @@ export async function runCluster(o: { servers: number; perServer: number; rate: 
   const servers: BenchServer[] = [];
   try {
     for (let i = 0; i < o.servers; i++) servers.push(await startServer({ TETHER_STORAGE: 'postgres', TETHER_DATABASE_URL: u.toString() }));
+    // startServer waits 10 s for /ready; a loaded machine may need longer.
+    for (const s of servers) {
+      for (let i = 0; i < 600 && !(await fetch(`${s.url}/ready`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+    }
     const sid = 'fan-cluster';
     const subs: Array<{ server: number; last: number; bad: number; got: number; lat: number[] }> = [];
     let sampleFrom = Infinity;
