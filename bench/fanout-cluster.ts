@@ -24,6 +24,10 @@ export async function runCluster(o: { servers: number; perServer: number; rate: 
   const servers: BenchServer[] = [];
   try {
     for (let i = 0; i < o.servers; i++) servers.push(await startServer({ TETHER_STORAGE: 'postgres', TETHER_DATABASE_URL: u.toString() }));
+    // startServer waits 10 s for /ready; a loaded machine may need longer.
+    for (const s of servers) {
+      for (let i = 0; i < 600 && !(await fetch(`${s.url}/ready`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+    }
     const sid = 'fan-cluster';
     const subs: Array<{ server: number; last: number; bad: number; got: number; lat: number[] }> = [];
     let sampleFrom = Infinity;
@@ -72,7 +76,7 @@ export async function runCluster(o: { servers: number; perServer: number; rate: 
     await Promise.all(inflight);
     if (failed.size) console.error(`ingest requests not answered with a result, by status (0 = network): ${[...failed].map(([k, v]) => `${k}: ${v}`).join(', ')}`);
     const expect = acked + 1; // + session_created
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 120_000; // a loaded machine delivers late; "lost" counts what never came in 120 s
     while (subs.some((s) => s.last < expect) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const group = (same: boolean) => {
       const g = subs.filter((s) => (s.server === 0) === same);

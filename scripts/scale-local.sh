@@ -37,7 +37,8 @@ launch_server() {
 
 wait_server() {
   local i="$1" port="${PORTS[$(($1 - 1))]}" pidf="$DIR/server-$1.pid"
-  for _ in $(seq 1 120); do
+  # Up to 2 minutes: a loaded machine starts Node slowly.
+  for _ in $(seq 1 480); do
     ready "$port" && return 0
     alive "$pidf" || { echo "scale-local: server $i exited; see $DIR/server-$i.log" >&2; tail -n 20 "$DIR/server-$i.log" >&2; return 1; }
     sleep 0.25

@@ -134,7 +134,14 @@ export class PgFeed {
         if (needs === 'nothing') {
           // Nobody listens: skip to the end. A subscriber that connects later replays from the database and takes
           // live events only above the position it read there, which is at or above this one.
-          this.cursor = Math.max(this.cursor, await this.store.lastPos());
+          const end = await this.store.lastPos();
+          // A connection that arrived during that query may already have read its start position: then the end read
+          // here could be past events it needs, so read them instead of skipping.
+          if (this.sink.needs() !== 'nothing') {
+            this.again = true;
+            continue;
+          }
+          this.cursor = Math.max(this.cursor, end);
           this.local.clear();
         }
         for (; needs !== 'nothing';) {
