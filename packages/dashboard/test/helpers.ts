@@ -56,7 +56,7 @@ export async function startTether(o: { port?: number; dataDir?: string; env?: Re
   let stderr = '';
   proc.stderr!.on('data', (d) => (stderr += String(d)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`tether serve exited with ${proc.exitCode}: ${stderr}`);
     try {
