@@ -1,6 +1,6 @@
 /**
  * MCP session tracking latency (issue #13; seed 004 asks for "< 100 ms for session events").
- * Usage: node --import tsx bench/mcp.ts [--calls 400] [--concurrency 16] [--shells 10] [--shell-timeout 10]
+ * Usage: node --import tsx bench/mcp.ts [--calls 400] [--concurrency 16] [--shells 10] [--shell-timeout 10] [--shell-only]
  *
  * Starts `tether serve` (SQLite) and measures, with the official TypeScript MCP client over Streamable HTTP:
  * - `track_session_start` round trips (one HTTP POST each, the client already initialized): sequential, and
@@ -23,6 +23,7 @@ const arg = (name: string) => (process.argv.includes(name) ? process.argv[proces
 const calls = Number(arg('--calls')) || 400;
 const concurrency = Number(arg('--concurrency')) || 16;
 const shells = Number(arg('--shells')) || 10;
+const skipHttp = process.argv.includes('--shell-only');
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -68,6 +69,18 @@ async function main(): Promise<void> {
     console.error(lines.at(-1));
   };
   try {
+    if (!skipHttp) await httpBench(server.url, lines, report);
+    else lines.length = 0;
+    console.log(lines.join('\n'));
+    await shellBench(server.url);
+  } finally {
+    await server.stop();
+  }
+}
+
+async function httpBench(url: string, lines: string[], report: (name: string, clients: number, r: { lat: number[]; wallMs: number }) => void): Promise<void> {
+  const server = { url };
+  {
     const perClient = Math.ceil(calls / concurrency);
     const mcpClients = await Promise.all(Array.from({ length: concurrency }, () => connect(server.url)));
     const track = async (w: number) => {
@@ -99,8 +112,12 @@ async function main(): Promise<void> {
       await c.close();
     }));
     await Promise.all(mcpClients.map((c) => c.close()));
-    console.log(lines.join('\n'));
+  }
+}
 
+async function shellBench(url: string): Promise<void> {
+  const server = { url };
+  {
     const py = resolve(import.meta.dirname, '../.venv/bin/python');
     if (!existsSync(py)) {
       console.log('\n(no .venv/bin/python: shell start-up not measured; run scripts/test.d/30-python.sh first)');
@@ -111,6 +128,7 @@ async function main(): Promise<void> {
 import sys, time, json
 t0 = time.perf_counter()
 from tether.session_tracking import SessionEventEmitter
+import httpx, mcp, mcp.client.streamable_http  # what the first emit imports
 t1 = time.perf_counter()
 e = SessionEventEmitter("bench", sys.argv[1], timeout=float(sys.argv[2]))
 sid = e.emit_session_start_sync("BenchShell", {"component": "bench"})
@@ -130,15 +148,13 @@ print(json.dumps({"import": (t1 - t0) * 1000, "start": (t2 - t1) * 1000, "end": 
     const med = (xs: number[]) => ms(pct(xs, 50));
     const shellLines = [
       row(['Python admin shell start-up (added by tracking)', 'runs', 'median ms', 'max ms']), row(['---', '---', '---', '---']),
-      row(['import `tether.session_tracking` + `mcp` (first use)', shells, med(up.map((r) => r.import)), ms(Math.max(...up.map((r) => r.import)))]),
+      row(['import `tether.session_tracking`, `mcp`, `httpx`', shells, med(up.map((r) => r.import)), ms(Math.max(...up.map((r) => r.import)))]),
       row(['`emit_session_start_sync()`, service up (connect, initialize, health_check, track_session_start)', shells, med(up.map((r) => r.start)), ms(Math.max(...up.map((r) => r.start)))]),
       row(['`emit_session_end_sync()`, service up', shells, med(up.map((r) => r.end)), ms(Math.max(...up.map((r) => r.end)))]),
       row(['`emit_session_start_sync()`, service down (connection refused)', shells, med(off.map((r) => r.start)), ms(Math.max(...off.map((r) => r.start)))]),
     ];
     shellLines.push('', `${tracked}/${shells} runs tracked and ended with the service up; ${off.filter((r) => !r.tracked).length}/${shells} started untracked with it down.`);
     console.log('\n' + shellLines.join('\n'));
-  } finally {
-    await server.stop();
   }
 }
 
