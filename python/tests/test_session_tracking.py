@@ -147,3 +147,37 @@ def test_url_from_env() -> None:
     assert mcp_url_from_env({"TETHER_URL": "http://h:1/"}) == "http://h:1/mcp"
     assert mcp_url_from_env({"TETHER_MCP_URL": "http://127.0.0.1:8678/mcp"}) == "http://127.0.0.1:8678/mcp"
     assert mcp_url_from_env({}) == "http://127.0.0.1:9000/mcp"
+
+
+def test_emitter_gives_up_on_a_silent_service() -> None:
+    """A service that accepts connections and never answers: the start comes back untracked after the bound."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    try:
+        port = listener.getsockname()[1]
+        silent = SessionEventEmitter("c", f"http://127.0.0.1:{port}/mcp", timeout=1)
+        assert silent.emit_session_start_sync("Sh") is None
+        assert silent.last_error and "no answer" in silent.last_error
+    finally:
+        stop.set()
+        t.join()
+        for c in held:
+            c.close()
+        listener.close()

@@ -103,6 +103,7 @@ describe('MCP over Streamable HTTP, keys off', () => {
     assert.equal(rest.body.created, '2026-02-06T12:00:00.123Z');
     assert.equal(rest.body.endedAt, '2026-02-06T12:01:30.623Z');
     assert.equal(rest.body.durationMs, 90_500, 'duration = stored end − stored start (the repeated end changed nothing)');
+    assert.equal(rest.body.lastSeq, 3, 'start, end metadata, finalize: the repeated start and end stored nothing');
     assert.equal(rest.body.metadata.command_tree_size, 42);
     assert.equal(rest.body.metadata.admin_shell.shell_type, 'MahavishnuShell');
     assert.equal(rest.body.metadata.admin_shell.pid, 4242);
