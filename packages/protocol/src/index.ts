@@ -49,5 +49,7 @@ export {
   ListCheckpointsQuerySchema,
   CheckpointTupleSchema,
   CheckpointListSchema,
+  CopyThreadBodySchema,
+  CopyThreadAckSchema,
 } from './checkpoints.js';
-export type { TypedValue, CheckpointBlob, PendingWrite, PutCheckpointBody, CheckpointAck, PutWritesBody, ListCheckpointsQuery, CheckpointTuple } from './checkpoints.js';
+export type { TypedValue, CheckpointBlob, PendingWrite, PutCheckpointBody, CheckpointAck, PutWritesBody, ListCheckpointsQuery, CheckpointTuple, CopyThreadBody } from './checkpoints.js';
