@@ -126,9 +126,11 @@ export function breakResumeChecks(o: ResumeObserved): string[] {
 
 /** The examples the scenario runs: module, the env variable of the scripted model's latency, extra arguments. */
 const RESUMABLE = {
-  'customer-comm': { module: 'customer_comm', latencyEnv: 'CUSTOMER_COMM_MODEL_LATENCY_MS', extra: (_out: string): string[] => [] },
+  // killAfter: a count of checkpoints that falls inside the second thread (customer-comm writes 5 per message,
+  // email-solver 6 per e-mail), so that one thread is finished, one is mid-way and the rest have not started.
+  'customer-comm': { module: 'customer_comm', latencyEnv: 'CUSTOMER_COMM_MODEL_LATENCY_MS', killAfter: 7, extra: (_out: string): string[] => [] },
   // Both runs file into one folder, so the paths in their states are equal.
-  'email-solver': { module: 'email_solver', latencyEnv: 'EMAIL_SOLVER_MODEL_LATENCY_MS', extra: (out: string) => ['--out', join(out, 'email-resume-out')] },
+  'email-solver': { module: 'email_solver', latencyEnv: 'EMAIL_SOLVER_MODEL_LATENCY_MS', killAfter: 9, extra: (out: string) => ['--out', join(out, 'email-resume-out')] },
 } as const;
 
 /**
@@ -136,7 +138,7 @@ const RESUMABLE = {
  * (`<ex>-crash-<ts>`), killed with SIGKILL once the service holds `killAfter` checkpoints of it, then the same command
  * again. Returns the observations (for the checks) or throws when a run failed.
  */
-export async function runCrashResume(root: string, url: string, outDir: string, ts: number, example: keyof typeof RESUMABLE, killAfter = 6): Promise<ResumeObserved> {
+export async function runCrashResume(root: string, url: string, outDir: string, ts: number, example: keyof typeof RESUMABLE, killAfter: number = RESUMABLE[example].killAfter): Promise<ResumeObserved> {
   const ex = RESUMABLE[example];
   const env = { [ex.latencyEnv]: '250' };
   const refId = `${example}-ref-${ts}`;

@@ -34,6 +34,7 @@ async def test_conformance_base_capabilities(server: TetherServer) -> None:
     print("conformance (passed, failed) per capability:", counts)
     failures = {cap: r.failures for cap, r in report.results.items() if r.failures}
     assert report.passed_all_base(), failures
+    assert report.results["copy_thread"].passed, failures
     assert sum(p for p, _ in counts.values()) > 40
 
 

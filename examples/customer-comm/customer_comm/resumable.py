@@ -47,7 +47,8 @@ async def run_resumable(args: Any, session_id: str, session_type: str) -> dict[s
         if snap.values and not snap.next and not snap.tasks:
             threads[m["id"]] = "done"
         else:
-            threads[m["id"]] = "resumed" if snap.values else "started"
+            # Any checkpoint (even the input's, whose state values are still empty) means the thread had begun.
+            threads[m["id"]] = "resumed" if snap.created_at is not None else "started"
         plan.append((m, config, snap))
     if resumed:
         await rep.action("process_resumed", {

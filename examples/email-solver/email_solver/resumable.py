@@ -53,7 +53,8 @@ async def run_resumable(args: Any, session_id: str, session_type: str) -> dict[s
         if snap.values and not snap.next and not snap.tasks:
             threads[mid] = "done"
         else:
-            threads[mid] = "resumed" if snap.values else "started"
+            # Any checkpoint (even the input's, whose state values are still empty) means the thread had begun.
+            threads[mid] = "resumed" if snap.created_at is not None else "started"
         plan.append((mid, config, snap))
     if resumed:
         await rep.action("process_resumed", {

@@ -129,3 +129,15 @@ export const CheckpointTupleSchema = Type.Object({
 export type CheckpointTuple = Static<typeof CheckpointTupleSchema>;
 
 export const CheckpointListSchema = Type.Object({ checkpoints: Type.Array(CheckpointTupleSchema) });
+
+/** `POST /api/v1/langgraph/threads/:threadId/copy`: copy every checkpoint (with its blobs and writes) to another thread. */
+export const CopyThreadBodySchema = Type.Object(
+  { targetThreadId: PutCheckpointBodySchema.properties.threadId, writer: PutCheckpointBodySchema.properties.writer },
+  { additionalProperties: false },
+);
+export type CopyThreadBody = Static<typeof CopyThreadBodySchema>;
+
+export const CopyThreadAckSchema = Type.Object({
+  threadId: Type.String(), targetThreadId: Type.String(), sessionId: Type.String({ description: "The target thread's session" }),
+  copied: Type.Integer({ description: 'Checkpoints copied' }),
+});

@@ -83,6 +83,8 @@ export {
   ListCheckpointsQuerySchema,
   CheckpointTupleSchema,
   CheckpointListSchema,
+  CopyThreadBodySchema,
+  CopyThreadAckSchema,
 } from './checkpoints.js';
-export type { TypedValue, CheckpointBlob, PendingWrite, PutCheckpointBody, CheckpointAck, PutWritesBody, ListCheckpointsQuery, CheckpointTuple } from './checkpoints.js';
+export type { TypedValue, CheckpointBlob, PendingWrite, PutCheckpointBody, CheckpointAck, PutWritesBody, ListCheckpointsQuery, CheckpointTuple, CopyThreadBody } from './checkpoints.js';
 export { MCP_PATH, McpRequestSchema, McpResponseSchema } from './mcp.js';

@@ -82,6 +82,11 @@ function apiTests(engine: string, start: () => Promise<{ s: TestServer; done: ()
         assert.deepEqual(state.langgraph.values, { msgs: 'hi' });
         const children = await s.req('GET', '/api/sessions?parentSessionId=agent-1');
         assert.ok(children.status !== 200 || children.body.sessions.some((x: any) => x.sessionId === r1.body.sessionId));
+        const copy = await s.req('POST', `/api/v1/langgraph/threads/${encodeURIComponent(thread)}/copy`, { targetThreadId: 'copy-target' });
+        assert.equal(copy.body.copied, 2);
+        const copied = (await s.req('GET', '/api/v1/langgraph/checkpoints?threadId=copy-target')).body.checkpoints;
+        assert.deepEqual(copied.map((c: any) => [c.checkpointId, c.parentCheckpointId, c.blobs, c.pendingWrites]), list.body.checkpoints.map((c: any) => [c.checkpointId, c.parentCheckpointId, c.blobs, c.pendingWrites]));
+        assert.equal((await s.req('POST', '/api/v1/langgraph/threads/nothing-here/copy', { targetThreadId: 'copy-2' })).body.copied, 0);
         const del = await s.req('DELETE', `/api/v1/langgraph/threads/${encodeURIComponent(thread)}`);
         assert.equal(del.status, 204);
         assert.deepEqual((await s.req('GET', `/api/v1/langgraph/checkpoints?threadId=${encodeURIComponent(thread)}`)).body.checkpoints, []);

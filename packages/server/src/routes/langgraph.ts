@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import {
-  CheckpointAckSchema, CheckpointListSchema, ListCheckpointsQuerySchema, PutCheckpointBodySchema, PutWritesBodySchema,
+  CheckpointAckSchema, CheckpointListSchema, CopyThreadAckSchema, CopyThreadBodySchema, ListCheckpointsQuerySchema, PutCheckpointBodySchema, PutWritesBodySchema,
   type CheckpointTuple, type EventInput,
 } from '@tether/protocol';
 import { TetherError } from '../errors.js';
@@ -33,10 +33,8 @@ function toTuple(c: StoredCheckpoint): CheckpointTuple {
 export async function langgraphRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  /** Appends one checkpoint event with its rows, creating the thread's session first when it does not exist. */
-  async function appendCheckpoint(threadId: string, input: Omit<EventInput, 'sessionId'>, rows: CheckpointRows, parentSessionId?: string) {
-    const sessionId = threadSessionId(threadId);
-    const receivedAt = new Date().toISOString();
+  /** Creates the thread's session (type langgraph) when it does not exist yet. */
+  async function ensureThread(threadId: string, sessionId: string, receivedAt: string, parentSessionId?: string) {
     if (!(await app.store.getSession(sessionId))) {
       // A fixed event id: two first puts racing create the session once (the second is a duplicate).
       const created = await app.committer.append({
@@ -45,6 +43,13 @@ export async function langgraphRoutes(app: FastifyInstance): Promise<void> {
       });
       if (!created.ok && created.error.code !== 'session_exists') throw created.error;
     }
+  }
+
+  /** Appends one checkpoint event with its rows, creating the thread's session first when it does not exist. */
+  async function appendCheckpoint(threadId: string, input: Omit<EventInput, 'sessionId'>, rows: CheckpointRows, parentSessionId?: string) {
+    const sessionId = threadSessionId(threadId);
+    const receivedAt = new Date().toISOString();
+    await ensureThread(threadId, sessionId, receivedAt, parentSessionId);
     const out = await app.committer.append({ input: { ...input, sessionId }, autoCreate: false, receivedAt, checkpoint: rows });
     if (!out.ok) throw out.error;
     return out.event;
@@ -124,6 +129,42 @@ export async function langgraphRoutes(app: FastifyInstance): Promise<void> {
       ...(filter ? { filter } : {}), ...(q.limit !== undefined ? { limit: q.limit } : {}),
     });
     return { checkpoints: found.map(toTuple) };
+  });
+
+  r.post('/api/v1/langgraph/threads/:threadId/copy', {
+    schema: {
+      tags: ['langgraph'], summary: 'Copy a thread (BaseCheckpointSaver.copy_thread): every checkpoint, blob and pending write, into another thread',
+      description: "Appends one `checkpoint` event per copied checkpoint (oldest first, with `copiedFrom`) to the target thread's session, all in one transaction. A source without checkpoints copies nothing.",
+      params: Type.Object({ threadId: PutCheckpointBodySchema.properties.threadId }), body: CopyThreadBodySchema, response: { 200: CopyThreadAckSchema },
+    },
+  }, async (req) => {
+    const source = req.params.threadId;
+    const target = req.body.targetThreadId;
+    const sessionId = threadSessionId(target);
+    const found = (await app.store.listCheckpoints({ threadId: source })).reverse();
+    if (found.length) {
+      const receivedAt = new Date().toISOString();
+      await ensureThread(target, sessionId, receivedAt);
+      const outs = await app.committer.appendMany(found.map((c) => ({
+        input: {
+          sessionId, kind: 'checkpoint' as const,
+          data: {
+            threadId: target, checkpointNs: c.ns, checkpointId: c.checkpointId, parentCheckpointId: c.parentId, step: c.metadata.step ?? null,
+            source: c.metadata.source ?? null, channels: c.blobs.map((b) => b.channel), copiedFrom: { threadId: source, sessionId: c.sessionId, seq: c.seq },
+            ...(req.body.writer ? { writer: req.body.writer } : {}),
+          },
+        },
+        autoCreate: false, receivedAt,
+        checkpoint: {
+          threadId: target, ns: c.ns,
+          checkpoint: { checkpointId: c.checkpointId, parentId: c.parentId, type: c.type, data: c.data, metadata: c.metadata, channelVersions: c.channelVersions },
+          blobs: c.blobs,
+          ...(c.writes.length ? { writes: { checkpointId: c.checkpointId, replace: false, items: c.writes } } : {}),
+        },
+      })));
+      for (const o of outs) if (!o.ok) throw o.error;
+    }
+    return { threadId: source, targetThreadId: target, sessionId, copied: found.length };
   });
 
   r.delete('/api/v1/langgraph/threads/:threadId', {

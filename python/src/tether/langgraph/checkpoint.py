@@ -413,6 +413,17 @@ class TetherSaver(BaseCheckpointSaver[str]):
         """Async :meth:`delete_thread`."""
         await self._arequest("DELETE", f"/api/v1/langgraph/threads/{_seg(str(thread_id))}")
 
+    def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """Copies every checkpoint of a thread (all namespaces, with blobs and pending writes) into another thread,
+        in one transaction at the service; the source is unchanged."""
+        body = {"targetThreadId": str(target_thread_id), "writer": self.writer}
+        self._request("POST", f"/api/v1/langgraph/threads/{_seg(str(source_thread_id))}/copy", body=body)
+
+    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """Async :meth:`copy_thread`."""
+        body = {"targetThreadId": str(target_thread_id), "writer": self.writer}
+        await self._arequest("POST", f"/api/v1/langgraph/threads/{_seg(str(source_thread_id))}/copy", body=body)
+
     def get_next_version(self, current: str | None, channel: None) -> str:
         """Versions as LangGraph's SQL savers make them: a zero-padded counter and a random fraction."""
         if current is None:
