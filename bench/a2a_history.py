@@ -54,7 +54,7 @@ def start_server() -> tuple[subprocess.Popen[bytes], str, str]:
 
 def fill(url: str, ctx: str, n: int) -> None:
     sid = context_session_id(ctx)
-    httpx.post(url + "/api/sessions", json={"sessionId": sid, "type": "a2a_context"}).raise_for_status()
+    httpx.post(url + "/api/v1/sessions", json={"sessionId": sid, "type": "a2a_context"}).raise_for_status()
     for start in range(0, n, 1000):
         events = []
         for i in range(start, min(n, start + 1000)):
@@ -62,7 +62,7 @@ def fill(url: str, ctx: str, n: int) -> None:
             data = {"type": "a2a_message", "role": role, "messageId": f"m{i}", "contextId": ctx, "taskId": f"t{i // 2}",
                     "parts": [{"kind": "text", "text": f"message {i}: some words of an ordinary length for one turn"}]}  # fmt: skip
             events.append({"id": f"a2a-msg:m{i}", "sessionId": sid, "kind": "action" if role == "user" else "response", "data": data})
-        r = httpx.post(url + "/api/ingest", json={"events": events}, timeout=120)
+        r = httpx.post(url + "/api/v1/ingest", json={"events": events}, timeout=120)
         r.raise_for_status()
         assert r.json()["accepted"] == len(events), r.text[:300]
 

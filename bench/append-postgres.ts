@@ -43,7 +43,7 @@ async function spread(servers: BenchServer[], label: string, connections: number
     let n = 0;
     return load({
       url: s.url, connections: per, duration: seconds,
-      requests: [{ method: 'POST', headers, body, setupRequest: (req) => ({ ...req, path: `/api/actions/${label}-${(n++ * servers.length + k) % sessions}` }) }],
+      requests: [{ method: 'POST', headers, body, setupRequest: (req) => ({ ...req, path: `/api/v1/actions/${label}-${(n++ * servers.length + k) % sessions}` }) }],
     });
   }));
   return {
@@ -73,7 +73,7 @@ async function http(lines: string[]): Promise<void> {
             setupRequest: (req) => {
               const b = n++;
               const events = Array.from({ length: 1000 }, (_, j) => ({ sessionId: `ingest-${b % 100}`, kind: 'action', data: { tool: 'Bash', j, input: { command: 'ls' } } }));
-              return { ...req, path: '/api/ingest', body: JSON.stringify({ events }) };
+              return { ...req, path: '/api/v1/ingest', body: JSON.stringify({ events }) };
             },
           }],
         });
@@ -139,7 +139,7 @@ async function mix(servers: BenchServer[], label: string): Promise<{ single: Res
         setupRequest: (req) => {
           const b = n++;
           const events = Array.from({ length: 1000 }, (_, j) => ({ sessionId: `${label}-i-${(b * 3 + k) % 100}`, kind: 'action', data: { tool: 'Bash', j, input: { command: 'ls' } } }));
-          return { ...req, path: '/api/ingest', body: JSON.stringify({ events }) };
+          return { ...req, path: '/api/v1/ingest', body: JSON.stringify({ events }) };
         },
       }],
     });

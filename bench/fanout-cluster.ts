@@ -34,7 +34,7 @@ export async function runCluster(o: { servers: number; perServer: number; rate: 
     await Promise.all(servers.flatMap((s, k) => Array.from({ length: o.perServer }, () => new Promise<void>((resolve, reject) => {
       const sub = { server: k, last: 0, bad: 0, got: 0, lat: [] as number[] };
       subs.push(sub);
-      const ws = new WebSocket(`${s.url.replace(/^http/, 'ws')}/ws`);
+      const ws = new WebSocket(`${s.url.replace(/^http/, 'ws')}/api/v1/ws`);
       ws.on('open', () => ws.send(JSON.stringify({ op: 'subscribe', channel: 'session', sessionId: sid, id: 1 })));
       ws.on('message', (d) => {
         const m = JSON.parse(d.toString()) as { type: string; seq?: number; data?: { t?: number } };

@@ -92,8 +92,8 @@ async function httpBench(url: string, lines: string[], report: (name: string, cl
       await res.arrayBuffer();
       if (res.status >= 300) throw new Error(`REST ${res.status}`);
     };
-    const create = rest(() => '/api/sessions', () => ({ sessionId: `rest-${randomUUID()}`, userId: 'bench', type: 'admin_shell', metadata: { component: 'bench' } }));
-    const append = rest((i) => `/api/actions/rest-append-${i % 50}`, () => ({ type: 'tool_call', tool: 'Bash', input: { command: 'ls' } }));
+    const create = rest(() => '/api/v1/sessions', () => ({ sessionId: `rest-${randomUUID()}`, userId: 'bench', type: 'admin_shell', metadata: { component: 'bench' } }));
+    const append = rest((i) => `/api/v1/actions/rest-append-${i % 50}`, () => ({ type: 'tool_call', tool: 'Bash', input: { command: 'ls' } }));
     // Warm-up: compile the hot paths first.
     await measure(1, 50, track);
     await measure(1, 50, create);

@@ -57,7 +57,7 @@ class Subscriber {
 
   connect(): void {
     if (this.stopped) return;
-    const ws = new WebSocket(`${LB.replace(/^http/, 'ws')}/ws`);
+    const ws = new WebSocket(`${LB.replace(/^http/, 'ws')}/api/v1/ws`);
     this.ws = ws;
     ws.on('upgrade', (res) => this.backends.push(String(res.headers['x-tether-backend'] ?? '?')));
     ws.on('open', () => {
@@ -197,7 +197,7 @@ async function main(): Promise<void> {
   else log('server 2 rejoined: it answered a write through the balancer');
   // And a subscriber on the restarted server gets events written through the others.
   const fresh = new Subscriber('after-restart');
-  const direct = new WebSocket(`ws://127.0.0.1:${PORTS[1]}/ws`);
+  const direct = new WebSocket(`ws://127.0.0.1:${PORTS[1]}/api/v1/ws`);
   const directSeqs: number[] = [];
   await new Promise<void>((r, j) => { direct.once('open', () => r()); direct.once('error', j); });
   direct.on('message', (d) => {

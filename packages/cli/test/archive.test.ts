@@ -43,14 +43,14 @@ async function pgUrl(): Promise<string> {
 async function sourceDir(): Promise<string> {
   const dir = tmp();
   const s = await startTestServer({ dataDir: dir });
-  await s.req('POST', '/api/sessions', { sessionId: 'a-1', userId: 'ana', type: 'langgraph', tags: ['x'], metadata: { model: 'm' } });
-  await s.req('POST', '/api/state/a-1/goals', { goalId: 'g1', description: 'do it' });
-  await s.req('PATCH', '/api/state/a-1', { phase: 'work', nested: { b: 1, a: [1, { z: 2, y: 3 }] } });
-  for (let i = 0; i < 30; i++) await s.req('POST', '/api/actions/a-1', { tool: 'Bash', input: { command: `echo ${i}` } });
+  await s.req('POST', '/api/v1/sessions', { sessionId: 'a-1', userId: 'ana', type: 'langgraph', tags: ['x'], metadata: { model: 'm' } });
+  await s.req('POST', '/api/v1/state/a-1/goals', { goalId: 'g1', description: 'do it' });
+  await s.req('PATCH', '/api/v1/state/a-1', { phase: 'work', nested: { b: 1, a: [1, { z: 2, y: 3 }] } });
+  for (let i = 0; i < 30; i++) await s.req('POST', '/api/v1/actions/a-1', { tool: 'Bash', input: { command: `echo ${i}` } });
   await s.req('POST', '/api/responses/a-1', { text: 'done' });
-  await s.req('POST', '/api/sessions/a-1/finalize', { status: 'completed' });
-  await s.req('POST', '/api/actions/b-2', { tool: 'Read', i: 1 });
-  await s.req('POST', '/api/actions/c-3', { tool: 'Edit', i: 2 });
+  await s.req('POST', '/api/v1/sessions/a-1/finalize', { status: 'completed' });
+  await s.req('POST', '/api/v1/actions/b-2', { tool: 'Read', i: 1 });
+  await s.req('POST', '/api/v1/actions/c-3', { tool: 'Edit', i: 2 });
   await s.stop();
   return dir;
 }

@@ -32,7 +32,7 @@ describe('tether sessions for admin shells', () => {
     sid = (start.structuredContent as { session_id: string }).session_id;
     await client.callTool({ name: 'track_session_end', arguments: { session_id: sid, timestamp: new Date().toISOString() } });
     await client.close();
-    await s.req('POST', '/api/sessions', { sessionId: 'not-a-shell', userId: 'les', type: 'agent' });
+    await s.req('POST', '/api/v1/sessions', { sessionId: 'not-a-shell', userId: 'les', type: 'agent' });
   });
   after(async () => s.stop());
 

@@ -39,14 +39,14 @@ it('a LangGraph.js run is a langgraph session; another saver resumes the thread 
     const history = [];
     for await (const h of second.getStateHistory(config)) history.push(h.metadata?.step);
     assert.deepEqual(history, [2, 1, 0, -1]);
-    const events = (await s.req('GET', '/api/sessions/lg:js-thread/events')).body.events as Array<{ kind: string; data: any }>;
+    const events = (await s.req('GET', '/api/v1/sessions/lg:js-thread/events')).body.events as Array<{ kind: string; data: any }>;
     const cps = events.filter((e) => e.kind === 'checkpoint');
     assert.equal(cps.length, 4);
     // The first event the second saver wrote (b's pending writes) says where the thread resumed; nothing before it does.
     const resumed = events.findIndex((e) => e.data.resumed);
     assert.equal(events[resumed]?.data.resumed.lastCheckpointId, cps[2]!.data.checkpointId);
     assert.ok(events.slice(resumed + 1).every((e) => !e.data.resumed));
-    assert.equal((await s.req('GET', '/api/sessions/lg:js-thread/summary')).body.type, 'langgraph');
+    assert.equal((await s.req('GET', '/api/v1/sessions/lg:js-thread/summary')).body.type, 'langgraph');
   } finally {
     await s.stop();
   }

@@ -95,7 +95,7 @@ describe('MCP over Streamable HTTP, keys off', () => {
     const e2 = structured(await client.callTool({ name: 'track_session_end', arguments: { session_id: s.session_id, timestamp: '2026-02-06T12:09:00+00:00' } }));
     assert.equal(e2.status, 'ended', 'a repeated end is acknowledged');
 
-    const rest = await server.req('GET', `/api/sessions/${s.session_id}/summary`);
+    const rest = await server.req('GET', `/api/v1/sessions/${s.session_id}/summary`);
     assert.equal(rest.status, 200);
     assert.equal(rest.body.type, 'admin_shell');
     assert.equal(rest.body.status, 'completed');
@@ -110,7 +110,7 @@ describe('MCP over Streamable HTTP, keys off', () => {
     assert.equal(rest.body.metadata.admin_shell.hostname, 'box');
     assert.deepEqual(rest.body.metadata.admin_shell.environment, args.environment);
     assert.deepEqual(rest.body.metadata.admin_shell.end_metadata, { exit_reason: 'user_exit' });
-    const list = await server.req('GET', '/api/sessions?type=admin_shell');
+    const list = await server.req('GET', '/api/v1/sessions?type=admin_shell');
     assert.equal(list.body.sessions.filter((x: any) => x.sessionId === s.session_id).length, 1, 'no duplicate session');
   });
 
@@ -170,13 +170,13 @@ describe('MCP over Streamable HTTP, keys off', () => {
     const f = structured(await client.callTool({ name: 'finalize_session', arguments: { session_id: sid, status: 'completed', final: { answer: 42 } } }));
     assert.equal(f.status, 'completed');
 
-    const state = (await server.req('GET', `/api/state/${sid}`)).body;
+    const state = (await server.req('GET', `/api/v1/state/${sid}`)).body;
     assert.equal(state.phase, 'execution');
     assert.equal(state.goals[0].status, 'completed');
     assert.equal(state.agents.spawned[0].status, 'completed');
-    const child = await server.req('GET', `/api/sessions/${sid}-child/summary`);
+    const child = await server.req('GET', `/api/v1/sessions/${sid}-child/summary`);
     assert.equal(child.body.parentSessionId, sid);
-    const events = (await server.req('GET', `/api/sessions/${sid}/events`)).body.events;
+    const events = (await server.req('GET', `/api/v1/sessions/${sid}/events`)).body.events;
     assert.deepEqual(events.map((e: any) => e.kind), ['session_created', 'action', 'response', 'state_patched', 'goal_added', 'goal_updated', 'agent_spawned', 'agent_completed', 'session_finalized']);
 
     // The live feed got them as well (the SSE stream replays from seq 0 and then follows).

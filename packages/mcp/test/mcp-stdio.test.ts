@@ -47,7 +47,7 @@ describe('tether mcp over stdio, and --mcp-port', () => {
       assert.equal(start.status, 'tracked');
       const end = data(await client.callTool({ name: 'track_session_end', arguments: { session_id: start.session_id, timestamp: '2026-02-06T10:00:05.000001+00:00', event_type: 'session_end', metadata: null } }));
       assert.equal(end.status, 'ended');
-      const summary = (await server.req('GET', `/api/sessions/${start.session_id}/summary`, undefined, { authorization: 'Bearer rw' })).body;
+      const summary = (await server.req('GET', `/api/v1/sessions/${start.session_id}/summary`, undefined, { authorization: 'Bearer rw' })).body;
       assert.equal(summary.type, 'admin_shell');
       assert.equal(summary.durationMs, 5000);
       const a = data(await client.callTool({ name: 'log_action', arguments: { session_id: start.session_id, action: { type: 'command', input: 'ps()' } } }));

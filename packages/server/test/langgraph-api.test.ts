@@ -52,7 +52,7 @@ function apiTests(engine: string, start: () => Promise<{ s: TestServer; done: ()
     it('a thread is a langgraph session whose log has a checkpoint event per put; tuples come back with blobs and writes', async () => {
       const { s, done } = await start();
       try {
-        await s.req('POST', '/api/sessions', { sessionId: 'agent-1', type: 'agent' });
+        await s.req('POST', '/api/v1/sessions', { sessionId: 'agent-1', type: 'agent' });
         const thread = 'thread/with spaces';
         const r1 = await s.req('POST', '/api/v1/langgraph/checkpoints', body(thread, '01', null, { msgs: ['1', '"hi"'], big: ['1', 'x'.repeat(5000)] }, { parentSessionId: 'agent-1', writer: 'w1', values: { msgs: 'hi' } }));
         assert.equal(r1.status, 201, JSON.stringify(r1.body));
@@ -70,17 +70,17 @@ function apiTests(engine: string, start: () => Promise<{ s: TestServer; done: ()
         assert.deepEqual(c2.blobs.map((b: any) => [b.channel, unb64(b.data)]), [['msgs', '"hi there"']]);
         assert.equal(c1.pendingWrites.length, 1);
         assert.equal(unb64(c1.pendingWrites[0].data), '"w"');
-        const sess = await s.req('GET', `/api/sessions/${encodeURIComponent(r1.body.sessionId)}/summary`);
+        const sess = await s.req('GET', `/api/v1/sessions/${encodeURIComponent(r1.body.sessionId)}/summary`);
         assert.equal(sess.body.type, 'langgraph');
         assert.equal(sess.body.parentSessionId, 'agent-1');
-        const events = (await s.req('GET', `/api/sessions/${encodeURIComponent(r1.body.sessionId)}/events`)).body.events;
+        const events = (await s.req('GET', `/api/v1/sessions/${encodeURIComponent(r1.body.sessionId)}/events`)).body.events;
         assert.deepEqual(events.map((e: any) => e.kind), ['session_created', 'checkpoint', 'checkpoint_writes', 'checkpoint']);
         assert.equal(events[3].data.resumed?.previousWriter, 'w1', 'a new writer shows as a resume in the log');
         assert.equal(events[1].data.resumed, undefined);
-        const state = (await s.req('GET', `/api/state/${encodeURIComponent(r1.body.sessionId)}?atSeq=2`)).body;
+        const state = (await s.req('GET', `/api/v1/state/${encodeURIComponent(r1.body.sessionId)}?atSeq=2`)).body;
         assert.equal(state.langgraph.checkpointId, '01');
         assert.deepEqual(state.langgraph.values, { msgs: 'hi' });
-        const children = await s.req('GET', '/api/sessions?parentSessionId=agent-1');
+        const children = await s.req('GET', '/api/v1/sessions?parentSessionId=agent-1');
         assert.ok(children.status !== 200 || children.body.sessions.some((x: any) => x.sessionId === r1.body.sessionId));
         const copy = await s.req('POST', `/api/v1/langgraph/threads/${encodeURIComponent(thread)}/copy`, { targetThreadId: 'copy-target' });
         assert.equal(copy.body.copied, 2);
@@ -105,7 +105,7 @@ function apiTests(engine: string, start: () => Promise<{ s: TestServer; done: ()
         assert.equal(bad.body.code, 'validation_failed');
         const filter = await s.req('GET', '/api/v1/langgraph/checkpoints?filter=%5B1%5D');
         assert.equal(filter.body.code, 'validation_failed');
-        const ingest = await s.req('POST', '/api/ingest', { events: [{ sessionId: 'x', kind: 'checkpoint', data: {} }] });
+        const ingest = await s.req('POST', '/api/v1/ingest', { events: [{ sessionId: 'x', kind: 'checkpoint', data: {} }] });
         assert.equal(ingest.body.results[0].code, 'validation_failed');
         const paths = Object.keys((await s.req('GET', '/openapi.json')).body.paths);
         for (const p of ['/api/v1/langgraph/checkpoints', '/api/v1/langgraph/writes', '/api/v1/langgraph/threads/{threadId}']) assert.ok(paths.includes(p), p);

@@ -96,12 +96,12 @@ describe('one live feed across servers on PostgreSQL', () => {
     await Promise.all(s.flatMap((server, si) => Array.from({ length: 4 }, (_, w) => (async () => {
       for (let i = 0; i < perWriter; i++) {
         const id = sessions[(w + i) % sessions.length]!;
-        const r = await server.req('POST', `/api/actions/${id}`, { type: 'note', si, w, i });
+        const r = await server.req('POST', `/api/v1/actions/${id}`, { type: 'note', si, w, i });
         assert.equal(r.status, 201, JSON.stringify(r.body));
       }
     })())));
     const stored = new Map<string, number>();
-    for (const id of sessions) stored.set(id, (await s[0]!.req('GET', `/api/sessions/${id}`)).body.metadata.lastSeq);
+    for (const id of sessions) stored.set(id, (await s[0]!.req('GET', `/api/v1/sessions/${id}`)).body.metadata.lastSeq);
     const total = [...stored.values()].reduce((a, b) => a + b, 0);
     assert.equal(total, 180 + sessions.length);
     const all = (await admin.query<{ pos: string }>(`SELECT pos FROM ${schema}.events ORDER BY pos`)).rows.map((r) => Number(r.pos));
@@ -133,10 +133,10 @@ describe('one live feed across servers on PostgreSQL', () => {
   it('a deletion through one server reaches subscribers on the others', async () => {
     const schema = await freshSchema();
     const [a, b] = [await start(schema), await start(schema)];
-    await a.req('POST', '/api/actions/del-me', { type: 'note' });
+    await a.req('POST', '/api/v1/actions/del-me', { type: 'note' });
     const c = await WsClient.connect(b);
     await c.subscribe({ channel: 'session', sessionId: 'del-me', afterSeq: 0 });
-    assert.equal((await a.req('DELETE', '/api/sessions/del-me')).status, 200);
+    assert.equal((await a.req('DELETE', '/api/v1/sessions/del-me')).status, 200);
     const m = await c.waitFor((x) => x.type === 'session_deleted', 'session_deleted on the other server');
     assert.equal(m.sessionId, 'del-me');
     await c.close();
@@ -150,7 +150,7 @@ describe('one live feed across servers on PostgreSQL', () => {
     const reader = await start(schema, proxy.port);
     const c = await WsClient.connect(reader);
     await c.subscribe({ channel: 'session', sessionId: 'gap', afterSeq: 0 });
-    await writer.req('POST', '/api/actions/gap', { type: 'note', i: 0 });
+    await writer.req('POST', '/api/v1/actions/gap', { type: 'note', i: 0 });
     await until(() => c.events('session', 'gap').length === 2, 'first events');
     assert.equal((await reader.req('GET', '/ready')).status, 200);
     await proxy.cut();
@@ -158,7 +158,7 @@ describe('one live feed across servers on PostgreSQL', () => {
     const ready = await reader.req('GET', '/ready');
     assert.equal(ready.status, 503);
     assert.match(ready.body.reason, /listener down/);
-    for (let i = 1; i <= 20; i++) await writer.req('POST', '/api/actions/gap', { type: 'note', i });
+    for (let i = 1; i <= 20; i++) await writer.req('POST', '/api/v1/actions/gap', { type: 'note', i });
     await proxy.up();
     await until(() => reader.app.cluster?.state === 'listening', 'listener back');
     await until(() => c.events('session', 'gap').length >= 22, 'caught up after reconnect');
@@ -181,17 +181,17 @@ describe('one live feed across servers on PostgreSQL', () => {
       for (const x of [a, b]) {
         let status = 0;
         for (let i = 0; i < 200 && status !== 401; i++) {
-          status = (await x.req('GET', '/api/sessions')).status;
+          status = (await x.req('GET', '/api/v1/sessions')).status;
           if (status !== 401) await new Promise((r) => setTimeout(r, 10));
         }
         assert.equal(status, 401);
       }
       const auth = { authorization: `Bearer ${secret}` };
       const conns = await Promise.all([a, b].map((x) => WsClient.connect(x, '', auth)));
-      assert.equal((await b.req('GET', '/api/sessions', undefined, auth)).status, 200);
+      assert.equal((await b.req('GET', '/api/v1/sessions', undefined, auth)).status, 200);
       assert.equal(await cli.revokeKey('k1'), true);
       for (const c of conns) await until(() => c.closed?.code === 4001, 'closed 4001 after revocation');
-      assert.equal((await b.req('GET', '/api/sessions', undefined, auth)).status, 401);
+      assert.equal((await b.req('GET', '/api/v1/sessions', undefined, auth)).status, 401);
     } finally {
       await cli.close();
     }

@@ -98,7 +98,7 @@ class ConversationStore:
         if user_id:
             body["userId"] = user_id
         with contextlib.suppress(ConflictError):
-            await self.client._request(Request("POST", "/api/sessions", body=body))
+            await self.client._request(Request("POST", "/api/v1/sessions", body=body))
         if len(self._known) > 10_000:
             self._known.clear()
         self._known.add(sid)
@@ -130,7 +130,7 @@ class ConversationStore:
             "taskId": tid,
             "parts": [stored_part(p, url=urls.get(i)) for i, p in enumerate(message.parts)],
         }
-        path = f"/api/actions/{seg(sid)}" if role == "user" else f"/api/actions/{seg(sid)}/responses"
+        path = f"/api/v1/actions/{seg(sid)}" if role == "user" else f"/api/v1/actions/{seg(sid)}/responses"
         headers = {"idempotency-key": f"a2a-msg:{message.message_id}"} if message.message_id else None
         res = await self.client._request(Request("POST", path, body=body, headers=headers))
         return int(res["seq"])
@@ -143,12 +143,12 @@ class ConversationStore:
         sid = self.session_id(context_id, task_id)
         n = limit or self.window
         try:
-            summary = await self.client._request(Request("GET", f"/api/sessions/{seg(sid)}/summary"))
+            summary = await self.client._request(Request("GET", f"/api/v1/sessions/{seg(sid)}/summary"))
         except NotFoundError:
             return []
         after = max(0, int(summary["lastSeq"]) - n)
         page = await self.client._request(
-            Request("GET", f"/api/sessions/{seg(sid)}/events", params={"after": after, "limit": n})
+            Request("GET", f"/api/v1/sessions/{seg(sid)}/events", params={"after": after, "limit": n})
         )
         out: list[StoredMessage] = []
         for e in page["events"]:

@@ -71,7 +71,7 @@ class TetherTaskStore(TaskStore):
             {"sessionId": sid, "type": "a2a_task", "parentSessionId": parent, "userId": owner or None},
         ):
             with contextlib.suppress(ConflictError):
-                await self.client._request(Request("POST", "/api/sessions", body={k: v for k, v in body.items() if v}))
+                await self.client._request(Request("POST", "/api/v1/sessions", body={k: v for k, v in body.items() if v}))
         if len(self._created) > 10_000:
             self._created.clear()
         self._created.add(sid)
@@ -82,12 +82,12 @@ class TetherTaskStore(TaskStore):
         sid = task_session_id(task.id)
         await self._ensure(sid, context_session_id(task.context_id, self.context_prefix), owner)
         body = {"owner": owner, "task": _patch_value(task)}
-        await self.client._request(Request("PATCH", f"/api/state/{seg(sid)}", body=body))
+        await self.client._request(Request("PATCH", f"/api/v1/state/{seg(sid)}", body=body))
 
     async def get(self, task_id: str, context: ServerCallContext) -> Task | None:
         """The task, or ``None`` when it does not exist or belongs to another owner."""
         try:
-            state = await self.client._request(Request("GET", f"/api/state/{seg(task_session_id(task_id))}"))
+            state = await self.client._request(Request("GET", f"/api/v1/state/{seg(task_session_id(task_id))}"))
         except NotFoundError:
             return None
         if not isinstance(state, dict) or "task" not in state or state.get("owner") != self.owner_resolver(context):
@@ -101,18 +101,18 @@ class TetherTaskStore(TaskStore):
         if params.context_id:
             parent = context_session_id(params.context_id, self.context_prefix)
             try:
-                res = await self.client._request(Request("GET", f"/api/sessions/{seg(parent)}/children"))
+                res = await self.client._request(Request("GET", f"/api/v1/sessions/{seg(parent)}/children"))
             except NotFoundError:
                 res = {"sessions": []}
             ids = [s["sessionId"] for s in res["sessions"] if s.get("type") == "a2a_task"]
         else:
             res = await self.client._request(
-                Request("GET", "/api/sessions", params={"type": "a2a_task", "userId": owner or None, "limit": 200})
+                Request("GET", "/api/v1/sessions", params={"type": "a2a_task", "userId": owner or None, "limit": 200})
             )
             ids = [s["sessionId"] for s in res["sessions"]]
         tasks: list[Task] = []
         for sid in ids:
-            state = await self.client._request(Request("GET", f"/api/state/{seg(sid)}"))
+            state = await self.client._request(Request("GET", f"/api/v1/state/{seg(sid)}"))
             if state.get("owner") != owner or "task" not in state:
                 continue
             t = _task_from_state(state["task"])
@@ -126,7 +126,7 @@ class TetherTaskStore(TaskStore):
     async def delete(self, task_id: str, context: ServerCallContext) -> None:
         """Deletes the task's session (a missing task is not an error)."""
         with contextlib.suppress(NotFoundError):
-            await self.client._request(Request("DELETE", f"/api/sessions/{seg(task_session_id(task_id))}"))
+            await self.client._request(Request("DELETE", f"/api/v1/sessions/{seg(task_session_id(task_id))}"))
 
 
 def _task_from_state(value: dict[str, Any]) -> Task:

@@ -46,13 +46,13 @@ export async function contextSessionId(c: TetherConn, contextId: string): Promis
 
 /** The session's summary and every event (paged by `after`), or null on 404. */
 export async function dumpSession(c: TetherConn, sessionId: string): Promise<SessionDump | null> {
-  const s = await get(c, 'GET', `/api/sessions/${encodeURIComponent(sessionId)}/summary`);
+  const s = await get(c, 'GET', `/api/v1/sessions/${encodeURIComponent(sessionId)}/summary`);
   if (s.status === 404) return null;
   if (s.status !== 200) throw new Error(`GET summary of ${sessionId}: HTTP ${s.status}`);
   const events: StoredEvent[] = [];
   let after = 0;
   for (;;) {
-    const p = await get(c, 'GET', `/api/sessions/${encodeURIComponent(sessionId)}/events?after=${after}&limit=1000`);
+    const p = await get(c, 'GET', `/api/v1/sessions/${encodeURIComponent(sessionId)}/events?after=${after}&limit=1000`);
     if (p.status !== 200) throw new Error(`GET events of ${sessionId}: HTTP ${p.status}`);
     const page = p.data as { events: StoredEvent[]; nextAfter: number | null };
     events.push(...page.events);
