@@ -14,7 +14,7 @@ import { authPlugin, KeyRing, redactUrl } from './plugins/auth.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { notFound, problemPlugin, sendProblem, toProblem } from './plugins/problem.js';
 import { clientErrorHandler } from './plugins/client-errors.js';
-import { openapiResponsesPlugin } from './plugins/openapi-responses.js';
+import { allowedMethodsPlugin, documentResponses } from './plugins/openapi-responses.js';
 import { StorageHealth } from './plugins/storage-health.js';
 import { strictSchemaController } from './plugins/strict-validation.js';
 import { actionRoutes } from './routes/actions.js';
@@ -122,13 +122,15 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
 
   const dashboard = Boolean(config.dashboardDir && existsSync(config.dashboardDir));
   await app.register(problemPlugin, { notFound: !dashboard });
-  await app.register(openapiResponsesPlugin);
+  await app.register(allowedMethodsPlugin);
   if (config.corsOrigins.length) await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['x-request-id', 'etag', 'retry-after'] });
   // Shared schemas: referenced by routes as 'Event#' / 'SessionSummary#', listed under components in /openapi.json.
   app.addSchema(EventSchema);
   app.addSchema(SessionSummarySchema);
   await app.register(swagger, {
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    // Every status a route can send is documented (error responses, 201, security per route): see documentResponses.
+    transform: ({ schema, url, route }) => ({ schema: documentResponses(schema as Record<string, unknown>, route) as never, url }),
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Tether API', version: VERSION, description: 'Session store and live feed for AI agents. Errors are application/problem+json (RFC 9457) with a stable code.' },

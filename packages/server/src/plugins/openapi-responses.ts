@@ -37,39 +37,44 @@ declare module 'fastify' {
   }
 }
 
+/** The route facts {@link documentResponses} needs (what @fastify/swagger's `transform` receives as `route`). */
+interface RouteFacts { method: string | string[]; url: string; config?: unknown }
+
 /**
- * Documents in `/openapi.json` every status a route can send, generically (issue #12: schemathesis must find no
- * undocumented status), for routes registered after this plugin by anyone: the problem+json error responses above, a
- * `200` when the route declares no 2xx, and for POST routes a `201` beside their `200` (same schema; a create answers
- * 201, a repeat with the same event id 200).
- * A route's own entries win. Routes hidden from the document (`schema.hide`) are left alone. Routes without a key
- * check get `security: []`. Also records every route's path pattern for {@link FastifyInstance.allowedMethods}.
+ * The schema a route is documented with in `/openapi.json`: its own, plus every status it can send, generically
+ * (issue #12: schemathesis must find no undocumented status), for routes registered by anyone: the problem+json error
+ * responses above, a `200` when the route declares no 2xx, and for POST routes a `201` beside their `200` (same
+ * schema; a create answers 201, a repeat with the same event id 200). A route's own entries win. Routes without a key
+ * check get `security: []`. Only the document changes: responses are serialised as before (used as @fastify/swagger's
+ * `transform`, so that no serializer is compiled per added status).
  */
-export const openapiResponsesPlugin = fp(async (app: FastifyInstance) => {
+export function documentResponses(schema: Record<string, unknown> | undefined, route: RouteFacts): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...schema };
+  if (out.hide || route.url === '*' || route.url.startsWith('/docs')) return out;
+  const response: ResponseMap = { ...(out.response as ResponseMap | undefined) };
+  out.response = response;
+  // Routes the auth hook never checks (public ones, and everything outside /api, /ws, /metrics) need no key.
+  const checked = /^\/(api|ws|metrics)(\/|$)/.test(route.url) && (route.config as { scope?: string } | undefined)?.scope !== 'public';
+  if (!checked) out.security ??= [];
+  const methods = [route.method].flat();
+  const writes = methods.some((m) => m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS');
+  // Without any 2xx entry, @fastify/swagger would have documented a default 200; keep one.
+  if (!Object.keys(response).some((k) => k.startsWith('2'))) response['200'] = { description: 'OK' };
+  if (methods.includes('POST') && !('201' in response) && !('2xx' in response) && '200' in response) response['201'] = response['200'];
+  for (const status of writes ? [...EVERY_ROUTE, ...WRITES] : EVERY_ROUTE) {
+    if (String(status) in response || `${String(status)[0]}xx` in response) continue;
+    response[String(status)] = { description: DESCRIPTIONS[status], content: { [PROBLEM_CONTENT_TYPE]: { schema: Problem } } };
+  }
+  return out;
+}
+
+/** Records every route's path pattern for {@link FastifyInstance.allowedMethods} (405 and its Allow header). */
+export const allowedMethodsPlugin = fp(async (app: FastifyInstance) => {
   const routes: Array<{ pattern: RegExp; methods: string[] }> = [];
   app.decorate('allowedMethods', (path: string): string[] => [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods))]);
   app.addHook('onRoute', (route: RouteOptions) => {
-    if (route.url !== '*' && !route.url.includes('*')) {
-      const source = route.url.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))).join('/');
-      routes.push({ pattern: new RegExp(`^${source}/?$`), methods: [route.method].flat() });
-    }
-    const schema = (route.schema ??= {}) as { hide?: boolean; response?: ResponseMap; security?: unknown[] };
-    if (schema.hide || route.url === '*' || route.url.startsWith('/docs')) return;
-    // Routes the auth hook never checks (public ones, and everything outside /api, /ws, /metrics) need no key.
-    const checked = /^\/(api|ws|metrics)(\/|$)/.test(route.url) && (route.config as { scope?: string } | undefined)?.scope !== 'public';
-    if (!checked) schema.security ??= [];
-    const response = (schema.response ??= {});
-    const methods = [route.method].flat();
-    const writes = methods.some((m) => m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS');
-    const declared2xx = Object.keys(response).some((k) => k.startsWith('2'));
-    // Without any 2xx entry, @fastify/swagger would have documented a default 200; keep one (no schema: not serialised by it).
-    if (!declared2xx) response['200'] = { description: 'OK' };
-    if (methods.includes('POST') && !('201' in response) && !('2xx' in response) && '200' in response) {
-      response['201'] = response['200'] === undefined ? { description: 'Created' } : response['200'];
-    }
-    for (const status of writes ? [...EVERY_ROUTE, ...WRITES] : EVERY_ROUTE) {
-      if (String(status) in response || `${String(status)[0]}xx` in response) continue;
-      response[String(status)] = { description: DESCRIPTIONS[status], content: { [PROBLEM_CONTENT_TYPE]: { schema: Problem } } };
-    }
+    if (route.url.includes('*')) return;
+    const source = route.url.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))).join('/');
+    routes.push({ pattern: new RegExp(`^${source}/?$`), methods: [route.method].flat() });
   });
 });
