@@ -51,7 +51,7 @@ run() {
   local label="$1"; shift
   echo "35-schemathesis: $label"
   "$VENV/bin/schemathesis" --no-color run "http://127.0.0.1:$PORT/openapi.json" --checks all \
-    --max-examples "$MAX_EXAMPLES" --max-time "$MAX_TIME" --workers 2 --seed 12 --request-timeout 20 \
+    --max-examples "$MAX_EXAMPLES" --max-time "$MAX_TIME" --workers 1 --seed 12 --request-timeout 60 \
     --generation-deterministic --warnings off --exclude-checks positive_data_acceptance "$@" || FAILED=1
 }
 FAILED=0
