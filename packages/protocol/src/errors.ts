@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   forbidden: 403,
   /** No route matches the method and path. */
   route_not_found: 404,
+  /** The path exists, but not with this method; the `Allow` header lists the methods it has. */
+  method_not_allowed: 405,
   /** The session does not exist (or auto-creation is off). */
   session_not_found: 404,
   /** The goal id is not in the session's state. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -10,10 +10,12 @@ import { EventSchema, MAX_JSON_DEPTH, SessionSummarySchema } from '@tether/proto
 import type { TetherConfig } from './config.js';
 import { TetherError } from './errors.js';
 import { LiveHub } from './events/hub.js';
-import { authPlugin, KeyRing } from './plugins/auth.js';
+import { authPlugin, KeyRing, redactUrl } from './plugins/auth.js';
 import { metricsPlugin } from './plugins/metrics.js';
-import { problemPlugin, sendProblem, toProblem } from './plugins/problem.js';
+import { notFound, problemPlugin, sendProblem, toProblem } from './plugins/problem.js';
 import { clientErrorHandler } from './plugins/client-errors.js';
+import { allowedMethodsPlugin, documentResponses } from './plugins/openapi-responses.js';
+import { StorageHealth } from './plugins/storage-health.js';
 import { strictSchemaController } from './plugins/strict-validation.js';
 import { actionRoutes } from './routes/actions.js';
 import { healthRoutes } from './routes/health.js';
@@ -43,6 +45,8 @@ declare module 'fastify' {
     committer: GroupCommitter;
     hub: LiveHub;
     keys: KeyRing;
+    /** Whether the disk holding the data is full (507 for writes, /ready 503). */
+    storageHealth: StorageHealth;
     /** True once shutdown began: /ready answers 503, new writes still complete. */
     draining: boolean;
   }
@@ -82,7 +86,8 @@ function parseJson(_req: unknown, body: string, done: (err: Error | null, v?: un
  */
 export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? { level: config.logLevel },
+    // Request URLs are logged with any ?apiKey= value redacted.
+    logger: deps.logger ?? { level: config.logLevel, serializers: { req: (req: FastifyRequest) => ({ method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort, reqId: req.id }) } },
     bodyLimit: config.bodyLimit,
     logController: new LogController({ disableRequestLogging: !config.logRequests }),
     requestIdHeader: 'x-request-id',
@@ -96,7 +101,15 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
     frameworkErrors: (err, req, reply) => sendProblem(reply, toProblem(err, req)),
     forceCloseConnections: 'idle',
     rewriteUrl: rewriteLegacyUrl,
+    // Slow or stalled clients (issue #12): the whole request within requestTimeoutMs, its headers within
+    // headersTimeoutMs (408 problem+json from clientErrorHandler), checked every second instead of Node's 30 s.
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      headersTimeout: config.requestTimeoutMs ? Math.min(config.headersTimeoutMs || config.requestTimeoutMs, config.requestTimeoutMs) : config.headersTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor((Math.min(config.headersTimeoutMs || 1e9, config.requestTimeoutMs || 1e9)) / 4))),
+    },
   });
+  if (config.maxConnections > 0) app.server.maxConnections = config.maxConnections;
   app.decorate('config', config);
   app.decorate('store', deps.store);
   app.decorate('committer', new GroupCommitter(deps.store, config.groupCommitMax));
@@ -110,24 +123,31 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
     reply.header('x-request-id', req.id);
     done();
   });
-  // With a shared database (PostgreSQL) the hub is fed from the log by pos, for every server's commits (plugins/cluster.ts).
-  if (!(deps.store instanceof PostgresStore)) app.committer.onCommit((outcomes) => {
+  app.decorate('storageHealth', new StorageHealth(app.log));
+  app.committer.onCommit((outcomes) => {
+    app.storageHealth.committed();
+    // With a shared database (PostgreSQL) the hub is fed from the log by pos, for every server's commits (plugins/cluster.ts).
+    if (deps.store instanceof PostgresStore) return;
     for (const o of outcomes) if (o.ok) for (const event of o.committed) app.hub.publish({ type: 'event', event, session: o.session });
   });
 
   const dashboard = Boolean(config.dashboardDir && existsSync(config.dashboardDir));
   await app.register(problemPlugin, { notFound: !dashboard });
+  await app.register(allowedMethodsPlugin);
   if (config.corsOrigins.length) await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['x-request-id', 'etag', 'retry-after'] });
   // Shared schemas: referenced by routes as 'Event#' / 'SessionSummary#', listed under components in /openapi.json.
   app.addSchema(EventSchema);
   app.addSchema(SessionSummarySchema);
   await app.register(swagger, {
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    // Every status a route can send is documented (error responses, 201, security per route): see documentResponses.
+    transform: ({ schema, url, route }) => ({ schema: documentResponses(schema as Record<string, unknown>, route) as never, url }),
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Tether API', version: VERSION, description: 'Session store and live feed for AI agents. Errors are application/problem+json (RFC 9457) with a stable code.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key (when TETHER_API_KEYS or `tether keys` keys exist)' } } },
-      security: [{ bearer: [] }],
+      // Documented as needing a key only when keys exist at start (keys created later apply all the same).
+      ...(config.apiKeys.length || (await deps.store.listKeys()).length ? { security: [{ bearer: [] }] } : {}),
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
@@ -156,7 +176,7 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
     app.setNotFoundHandler((req, reply) => {
       const api = /^\/(api|ws|metrics|health|ready|docs|openapi)/.test(req.url);
       if (req.method === 'GET' && !api && (req.headers.accept ?? '').includes('text/html')) return reply.sendFile('index.html');
-      return sendProblem(reply, toProblem(new TetherError('route_not_found', `No route ${req.method} ${req.url.split('?')[0]}`), req));
+      return notFound(req, reply);
     });
   }
 

@@ -62,6 +62,16 @@ export interface TetherConfig {
    * for session-buddy's `http://127.0.0.1:8678/mcp`. Default null (MCP only at `/mcp` on `port`).
    */
   mcpPort: number | null;
+  /**
+   * TETHER_REQUEST_TIMEOUT_MS — ms a client has to send a whole request (headers and body); later answers 408
+   * `request_timeout` and closes the connection. Live-feed streams are not affected once their request arrived.
+   * Default 30000; 0 disables (not recommended).
+   */
+  requestTimeoutMs: number;
+  /** TETHER_HEADERS_TIMEOUT_MS — ms a client has to send the request headers (408 after). Default 10000; at most the request timeout. */
+  headersTimeoutMs: number;
+  /** TETHER_MAX_CONNECTIONS — most open TCP connections (live-feed ones included); more are closed on arrival. Default 10000; 0 = no cap. */
+  maxConnections: number;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -122,6 +132,9 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     groupCommitMax: int('TETHER_GROUP_COMMIT_MAX', env.TETHER_GROUP_COMMIT_MAX, 2000, 1),
     responseMaxItems: int('TETHER_RESPONSE_MAX_ITEMS', env.TETHER_RESPONSE_MAX_ITEMS, 10_000, 1),
     mcpPort: env.TETHER_MCP_PORT ? int('TETHER_MCP_PORT', env.TETHER_MCP_PORT, 0) : null,
+    requestTimeoutMs: int('TETHER_REQUEST_TIMEOUT_MS', env.TETHER_REQUEST_TIMEOUT_MS, 30_000),
+    headersTimeoutMs: int('TETHER_HEADERS_TIMEOUT_MS', env.TETHER_HEADERS_TIMEOUT_MS, 10_000),
+    maxConnections: int('TETHER_MAX_CONNECTIONS', env.TETHER_MAX_CONNECTIONS, 10_000),
   };
   const out: TetherConfig = { ...cfg, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
   if (out.storage !== 'sqlite' && out.storage !== 'postgres') throw new Error(`storage must be sqlite or postgres, got "${String(out.storage)}"`);

@@ -22,6 +22,25 @@ export interface RunningServer {
 /** How long shutdown waits, in ms, for in-flight requests before it closes the remaining connections. */
 export const SHUTDOWN_GRACE_MS = 5000;
 
+/**
+ * True when process `pid` exists and is not a zombie. `kill(pid, 0)` also succeeds for a zombie (a process that exited
+ * but was not reaped by its parent), which holds no lock on anything; on Linux its /proc/<pid>/stat state is `Z`.
+ */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false; // gone (or another user's: not a Tether server of ours)
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state …": comm may hold spaces and parentheses, so the state follows the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (not Linux): trust kill
+  }
+}
+
 /** Takes `<dataDir>/tether.lock` so two servers never write one database; a stale lock (dead pid) is taken over. */
 function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
@@ -35,13 +54,7 @@ function lockDataDir(dataDir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number(readFileSync(file, 'utf8'));
-      let alive = false;
-      try {
-        alive = Number.isInteger(pid) && pid > 0 && pid !== process.pid && process.kill(pid, 0);
-      } catch {
-        alive = false;
-      }
-      if (alive) throw new Error(`Another Tether server (pid ${pid}) uses ${dataDir}; stop it or choose another --data-dir`);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) throw new Error(`Another Tether server (pid ${pid}) uses ${dataDir}; stop it or choose another --data-dir`);
       rmSync(file, { force: true });
     }
   }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { ErrorCode } from '@tether/protocol';
-import type { KeyRing } from '../plugins/auth.js';
+import { headerBearer, type KeyRing } from '../plugins/auth.js';
 
 /** The outcome of checking a live-feed client's key: allowed, or the stable error code and a detail. */
 export type LiveAuth = { ok: true } | { ok: false; code: Extract<ErrorCode, 'unauthorized' | 'forbidden'>; detail: string };
@@ -21,9 +21,7 @@ export async function authorizeLive(keys: KeyRing, secret: string | undefined): 
 
 /** The key of a raw request (the WebSocket upgrade): `Authorization: Bearer <key>`, else `?apiKey=`. */
 export function rawBearer(req: IncomingMessage, url: URL): string | undefined {
-  const h = req.headers.authorization;
-  if (h?.startsWith('Bearer ')) return h.slice(7).trim();
-  return url.searchParams.get('apiKey') ?? undefined;
+  return headerBearer(req.headers.authorization) ?? url.searchParams.get('apiKey') ?? undefined;
 }
 
 /**

@@ -85,7 +85,7 @@ export async function sseRoutes(app: FastifyInstance, opts: { router: LiveRouter
 
   app.get<{ Params: { sessionId: string }; Querystring: StreamQueryT }>('/api/v1/sessions/:sessionId/stream', {
     schema: {
-      tags: ['live'], summary: 'Live events of one session (Server-Sent Events; id = seq)', description: DESCRIPTION,
+      tags: ['live'], summary: 'Live events of one session (Server-Sent Events; id = seq)', description: DESCRIPTION, produces: ['text/event-stream'],
       params: Type.Object({ sessionId: SessionIdSchema }), querystring: StreamQuery,
       headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ description: 'Resume after this seq (EventSource sends it on reconnect); wins over after/tail' })) }),
     },
@@ -100,7 +100,7 @@ export async function sseRoutes(app: FastifyInstance, opts: { router: LiveRouter
 
   app.get<{ Querystring: StreamQueryT }>('/api/v1/stream', {
     schema: {
-      tags: ['live'], summary: 'Live events of every session (firehose, Server-Sent Events; id = pos)', description: DESCRIPTION,
+      tags: ['live'], summary: 'Live events of every session (firehose, Server-Sent Events; id = pos)', description: DESCRIPTION, produces: ['text/event-stream'],
       querystring: StreamQuery,
       headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ description: 'Resume after this pos (EventSource sends it on reconnect); wins over after/tail' })) }),
     },

@@ -81,14 +81,39 @@ function expand(scopes: Scope[]): Set<Scope> {
   return scopes.includes('admin') ? new Set(ALL) : new Set(scopes);
 }
 
-/** Reads `Authorization: Bearer <key>` (or `?apiKey=` for browsers' EventSource/WebSocket). */
-export function bearer(req: FastifyRequest): string | undefined {
-  const h = req.headers.authorization;
-  // The scheme is case-insensitive (RFC 9110 §11.1): `bearer x` is as good as `Bearer x`.
+/**
+ * True when the route documents `apiKey` in its querystring schema: the live-feed routes (SSE streams; `/ws` checks
+ * its upgrade itself), for browsers' EventSource and WebSocket, which cannot send headers. Other routes refuse query
+ * keys, which end up in logs, proxies and browser history (issue #12).
+ */
+function acceptsQueryKey(req: FastifyRequest): boolean {
+  const qs = req.routeOptions.schema?.querystring as { properties?: Record<string, unknown> } | undefined;
+  return Boolean(qs?.properties && 'apiKey' in qs.properties);
+}
+
+/** The `Authorization` header's bearer secret (the scheme is case-insensitive, RFC 9110 §11.1), or undefined. */
+export function headerBearer(h: string | undefined): string | undefined {
   const m = h ? /^bearer[ \t]+(\S.*)$/i.exec(h) : null;
-  if (m) return m[1]!.trim();
+  return m ? m[1]!.trim() : undefined;
+}
+
+/** Reads `Authorization: Bearer <key>`, or `?apiKey=` on the live-feed routes ({@link acceptsQueryKey}). */
+export function bearer(req: FastifyRequest): string | undefined {
+  const h = headerBearer(req.headers.authorization);
+  if (h) return h;
+  if (!acceptsQueryKey(req)) return undefined;
   const q = (req.query as Record<string, unknown> | undefined)?.apiKey;
   return typeof q === 'string' ? q : undefined;
+}
+
+/** True when the request's URL carries `apiKey=` (accepted only where {@link acceptsQueryKey}). */
+function hasQueryKey(req: FastifyRequest): boolean {
+  return /[?&]apiKey=/i.test(req.url);
+}
+
+/** `url` with the value of any `apiKey` query parameter replaced (for logs and problem documents). */
+export function redactUrl(url: string): string {
+  return url.includes('?') ? url.replace(/([?&]apiKey=)[^&#]*/gi, '$1[redacted]') : url;
 }
 
 /** Checks the route's scope (route config `scope`; GET/HEAD default `read`, other methods `ingest`). */
@@ -97,6 +122,9 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { keys: KeyRing 
   const check = async (req: FastifyRequest, need: Scope): Promise<void> => {
     if (!(await opts.keys.enabled())) return;
     const secret = bearer(req);
+    if (!secret && hasQueryKey(req) && !acceptsQueryKey(req)) {
+      throw new TetherError('unauthorized', '?apiKey= is accepted only on the live-feed routes (/ws and the SSE streams); send Authorization: Bearer <key>');
+    }
     if (!secret) throw new TetherError('unauthorized', 'This service needs an API key: send Authorization: Bearer <key>');
     const scopes = await opts.keys.scopesFor(secret);
     if (!scopes) throw new TetherError('unauthorized', 'Unknown or revoked API key');

@@ -64,7 +64,7 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
     m.time.observe(reply.elapsedTime / 1000);
     done();
   });
-  app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics (text format); needs read scope when keys are enabled' } }, async (_req, reply) => {
+  app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics (text format); needs read scope when keys are enabled', produces: ['text/plain'] } }, async (_req, reply) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });

@@ -2,6 +2,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { ERROR_CODES, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, type ErrorCode, type Problem } from '@tether/protocol';
 import { TetherError, titleFor } from '../errors.js';
+import { isStorageFull } from '../storage/item-errors.js';
+import { redactUrl } from './auth.js';
+import { STORAGE_FULL_RETRY_AFTER_S } from './storage-health.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
@@ -23,6 +26,9 @@ export function toProblem(err: FastifyError | Error, req: FastifyRequest): Probl
     code = err.code;
     detail = err.message;
     errors = err.errors;
+  } else if (isStorageFull(err)) {
+    code = 'insufficient_storage';
+    detail = `The disk holding the data is full: nothing was written. Retry after ${STORAGE_FULL_RETRY_AFTER_S} s; reads keep working`;
   } else if (fe.validation) {
     errors = fe.validation.map((v) => ({ path: `${fe.validationContext ?? 'body'}${v.instancePath}`, message: v.message ?? 'invalid' }));
     const badId = fe.validationContext === 'params' && fe.validation.some((v) => /sessionId/i.test(v.instancePath));
@@ -46,10 +52,24 @@ export function toProblem(err: FastifyError | Error, req: FastifyRequest): Probl
   }
   const problem: Problem = {
     type: PROBLEM_TYPE_BASE + code, title: titleFor(code), status: ERROR_CODES[code], detail,
-    instance: req.url, code, requestId: String(req.id),
+    instance: redactUrl(req.url), code, requestId: String(req.id),
   };
   if (errors) problem.errors = errors;
   return problem;
+}
+
+/**
+ * The answer for a request no route takes: 405 `method_not_allowed` with `Allow` when the path exists with other
+ * methods (RFC 9110 §15.5.6), else 404 `route_not_found`.
+ */
+export function notFound(req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const path = req.url.split('?')[0]!;
+  const allowed = req.server.allowedMethods?.(path) ?? [];
+  if (allowed.length) {
+    reply.header('allow', allowed.join(', '));
+    return sendProblem(reply, toProblem(new TetherError('method_not_allowed', `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`), req));
+  }
+  return sendProblem(reply, toProblem(new TetherError('route_not_found', `No route ${req.method} ${path}`), req));
 }
 
 export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
@@ -59,15 +79,17 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
 /** RFC 9457 errors for everything: thrown errors, validation, unknown routes. Never HTML, never a stack trace. */
 export const problemPlugin = fp(async (app: FastifyInstance, opts: { notFound?: boolean }) => {
   app.setErrorHandler((err: FastifyError, req, reply) => {
+    // A request no route takes can fail before the not-found handler runs (a body method like QUERY without a
+    // Content-Type): it still answers 404/405.
+    if (req.is404) return notFound(req, reply);
     const problem = toProblem(err, req);
-    if (problem.status >= 500) req.log.error({ err }, 'request failed');
+    if (problem.code === 'insufficient_storage') {
+      reply.header('retry-after', String(STORAGE_FULL_RETRY_AFTER_S));
+      req.server.storageHealth?.refusedWrite(err);
+    } else if (problem.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ code: problem.code, detail: problem.detail }, 'request rejected');
     return sendProblem(reply, problem);
   });
   // `notFound: false` when buildApp serves the dashboard: its own not-found handler also answers deep links with index.html.
-  if (opts.notFound !== false) {
-    app.setNotFoundHandler((req, reply) =>
-      sendProblem(reply, toProblem(new TetherError('route_not_found', `No route ${req.method} ${req.url.split('?')[0]}`), req)),
-    );
-  }
+  if (opts.notFound !== false) app.setNotFoundHandler(notFound);
 });

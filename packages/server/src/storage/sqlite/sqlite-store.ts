@@ -253,6 +253,16 @@ export class SqliteStore implements Store {
     });
   }
 
+  /**
+   * Brings rows (and, for text search, the full-text index) up to date before a read. When that write fails (a full
+   * disk), the read goes on: rows may lag by the last {@link LAG_FLUSH_MS} of counters, the index by the newest
+   * events; reads keep working while writes cannot (issue #12).
+   */
+  private async beforeRead(text = false, rows = true): Promise<void> {
+    if (rows) await this.flushLagging().catch(() => undefined);
+    if (text) await this.indexText().catch(() => undefined);
+  }
+
   private remember(rec: SessionRecord): void {
     if (this.cache.has(rec.sessionId)) {
       this.cache.set(rec.sessionId, rec);
@@ -416,8 +426,7 @@ export class SqliteStore implements Store {
   }
 
   async listSessions(q: ListSessionsQuery): Promise<{ sessions: SessionSummary[]; nextCursor: string | null }> {
-    await this.flushLagging();
-    if (q.q !== undefined) await this.indexText();
+    await this.beforeRead(q.q !== undefined);
     return this.q.listSessions(q);
   }
 
@@ -479,17 +488,17 @@ export class SqliteStore implements Store {
   }
 
   async search(query: string, limit: number): Promise<SearchHit[]> {
-    await this.indexText();
+    await this.beforeRead(true, false);
     return this.q.search(query, limit);
   }
 
   async stats(): Promise<Stats> {
-    await this.flushLagging();
+    await this.beforeRead();
     return this.q.stats();
   }
 
   async analytics(a: AnalyticsQuery): Promise<Analytics> {
-    await this.flushLagging();
+    await this.beforeRead();
     return this.q.analytics(a);
   }
 
