@@ -9,7 +9,9 @@ fi
 npm run build
 # npm links a workspace's bin only when its file exists, and on a fresh clone `npm ci` runs before the build made
 # packages/cli/dist/bin.js: link it now, so `npx tether …` in the repository runs this CLI (node_modules/.bin/tether).
-if [ ! -x node_modules/.bin/tether ]; then
+# tsc writes bin.js without the execute bit, and npm leaves an existing link alone: set the bit here.
+chmod +x packages/cli/dist/bin.js
+if [ ! -L node_modules/.bin/tether ]; then
   npm rebuild @tether/cli --ignore-scripts --no-audit --no-fund >/dev/null
 fi
 if [ -f packages/dashboard/package.json ] && grep -q '"build"' packages/dashboard/package.json; then

@@ -112,7 +112,7 @@ describe('POST /api/hooks/claude-code', () => {
         posted++;
       }
     }
-    assert.ok(posted > 1000);
+    assert.ok(posted > 400, `${posted} hooks posted (the vendored transcripts give 507)`);
     const imp = await tether(['import', 'claude-code', TRANSCRIPTS, '--url', imported.url, '--json']);
     assert.equal(imp.code, 0, imp.stderr);
     const fromHooks = await actionCounts(hooks);
@@ -123,7 +123,7 @@ describe('POST /api/hooks/claude-code', () => {
       total += n;
     }
     for (const [sid, n] of fromHooks) assert.equal(fromImport.get(sid) ?? 0, n, `${sid} from hooks only`);
-    assert.ok(total > 500);
+    assert.ok(total > 200, `${total} actions (the vendored transcripts give 245)`);
 
     // Every tool call has its duration, nothing is left running, the sessions ended.
     const sid = 'fa812bfe-b295-4cca-9c2f-fdf01028cb46';
