@@ -51,7 +51,7 @@ it('full disk: 507 with Retry-After, reads work, /ready 503, one log line per in
     let refused: Awaited<ReturnType<TestServer['req']>> | undefined;
     for (let n = 0; n < 2000 && !refused; n++) {
       const session = `fill-${n % 10}`;
-      const r = await s.req('POST', `/api/actions/${session}`, { type: 'tool_call', n, payload });
+      const r = await s.req('POST', `/api/v1/actions/${session}`, { type: 'tool_call', n, payload });
       if (r.status === 201) acknowledged.push({ session, n });
       else refused = r;
     }
@@ -63,13 +63,13 @@ it('full disk: 507 with Retry-After, reads work, /ready 503, one log line per in
     assert.ok(Number(refused.headers.get('retry-after')) > 0, 'Retry-After');
     // More refused writes of every kind: each 507, never 500.
     for (let i = 0; i < 30; i++) {
-      const r = await s.req('POST', `/api/actions/more-${i}`, { type: 'x', payload });
+      const r = await s.req('POST', `/api/v1/actions/more-${i}`, { type: 'x', payload });
       assert.equal(r.status, 507, JSON.stringify(r.body));
     }
-    const ingest = await s.req('POST', '/api/ingest', { events: [{ sessionId: 'fill-0', kind: 'action', data: { payload } }] });
+    const ingest = await s.req('POST', '/api/v1/ingest', { events: [{ sessionId: 'fill-0', kind: 'action', data: { payload } }] });
     assert.equal(ingest.status, 507);
     // Reads keep working.
-    for (const path of ['/api/sessions', '/api/query/stats', '/api/query/analytics', '/api/query/recent', '/api/query/search?q=tool_call', '/api/actions/fill-1', '/health']) {
+    for (const path of ['/api/v1/sessions', '/api/v1/query/stats', '/api/v1/query/analytics', '/api/v1/query/recent', '/api/v1/query/search?q=tool_call', '/api/v1/actions/fill-1', '/health']) {
       const r = await s.req('GET', path);
       assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body).slice(0, 300)}`);
     }
@@ -83,7 +83,7 @@ it('full disk: 507 with Retry-After, reads work, /ready 503, one log line per in
     assert.ok(privileged(['mount', '-o', 'remount,size=64m', mnt]));
     let after = 0;
     for (let i = 0; i < 50 && after !== 201; i++) {
-      after = (await s.req('POST', '/api/actions/fill-0', { type: 'after', n: -1 })).status;
+      after = (await s.req('POST', '/api/v1/actions/fill-0', { type: 'after', n: -1 })).status;
       if (after !== 201) await new Promise((r) => setTimeout(r, 200));
     }
     assert.equal(after, 201, 'writes recover');
@@ -93,7 +93,7 @@ it('full disk: 507 with Retry-After, reads work, /ready 503, one log line per in
     const check = async (srv: TestServer) => {
       for (let k = 0; k < 10; k++) {
         const want = acknowledged.filter((a) => a.session === `fill-${k}`).map((a) => a.n).sort((a, b) => a - b);
-        const got = (await srv.req('GET', `/api/actions/fill-${k}`)).body.actions.map((a: { n: number }) => a.n).sort((a: number, b: number) => a - b);
+        const got = (await srv.req('GET', `/api/v1/actions/fill-${k}`)).body.actions.map((a: { n: number }) => a.n).sort((a: number, b: number) => a - b);
         for (const n of want) assert.ok(got.includes(n), `fill-${k}: acknowledged action ${n} kept`);
       }
     };

@@ -76,18 +76,18 @@ describe('secrets', () => {
     }) as typeof process.stdout.write;
     const s = await startTestServer({ dataDir, logLevel: 'info', logRequests: true }, { TETHER_API_KEYS: 'topsecret:admin' });
     try {
-      const r = await s.req('GET', '/api/sessions?apiKey=topsecret');
+      const r = await s.req('GET', '/api/v1/sessions?apiKey=topsecret');
       assert.equal(r.status, 401);
       assert.match(r.body.detail, /live-feed/);
       assert.doesNotMatch(JSON.stringify(r.body), /topsecret/);
       assert.match(r.body.instance, /apiKey=\[redacted\]/);
-      assert.equal((await s.req('DELETE', '/api/sessions/x?apiKey=topsecret')).status, 401, 'no admin DELETE by query key');
+      assert.equal((await s.req('DELETE', '/api/v1/sessions/x?apiKey=topsecret')).status, 401, 'no admin DELETE by query key');
       // The SSE stream takes it (EventSource cannot send headers).
       const ctl = new AbortController();
       const sse = await fetch(`${s.url}/api/stream?apiKey=topsecret`, { signal: ctl.signal });
       assert.equal(sse.status, 200);
       ctl.abort();
-      assert.equal((await s.req('GET', '/api/sessions', undefined, { authorization: 'Bearer topsecret' })).status, 200);
+      assert.equal((await s.req('GET', '/api/v1/sessions', undefined, { authorization: 'Bearer topsecret' })).status, 200);
     } finally {
       process.stdout.write = origWrite;
       await s.stop();
@@ -148,7 +148,7 @@ describe('405 for a known path with another method', () => {
       assert.equal(r.status, 405);
       assert.equal(r.body.code, 'method_not_allowed');
       assert.match(r.headers.get('allow') ?? '', /GET/);
-      assert.equal((await s.req('PUT', '/api/sessions/abc')).headers.get('allow'), 'GET, HEAD, DELETE');
+      assert.equal((await s.req('PUT', '/api/v1/sessions/abc')).headers.get('allow'), 'GET, HEAD, DELETE');
       assert.equal((await s.req('GET', '/nope')).status, 404);
     } finally {
       await s.stop();

@@ -42,21 +42,21 @@ async function innocentsWithAttacker(s: TestServer, tag: string): Promise<void> 
   const writers = Array.from({ length: WRITERS }, async (_, w) => {
     for (let i = 0; i < ROUNDS; i++) {
       const r = i % 4 === 3
-        ? await s.req('POST', `/api/state/${tag}-w${w}/goals`, { description: `goal ${i}` })
-        : await s.req('POST', `/api/actions/${tag}-w${w}`, { type: 'tool_call', tool: 'Bash', i });
+        ? await s.req('POST', `/api/v1/state/${tag}-w${w}/goals`, { description: `goal ${i}` })
+        : await s.req('POST', `/api/v1/actions/${tag}-w${w}`, { type: 'tool_call', tool: 'Bash', i });
       innocent.push(r.status);
     }
   });
   const attack = (async () => {
     const a = `${tag}-attacker`;
-    await s.req('POST', `/api/actions/${a}`, { type: 'x' });
+    await s.req('POST', `/api/v1/actions/${a}`, { type: 'x' });
     while (!stop) {
       const answers = await Promise.all([
-        s.req('POST', `/api/actions/${a}`, `{"type":"x","d":${deep(10_000)}}`),
-        s.req('POST', `/api/actions/${a}`, `{"type":"x","d":${deep(1000)}}`),
-        s.req('PATCH', `/api/state/${a}`, { goals: null }),
-        s.req('PATCH', `/api/state/${a}`, { agents: { active: null } }),
-        s.req('POST', `/api/state/${a}/goals`, { description: 'after the patch' }),
+        s.req('POST', `/api/v1/actions/${a}`, `{"type":"x","d":${deep(10_000)}}`),
+        s.req('POST', `/api/v1/actions/${a}`, `{"type":"x","d":${deep(1000)}}`),
+        s.req('PATCH', `/api/v1/state/${a}`, { goals: null }),
+        s.req('PATCH', `/api/v1/state/${a}`, { agents: { active: null } }),
+        s.req('POST', `/api/v1/state/${a}/goals`, { description: 'after the patch' }),
       ]);
       for (const r of answers) attacker.push(r.status);
     }
@@ -69,14 +69,14 @@ async function innocentsWithAttacker(s: TestServer, tag: string): Promise<void> 
   assert.equal(innocent.length, WRITERS * ROUNDS);
   assert.ok(attacker.length > 0 && attacker.every((st) => st < 500), `attacker statuses: ${[...new Set(attacker)].join(',')}`);
   for (let w = 0; w < WRITERS; w++) {
-    const r = await s.req('GET', `/api/actions/${tag}-w${w}`);
+    const r = await s.req('GET', `/api/v1/actions/${tag}-w${w}`);
     assert.equal(r.status, 200);
     assert.equal(r.body.actions.length, ROUNDS - ROUNDS / 4, `writer ${w}: every acknowledged action stored`);
-    assert.equal((await s.req('GET', `/api/state/${tag}-w${w}`)).body.goals.length, ROUNDS / 4, `writer ${w}: every acknowledged goal stored`);
+    assert.equal((await s.req('GET', `/api/v1/state/${tag}-w${w}`)).body.goals.length, ROUNDS / 4, `writer ${w}: every acknowledged goal stored`);
   }
   // The attacker's own session still answers its goal and agent calls (its patches were refused).
-  assert.equal((await s.req('POST', `/api/state/${tag}-attacker/goals`, { description: 'still works' })).status, 201);
-  assert.equal((await s.req('POST', `/api/state/${tag}-attacker/agents`, { type: 'helper' })).status, 201);
+  assert.equal((await s.req('POST', `/api/v1/state/${tag}-attacker/goals`, { description: 'still works' })).status, 201);
+  assert.equal((await s.req('POST', `/api/v1/state/${tag}-attacker/agents`, { type: 'helper' })).status, 201);
 }
 
 /** One ingest batch with poisoned items among good ones: 207, the good ones stored, each poisoned one its own 4xx. */
@@ -88,15 +88,15 @@ async function ingestWithPoison(s: TestServer, tag: string): Promise<void> {
     { sessionId: `${tag}-i3`, kind: 'state_patched', data: { patch: { agents: { spawned: 'x' } } } },
     { sessionId: `${tag}-i1`, kind: 'goal_added', data: { description: 'g' } },
   ];
-  const r = await s.req('POST', '/api/ingest', { events });
+  const r = await s.req('POST', '/api/v1/ingest', { events });
   assert.equal(r.status, 207, JSON.stringify(r.body));
   assert.deepEqual(r.body.results.map((x: { status: number }) => x.status), [201, 400, 201, 400, 201]);
   assert.match(r.body.results[1].detail, /goals/);
   assert.match(r.body.results[3].detail, /agents\/spawned/);
-  assert.deepEqual((await s.req('GET', `/api/actions/${tag}-i1`)).body.actions.map((a: { n: number }) => a.n), [1, 2]);
-  assert.equal((await s.req('GET', `/api/state/${tag}-i1`)).body.goals.length, 1);
+  assert.deepEqual((await s.req('GET', `/api/v1/actions/${tag}-i1`)).body.actions.map((a: { n: number }) => a.n), [1, 2]);
+  assert.equal((await s.req('GET', `/api/v1/state/${tag}-i1`)).body.goals.length, 1);
   // A too-deep ingest body is refused as a whole at the edge (before parsing), with its own code.
-  const deepBody = await s.req('POST', '/api/ingest', `{"events":[{"sessionId":"${tag}-i1","kind":"action","data":{"d":${deep(100)}}}]}`);
+  const deepBody = await s.req('POST', '/api/v1/ingest', `{"events":[{"sessionId":"${tag}-i1","kind":"action","data":{"d":${deep(100)}}}]}`);
   assert.equal(deepBody.status, 400);
   assert.equal(deepBody.body.code, 'too_deep');
 }

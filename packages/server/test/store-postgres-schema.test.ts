@@ -63,8 +63,8 @@ describe('postgres: a search_path schema that does not exist yet', () => {
     const schema = missingSchema();
     const s = await startTestServer({ storage: 'postgres', databaseUrl: urlWithPath(schema) });
     try {
-      assert.equal((await s.req('POST', '/api/sessions', { sessionId: 'sp-http' })).status, 201);
-      assert.equal((await s.req('GET', '/api/sessions/sp-http')).status, 200);
+      assert.equal((await s.req('POST', '/api/v1/sessions', { sessionId: 'sp-http' })).status, 201);
+      assert.equal((await s.req('GET', '/api/v1/sessions/sp-http')).status, 200);
     } finally {
       await s.stop();
     }
