@@ -181,6 +181,40 @@ describe('the prototype clients against tether serve', () => {
     assert.equal(stats.totalSessions, 2);
   });
 
+  it('PATCH metadata as the prototype\'s updateMetadata: dotted keys set (replace), "+N" adds, live message is the body', async () => {
+    const sid = 'meta-keys-1';
+    const json = (r: Response) => r.json() as Promise<any>;
+    const call = (method: string, path: string, body?: unknown) => fetch(`${srv.url}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    assert.equal((await call('POST', '/api/sessions', { sessionId: sid, userId: 'u', initial: { source: 't' } })).status, 200);
+    const live = await openWs(`${srv.url}/ws?session=${sid}`);
+    await live.waitFor('connected');
+    const patch = async (body: unknown) => {
+      const r = await call('PATCH', `/api/sessions/${sid}/metadata`, body);
+      assert.equal(r.status, 200, JSON.stringify(await r.clone().json()));
+      assert.deepEqual(await json(r), { success: true });
+    };
+    await patch({ 'tokenUsage.input': '+5', 'custom.deep': { a: 1, keep: true }, project: 'x' });
+    await patch({ 'tokenUsage.input': '+7', 'tokenUsage.output': 3, 'custom.deep': { b: 2 } });
+    const md = (await json(await call('GET', `/api/sessions/${sid}`))).metadata;
+    assert.equal(md.tokenUsage.input, 12);
+    assert.equal(md.tokenUsage.output, 3);
+    assert.deepEqual(md.custom, { deep: { b: 2 } }, 'a dotted key replaces the value at its path, as the prototype did');
+    assert.equal(md.project, 'x');
+    const msg = await live.waitFor('metadata_updated', 2);
+    assert.deepEqual(live.messages.filter((m) => m.type === 'metadata_updated').map((m) => m.data), [
+      { 'tokenUsage.input': '+5', 'custom.deep': { a: 1, keep: true }, project: 'x' },
+      { 'tokenUsage.input': '+7', 'tokenUsage.output': 3, 'custom.deep': { b: 2 } },
+    ]);
+    assert.ok(msg);
+    live.ws.close();
+    for (const bad of [{ 'metrics.toolCalls': '+1' }, { '__proto__.x': 1 }, { 'project.sub': 1 }, { 'a..b': 1 }, { 'custom.deep.b': '+1', 'x': 1, 'custom.deep.b.c': 1 }]) {
+      const r = await call('PATCH', `/api/sessions/${sid}/metadata`, bad);
+      assert.equal(r.status, 400, JSON.stringify(bad));
+      assert.equal((await json(r)).code, 'validation_failed');
+    }
+    assert.equal((await json(await call('GET', `/api/sessions/${sid}`))).metadata.tokenUsage.input, 12, 'a refused body changes nothing');
+  });
+
   it('bad input: ids never become paths, bodies are checked, errors are problem+json with the right 4xx', async () => {
     const post = (path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => fetch(`${srv.url}${path}`, { method: 'POST', headers, body });
     const problem = async (r: Response, status: number, code: string) => {

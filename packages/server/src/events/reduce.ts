@@ -4,6 +4,7 @@ import { TetherError } from '../errors.js';
 import { clone, isPlainObject, mergePatch } from '../util/merge-patch.js';
 import { classifyAction } from './classify.js';
 import { emptyMetrics, emptyState, FINAL_STATUSES, type SessionRecord } from './record.js';
+import { applyMetadataSets, checkMetadataSets, type MetadataSet } from './metadata-sets.js';
 import { checkStatePatch, keepReservedShape } from './state-rules.js';
 
 /** Kinds that change the state projection and bump `state.version`. */
@@ -101,10 +102,16 @@ export function resolveEvent(session: SessionRecord | undefined, input: EventInp
         metadata: obj(data.metadata), initial: isPlainObject(data.initial) ? data.initial : null,
         ...(data.autoCreated === true ? { autoCreated: true } : {}),
       };
-    case 'state_patched':
     case 'metadata_updated':
+      if (data.set !== undefined) {
+        checkMetadataSets(data.set, session?.metadata);
+        return data;
+      }
+      if (!isPlainObject(data.patch)) throw new TetherError('validation_failed', `${input.kind} needs data.patch, a JSON object (RFC 7396 merge patch), or data.set`);
+      return data;
+    case 'state_patched':
       if (!isPlainObject(data.patch)) throw new TetherError('validation_failed', `${input.kind} needs data.patch, a JSON object (RFC 7396 merge patch)`);
-      if (input.kind === 'state_patched') checkStatePatch(data.patch);
+      checkStatePatch(data.patch);
       return data;
     case 'goal_added': {
       const goalId = optStr(data.goalId) ?? nextGoalId(session);
@@ -269,7 +276,7 @@ export function applyEvent(rec: SessionRecord | undefined, ev: TetherEvent): Ses
     case 'metadata_updated': {
       const patch = { ...obj(d.patch) };
       delete patch.metrics;
-      const next = mergePatch(rec.metadata, patch) as typeof rec.metadata;
+      const next = (Array.isArray(d.set) ? applyMetadataSets(rec.metadata, d.set as MetadataSet[]) : mergePatch(rec.metadata, patch)) as typeof rec.metadata;
       next.metrics = m;
       next.tokenUsage = normalizeUsage(next.tokenUsage);
       rec.metadata = next;

@@ -6,6 +6,7 @@ import {
   SeedStateSchema, SeedStatsSchema, SeedUserSessionSchema, SessionIdSchema, type EventKind, type SessionStatus,
 } from '@tether/protocol';
 import { TetherError } from '../errors.js';
+import { metadataSetsFromBody } from '../events/metadata-sets.js';
 import type { SessionRecord } from '../events/record.js';
 import { appendEvent, idempotencyKey } from '../routes/append.js';
 import { AnyObject, SessionParams } from '../routes/schemas.js';
@@ -99,10 +100,12 @@ export async function seedRoutes(app: FastifyInstance): Promise<void> {
   });
 
   r.patch('/api/sessions/:sessionId/metadata', {
-    schema: { tags, summary: 'Set metadata.json keys (prototype shape)', params: SessionParams, body: AnyObject, response: ack },
+    schema: { tags, summary: 'Set metadata.json keys as the prototype did: a dotted key sets a nested value (replacing it), "+N" adds N (metrics are counted from the log and refused)', params: SessionParams, body: AnyObject, response: ack },
   }, async (req) => {
     const id = idempotencyKey(req);
-    await appendEvent(app, { sessionId: req.params.sessionId, kind: 'metadata_updated', data: { patch: req.body }, ...(id ? { id } : {}) });
+    // As the prototype's updateMetadata: each key (dotted = a path) replaces its value, a "+N" string adds N.
+    const set = metadataSetsFromBody(req.body as Record<string, unknown>);
+    await appendEvent(app, { sessionId: req.params.sessionId, kind: 'metadata_updated', data: { set }, ...(id ? { id } : {}) });
     return { success: true };
   });
 

@@ -6,6 +6,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { ERROR_CODES, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, isValidSessionId, type ErrorCode, type TetherEvent } from '@tether/protocol';
 import { titleFor } from '../errors.js';
 import type { HubMessage } from '../events/hub.js';
+import type { MetadataSet } from '../events/metadata-sets.js';
 import type { SessionRecord } from '../events/record.js';
 import { authorizeLive, originAllowed, rawBearer } from '../live/authorize.js';
 import { seedAgent, seedGoal } from './shapes.js';
@@ -18,6 +19,11 @@ function refuse(socket: Duplex, code: ErrorCode, detail: string): void {
   const body = JSON.stringify({ type: PROBLEM_TYPE_BASE + code, title: titleFor(code), status, detail, instance: '/ws', code });
   socket.end(`HTTP/1.1 ${status} ${titleFor(code)}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/** The prototype's PATCH body back from its stored keys: `{"a.b": value}`, increments as `"+N"`. */
+function seedMetadataBody(sets: MetadataSet[]): Record<string, unknown> {
+  return Object.fromEntries(sets.map((x) => [x.path.join('.'), x.inc !== undefined ? `+${x.inc}` : x.value]));
 }
 
 /**
@@ -54,7 +60,8 @@ export function seedMessage(ev: TetherEvent, rec: SessionRecord | undefined): { 
     case 'agent_completed':
       return to('agent_completed', { agentId: d.agentId });
     case 'metadata_updated':
-      return to('metadata_updated', d.patch);
+      // The body as posted: a seed PATCH is stored as its keys (`set`), a merge patch as `patch`.
+      return to('metadata_updated', Array.isArray(d.set) ? seedMetadataBody(d.set as MetadataSet[]) : d.patch);
     case 'session_finalized':
       return to('session_finalized', d.final ?? d);
     default:
