@@ -58,6 +58,8 @@ describe('the prototype clients against tether serve', () => {
     const live = await openWs(`${srv.url}/ws?session=${sid}&user=alice`);
     assert.deepEqual(keys((await live.waitFor('connected'))), ['sessionId', 'timestamp', 'type', 'userId']);
     assert.equal(live.messages[0].sessionId, sid);
+    const ws = ((await (await fetch(`${srv.url}/health`)).json()) as any).websocket;
+    assert.deepEqual(ws, { totalConnections: 1, users: 1, sessions: 1 }, 'the prototype\'s /health counts its WebSocket clients');
 
     const agent = nodeAgent(srv.url, sid);
     assert.equal(await agent.testConnection(), true);

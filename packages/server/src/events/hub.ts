@@ -15,8 +15,17 @@ export type HubListener = (m: HubMessage) => void;
  */
 export class LiveHub {
   private readonly listeners = new Set<HubListener>();
-  /** Live connections by transport, for /health and /metrics. */
+  /** Connections of Tether's live feed (`/api/v1/ws`, SSE), for /health and /metrics. */
   readonly stats = { totalConnections: 0, users: 0, sessions: 0 };
+  /** Connections of the prototype's WebSocket (`/ws`, seed/ws.ts): open sockets, distinct `user` and `session` labels. */
+  readonly seedStats = { totalConnections: 0, users: 0, sessions: 0 };
+
+  /** What `/health` reports as `websocket` (the prototype's `{totalConnections, users, sessions}`): both feeds added up. */
+  websocketStats(): { totalConnections: number; users: number; sessions: number } {
+    const a = this.stats;
+    const b = this.seedStats;
+    return { totalConnections: a.totalConnections + b.totalConnections, users: a.users + b.users, sessions: a.sessions + b.sessions };
+  }
 
   subscribe(l: HubListener): () => void {
     this.listeners.add(l);

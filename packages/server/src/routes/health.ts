@@ -16,7 +16,7 @@ export async function healthRoutes(app: FastifyInstance, opts: { version: string
   }, async (req) => ({
     status: 'ok', uptime: Math.round((Date.now() - opts.startedAt) / 1000), version: opts.version,
     storage: app.store.engine === 'sqlite' && (await mayRead(req)) ? app.config.dataDir : app.store.engine, engine: app.store.engine,
-    websocket: { ...app.hub.stats },
+    websocket: app.hub.websocketStats(),
     ...(app.cluster ? { cluster: clusterStatus(app.cluster) } : {}),
   }));
   app.get('/ready', { config: { scope: 'public' }, schema: { tags: ['health'], summary: '200 when the service takes traffic, 503 while starting, shutting down or while the disk is full' } }, async (_req, reply) => {

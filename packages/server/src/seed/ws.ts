@@ -82,6 +82,13 @@ export function seedMessage(ev: TetherEvent, rec: SessionRecord | undefined): { 
 export const seedWebSocket = fp(async function seedWebSocket(app: FastifyInstance): Promise<void> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false, clientTracking: true });
   const bySession = new Map<string, Set<WebSocket>>();
+  /** Open sockets per `user` label, for /health's `websocket.users` (as the prototype's hub counted them). */
+  const byUser = new Map<string, number>();
+  const count = () => {
+    app.hub.seedStats.totalConnections = wss.clients.size;
+    app.hub.seedStats.users = byUser.size;
+    app.hub.seedStats.sessions = bySession.size;
+  };
   const alive = new WeakMap<WebSocket, boolean>();
 
   const send = (ws: WebSocket, text: string) => {
@@ -107,6 +114,15 @@ export const seedWebSocket = fp(async function seedWebSocket(app: FastifyInstanc
         alive.set(ws, true);
         ws.on('pong', () => alive.set(ws, true));
         ws.on('error', () => ws.terminate());
+        if (user !== undefined) {
+          byUser.set(user, (byUser.get(user) ?? 0) + 1);
+          ws.on('close', () => {
+            const n = (byUser.get(user) ?? 1) - 1;
+            if (n > 0) byUser.set(user, n);
+            else byUser.delete(user);
+          });
+        }
+        ws.on('close', () => setImmediate(count));
         if (session !== undefined) {
           let set = bySession.get(session);
           if (!set) bySession.set(session, (set = new Set()));
@@ -116,6 +132,7 @@ export const seedWebSocket = fp(async function seedWebSocket(app: FastifyInstanc
             if (set!.size === 0 && bySession.get(session) === set) bySession.delete(session);
           });
         }
+        count();
         send(ws, JSON.stringify({ type: 'connected', userId: user ?? null, sessionId: session ?? null, timestamp: new Date().toISOString() }));
       });
     }, (err) => {
