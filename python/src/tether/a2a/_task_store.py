@@ -71,7 +71,9 @@ class TetherTaskStore(TaskStore):
             {"sessionId": sid, "type": "a2a_task", "parentSessionId": parent, "userId": owner or None},
         ):
             with contextlib.suppress(ConflictError):
-                await self.client._request(Request("POST", "/api/v1/sessions", body={k: v for k, v in body.items() if v}))
+                await self.client._request(
+                    Request("POST", "/api/v1/sessions", body={k: v for k, v in body.items() if v})
+                )
         if len(self._created) > 10_000:
             self._created.clear()
         self._created.add(sid)
