@@ -49,8 +49,8 @@ export const StoreFilterSchema = Type.Record(Type.String(), Type.Unknown());
 export const SearchStoreItemsBodySchema = Type.Object({
   namespace_prefix: Type.Optional(NamespaceMatchSchema),
   filter: Type.Optional(Type.Union([StoreFilterSchema, Type.Null()])),
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 10 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
   query: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()], { description: 'Full-text query: FTS5 on SQLite, tsvector or substring on PostgreSQL; results carry a score, best first' })),
   refresh_ttl: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
 });
@@ -61,8 +61,8 @@ export const ListNamespacesBodySchema = Type.Object({
   prefix: Type.Optional(Type.Union([NamespaceMatchSchema, Type.Null()])),
   suffix: Type.Optional(Type.Union([NamespaceMatchSchema, Type.Null()])),
   max_depth: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
-  limit: Type.Integer({ minimum: 1, maximum: 10000, default: 100 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 100 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
 });
 export type ListNamespacesBody = Static<typeof ListNamespacesBodySchema>;
 

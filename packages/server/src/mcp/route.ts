@@ -50,7 +50,7 @@ export async function mcpRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags: ['mcp'], summary: 'Model Context Protocol endpoint (Streamable HTTP, stateless, JSON responses)',
       description: 'JSON-RPC 2.0 per MCP 2025-06-18. Send Accept: application/json, text/event-stream. Tools: track_session_start, track_session_end, health_check (session-buddy compatible) and the session API; see docs/mcp.md. Errors before MCP (401) are problem+json.',
-      body: McpRequestSchema, response: { 200: McpResponseSchema },
+      body: McpRequestSchema, response: { 200: McpResponseSchema, 406: McpResponseSchema },
     },
   }, async (req, reply) => {
     checkHostAndOrigin(app, req);
@@ -77,7 +77,7 @@ export async function mcpRoutes(app: FastifyInstance): Promise<void> {
   for (const method of ['GET', 'DELETE'] as const) {
     app.route({
       method, url: MCP_PATH, config: { scope: 'public' },
-      schema: { tags: ['mcp'], summary: `${method} /mcp is not supported: stateless endpoint without server-initiated streams (405)` },
+      schema: { tags: ['mcp'], summary: `${method} /mcp is not supported: stateless endpoint without server-initiated streams (405)`, response: { 405: McpResponseSchema } },
       handler: async (_req, reply) => reply.code(405).header('allow', 'POST').type('application/json')
         .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless; POST JSON-RPC messages' }, id: null }),
     });

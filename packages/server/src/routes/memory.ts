@@ -82,7 +82,7 @@ export async function memoryRoutes(app: FastifyInstance): Promise<void> {
   }, async (req) => {
     const b = req.body;
     const items = await memory.search({
-      namespacePrefix: b.namespace_prefix ?? [], filter: validFilter(b.filter), query: b.query ?? null, limit: b.limit, offset: b.offset,
+      namespacePrefix: b.namespace_prefix ?? [], filter: validFilter(b.filter), query: b.query ?? null, limit: b.limit ?? 10, offset: b.offset ?? 0,
       refreshTtl: b.refresh_ttl ?? true,
     });
     return { items: items.map(wire) };
