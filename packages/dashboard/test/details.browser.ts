@@ -66,11 +66,11 @@ describe('dashboard details', () => {
 
   test('a `goal updated` row names the goal it updates', async () => {
     const sid = 'goals-named';
-    await t.api('POST', '/api/sessions', { sessionId: sid });
-    const added = await t.api('POST', `/api/state/${sid}/goals`, { description: 'Answer the customer about billing', priority: 'high' });
+    await t.api('POST', '/api/v1/sessions', { sessionId: sid });
+    const added = await t.api('POST', `/api/v1/state/${sid}/goals`, { description: 'Answer the customer about billing', priority: 'high' });
     const goalId = added.goal?.goalId ?? added.goalId;
     assert.ok(goalId, JSON.stringify(added));
-    await t.api('PATCH', `/api/state/${sid}/goals/${goalId}`, { status: 'completed' });
+    await t.api('PATCH', `/api/v1/state/${sid}/goals/${goalId}`, { status: 'completed' });
     await page.goto(`${t.url}/sessions/${sid}/timeline`);
     const row = page.locator('[data-testid="event-row"][data-kind="goal_updated"]');
     await row.waitFor({ timeout: 5000 });
@@ -88,9 +88,9 @@ describe('dashboard details', () => {
 
   test('analytics\' tool usage counts the tool calls the session metrics count', async () => {
     const sid = 'tools-mixed';
-    await t.api('POST', '/api/sessions', { sessionId: sid });
+    await t.api('POST', '/api/v1/sessions', { sessionId: sid });
     for (const data of [{ type: 'task_start', details: { task: 'x' } }, { tool: 'Bash', input: { command: 'ls' } }, { type: 'decision', details: { choice: 'a' } }, { type: 'bash_command', details: { command: 'make' } }, { tool: 'Read' }]) {
-      await t.api('POST', `/api/actions/${sid}`, data);
+      await t.api('POST', `/api/v1/actions/${sid}`, data);
     }
     await page.goto(`${t.url}/sessions/${sid}/timeline`);
     const metric = page.locator('[data-testid="session-metrics"] .metric', { hasText: 'tool calls' }).locator('.metric-v');
