@@ -63,7 +63,7 @@ export async function runCluster(o: { servers: number; perServer: number; rate: 
         const now = Date.now();
         const events = Array.from({ length: n }, () => ({ sessionId: sid, kind: 'action', data: { tool: 'Bash', t: now } }));
         sent += n;
-        inflight.push(fetch(`${servers[0]!.url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) })
+        inflight.push(fetch(`${servers[0]!.url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) })
           .then(async (r) => {
             const text = await r.text();
             const b = (() => { try { return JSON.parse(text) as { accepted?: number }; } catch { return {}; } })();

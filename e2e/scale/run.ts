@@ -100,7 +100,7 @@ class SseSubscriber {
   connect(): void {
     if (this.stopped) return;
     const headers: Record<string, string> = this.seqs.length ? { 'last-event-id': String(this.seqs[this.seqs.length - 1]) } : {};
-    const req = httpGet(`${LB}/api/sessions/${this.sessionId}/stream${this.seqs.length ? '' : '?after=0'}`, { headers, agent: false }, (res) => {
+    const req = httpGet(`${LB}/api/v1/sessions/${this.sessionId}/stream${this.seqs.length ? '' : '?after=0'}`, { headers, agent: false }, (res) => {
       this.backends.push(String(res.headers['x-tether-backend'] ?? '?'));
       res.setEncoding('utf8');
       let buf = '';
@@ -139,7 +139,7 @@ interface Ack { sessionId: string; key: string; seq: number; backend: string }
 async function write(sessionId: string, key: string, data: Record<string, unknown>, base = LB): Promise<Ack> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const res = await fetch(`${base}/api/actions/${sessionId}`, {
+      const res = await fetch(`${base}/api/v1/actions/${sessionId}`, {
         method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify({ ...data, key }),
         signal: AbortSignal.timeout(10_000),
       });
@@ -214,7 +214,7 @@ async function main(): Promise<void> {
   // Every acknowledged write is readable at its seq; every session is gapless.
   const lastSeq = new Map<string, number>();
   for (const s of SESSIONS) {
-    const res = (await (await fetch(`${LB}/api/sessions/${s}/events?limit=10000`)).json()) as { events: Array<{ seq: number; data: { key?: string } }> };
+    const res = (await (await fetch(`${LB}/api/v1/sessions/${s}/events?limit=10000`)).json()) as { events: Array<{ seq: number; data: { key?: string } }> };
     const seqs = res.events.map((e) => e.seq);
     lastSeq.set(s, seqs.length);
     if (seqs.some((q, i) => q !== i + 1)) failures.push(`${s}: stored seqs are not 1..${seqs.length}`);

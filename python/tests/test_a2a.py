@@ -56,7 +56,7 @@ async def test_two_turns_with_new_task_ids_share_one_context_session(server: Tet
     assert len({m["taskId"] for m in history}) == 2
     assert [e["seq"] for e in server.events(context_session_id(ctx))][1:] == [2, 3, 4, 5]
     async with httpx.AsyncClient() as h:
-        r = await h.get(f"{server.url}/api/sessions/{context_session_id(history[0]['taskId'] or '')}")
+        r = await h.get(f"{server.url}/api/v1/sessions/{context_session_id(history[0]['taskId'] or '')}")
     assert r.status_code == 404
 
 
@@ -137,7 +137,9 @@ async def test_task_store_round_trip_survives_a_new_store_and_lists_by_context(s
         done = await fresh.list(ListTasksRequest(context_id=ctx, status=TaskState.TASK_STATE_COMPLETED), call)
         assert [x.id for x in done.tasks] == [t.id]
         async with httpx.AsyncClient() as h:
-            children = (await h.get(f"{server.url}/api/sessions/{context_session_id(ctx)}/children")).json()["sessions"]
+            children = (await h.get(f"{server.url}/api/v1/sessions/{context_session_id(ctx)}/children")).json()[
+                "sessions"
+            ]
         assert {c["sessionId"] for c in children} == {task_session_id(t.id), task_session_id(t2.id)}
         await fresh.delete(t2.id, call)
         assert await fresh.get(t2.id, call) is None

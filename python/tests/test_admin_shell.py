@@ -35,7 +35,7 @@ def session_id_of(child: pexpect.spawn[str]) -> str:
 
 
 def summary(server: TetherServer, sid: str) -> dict[str, Any]:
-    out: dict[str, Any] = httpx.get(f"{server.url}/api/sessions/{sid}/summary").json()
+    out: dict[str, Any] = httpx.get(f"{server.url}/api/v1/sessions/{sid}/summary").json()
     return out
 
 

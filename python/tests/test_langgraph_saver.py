@@ -79,7 +79,7 @@ def test_graph_run_is_a_session_with_a_checkpoint_event_per_step(server: TetherS
     last = [e for e in events if e["kind"] == "checkpoint"][-1]
     assert last["data"]["step"] == 2
     assert last["data"]["values"]["total"] == 11
-    state = httpx.get(f"{server.url}/api/state/lg:{sid}").json()
+    state = httpx.get(f"{server.url}/api/v1/state/lg:{sid}").json()
     assert state["langgraph"]["values"]["steps"] == ["a", "b"]
 
 
@@ -95,4 +95,4 @@ async def test_async_graph_run_and_delete_thread(server: TetherServer, sid: str)
         await saver.adelete_thread(sid)
         assert await saver.aget_tuple(config) is None
     async with httpx.AsyncClient() as client:
-        assert (await client.get(f"{server.url}/api/sessions/lg:{sid}/summary")).status_code == 404
+        assert (await client.get(f"{server.url}/api/v1/sessions/lg:{sid}/summary")).status_code == 404

@@ -78,15 +78,15 @@ async def test_session_buddy_argument_dicts(server: TetherServer) -> None:
     missing = await call(server.url, "track_session_end", {**end_args, "session_id": "unknown-nope"})
     assert missing["status"] == "not_found"
 
-    summary = await get_json(f"{server.url}/api/sessions/{sid}/summary")
+    summary = await get_json(f"{server.url}/api/v1/sessions/{sid}/summary")
     assert summary["type"] == "admin_shell"
     assert summary["status"] == "completed"
     assert summary["durationMs"] == 42_500
     assert summary["metadata"]["admin_shell"]["component_name"] == "unknown"
     assert summary["metadata"]["admin_shell"]["pid"] == 31337
-    listed = (await get_json(f"{server.url}/api/sessions", type="admin_shell", limit=500))["sessions"]
+    listed = (await get_json(f"{server.url}/api/v1/sessions", type="admin_shell", limit=500))["sessions"]
     assert [s["sessionId"] for s in listed].count(sid) == 1, "no duplicate session"
-    kinds = [e["kind"] for e in (await get_json(f"{server.url}/api/sessions/{sid}/events"))["events"]]
+    kinds = [e["kind"] for e in (await get_json(f"{server.url}/api/v1/sessions/{sid}/events"))["events"]]
     assert kinds == ["session_created", "metadata_updated", "session_finalized"]
 
 
@@ -110,7 +110,7 @@ async def test_emitter_start_and_end(server: TetherServer) -> None:
     sid = await emitter.emit_session_start("MahavishnuShell", meta)
     assert sid is not None, emitter.last_error
     assert await emitter.emit_session_end(sid, {"exit_reason": "user_exit"})
-    summary = await get_json(f"{server.url}/api/sessions/{sid}/summary")
+    summary = await get_json(f"{server.url}/api/v1/sessions/{sid}/summary")
     assert summary["status"] == "completed"
     assert summary["durationMs"] >= 0
     assert summary["metadata"]["adapters"] == ["prefect", "llamaindex"]

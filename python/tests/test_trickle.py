@@ -27,7 +27,7 @@ EVENTS = 6
 
 def stored_ids(server: TetherServer, sid: str) -> set[str]:
     """Ids stored so far (none while the session does not exist yet)."""
-    r = httpx.get(f"{server.url}/api/sessions/{sid}/events", params={"limit": 10000})
+    r = httpx.get(f"{server.url}/api/v1/sessions/{sid}/events", params={"limit": 10000})
     if r.status_code == 404:
         return set()
     r.raise_for_status()

@@ -150,7 +150,7 @@ describe('MCP over Streamable HTTP, keys off', () => {
 
   it('the Tether write tools append ordinary events, seen by REST and the live feed', async () => {
     const sid = `mcp-${randomUUID().slice(0, 8)}`;
-    const feed = await fetch(`${server.url}/api/sessions/${sid}/stream`, { headers: { accept: 'text/event-stream' } }).catch(() => undefined);
+    const feed = await fetch(`${server.url}/api/v1/sessions/${sid}/stream`, { headers: { accept: 'text/event-stream' } }).catch(() => undefined);
     const c = structured(await client.callTool({ name: 'create_session', arguments: { session_id: sid, user_id: 'alice', type: 'agent', tags: ['mcp'], metadata: { model: 'm' } } }));
     assert.equal(c.seq, 1);
     const a = structured(await client.callTool({ name: 'log_action', arguments: { session_id: sid, action: { type: 'tool_call', tool: 'Bash', input: { command: 'ls' } }, event_id: 'act-1' } }));

@@ -84,7 +84,7 @@ describe('secrets', () => {
       assert.equal((await s.req('DELETE', '/api/v1/sessions/x?apiKey=topsecret')).status, 401, 'no admin DELETE by query key');
       // The SSE stream takes it (EventSource cannot send headers).
       const ctl = new AbortController();
-      const sse = await fetch(`${s.url}/api/stream?apiKey=topsecret`, { signal: ctl.signal });
+      const sse = await fetch(`${s.url}/api/v1/stream?apiKey=topsecret`, { signal: ctl.signal });
       assert.equal(sse.status, 200);
       ctl.abort();
       assert.equal((await s.req('GET', '/api/v1/sessions', undefined, { authorization: 'Bearer topsecret' })).status, 200);

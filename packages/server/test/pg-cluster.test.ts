@@ -89,8 +89,8 @@ describe('one live feed across servers on PostgreSQL', () => {
     }
     // ?after=0: the streams replay from the start, so a stream whose subscription registers after the first writes
     // (the response headers come first) still must show every event exactly once.
-    const sse = await Promise.all(s.map((x) => SseReader.open(`${x.url}/api/sessions/c-a/stream?after=0`)));
-    const sseAll = await Promise.all(s.map((x) => SseReader.open(`${x.url}/api/stream?after=0`)));
+    const sse = await Promise.all(s.map((x) => SseReader.open(`${x.url}/api/v1/sessions/c-a/stream?after=0`)));
+    const sseAll = await Promise.all(s.map((x) => SseReader.open(`${x.url}/api/v1/stream?after=0`)));
     // 3 servers × 4 writers, each writing 15 events round-robin over the sessions; 180 actions in all.
     const perWriter = 15;
     await Promise.all(s.flatMap((server, si) => Array.from({ length: 4 }, (_, w) => (async () => {
