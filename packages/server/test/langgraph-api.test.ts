@@ -13,6 +13,8 @@ import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { PostgresStore, SqliteStore } from '../src/index.js';
 import { threadSessionId } from '../src/storage/checkpoints.js';
+import { BLOBS_OF_CHECKPOINT } from '../src/storage/sqlite/sqlite-checkpoints.js';
+import Database from 'better-sqlite3';
 import { runCheckpointContract } from './checkpoint-contract.js';
 import { startTestServer, type TestServer } from './helpers.js';
 
@@ -34,6 +36,23 @@ runCheckpointContract('postgres', async () => {
   const schema = schemaName();
   const store = await PostgresStore.open({ connectionString: DATABASE_URL, schema, poolSize: 4 });
   return { store, cleanup: async () => { await store.close(); await dropSchema(schema); } };
+});
+
+describe('SQLite checkpoint reads', () => {
+  it('looks each blob of a checkpoint up by its whole primary key (a read does not grow with the thread)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tether-lg-plan-'));
+    try {
+      const store = new SqliteStore({ file: join(dir, 'tether.db') });
+      await store.close();
+      const db = new Database(join(dir, 'tether.db'), { readonly: true });
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${BLOBS_OF_CHECKPOINT}`).all('{"a":"1"}', 't', '') as Array<{ detail: string }>).map((r) => r.detail);
+      db.close();
+      assert.match(plan[0]!, /^SCAN j VIRTUAL TABLE/, plan.join(' | '));
+      assert.match(plan[1]!, /^SEARCH b USING .*\(thread_id=\? AND checkpoint_ns=\? AND channel=\? AND version=\?\)/, plan.join(' | '));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');

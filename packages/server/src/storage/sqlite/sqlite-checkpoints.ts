@@ -32,6 +32,14 @@ export function deleteCheckpointOps(sessionId: string): Op[] {
   return ['lg_checkpoints', 'lg_blobs', 'lg_writes'].map((t) => [`DELETE FROM ${t} WHERE session_id = ?`, [sessionId]] as Op);
 }
 
+/**
+ * The blobs of one checkpoint: parameters (channel_versions JSON, thread id, namespace). CROSS JOIN keeps json_each
+ * as the outer loop, so each (channel, version) is one primary-key lookup; with a plain JOIN SQLite's planner scanned
+ * every blob of the thread instead, and a read grew with the thread's length (issue 14: 0.9 → 3.3 ms at 2,000 steps).
+ */
+export const BLOBS_OF_CHECKPOINT = `SELECT b.channel, b.version, b.type, b.blob AS data FROM json_each(?) j
+  CROSS JOIN lg_blobs b ON b.thread_id = ? AND b.checkpoint_ns = ? AND b.channel = j.key AND b.version = j.value`;
+
 interface CheckpointRow {
   thread_id: string;
   checkpoint_ns: string;
@@ -52,8 +60,7 @@ export class SqliteCheckpoints {
   private readonly lists = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {
-    this.blobs = db.prepare(`SELECT b.channel, b.version, b.type, b.blob AS data FROM json_each(?) j
-      JOIN lg_blobs b ON b.thread_id = ? AND b.checkpoint_ns = ? AND b.channel = j.key AND b.version = j.value`);
+    this.blobs = db.prepare(BLOBS_OF_CHECKPOINT);
     this.writes = db.prepare(`SELECT task_id AS taskId, idx, channel, type, blob AS data, task_path AS taskPath FROM lg_writes
       WHERE thread_id = ? AND checkpoint_ns = ? AND checkpoint_id = ? ORDER BY task_path, task_id, idx`);
   }
