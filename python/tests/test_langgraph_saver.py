@@ -96,3 +96,25 @@ async def test_async_graph_run_and_delete_thread(server: TetherServer, sid: str)
         assert await saver.aget_tuple(config) is None
     async with httpx.AsyncClient() as client:
         assert (await client.get(f"{server.url}/api/v1/sessions/lg:{sid}/summary")).status_code == 404
+
+
+def test_sync_errors_are_the_sdk_errors(server: TetherServer, sid: str) -> None:
+    """The sync path (urllib3) raises the same error tree as the async one (httpx): a problem+json answer is an
+    APIStatusError subclass with its code and request id; a closed port is APIConnectionError."""
+    import socket
+
+    from tether import APIConnectionError, BadRequestError
+
+    with TetherSaver(server.url) as saver:
+        with pytest.raises(BadRequestError) as e:
+            list(saver.list({"configurable": {"thread_id": sid}}, limit=0))
+        assert e.value.status_code == 400
+        assert e.value.code == "validation_failed"
+        assert e.value.request_id
+        assert saver.get_tuple({"configurable": {"thread_id": sid}}) is None
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    with TetherSaver(f"http://127.0.0.1:{port}", timeout=2) as saver, pytest.raises(APIConnectionError):
+        saver.get_tuple({"configurable": {"thread_id": sid}})

@@ -6,6 +6,10 @@ Implements ``langgraph.checkpoint.base.BaseCheckpointSaver`` (sync and async) on
 channels whose version is new travel as blobs, stored once per (thread, namespace, channel, version), as LangGraph's
 SQL savers store them. A ``put`` returns once the checkpoint is committed (durable) at the service.
 
+The sync methods speak HTTP through ``urllib3`` (a thread-safe keep-alive pool) and the async ones through
+``httpx.AsyncClient``: a sync put and get_tuple cost the client about half the CPU they cost through ``httpx.Client``
+(bench/langgraph.py; issue 14's target is a round trip under 2 ms p50 on loopback).
+
 The thread's session (type ``langgraph``) shows every checkpoint as an event, with a JSON preview of the new root
 values for the dashboard, and names the writer (host, pid, start) so a resume by another process shows in the log.
 """
@@ -20,9 +24,10 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
+import urllib3
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import (
     WRITES_IDX_MAP,
@@ -120,15 +125,23 @@ class TetherSaver(BaseCheckpointSaver[str]):
         self._timeout = s.timeout
         #: Who writes: host, pid and start; a checkpoint from another writer is marked as a resume in the log.
         self.writer = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._client: httpx.Client | None = None
+        self._pool: urllib3.PoolManager | None = None
         self._aclient: httpx.AsyncClient | None = None
 
     # -- HTTP -----------------------------------------------------------------------------------------------------
 
-    def _sync(self) -> httpx.Client:
-        if self._client is None:
-            self._client = httpx.Client(base_url=self.base_url, headers=self._headers, timeout=self._timeout)
-        return self._client
+    def _sync(self) -> urllib3.PoolManager:
+        if self._pool is None:
+            self._pool = urllib3.PoolManager(
+                num_pools=4,
+                maxsize=16,
+                headers=self._headers,
+                timeout=urllib3.Timeout(total=self._timeout),
+                # A request that never reached the service (refused, or a pooled connection found closed) is sent once
+                # more; one that may have been processed is not (read=0): the caller sees APIConnectionError.
+                retries=urllib3.Retry(total=1, connect=1, read=0, redirect=0, status=0, other=0),
+            )
+        return self._pool
 
     def _async(self) -> httpx.AsyncClient:
         if self._aclient is None:
@@ -141,33 +154,49 @@ class TetherSaver(BaseCheckpointSaver[str]):
             raise make_status_error(resp)
         return resp
 
-    def _request(
-        self, method: str, path: str, *, body: Any = None, params: dict[str, Any] | None = None
-    ) -> httpx.Response:
+    def _request(self, method: str, path: str, *, body: Any = None, params: dict[str, Any] | None = None) -> Any:
+        """One sync request; returns the JSON answer (None for an empty one). Raises as the async path does."""
         content = None if body is None else json.dumps(body, ensure_ascii=False, default=str).encode()
+        url = self.base_url + path + (f"?{urlencode(params)}" if params else "")
         try:
-            return self._check(self._sync().request(method, path, content=content, params=params))
-        except httpx.TimeoutException as e:
-            raise APITimeoutError(e.request) from e
-        except httpx.TransportError as e:
-            raise APIConnectionError(str(e) or "Connection error.", request=getattr(e, "_request", None)) from e
+            resp = self._sync().request(method, url, body=content, preload_content=True)
+        except urllib3.exceptions.MaxRetryError as e:
+            reason = e.reason
+            if isinstance(reason, urllib3.exceptions.TimeoutError):
+                raise APITimeoutError(httpx.Request(method, url)) from e
+            raise APIConnectionError(str(reason or e) or "Connection error.", request=httpx.Request(method, url)) from e
+        except urllib3.exceptions.TimeoutError as e:
+            raise APITimeoutError(httpx.Request(method, url)) from e
+        except urllib3.exceptions.HTTPError as e:
+            raise APIConnectionError(str(e) or "Connection error.", request=httpx.Request(method, url)) from e
+        if resp.status >= 400:
+            # The error tree is built from httpx responses (one home for problem+json parsing): wrap this one.
+            raise make_status_error(
+                httpx.Response(
+                    resp.status,
+                    headers=list(resp.headers.items()),
+                    content=resp.data,
+                    request=httpx.Request(method, url),
+                )
+            )
+        return json.loads(resp.data) if resp.data else None
 
-    async def _arequest(
-        self, method: str, path: str, *, body: Any = None, params: dict[str, Any] | None = None
-    ) -> httpx.Response:
+    async def _arequest(self, method: str, path: str, *, body: Any = None, params: dict[str, Any] | None = None) -> Any:
+        """One async request; returns the JSON answer (None for an empty one)."""
         content = None if body is None else json.dumps(body, ensure_ascii=False, default=str).encode()
         try:
-            return self._check(await self._async().request(method, path, content=content, params=params))
+            resp = self._check(await self._async().request(method, path, content=content, params=params))
+            return resp.json() if resp.content else None
         except httpx.TimeoutException as e:
             raise APITimeoutError(e.request) from e
         except httpx.TransportError as e:
             raise APIConnectionError(str(e) or "Connection error.", request=getattr(e, "_request", None)) from e
 
     def close(self) -> None:
-        """Closes the sync HTTP client (the async one: :meth:`aclose`)."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        """Closes the sync HTTP connections (the async client: :meth:`aclose`)."""
+        if self._pool is not None:
+            self._pool.clear()
+            self._pool = None
 
     async def aclose(self) -> None:
         """Closes both HTTP clients."""
@@ -326,12 +355,12 @@ class TetherSaver(BaseCheckpointSaver[str]):
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         """The checkpoint of ``config`` (``checkpoint_id``, else the newest of the thread and namespace), or None."""
-        found = self._request("GET", "/api/v1/langgraph/checkpoints", params=self._get_params(config)).json()
+        found = self._request("GET", "/api/v1/langgraph/checkpoints", params=self._get_params(config))
         return self._tuple(found["checkpoints"][0]) if found["checkpoints"] else None
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         """Async :meth:`get_tuple`."""
-        found = (await self._arequest("GET", "/api/v1/langgraph/checkpoints", params=self._get_params(config))).json()
+        found = await self._arequest("GET", "/api/v1/langgraph/checkpoints", params=self._get_params(config))
         return self._tuple(found["checkpoints"][0]) if found["checkpoints"] else None
 
     def list(
@@ -345,7 +374,7 @@ class TetherSaver(BaseCheckpointSaver[str]):
         """Checkpoints newest first: of a thread (and namespace, when ``config`` names one), matching the metadata
         ``filter``, older than ``before``, at most ``limit``."""
         params = self._list_params(config, filter, before, limit)
-        found = self._request("GET", "/api/v1/langgraph/checkpoints", params=params).json()
+        found = self._request("GET", "/api/v1/langgraph/checkpoints", params=params)
         for c in found["checkpoints"]:
             yield self._tuple(c)
 
@@ -359,7 +388,7 @@ class TetherSaver(BaseCheckpointSaver[str]):
     ) -> AsyncIterator[CheckpointTuple]:
         """Async :meth:`list`."""
         params = self._list_params(config, filter, before, limit)
-        found = (await self._arequest("GET", "/api/v1/langgraph/checkpoints", params=params)).json()
+        found = await self._arequest("GET", "/api/v1/langgraph/checkpoints", params=params)
         for c in found["checkpoints"]:
             yield self._tuple(c)
 
