@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { APIError, type TetherClient } from '@tether/client';
+import { APIStatusError, type TetherClient } from '@tether/client';
 import { Role, type Message, type Part } from '@a2a-js/sdk';
 
 /** Prefix of context sessions (the same as Python's `tether.a2a.DEFAULT_PREFIX`). */
@@ -79,7 +79,7 @@ export class ConversationStore {
     try {
       await this.client.sessions.create({ sessionId: sid, type: 'a2a_context', metadata: { a2a: { contextId } }, ...(userId ? { userId } : {}) });
     } catch (err) {
-      if (!(err instanceof APIError && err.status === 409)) throw err;
+      if (!(err instanceof APIStatusError && err.status === 409)) throw err;
     }
     this.known.add(sid);
     return sid;
@@ -107,7 +107,7 @@ export class ConversationStore {
     try {
       lastSeq = (await this.client.sessions.summary(sid)).lastSeq;
     } catch (err) {
-      if (err instanceof APIError && err.status === 404) return [];
+      if (err instanceof APIStatusError && err.status === 404) return [];
       throw err;
     }
     const page = await this.client.sessions.events(sid, { after: Math.max(0, lastSeq - limit), limit });

@@ -1,4 +1,4 @@
-import { APIError, type TetherClient } from '@tether/client';
+import { APIStatusError, type TetherClient } from '@tether/client';
 import { Task } from '@a2a-js/sdk';
 import { resolveUserScope, type ServerCallContext, type TaskStore } from '@a2a-js/sdk/server';
 import { DEFAULT_PREFIX, contextSessionId } from './conversation-store.js';
@@ -27,7 +27,7 @@ export class TetherTaskStore implements TaskStore {
     try {
       await this.client.sessions.create(body);
     } catch (err) {
-      if (!(err instanceof APIError && err.status === 409)) throw err;
+      if (!(err instanceof APIStatusError && err.status === 409)) throw err;
     }
   }
 
@@ -52,7 +52,7 @@ export class TetherTaskStore implements TaskStore {
     try {
       state = (await this.client.sessions.state(taskSessionId(taskId))) as Record<string, unknown>;
     } catch (err) {
-      if (err instanceof APIError && err.status === 404) return undefined;
+      if (err instanceof APIStatusError && err.status === 404) return undefined;
       throw err;
     }
     if (!state.task || state.owner !== this.owner(context)) return undefined;

@@ -1,5 +1,5 @@
 import { backoffDelay, sleep, type RetryOptions } from './backoff.js';
-import { APIConnectionError, APIError, APITimeoutError, RateLimitedError, isRetryable, makeAPIError, parseRetryAfter } from './errors.js';
+import { APIConnectionError, APIStatusError, APITimeoutError, RateLimitError, isRetryable, makeAPIError, parseRetryAfter } from './errors.js';
 
 /** A `fetch`-compatible function (the global fetch in Node ≥ 18 and browsers, or a test double). */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -131,7 +131,7 @@ export class HttpClient {
       } catch (err) {
         if (attempt >= maxRetries || !isRetryable(err) || spec.signal?.aborted) throw err;
         // Retry-After is honoured on 429 and on the 5xx that send it (503 unavailable, 507 insufficient_storage).
-        const ra = err instanceof RateLimitedError ? err.retryAfterMs : err instanceof APIError && err.status >= 500 ? parseRetryAfter(err.headers['retry-after']) : undefined;
+        const ra = err instanceof RateLimitError ? err.retryAfterMs : err instanceof APIStatusError && err.status >= 500 ? parseRetryAfter(err.headers['retry-after']) : undefined;
         await sleep(backoffDelay(attempt, this.options, ra), spec.signal);
       }
     }

@@ -14,8 +14,9 @@ export type { Spool, QueuedEvent } from './spool.js';
 export type { HttpOptions, FetchLike } from './http.js';
 export type { SubscribeOptions, Subscription, LiveEvent, LiveSessionDeleted, LiveMessage } from './subscribe.js';
 export {
-  TetherClientError, APIError, BadRequestError, AuthenticationError, PermissionDeniedError, NotFoundError, ConflictError,
-  PreconditionFailedError, PayloadTooLargeError, UnsupportedMediaTypeError, RateLimitedError, InternalServerError,
+  TetherError, TetherClientError, APIError, APIStatusError, BadRequestError, AuthenticationError, PermissionDeniedError,
+  NotFoundError, ConflictError, PreconditionFailedError, PayloadTooLargeError, UnsupportedMediaTypeError,
+  UnprocessableEntityError, RateLimitError, RateLimitedError, InternalServerError,
   APIConnectionError, APITimeoutError, SerializationError, isRetryable, parseRetryAfter,
 } from './errors.js';
 export type {

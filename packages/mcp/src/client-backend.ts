@@ -1,10 +1,10 @@
-import { APIError, type TetherClient } from '@tether/client';
+import { APIStatusError, type TetherClient } from '@tether/client';
 import type { EventInput, EventKind, ListSessionsQuery, SessionState, SessionSummary } from '@tether/protocol';
 import { BackendError, type AppendResult, type EventPageResult, type TetherBackend } from './backend.js';
 import type { MemoryBackend } from './memory-tools.js';
 
 function rethrow(err: unknown): never {
-  if (err instanceof APIError) throw new BackendError(err.code, err.message);
+  if (err instanceof APIStatusError) throw new BackendError(err.code, err.message);
   throw err;
 }
 
@@ -41,7 +41,7 @@ export class ClientBackend implements TetherBackend {
       const [summary, state] = await Promise.all([this.client.sessions.summary(sessionId), this.client.sessions.state(sessionId)]);
       return { summary, state };
     } catch (err) {
-      if (err instanceof APIError && err.status === 404) return undefined;
+      if (err instanceof APIStatusError && err.status === 404) return undefined;
       return rethrow(err);
     }
   }

@@ -84,3 +84,35 @@ export interface Problem {
   /** Validation failures: JSON pointer of the offending value and what is wrong. */
   errors?: Array<{ path: string; message: string }>;
 }
+
+/**
+ * The SDKs' error classes per HTTP status: the TypeScript SDK (`@tether/client` errors.ts) and the Python SDK
+ * (`tether._exceptions`) both build their trees from this table, with these names (checked by
+ * python/tests/test_error_tree.py). A status not listed maps to `InternalServerError` when ≥ 500, else to
+ * `APIStatusError`. The tree (openai-python's shape, which both SDKs follow):
+ *
+ * ```
+ * TetherError                       everything an SDK raises on purpose
+ * ├── APIError                      the API call failed (status, or no answer)
+ * │   ├── APIStatusError            an error status with a problem+json body: status, code, requestId
+ * │   │   └── (one class per status below)
+ * │   └── APIConnectionError        no answer: refused, reset, DNS, aborted
+ * │       └── APITimeoutError       no answer within the client's timeout
+ * └── (SDK-specific: SerializationError in TS, DeliveryError in Python)
+ * ```
+ */
+export const SDK_ERROR_CLASSES = {
+  400: 'BadRequestError',
+  401: 'AuthenticationError',
+  403: 'PermissionDeniedError',
+  404: 'NotFoundError',
+  409: 'ConflictError',
+  412: 'PreconditionFailedError',
+  413: 'PayloadTooLargeError',
+  415: 'UnsupportedMediaTypeError',
+  422: 'UnprocessableEntityError',
+  429: 'RateLimitError',
+} as const;
+
+/** The class names every SDK's tree has besides {@link SDK_ERROR_CLASSES}, in the tree's order. */
+export const SDK_ERROR_BASES = ['TetherError', 'APIError', 'APIStatusError', 'InternalServerError', 'APIConnectionError', 'APITimeoutError'] as const;

@@ -2,7 +2,7 @@
  * @tether/protocol — the wire contract of the Tether API: schemas (TypeBox / JSON Schema), event kinds, error codes.
  * Everything exported here is public API. No Node-only imports: this package runs in browsers too.
  */
-export { ERROR_CODES, MAX_JSON_DEPTH, PROBLEM_TYPE_BASE, PROBLEM_CONTENT_TYPE } from './errors.js';
+export { ERROR_CODES, MAX_JSON_DEPTH, PROBLEM_TYPE_BASE, PROBLEM_CONTENT_TYPE, SDK_ERROR_CLASSES, SDK_ERROR_BASES } from './errors.js';
 export type { ErrorCode, Problem } from './errors.js';
 export { SESSION_ID_PATTERN, EVENT_ID_PATTERN, isValidSessionId } from './ids.js';
 export {

@@ -29,11 +29,13 @@ from ._exceptions import (
     DeliveryError,
     InternalServerError,
     NotFoundError,
+    PayloadTooLargeError,
     PermissionDeniedError,
     PreconditionFailedError,
     RateLimitError,
     TetherError,
     UnprocessableEntityError,
+    UnsupportedMediaTypeError,
 )
 from ._live import LiveMessage, StreamClosed
 from ._models import (
@@ -86,6 +88,7 @@ __all__ = [
     "LiveMessage",
     "InternalServerError",
     "NotFoundError",
+    "PayloadTooLargeError",
     "OnFull",
     "PermissionDeniedError",
     "PreconditionFailedError",
@@ -105,6 +108,7 @@ __all__ = [
     "Tether",
     "TetherError",
     "UnprocessableEntityError",
+    "UnsupportedMediaTypeError",
     "__version__",
     "resolve_settings",
 ]

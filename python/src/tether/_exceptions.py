@@ -1,6 +1,8 @@
 """The errors a caller of the Tether SDK can see, shaped like openai-python's ``_exceptions.py``.
 
-``TetherError`` is the root. ``APIError`` covers everything that involved the service: ``APIStatusError`` (the service
+``TetherError`` is the root. The names and the class per HTTP status are the TypeScript SDK's too: both come from the
+table ``SDK_ERROR_CLASSES`` in ``packages/protocol/src/errors.ts`` (``tests/test_error_tree.py`` checks this module
+against it). ``APIError`` covers everything that involved the service: ``APIStatusError`` (the service
 answered 4xx/5xx; one subclass per status) and ``APIConnectionError`` / ``APITimeoutError`` (no answer at all).
 Background delivery never raises these into the agent's code: it hands them to the error callback and the
 ``tether`` logger instead (see :class:`tether.DeliveryError`).
@@ -23,11 +25,13 @@ __all__ = [
     "DeliveryError",
     "InternalServerError",
     "NotFoundError",
+    "PayloadTooLargeError",
     "PermissionDeniedError",
     "PreconditionFailedError",
     "RateLimitError",
     "TetherError",
     "UnprocessableEntityError",
+    "UnsupportedMediaTypeError",
 ]
 
 
@@ -112,6 +116,14 @@ class PreconditionFailedError(APIStatusError):
     """412 ``version_mismatch``: the state's version is not the one the writer expected."""
 
 
+class PayloadTooLargeError(APIStatusError):
+    """413 ``payload_too_large``: the body is larger than the service's ``TETHER_BODY_LIMIT`` (bytes)."""
+
+
+class UnsupportedMediaTypeError(APIStatusError):
+    """415 ``unsupported_media_type``: the Content-Type is not ``application/json``."""
+
+
 class UnprocessableEntityError(APIStatusError):
     """422: the request was understood but cannot be processed."""
 
@@ -178,6 +190,8 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
     404: NotFoundError,
     409: ConflictError,
     412: PreconditionFailedError,
+    413: PayloadTooLargeError,
+    415: UnsupportedMediaTypeError,
     422: UnprocessableEntityError,
     429: RateLimitError,
 }

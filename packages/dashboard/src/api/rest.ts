@@ -2,7 +2,7 @@
  * The dashboard's REST access: the public API of docs/api.md through @tether/client, with the error classes and
  * cancellation (AbortSignal) the views use.
  */
-import { APIConnectionError, APIError, TetherClient } from '@tether/client';
+import { APIConnectionError, APIStatusError, TetherClient } from '@tether/client';
 import type { Analytics, EventPage, RestoredSession, SessionListQuery, SessionPage, SessionState, SessionSummary, Stats } from './types';
 
 /** An error answered by the server (problem+json): `status`, stable `code` (packages/protocol/src/errors.ts), `detail`. */
@@ -42,7 +42,7 @@ export class TetherRest {
     this.client = new TetherClient({ baseUrl: opts.baseUrl || window.location.origin, apiKey: opts.apiKey || undefined, maxRetries: 0, timeoutMs: 15_000 });
   }
 
-  /** Runs a client call, mapping its errors (APIError → ApiError, APIConnectionError → ConnectionError) and honouring `signal`. */
+  /** Runs a client call, mapping its errors (APIStatusError → ApiError, APIConnectionError → ConnectionError) and honouring `signal`. */
   private async call<T>(f: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const aborted = () => Object.assign(new Error('aborted'), { name: 'AbortError' });
     if (signal?.aborted) throw aborted();
@@ -52,7 +52,7 @@ export class TetherRest {
       return r;
     } catch (err) {
       if (signal?.aborted) throw aborted();
-      if (err instanceof APIError) {
+      if (err instanceof APIStatusError) {
         const e = new ApiError(err.status, err.code, err.problem?.detail ?? err.problem?.title ?? err.message, err.requestId);
         this.opts.onError?.(e);
         throw e;

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { APIError, type StoreItem } from '@tether/client';
+import { APIStatusError, type StoreItem } from '@tether/client';
 import { useTether } from '../api/context';
 import { JsonTree } from '../components/JsonTree';
 import { Chip, Empty } from '../components/ui';
@@ -49,7 +49,7 @@ export function MemoryView() {
     }, (err: unknown) => {
       if (!live) return;
       setItems([]);
-      setError(err instanceof APIError ? `${err.status} ${err.code}: ${err.problem?.detail ?? err.message}` : (err as Error).message);
+      setError(err instanceof APIStatusError ? `${err.status} ${err.code}: ${err.problem?.detail ?? err.message}` : (err as Error).message);
     });
     return () => { live = false; };
   }, [rest, generation, prefix, q, filter]);
