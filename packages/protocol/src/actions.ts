@@ -35,7 +35,7 @@ export interface ActionClass {
   bash: boolean;
   fileWrite: boolean;
   mcp: boolean;
-  /** `error` set (not null/false), or `isError` / `is_error` true. */
+  /** The action reports a failure ({@link isToolError}). */
   error: boolean;
 }
 
@@ -56,8 +56,25 @@ export function classifyAction(data: Record<string, unknown>): ActionClass {
   const fileWrite = (tool !== undefined && FILE_TOOLS.includes(tool)) || (type !== undefined && FILE_TYPES.includes(type));
   const mcp = (tool !== undefined && tool.startsWith('mcp__')) || type === MCP_TYPE || str(data.mcpServer) !== undefined;
   const toolCall = tool !== undefined || (type !== undefined && TOOL_CALL_TYPES.includes(type)) || str(data.mcpServer) !== undefined;
-  const error = (data.error !== undefined && data.error !== null && data.error !== false) || data.isError === true || data.is_error === true;
-  return { tool, toolCall, bash, fileWrite, mcp, error };
+  return { tool, toolCall, bash, fileWrite, mcp, error: isToolError(data) };
+}
+
+/** The fields that say "this action failed" when they are `true` (Claude Code and MCP results: `is_error`, `isError`). */
+export const ERROR_FLAG_FIELDS = ['isError', 'is_error'] as const;
+/** `status` values that say an action failed. */
+export const ERROR_STATUSES: readonly string[] = ['error', 'failed'];
+
+/**
+ * True when an action reports that it failed: `error` is set (anything but null, false or ""), or `isError` /
+ * `is_error` is `true`, or `status` is "error" / "failed", or `success` is `false`. The one rule for the session
+ * metrics (`toolErrors`), the analytics route's per-tool `errors` (SQL from the same lists:
+ * packages/server/src/storage/tool-sql.ts) and the dashboard's error marks. Pure; never throws.
+ */
+export function isToolError(data: Record<string, unknown>): boolean {
+  const e = data.error;
+  if (e !== undefined && e !== null && e !== false && e !== '') return true;
+  if (ERROR_FLAG_FIELDS.some((f) => data[f] === true)) return true;
+  return (typeof data.status === 'string' && ERROR_STATUSES.includes(data.status)) || data.success === false;
 }
 
 /**

@@ -41,10 +41,14 @@ export type {
 } from './sessions.js';
 export type { Stats, SearchHit, Analytics } from './queries.js';
 export {
-  FILE_TOOLS, FILE_TYPES, BASH_TOOLS, BASH_TYPES, TOOL_TYPES, MCP_TYPE, TOOL_CALL_TYPES, TOOL_FIELDS,
-  actionTool, classifyAction, toolCallName,
+  FILE_TOOLS, FILE_TYPES, BASH_TOOLS, BASH_TYPES, TOOL_TYPES, MCP_TYPE, TOOL_CALL_TYPES, TOOL_FIELDS, ERROR_FLAG_FIELDS,
+  ERROR_STATUSES, actionTool, classifyAction, toolCallName, isToolError,
 } from './actions.js';
 export type { ActionClass } from './actions.js';
+export {
+  INPUT_TOKEN_FIELDS, OUTPUT_TOKEN_FIELDS, CACHE_READ_TOKEN_FIELDS, CACHE_CREATION_TOKEN_FIELDS, USAGE_KINDS, usageCounts, eventUsage,
+} from './usage.js';
+export type { UsageCounts } from './usage.js';
 export {
   SeedAckSchema,
   SeedCreateBodySchema,

@@ -3,7 +3,7 @@
  * Understands the fields the protocol names (packages/protocol/src/events.ts): actions carry `type`, `tool`/`toolName`,
  * `input`, `output`, `error`, `durationMs`; responses `role` and `content`/`text` (string or content blocks).
  */
-import { actionTool } from '@tether/protocol';
+import { actionTool, isToolError } from '@tether/protocol';
 import type { TetherEvent } from '../api/types';
 import { preview } from './format';
 
@@ -24,10 +24,9 @@ export function toolOf(e: TetherEvent): string | null {
   return actionTool(e.data) ?? null;
 }
 
-/** True when an action reports an error (`error` set, or `status: error`/`success: false`). */
+/** True when an action reports an error: `isToolError` of @tether/protocol, the rule the metrics and analytics use. */
 export function isError(e: TetherEvent): boolean {
-  const d = e.data;
-  return (d.error !== undefined && d.error !== null && d.error !== false && d.error !== '') || d.status === 'error' || d.success === false || d.isError === true;
+  return isToolError(e.data);
 }
 
 /** Plain text of a response/message `content`: a string, or the `text` of content blocks. */

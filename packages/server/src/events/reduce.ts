@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventInput, EventKind, Goal, AgentRecord, SeedMetrics, SessionMetrics, SessionStatus, TetherEvent, TokenUsage } from '@tether/protocol';
+import { eventUsage, usageCounts, USAGE_KINDS, type EventInput, type EventKind, type Goal, type AgentRecord, type SeedMetrics, type SessionMetrics, type SessionStatus, type TetherEvent, type TokenUsage } from '@tether/protocol';
 import { TetherError } from '../errors.js';
 import { clone, isPlainObject, mergePatch } from '../util/merge-patch.js';
 import { classifyAction } from './classify.js';
@@ -148,17 +148,14 @@ export function resolveEvent(session: SessionRecord | undefined, input: EventInp
   }
 }
 
+/** Adds a usage object's counts (the rule of @tether/protocol usage.ts) to the session's totals. */
 function addUsage(total: TokenUsage, u: Record<string, unknown>): void {
-  const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-  const input = n(u.input) + n(u.input_tokens) + n(u.inputTokens);
-  const output = n(u.output) + n(u.output_tokens) + n(u.outputTokens);
-  const cacheRead = n(u.cacheRead) + n(u.cache_read_input_tokens);
-  const cacheCreation = n(u.cacheCreation) + n(u.cache_creation_input_tokens);
-  total.input += input;
-  total.output += output;
+  const c = usageCounts(u);
+  total.input += c.input;
+  total.output += c.output;
   total.total = total.input + total.output;
-  if (cacheRead) total.cacheRead = (total.cacheRead ?? 0) + cacheRead;
-  if (cacheCreation) total.cacheCreation = (total.cacheCreation ?? 0) + cacheCreation;
+  if (c.cacheRead) total.cacheRead = (total.cacheRead ?? 0) + c.cacheRead;
+  if (c.cacheCreation) total.cacheCreation = (total.cacheCreation ?? 0) + c.cacheCreation;
 }
 
 /** Token counters as numbers whatever a metadata patch sent (a string there would turn later sums into text). */
@@ -303,9 +300,9 @@ export function applyEvent(rec: SessionRecord | undefined, ev: TetherEvent): Ses
       rec.final = d.final === undefined ? null : clone(d.final);
       break;
   }
-  if (ev.kind === 'action' || ev.kind === 'response') {
-    const usage = d.usage ?? d.tokenUsage;
-    if (isPlainObject(usage)) addUsage(rec.metadata.tokenUsage, usage);
+  if (USAGE_KINDS.includes(ev.kind)) {
+    const usage = eventUsage(d);
+    if (usage) addUsage(rec.metadata.tokenUsage, usage);
     if (typeof d.model === 'string' && d.model) rec.metadata.model = d.model;
   }
   if (STATE_KINDS.has(ev.kind)) {

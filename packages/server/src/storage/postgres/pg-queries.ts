@@ -6,7 +6,7 @@ import type { AnalyticsPart, AnalyticsQuery, ListEventsOptions, SearchHit, Stats
 import { ftsText, snippet } from '../sqlite/fts-text.js';
 import { decodeCursor, encodeCursor } from '../sqlite/sqlite-queries.js';
 import { EVENT_COLUMNS, rowToEvent, rowToRecord, type EventRow, type SessionRow } from './pg-rows.js';
-import { toolNameSql } from '../tool-sql.js';
+import { toolErrorSql, toolNameSql, usageKindsSql, usageSql } from '../tool-sql.js';
 
 /** At most this many words of a search are used (each is one tsquery term). */
 const MAX_TERMS = 32;
@@ -49,12 +49,12 @@ function iso(name: string, v: string): string {
   return new Date(t).toISOString();
 }
 
-const NUM = (path: string) => `CASE WHEN jsonb_typeof(data #> '{${path}}') = 'number' THEN (data #>> '{${path}}')::float8 END`;
-const USAGE = (f: string, g: string) => `coalesce(${NUM(`usage,${f}`)}, ${NUM(`usage,${g}`)}, ${NUM(`tokenUsage,${f}`)}, 0)`;
+const USAGE_IN = usageSql('postgres', 'input');
+const USAGE_OUT = usageSql('postgres', 'output');
+const USAGE_KINDS_SQL = usageKindsSql();
 /** Tool usage counts only tool calls, by the rule the session metrics use (@tether/protocol actions.ts). */
 const ACTION_TOOL = toolNameSql('postgres');
-const ACTION_ERROR = `((data ? 'error' AND data->'error' NOT IN ('null'::jsonb, 'false'::jsonb))
-  OR data->'isError' IN ('true'::jsonb, '1'::jsonb) OR data->'is_error' IN ('true'::jsonb, '1'::jsonb))`;
+const ACTION_ERROR = toolErrorSql('postgres');
 
 /** The read side of the PostgreSQL adapter: lists, search, stats and analytics. Every query reads the database (no cache). */
 export class PgQueries {
@@ -162,8 +162,8 @@ export class PgQueries {
       !want('eventsOverTime') ? none : this.pool.query(`SELECT ${bucket} AS t, kind, count(*)::int AS n FROM events WHERE ${inRange} GROUP BY 1, 2 ORDER BY 1, 2`, range),
       !want('tools') ? none : this.pool.query<{ tool: string; calls: number; errors: number }>(`SELECT ${ACTION_TOOL} AS tool, count(*)::int AS calls,
         (count(*) FILTER (WHERE ${ACTION_ERROR}))::int AS errors FROM events WHERE kind = 'action' AND ${ACTION_TOOL} IS NOT NULL AND ${inRange} GROUP BY 1 ORDER BY calls DESC, tool LIMIT 50`, range),
-      !want('tokensOverTime') ? none : this.pool.query(`SELECT ${bucket} AS t, sum(${USAGE('input', 'input_tokens')})::float8 AS input, sum(${USAGE('output', 'output_tokens')})::float8 AS output
-        FROM events WHERE kind IN ('action', 'response') AND ${inRange} GROUP BY 1 ORDER BY 1`, range),
+      !want('tokensOverTime') ? none : this.pool.query(`SELECT ${bucket} AS t, sum(${USAGE_IN})::float8 AS input, sum(${USAGE_OUT})::float8 AS output
+        FROM events WHERE kind IN (${USAGE_KINDS_SQL}) AND ${inRange} GROUP BY 1 ORDER BY 1`, range),
       !want('durations') ? none : this.pool.query(`SELECT session_id AS "sessionId", type, status, duration_ms::float8 AS "durationMs" FROM sessions
         WHERE duration_ms IS NOT NULL AND created >= $1::timestamptz AND created < $2::timestamptz ORDER BY duration_ms DESC LIMIT 500`, range),
       !want('busiest') ? none : this.pool.query(`SELECT e.session_id AS "sessionId", count(*)::int AS events, s.type, s.status FROM events e

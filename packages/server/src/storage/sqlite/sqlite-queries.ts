@@ -5,7 +5,7 @@ import { toSummary } from '../../events/record.js';
 import type { AnalyticsPart, AnalyticsQuery, ListEventsOptions, RawEvent, SearchHit, Stats } from '../store.js';
 import { ftsText, snippet, toFtsQuery } from './fts-text.js';
 import { rowToEvent, rowToRecord } from './sqlite-store.js';
-import { toolNameSql } from '../tool-sql.js';
+import { toolErrorSql, toolNameSql, usageKindsSql, usageSql } from '../tool-sql.js';
 
 /** Opaque pagination cursor: base64url of `[sortValue, sessionId]`. */
 export function encodeCursor(sortValue: string, sessionId: string): string {
@@ -24,8 +24,10 @@ export function decodeCursor(cursor: string): [string, string] {
 
 /** Tool usage counts only tool calls, by the rule the session metrics use (@tether/protocol actions.ts). */
 const ACTION_TOOL = toolNameSql('sqlite');
-const ACTION_ERROR = `((json_type(data,'$.error') IS NOT NULL AND json_type(data,'$.error') NOT IN ('null','false')) OR json_extract(data,'$.isError') = 1 OR json_extract(data,'$.is_error') = 1)`;
-const USAGE = (f: string, g: string) => `coalesce(json_extract(data,'$.usage.${f}'), json_extract(data,'$.usage.${g}'), json_extract(data,'$.tokenUsage.${f}'), 0)`;
+const ACTION_ERROR = toolErrorSql('sqlite');
+const USAGE_IN = usageSql('sqlite', 'input');
+const USAGE_OUT = usageSql('sqlite', 'output');
+const USAGE_KINDS_SQL = usageKindsSql();
 
 /** The read side of the SQLite adapter: lists, search, stats and analytics. */
 export class SqliteQueries {
@@ -130,7 +132,7 @@ export class SqliteQueries {
     const want = (part: AnalyticsPart) => !a.include || a.include.has(part);
     const eventsOverTime = want('eventsOverTime') ? this.db.prepare<unknown[], A['eventsOverTime'][number]>(`SELECT ${bucket} AS t, kind, count(*) AS n FROM events WHERE ts >= ? AND ts < ? GROUP BY t, kind ORDER BY t`).all(...range) : [];
     const tools = want('tools') ? this.db.prepare<unknown[], A['tools'][number]>(`SELECT ${ACTION_TOOL} AS tool, count(*) AS calls, sum(CASE WHEN ${ACTION_ERROR} THEN 1 ELSE 0 END) AS errors FROM events WHERE kind = 'action' AND ${ACTION_TOOL} IS NOT NULL AND ts >= ? AND ts < ? GROUP BY tool ORDER BY calls DESC LIMIT 50`).all(...range) : [];
-    const tokensOverTime = want('tokensOverTime') ? this.db.prepare<unknown[], A['tokensOverTime'][number]>(`SELECT ${bucket} AS t, sum(${USAGE('input', 'input_tokens')}) AS input, sum(${USAGE('output', 'output_tokens')}) AS output FROM events WHERE kind IN ('action','response') AND ts >= ? AND ts < ? GROUP BY t ORDER BY t`).all(...range) : [];
+    const tokensOverTime = want('tokensOverTime') ? this.db.prepare<unknown[], A['tokensOverTime'][number]>(`SELECT ${bucket} AS t, sum(${USAGE_IN}) AS input, sum(${USAGE_OUT}) AS output FROM events WHERE kind IN (${USAGE_KINDS_SQL}) AND ts >= ? AND ts < ? GROUP BY t ORDER BY t`).all(...range) : [];
     const durations = want('durations') ? this.db.prepare<unknown[], A['durations'][number]>(`SELECT session_id AS sessionId, type, status, duration_ms AS durationMs FROM sessions WHERE duration_ms IS NOT NULL AND created >= ? AND created < ? ORDER BY duration_ms DESC LIMIT 500`).all(...range) : [];
     const busiest = want('busiest') ? this.db.prepare<unknown[], A['busiest'][number]>(`SELECT e.session_id AS sessionId, count(*) AS events, s.type AS type, s.status AS status FROM events e LEFT JOIN sessions s ON s.session_id = e.session_id WHERE e.ts >= ? AND e.ts < ? GROUP BY e.session_id ORDER BY events DESC LIMIT 10`).all(...range) : [];
     const totals = tools.reduce((acc, r) => ({ calls: acc.calls + r.calls, errors: acc.errors + r.errors }), { calls: 0, errors: 0 });
