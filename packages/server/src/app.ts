@@ -29,7 +29,6 @@ import { seedRoutes } from './seed/routes.js';
 import { seedWebSocket } from './seed/ws.js';
 import { liveRoutes } from './live/index.js';
 import { clusterPlugin } from './plugins/cluster.js';
-import { PostgresStore } from './storage/postgres/pg-store.js';
 import { integrationRoutes } from './integrations/index.js';
 import { langgraphRoutes } from './routes/langgraph.js';
 import { mcpRoutes } from './mcp/route.js';
@@ -126,8 +125,9 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
   app.decorate('storageHealth', new StorageHealth(app.log));
   app.committer.onCommit((outcomes) => {
     app.storageHealth.committed();
-    // With a shared database (PostgreSQL) the hub is fed from the log by pos, for every server's commits (plugins/cluster.ts).
-    if (deps.store instanceof PostgresStore) return;
+    // A store several servers share (PostgreSQL) feeds the hub from its log by pos, every server's commits included
+    // (Store.openFeed, plugins/cluster.ts); otherwise the hub hears this server's commits here.
+    if (deps.store.openFeed) return;
     for (const o of outcomes) if (o.ok) for (const event of o.committed) app.hub.publish({ type: 'event', event, session: o.session });
   });
 

@@ -74,6 +74,56 @@ export interface AnalyticsQuery {
 export type AnalyticsPart = 'eventsOverTime' | 'tokensOverTime' | 'tools' | 'durations' | 'busiest';
 export const ANALYTICS_PARTS: readonly AnalyticsPart[] = ['eventsOverTime', 'tokensOverTime', 'tools', 'durations', 'busiest'];
 
+/** Where the feed delivers: the server's live hub and key ring. Calls are synchronous, in commit order for events. */
+export interface FeedSink {
+  /** A committed event (any server's), with its session's current record when `needs()` asked for records. */
+  event(ev: PositionedEvent, session: SessionRecord | undefined): void;
+  /**
+   * What the live subscribers need now: `nothing` (no connections: the feed only moves its cursor to the log's end,
+   * one cheap query), `events`, or `sessions` (events with session records, for live session lists).
+   */
+  needs(): 'nothing' | 'events' | 'sessions';
+  /** A session was deleted (through any server, or by retention). */
+  deleted(sessionId: string): void;
+  /** API keys were created or revoked somewhere: drop cached lookups, re-check live connections. */
+  keysChanged(): void;
+  /** Sessions live subscribers watch and have seen events of (checked for deletions missed while the listener was down). */
+  watched(): string[];
+  /** Logs the listener's state changes and read errors. */
+  log(level: 'info' | 'warn' | 'error', msg: string, err?: unknown): void;
+}
+
+export interface FeedOptions {
+  /** Read the log this often even without a notification, in ms (a backstop; nothing depends on it). Default 1000. */
+  pollMs?: number;
+  /** First wait before reconnecting a lost listener, in ms; doubles up to 5 s. Default 100. */
+  reconnectMs?: number;
+}
+
+/** The listener connection's state, as /health and /ready report it. */
+export type ListenerState = 'starting' | 'listening' | 'down' | 'closed';
+
+/**
+ * One server's share of a live feed fed from a log that several servers write (PostgreSQL: `PgFeed`). While a store
+ * offers one ({@link Store.openFeed}), the server feeds its live hub from it — its own commits included — instead of
+ * from its own commits, so every subscriber sees every server's events in one order.
+ */
+export interface SharedFeed {
+  /** The wake-up connection's state (/health, /ready). */
+  readonly state: ListenerState;
+  /** The global position of the last event handed to the sink. */
+  readonly cursor: number;
+  /** How often the wake-up connection was re-established. */
+  readonly reconnects: number;
+  /** Since when it is down (ms since epoch), undefined while it listens. */
+  readonly downSince: number | undefined;
+  /** Starts listening and reading the log from its end. */
+  start(): Promise<void>;
+  /** This server committed `outcomes`: read the log now rather than at the next wake-up. */
+  committed(outcomes: AppendOutcome[]): void;
+  close(): Promise<void>;
+}
+
 /**
  * The storage contract. One adapter per engine (SQLite now, PostgreSQL next); every adapter must pass
  * test/store-contract.ts. `append` runs all items in ONE transaction (group commit) and resolves only after commit;
@@ -113,5 +163,10 @@ export interface Store {
   createKey(key: ApiKeyRecord): Promise<void>;
   listKeys(): Promise<ApiKeyRecord[]>;
   revokeKey(id: string): Promise<boolean>;
+  /**
+   * Present only on stores that several servers share (PostgreSQL): opens this server's {@link SharedFeed}. The
+   * composition root feeds the live hub from it when present, from its own commits when absent (SQLite).
+   */
+  openFeed?(sink: FeedSink, opts?: FeedOptions): SharedFeed;
   close(): Promise<void>;
 }

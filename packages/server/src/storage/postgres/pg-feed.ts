@@ -1,6 +1,8 @@
 import pg from 'pg';
 import type { SessionRecord } from '../../events/record.js';
-import type { AppendOutcome, PositionedEvent } from '../store.js';
+import type { AppendOutcome, FeedOptions, FeedSink, ListenerState, PositionedEvent, SharedFeed } from '../store.js';
+
+export type { FeedOptions, FeedSink, ListenerState } from '../store.js';
 import { quoteIdent } from './migrations.js';
 import type { PostgresStore } from './pg-store.js';
 
@@ -11,35 +13,6 @@ export type WakeKind = 'e' | 'd' | 'k';
 export function wakePayload(kind: WakeKind, origin: string, sessionId?: string): string {
   return sessionId === undefined ? `${kind}:${origin}` : `${kind}:${origin}:${sessionId}`;
 }
-
-/** Where the feed delivers: the server's live hub and key ring. Calls are synchronous, in commit order for events. */
-export interface FeedSink {
-  /** A committed event (any server's), with its session's current record when `needs()` asked for records. */
-  event(ev: PositionedEvent, session: SessionRecord | undefined): void;
-  /**
-   * What the live subscribers need now: `nothing` (no connections: the feed only moves its cursor to the log's end,
-   * one cheap query), `events`, or `sessions` (events with session records, for live session lists).
-   */
-  needs(): 'nothing' | 'events' | 'sessions';
-  /** A session was deleted (through any server, or by retention). */
-  deleted(sessionId: string): void;
-  /** API keys were created or revoked somewhere: drop cached lookups, re-check live connections. */
-  keysChanged(): void;
-  /** Sessions live subscribers watch and have seen events of (checked for deletions missed while the listener was down). */
-  watched(): string[];
-  /** Logs the listener's state changes and read errors. */
-  log(level: 'info' | 'warn' | 'error', msg: string, err?: unknown): void;
-}
-
-export interface FeedOptions {
-  /** Read the log this often even without a notification, in ms (a backstop; nothing depends on it). Default 1000. */
-  pollMs?: number;
-  /** First wait before reconnecting a lost listener, in ms; doubles up to 5 s. Default 100. */
-  reconnectMs?: number;
-}
-
-/** The listener connection's state, as /health and /ready report it. */
-export type ListenerState = 'starting' | 'listening' | 'down' | 'closed';
 
 /** Events read per query. */
 const PAGE = 1000;
@@ -60,7 +33,7 @@ const PAGE = 1000;
  * reads the log from the cursor, tells the sink that keys may have changed, and reports sessions that watched
  * subscribers have seen but that no longer exist as deleted.
  */
-export class PgFeed {
+export class PgFeed implements SharedFeed {
   state: ListenerState = 'starting';
   /** The pos of the last event handed to the sink. */
   cursor = 0;
