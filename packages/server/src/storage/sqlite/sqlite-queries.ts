@@ -6,21 +6,7 @@ import type { AnalyticsPart, AnalyticsQuery, ListEventsOptions, RawEvent, Search
 import { ftsText, snippet, toFtsQuery } from './fts-text.js';
 import { rowToEvent, rowToRecord } from './sqlite-store.js';
 import { toolErrorSql, toolNameSql, usageKindsSql, usageSql } from '../tool-sql.js';
-
-/** Opaque pagination cursor: base64url of `[sortValue, sessionId]`. */
-export function encodeCursor(sortValue: string, sessionId: string): string {
-  return Buffer.from(JSON.stringify([sortValue, sessionId])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): [string, string] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') return [v[0], v[1]];
-  } catch {
-    /* fall through */
-  }
-  throw new TetherError('validation_failed', 'cursor is not a cursor this server issued');
-}
+import { decodeCursor, encodeCursor } from '../cursor.js';
 
 /** Tool usage counts only tool calls, by the rule the session metrics use (@tether/protocol actions.ts). */
 const ACTION_TOOL = toolNameSql('sqlite');
