@@ -1,6 +1,6 @@
 /**
- * Response shapes of the REST routes the client calls (docs/api.md; the served /openapi.json is the authority, and
- * test/openapi.test.ts checks these field names against it). Event, session and state models come from @tether/protocol.
+ * Response shapes of the REST routes the client calls (docs/api.md; the served /openapi.json, generated from the
+ * routes' schemas in @tether/protocol, is the authority). Event, session and state models come from @tether/protocol.
  */
 import type { EventKind, SearchHit, SessionState, SessionStatus, SessionSummary, TetherEvent } from '@tether/protocol';
 
