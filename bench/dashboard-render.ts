@@ -3,7 +3,9 @@
  *  1. time to first render of a session with N events (default 10,000): navigation → first timeline row painted, and
  *     → the whole log loaded into the (virtualized) timeline;
  *  2. frame rate of that open page while R events/s (default 200) arrive over the live feed for D seconds (default 10):
- *     requestAnimationFrame frames counted in the page; p50/p95/max frame interval; events shown at the end.
+ *     requestAnimationFrame frames counted in the page; p50/p95/max frame interval; events shown at the end;
+ *  3. live latency: 20 single actions posted through the REST API one at a time, each timed from the POST to its row
+ *     being in the open page (the dashboard's "within 1 s" target; the browser test checks only that it appears).
  *
  *   npm run build && npm run build -w @tether/dashboard
  *   node --import tsx bench/dashboard-render.ts [--events 10000] [--rate 200] [--seconds 10]
@@ -76,6 +78,16 @@ try {
   const target = N + sent;
   await page.waitForSelector(`.timeline[data-count="${target}"]`, { timeout: 30_000 });
   const frames = (await page.evaluate('(() => { window.__stop = true; return window.__frames; })()')) as number[];
+  const postToRow: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const marker = `live-marker-${i}-${Date.now()}`;
+    const t0 = Date.now();
+    const res = await fetch(`${t.url}/api/v1/actions/${sid}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'tool_use', tool: 'Bash', input: { command: marker } }) });
+    const { seq: at } = (await res.json()) as { seq: number };
+    await page.locator(`[data-testid="event-row"][data-seq="${at}"]`, { hasText: marker }).waitFor({ timeout: 30_000 });
+    postToRow.push(Date.now() - t0);
+  }
+  postToRow.sort((a, b) => a - b);
   const gaps = frames.slice(1).map((f, i) => f - frames[i]!).sort((a, b) => a - b);
   const q = (p: number) => gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))]!;
   const spanS = (frames[frames.length - 1]! - frames[0]!) / 1000;
@@ -91,6 +103,7 @@ try {
     frameMs: { p50: +q(0.5).toFixed(1), p95: +q(0.95).toFixed(1), max: +gaps[gaps.length - 1]!.toFixed(1) },
     framesOver50ms: gaps.filter((g) => g > 50).length,
     shownAtEnd: target,
+    postToRowMs: { p50: postToRow[10]!, max: postToRow[19]! },
   };
   console.log(JSON.stringify(result));
 } finally {
