@@ -60,6 +60,10 @@ declare -A EXCLUDED=(
 ) 9>/tmp/tether-mcp-conformance.lock
 NODE22="$DIR/node_modules/node/bin/node"
 SUITE="$DIR/node_modules/@modelcontextprotocol/conformance/dist/index.js"
+case "$("$NODE22" --version 2>/dev/null)" in
+  v22.*) ;;
+  *) echo "15-mcp-conformance: $NODE22 is not Node 22 (did npm skip the node package's install script?)" >&2; exit 1 ;;
+esac
 if [ ! -f packages/cli/dist/bin.js ]; then bash scripts/setup.sh; fi
 
 # Every server scenario the pinned suite knows must be in RUN or EXCLUDED.
