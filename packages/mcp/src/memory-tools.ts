@@ -16,7 +16,8 @@ export interface MemoryItemView {
 
 /**
  * The memory store as the MCP tools use it: the shape of `@tether/client`'s `StoreResource` (`client.store`), so a
- * TetherClient's `store` is one (stdio), and the service passes one bound to its own `/api/v1/store` routes.
+ * TetherClient's `store` is one (stdio, `ClientBackend`), and the service passes one that runs its own
+ * `/api/v1/store` routes' checks and functions in-process (no HTTP).
  */
 export interface MemoryBackend {
   putItem(namespace: readonly string[], key: string, value: Record<string, unknown>, opts?: { ttl?: number | null; index?: false | string[] }): Promise<void>;

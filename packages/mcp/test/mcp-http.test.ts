@@ -237,6 +237,26 @@ describe('MCP over Streamable HTTP, keys off', () => {
     assert.equal(tools.get('recall_memory')!.annotations?.readOnlyHint, true);
   });
 
+  it('the memory tools run in-process: ttl_minutes, index and paging reach the store, no /api/v1/store request is made', async () => {
+    const ns = ['agents', `a-${randomUUID().slice(0, 6)}`];
+    structured(await client.callTool({ name: 'commit_memory', arguments: { namespace: ns, key: 'short', value: { text: 'ephemeral note' }, ttl_minutes: 5 } }));
+    structured(await client.callTool({ name: 'commit_memory', arguments: { namespace: ns, key: 'hidden', value: { text: 'ephemeral secret' }, index: false } }));
+    structured(await client.callTool({ name: 'commit_memory', arguments: { namespace: ns, key: 'titled', value: { text: 'plain', title: 'ephemeral title' }, index: ['title'] } }));
+    const all = structured(await client.callTool({ name: 'recall_memory', arguments: { namespace_prefix: ns } }));
+    assert.equal(all.items.length, 3);
+    const short = all.items.find((i: any) => i.key === 'short');
+    const left = Date.parse(short.expiresAt) - Date.now();
+    assert.ok(left > 4 * 60_000 && left <= 5 * 60_000, `expiresAt is 5 minutes ahead: ${short.expiresAt}`);
+    assert.equal(all.items.find((i: any) => i.key === 'hidden').expiresAt, undefined, 'no TTL, no expiresAt');
+    const hits = structured(await client.callTool({ name: 'recall_memory', arguments: { namespace_prefix: ns, query: 'ephemeral' } }));
+    assert.deepEqual(hits.items.map((i: any) => i.key).sort(), ['short', 'titled'], 'index: false is not searched; index: [title] is');
+    assert.equal(typeof hits.items[0].score, 'number');
+    const page = structured(await client.callTool({ name: 'recall_memory', arguments: { namespace_prefix: ns, limit: 2, offset: 2 } }));
+    assert.equal(page.items.length, 1);
+    const metrics = await (await fetch(new URL('/metrics', server.url))).text();
+    assert.doesNotMatch(metrics, /tether_http_requests_total\{method="(PUT|POST)",route="\/api\/v1\/store\/items/, 'no in-process HTTP request to the store routes');
+  });
+
   it('bad arguments are tool errors that name the field', async () => {
     assert.match(errorText(await client.callTool({ name: 'log_action', arguments: { session_id: 'ok', action: 'not an object' } })), /action/);
     assert.match(errorText(await client.callTool({ name: 'log_action', arguments: { session_id: 'bad id!', action: {} } })), /session_id/);

@@ -24,16 +24,14 @@ export class McpServerPool {
 
   constructor(private readonly app: FastifyInstance) {}
 
-  acquire(scopes: McpCaller['scopes'], authorization: string | undefined): PooledServer {
+  acquire(scopes: McpCaller['scopes']): PooledServer {
     const p = this.idle.pop() ?? this.create();
     p.caller.scopes = scopes;
-    p.backend.authorization = authorization;
     return p;
   }
 
   release(p: PooledServer): void {
     p.caller.scopes = new Set();
-    p.backend.authorization = undefined;
     if (this.idle.length < MAX_IDLE) this.idle.push(p);
   }
 

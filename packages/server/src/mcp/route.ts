@@ -55,7 +55,7 @@ export async function mcpRoutes(app: FastifyInstance): Promise<void> {
   }, async (req, reply) => {
     checkHostAndOrigin(app, req);
     const scopes = await callerScopes(app, req);
-    const pooled = pool.acquire(scopes, req.headers.authorization);
+    const pooled = pool.acquire(scopes);
     const { server } = pooled;
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();

@@ -3,10 +3,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import {
   DeleteStoreItemBodySchema, GetStoreItemQuerySchema, ListNamespacesBodySchema, ListNamespacesResponseSchema, PutStoreItemBodySchema,
-  SearchStoreItemsBodySchema, SearchStoreItemsResponseSchema, StoreItemSchema, type SearchStoreItem,
+  SearchStoreItemsBodySchema, SearchStoreItemsResponseSchema, StoreItemSchema, type PutStoreItemBody, type SearchStoreItem,
+  type SearchStoreItemsBody,
 } from '@tether/protocol';
 import { TetherError } from '../errors.js';
-import { checkFilter, type MemoryItem } from '../storage/memory.js';
+import { checkFilter, type MemoryItem, type MemoryStore } from '../storage/memory.js';
 
 /** How often expired memory items are deleted, in ms (they are invisible to reads from the moment they expire). */
 const SWEEP_MS = 60_000;
@@ -30,6 +31,27 @@ function validFilter(filter: Record<string, unknown> | null | undefined): Record
 }
 
 /**
+ * Creates or replaces an item from a `PUT /api/v1/store/items` body that passed {@link PutStoreItemBodySchema} (ttl in
+ * minutes, null: never expires). Used by the route and by the MCP tools' in-process backend (`commit_memory`).
+ */
+export async function putStoreItem(memory: MemoryStore, body: PutStoreItemBody): Promise<void> {
+  const { namespace, key, value, index, ttl } = body;
+  await memory.put({ namespace, key, value, ...(index !== undefined ? { index } : {}), ttlMinutes: ttl ?? null });
+}
+
+/**
+ * Runs a `POST /api/v1/store/items/search` body that passed {@link SearchStoreItemsBodySchema} (defaults: limit 10,
+ * offset 0, refresh_ttl true). Throws `validation_failed` for an unsupported filter operator. Used by the route and by
+ * the MCP tools' in-process backend (`recall_memory`).
+ */
+export async function searchStoreItems(memory: MemoryStore, b: SearchStoreItemsBody): Promise<MemoryItem[]> {
+  return memory.search({
+    namespacePrefix: b.namespace_prefix ?? [], filter: validFilter(b.filter), query: b.query ?? null, limit: b.limit ?? 10, offset: b.offset ?? 0,
+    refreshTtl: b.refresh_ttl ?? true,
+  });
+}
+
+/**
  * The memory store (long-term memory shared across sessions and threads) under `/api/v1/store`, with the paths,
  * fields and status codes of the LangGraph Platform store API as `langgraph_sdk`'s `client.store` calls them:
  * `PUT|GET|DELETE /items`, `POST /items/search`, `POST /namespaces`. Reads need the `read` scope, writes `ingest`.
@@ -46,8 +68,7 @@ export async function memoryRoutes(app: FastifyInstance): Promise<void> {
       body: PutStoreItemBodySchema, response: { 204: NoContent },
     },
   }, async (req, reply) => {
-    const { namespace, key, value, index, ttl } = req.body;
-    await memory.put({ namespace, key, value, ...(index !== undefined ? { index } : {}), ttlMinutes: ttl ?? null });
+    await putStoreItem(memory, req.body);
     return reply.code(204).send(null);
   });
 
@@ -80,12 +101,7 @@ export async function memoryRoutes(app: FastifyInstance): Promise<void> {
       body: SearchStoreItemsBodySchema, response: { 200: SearchStoreItemsResponseSchema },
     },
   }, async (req) => {
-    const b = req.body;
-    const items = await memory.search({
-      namespacePrefix: b.namespace_prefix ?? [], filter: validFilter(b.filter), query: b.query ?? null, limit: b.limit ?? 10, offset: b.offset ?? 0,
-      refreshTtl: b.refresh_ttl ?? true,
-    });
-    return { items: items.map(wire) };
+    return { items: (await searchStoreItems(memory, req.body)).map(wire) };
   });
 
   r.post('/api/v1/store/namespaces', {
