@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { APIConnectionError, TetherClient } from '@tether/client';
 
 /** Connection options shared by commands that talk to a running service. */
 export interface ConnOpts {
@@ -10,23 +11,26 @@ export interface ConnOpts {
 export const urlOption = () => new Option('--url <url>', 'Tether service URL [env TETHER_URL]').env('TETHER_URL').default('http://127.0.0.1:9000');
 export const keyOption = () => new Option('--api-key <key>', 'API key [env TETHER_API_KEY]').env('TETHER_API_KEY');
 
-/** A request to the service; throws `<status> <code>: <detail>` from the problem document on failure. */
+/** The SDK client for a command's connection options (one HTTP client for the CLI: `@tether/client`'s). */
+export function clientFor(o: ConnOpts): TetherClient {
+  return new TetherClient({ baseUrl: o.url, ...(o.apiKey ? { apiKey: o.apiKey } : {}), timeoutMs: 30_000 });
+}
+
+/**
+ * One request to the service through `@tether/client` (no retries: a command reports at once). Throws the SDK's error
+ * (`<status> <code>: <detail> (request <id>)` from the problem document); when nothing answers, an error that says
+ * which URL and asks whether `tether serve` runs.
+ */
 export async function call<T>(o: ConnOpts, method: string, path: string, body?: unknown): Promise<T> {
-  let res: Response;
   try {
-    res = await fetch(new URL(path, o.url), {
-      method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal: AbortSignal.timeout(30_000),
-    });
+    return (await clientFor(o).http.once<T>({ method, path, ...(body !== undefined ? { body } : {}) })).body;
   } catch (err) {
-    throw new Error(`cannot reach ${o.url} (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}); is \`tether serve\` running?`);
+    if (err instanceof APIConnectionError) {
+      const cause = err.cause instanceof Error ? ((err.cause as Error).cause instanceof Error ? ((err.cause as Error).cause as Error).message : (err.cause as Error).message) : err.message;
+      throw new Error(`cannot reach ${o.url} (${cause}); is \`tether serve\` running?`, { cause: err });
+    }
+    throw err;
   }
-  const text = await res.text();
-  const data = text ? JSON.parse(text) : undefined;
-  if (!res.ok) throw new Error(`${res.status} ${data?.code ?? ''}: ${data?.detail ?? text}`);
-  return data as T;
 }
 
 /** Prints rows as aligned columns. */

@@ -51,6 +51,11 @@ export interface SubscribeOptions {
   maxDelayMs?: number;
   /** Called when the connection drops and is being resumed (for logs/UI). */
   onReconnect?: (error: unknown, attempt: number) => void;
+  /**
+   * Called on each (re)connection's `subscribed` message (docs/live-feed.md): how many events the server replays
+   * first, and the session's `lastSeq` or the firehose's `lastPos` at that moment.
+   */
+  onSubscribed?: (info: { replayed: number; lastSeq?: number; lastPos?: number }) => void;
 }
 
 /** A live subscription: an async iterator of messages that resumes after reconnects, plus `close()`. */
@@ -120,7 +125,14 @@ export function subscribeSse(http: HttpClient, fetchImpl: typeof fetch, opts: Su
             if (m.code === 4001) throw new AuthenticationError(401, `Live feed closed: ${String(m.reason ?? 'API key revoked')}`, { code: 'unauthorized' });
             break;
           }
-          if (m.type === 'subscribed' || m.type === 'hello' || m.type === 'pong') continue;
+          if (m.type === 'subscribed') {
+            opts.onSubscribed?.({
+              replayed: typeof m.replayed === 'number' ? m.replayed : 0,
+              ...(typeof m.lastSeq === 'number' ? { lastSeq: m.lastSeq } : {}), ...(typeof m.lastPos === 'number' ? { lastPos: m.lastPos } : {}),
+            });
+            continue;
+          }
+          if (m.type === 'hello' || m.type === 'pong') continue;
           if (m.type === 'session_deleted') {
             if (isSession) position = 0;
             yield m as unknown as LiveSessionDeleted;
