@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LiveConnection, type Framing, type Transport } from '../src/live/connection.ts';
+import { LiveConnection, LiveOutput, type Framing, type Transport } from '../src/live/connection.ts';
 import { Outgoing } from '../src/live/messages.ts';
 import { until } from './live-helpers.ts';
 
@@ -27,7 +27,7 @@ class RecordingTransport implements Transport {
   heartbeat(): void {}
 }
 
-const registry = { detach() {} };
+const registry = { detach() {}, output: new LiveOutput() };
 
 /** The payloads of consecutive unmasked WebSocket text frames (RFC 6455 §5.2; payloads < 64 KiB here). */
 function wsPayloads(buf: Buffer): string[] {

@@ -67,22 +67,12 @@ function sameList(a: Outgoing[], b: Outgoing[]): boolean {
   return true;
 }
 
-const caches: Record<Framing, FrameCache> = {
-  ws: new FrameCache((list) => Buffer.concat(list.map((m) => m.wsFrame)), (m) => m.wsFrame),
-  'ws-batch': new FrameCache((list) => wsTextFrame(Buffer.from(`{"type":"batch","messages":[${list.map((m) => m.text).join(',')}]}`))),
-  sse: new FrameCache((list) => Buffer.concat(list.map((m) => m.sse)), (m) => m.sse),
-};
-
 /**
  * Called after every completed flush round with its duration in ms (first write to last, slices and the event-loop
  * turns between them included) and the number of connections written. The metrics plugin observes
  * `tether_live_flush_round_seconds` through it.
  */
 export type FlushRoundObserver = (ms: number, connections: number) => void;
-export const flushRoundObservers = new Set<FlushRoundObserver>();
-
-/** Writes of encoded messages to live-feed transports since the process started (rounds, eager flushes, closes). */
-export const liveWrites = { count: 0 };
 
 /** Most time, in ms, a flush round writes before it lets the event loop run (ingest, commits) and goes on. */
 const ROUND_SLICE_MS = 1;
@@ -107,7 +97,7 @@ class FlushScheduler {
    * @param windowMs least time between the starts of two rounds under load
    * @param caches the frame caches of the framings this scheduler flushes (emptied after each round)
    */
-  constructor(readonly windowMs: number, private readonly caches: FrameCache[]) {}
+  constructor(readonly windowMs: number, private readonly caches: FrameCache[], private readonly observers: ReadonlySet<FlushRoundObserver>) {}
 
   add(conn: LiveConnection): void {
     this.pending.add(conn);
@@ -138,9 +128,9 @@ class FlushScheduler {
       setImmediate(this.run);
       return;
     }
-    if (flushRoundObservers.size) {
+    if (this.observers.size) {
       const ms = Date.now() - this.last;
-      for (const observe of flushRoundObservers) observe(ms, round.length);
+      for (const observe of this.observers) observe(ms, round.length);
     }
     this.round = [];
     this.next = 0;
@@ -158,7 +148,6 @@ class FlushScheduler {
  * events/s, 2 cores): windows of 15 and 25 ms used 10–25 % less CPU but gave no better p99 (42–46 vs 38–40 ms).
  */
 export const FLUSH_WINDOW_MS = 0;
-const flusher = new FlushScheduler(FLUSH_WINDOW_MS, [caches.ws, caches.sse]);
 
 /**
  * Least time, in ms, between flush rounds of batched connections (`?batch=1`): they asked for throughput, so under
@@ -167,7 +156,26 @@ const flusher = new FlushScheduler(FLUSH_WINDOW_MS, [caches.ws, caches.sse]);
  * ~0.35 core less CPU (server and subscribers) than no window.
  */
 export const BATCH_WINDOW_MS = 25;
-const batchFlusher = new FlushScheduler(BATCH_WINDOW_MS, [caches['ws-batch']]);
+
+/**
+ * The output side of one app's live feed (one per LiveRouter, so two apps in a process share nothing): the frame
+ * caches per framing, the two flush schedulers, the flush-round observers and the count of socket writes.
+ */
+export class LiveOutput {
+  readonly caches: Record<Framing, FrameCache> = {
+    ws: new FrameCache((list) => Buffer.concat(list.map((m) => m.wsFrame)), (m) => m.wsFrame),
+    'ws-batch': new FrameCache((list) => wsTextFrame(Buffer.from(`{"type":"batch","messages":[${list.map((m) => m.text).join(',')}]}`))),
+    sse: new FrameCache((list) => Buffer.concat(list.map((m) => m.sse)), (m) => m.sse),
+  };
+  /** Observers of completed flush rounds (see {@link FlushRoundObserver}). */
+  readonly roundObservers = new Set<FlushRoundObserver>();
+  /** Writes of encoded messages to live-feed transports (rounds, eager flushes, closes) since the app started. */
+  writes = 0;
+  /** Rounds of unbatched connections (WebSocket, SSE). */
+  readonly flusher = new FlushScheduler(FLUSH_WINDOW_MS, [this.caches.ws, this.caches.sse], this.roundObservers);
+  /** Rounds of batched connections (`?batch=1`). */
+  readonly batchFlusher = new FlushScheduler(BATCH_WINDOW_MS, [this.caches['ws-batch']], this.roundObservers);
+}
 
 /** What a live connection writes to: a WebSocket or an SSE response. */
 export interface Transport {
@@ -183,9 +191,11 @@ export interface Transport {
   heartbeat(): void;
 }
 
-/** How a connection registers itself and its subscriptions (implemented by LiveRouter). */
+/** How a connection registers itself and its subscriptions, and where it writes through (implemented by LiveRouter). */
 export interface ConnectionRegistry {
   detach(conn: LiveConnection): void;
+  /** The app's live output (flush schedulers and frame caches). */
+  readonly output: LiveOutput;
 }
 
 /**
@@ -219,8 +229,8 @@ export class LiveConnection {
     readonly user: string | undefined,
     readonly secret: string | undefined,
   ) {
-    this.scheduler = transport.framing === 'ws-batch' ? batchFlusher : flusher;
-    this.cache = caches[transport.framing];
+    this.scheduler = transport.framing === 'ws-batch' ? registry.output.batchFlusher : registry.output.flusher;
+    this.cache = registry.output.caches[transport.framing];
   }
 
   /** Bytes queued for the peer: messages of this round plus what the transport holds. */
@@ -260,7 +270,7 @@ export class LiveConnection {
     this.queue.length = 0;
     this.queueBytes = 0;
     this.transport.write(bytes);
-    liveWrites.count++;
+    this.registry.output.writes++;
     this.held = this.transport.buffered();
   }
 

@@ -1,7 +1,7 @@
 import type { HubMessage, LiveHub } from '../events/hub.js';
 import { toSummary, type SessionRecord } from '../events/record.js';
 import type { Store } from '../storage/store.js';
-import type { ConnectionRegistry, LiveConnection } from './connection.js';
+import { LiveOutput, type ConnectionRegistry, type LiveConnection } from './connection.js';
 import { deletedMessage, eventMessage, listEventMessage, listUpdateMessage, Outgoing, type LiveEvent } from './messages.js';
 import type { Subscription } from './subscription.js';
 
@@ -18,6 +18,8 @@ export class LiveRouter implements ConnectionRegistry {
   private readonly firehose = new Set<Subscription>();
   private readonly list = new Set<Subscription>();
   readonly connections = new Set<LiveConnection>();
+  /** This app's flush schedulers, frame caches and write counters (nothing is shared between apps in a process). */
+  readonly output = new LiveOutput();
   private readonly users = new Map<string, number>();
   private readonly dirty = new Map<string, SessionRecord>();
   private updateSubs = 0;

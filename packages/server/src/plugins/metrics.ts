@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import client from 'prom-client';
-import { flushRoundObservers, liveWrites, type FlushRoundObserver } from '../live/connection.js';
+import type { FlushRoundObserver } from '../live/connection.js';
 
 /**
  * Prometheus metrics at `GET /metrics` (text exposition format, prom-client): process metrics, HTTP requests by route
@@ -22,17 +22,18 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
     name: 'tether_live_flush_round_seconds', help: 'Duration of one live-feed flush round (a write to every connection with queued messages) in seconds',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry],
   });
-  let writesSeen = liveWrites.count;
+  // The live routes (app.live, this app's own output) are registered after this plugin: read them once ready.
+  let writesSeen = 0;
   new client.Counter({
     name: 'tether_live_socket_writes_total', help: 'Live-feed writes to sockets (about one per connection per flush round)', registers: [registry],
     collect() {
-      this.inc(liveWrites.count - writesSeen);
-      writesSeen = liveWrites.count;
+      const writes = app.live?.output.writes ?? 0;
+      this.inc(writes - writesSeen);
+      writesSeen = writes;
     },
   });
   const onRound: FlushRoundObserver = (ms) => round.observe(ms / 1000);
-  flushRoundObservers.add(onRound);
-  app.addHook('onClose', async () => void flushRoundObservers.delete(onRound));
+  app.addHook('onReady', async () => void app.live?.output.roundObservers.add(onRound));
 
   app.committer.onBatch = (size, ms) => {
     batch.observe(size);
