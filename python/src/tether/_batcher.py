@@ -32,27 +32,6 @@ from ._json import dumps, now_iso
 from ._retry import RetryPolicy, is_retryable_status
 from ._spool import Spool
 
-
-#: Events encoded per ``json`` call on the sender thread before it lets other threads run (see _dumps_yielding).
-_ENCODE_CHUNK = 32
-
-
-def _dumps_yielding(events: list[dict[str, Any]]) -> bytes:
-    """``dumps(events)``, encoded ``_ENCODE_CHUNK`` events at a time with ``time.sleep(0)`` between chunks.
-
-    One ``dumps`` of a 1,000-event batch of ~400-byte tool calls holds the GIL for milliseconds, and an agent thread
-    calling ``log`` meanwhile waits for it (up to ``sys.getswitchinterval()``, 5 ms, per switch): ``log_action``
-    averaged ~41 µs per call while the sender was busy (issue #18). Releasing the GIL after every chunk bounds that
-    wait by one chunk's encoding (tens of µs).
-    """
-    if len(events) <= _ENCODE_CHUNK:
-        return dumps(events)
-    parts = []
-    for i in range(0, len(events), _ENCODE_CHUNK):
-        parts.append(dumps(events[i : i + _ENCODE_CHUNK])[1:-1])
-        time.sleep(0)
-    return b"[" + b",".join(parts) + b"]"
-
 logger = logging.getLogger("tether")
 
 __all__ = ["Batcher", "ErrorCallback"]
@@ -379,7 +358,7 @@ class Batcher:
         """The batch as a JSON array; events that cannot be encoded (circular data) are rejected and removed."""
         events = self._events(b)
         try:
-            return _dumps_yielding(events)
+            return dumps(events)
         except ValueError:
             good = []
             for e in events:
@@ -390,7 +369,7 @@ class Batcher:
                     self._finish_rejected([e], f"event cannot be encoded as JSON: {exc}", None, [])
             b.events = good
             b.count = len(good)
-            return _dumps_yielding(good) if good else None
+            return dumps(good) if good else None
 
     def _events(self, b: _Batch) -> list[dict[str, Any]]:
         if b.events is None:
