@@ -47,13 +47,25 @@ def start_server() -> tuple[subprocess.Popen[bytes], str, str]:
     raise RuntimeError("server did not become ready")
 
 
+#: A realistic tool call (issue #18): tool name, ~100-byte JSON input, ~200-byte text output, start/end times.
+REALISTIC: dict[str, object] = {
+    "type": "tool_call",
+    "tool": "Bash",
+    "input": {"command": "ls -la /home/dev/project/src/module7", "cwd": "/home/dev/project", "timeoutMs": 120000},
+    "output": ("total 48\ndrwxr-xr-x  5 dev dev 4096 Mar  3 10:12 .\n-rw-r--r--  1 dev dev  812 package.json\n" * 3)[:200],
+    "startedAt": "2026-03-03T10:00:00.000Z",
+    "endedAt": "2026-03-03T10:00:00.012Z",
+}
+
+
 def pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(p * len(xs)))]
 
 
-def log_cost(url: str, calls: int, payload: dict[str, object], label: str) -> None:
-    with Tether(url, max_queue_size=max(calls, 10_000), flush_interval=0.2) as t:
+def log_cost(url: str, calls: int, payload: dict[str, object], label: str, flush_at: int | None = None) -> None:
+    extra = {"flush_at": flush_at} if flush_at else {}
+    with Tether(url, max_queue_size=max(calls, 10_000), flush_interval=0.2, **extra) as t:
         s = t.session(f"bench-cost-{label.split()[0]}-{time.time_ns()}")
         per_call: list[float] = []
         for _ in range(calls // 100):
@@ -93,6 +105,7 @@ def main() -> None:
         print("|---|---|---|---|---|---|---|")
         log_cost(url, args.calls, {"type": "tool_call", "tool": "bash", "input": {"command": "ls -la"}}, "small action (~70 B)")
         log_cost(url, args.calls, {"type": "tool_call", "tool": "bash", "output": "x" * 2048}, "action with 2 KB output")
+        log_cost(url, args.calls, REALISTIC, "realistic tool call (~400 B), 1,000-event batches", 1000)
         print()
         print("| batch size (flush_at) | events | events/s | seconds | delivered | retries |")
         print("|---|---|---|---|---|---|")

@@ -99,7 +99,12 @@ export type EventInput = Static<typeof EventInputSchema>;
 
 /** `POST /api/ingest` body: up to 1,000 events for any sessions. */
 export const IngestBodySchema = Type.Object(
-  { events: Type.Array(Type.Unknown(), { minItems: 1, maxItems: 1000, description: 'Each item is checked on its own against EventInput' }) },
+  {
+    events: Type.Array(Type.Unknown(), {
+      minItems: 1, maxItems: 1000,
+      description: 'Each item is checked on its own against EventInput; its client event id may be sent as eventId (the name REST bodies use; preferred) or id',
+    }),
+  },
   { additionalProperties: false },
 );
 

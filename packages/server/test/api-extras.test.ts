@@ -29,6 +29,45 @@ describe('beyond the seed', () => {
     assert.equal(sess.userId, 'bob');
   });
 
+  it('the client event id is eventId in batch items as in REST bodies; id is accepted for it (issue #18)', async () => {
+    const r = await s.req('POST', '/api/v1/ingest', { events: [
+      { eventId: 'n1', sessionId: 'names', kind: 'action', data: { n: 1 } },
+      { id: 'n2', sessionId: 'names', kind: 'action', data: { n: 2 } },
+      { eventId: 'n3', id: 'n3', sessionId: 'names', kind: 'action' },
+      { eventId: 'n4', id: 'other', sessionId: 'names', kind: 'action' },
+    ] });
+    assert.equal(r.status, 207);
+    assert.deepEqual(r.body.results.map((x: { status: number }) => x.status), [201, 201, 201, 400]);
+    assert.deepEqual(r.body.results.slice(0, 3).map((x: { id: string }) => x.id), ['n1', 'n2', 'n3']);
+    assert.equal(r.body.results[3].code, 'validation_failed');
+    assert.match(r.body.results[3].detail, /eventId and \/id/);
+    // The same ids again, under the other name and through REST: duplicates with the original seqs.
+    const again = await s.req('POST', '/api/v1/ingest', { events: [
+      { id: 'n1', sessionId: 'names', kind: 'action', data: { n: 1 } },
+      { eventId: 'n2', sessionId: 'names', kind: 'action', data: { n: 2 } },
+    ] });
+    assert.deepEqual(again.body.results.map((x: { status: number; seq: number }) => [x.status, x.seq]), [[200, 2], [200, 3]], 'seq 1 is the auto-created session');
+    const rest = await s.req('POST', '/api/v1/actions/names', { eventId: 'n1', n: 1 });
+    assert.equal(rest.status, 200);
+    assert.equal(rest.body.duplicate, true);
+    assert.equal(rest.body.seq, 2);
+    const events = (await s.req('GET', '/api/v1/sessions/names/events')).body.events as Array<{ id: string; data: Record<string, unknown> }>;
+    assert.deepEqual(events.slice(1).map((e) => e.id), ['n1', 'n2', 'n3']);
+    assert.ok(events.every((e) => !('eventId' in e.data)), 'eventId is not stored as data');
+  });
+
+  it('a batch resent with its client ids is all duplicates with the original seqs (one lookup for the batch)', async () => {
+    const events = Array.from({ length: 40 }, (_, i) => ({ eventId: `re-${i}`, sessionId: `resend-${i % 3}`, kind: 'action', data: { i } }));
+    const first = await s.req('POST', '/api/v1/ingest', { events });
+    assert.equal(first.body.accepted, 40);
+    // Half of them again, mixed with new ones and with ids of another session (not duplicates there).
+    const mixed = [...events.slice(0, 20), ...Array.from({ length: 10 }, (_, i) => ({ eventId: `re-${i}`, sessionId: 'resend-other', kind: 'action' }))];
+    const second = await s.req('POST', '/api/v1/ingest', { events: mixed });
+    const got = second.body.results.map((x: { status: number; seq: number }) => [x.status, x.seq]);
+    assert.deepEqual(got.slice(0, 20), first.body.results.slice(0, 20).map((x: { seq: number }) => [200, x.seq]));
+    assert.deepEqual(got.slice(20), Array.from({ length: 10 }, (_, i) => [201, i + 2]));
+  });
+
   it('POST /api/ingest takes at most 1,000 events', async () => {
     const events = Array.from({ length: 1000 }, (_, i) => ({ sessionId: `bulk-${i % 10}`, kind: 'action', data: { i } }));
     const ok = await s.req('POST', '/api/v1/ingest', { events });

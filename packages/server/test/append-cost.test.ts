@@ -21,7 +21,7 @@ it('appending to a 50,000-event session never scans its log', async () => {
       await store.append(Array.from({ length: 1000 }, (_, i) => ({ input: { sessionId: 'big', kind: 'action' as const, data: { i: b * 1000 + i } }, autoCreate: true, receivedAt: at })));
     }
     const stmts = (store as unknown as { stmt: Record<string, Database.Statement> }).stmt;
-    const onAppendPath = ['getSession', 'eventsAfter', 'findEvent', 'insertEvent', 'updateSession', 'updateSessionStatus', 'insertSession'];
+    const onAppendPath = ['getSession', 'eventsAfter', 'findEvent', 'findEvents', 'insertEvent', 'updateSession', 'updateSessionStatus', 'insertSession'];
     for (const name of onAppendPath) {
       const stmt = stmts[name];
       assert.ok(stmt, `statement ${name} exists`);

@@ -58,7 +58,11 @@ const SEED_METRIC_BY_TYPE: Record<string, keyof SeedMetrics> = {
 /** Adds one to a prototype counter without mutating the shared object (records are copied shallowly for a write). */
 function bumpSeed(m: SessionMetrics, key: keyof SeedMetrics): void {
   const s = m.seed ?? { agentsSpawned: 0, toolCalls: 0, mcpCalls: 0, filesModified: 0, bashCommands: 0 };
-  m.seed = { ...s, [key]: s[key] + 1 };
+  // A copy, then the one field: `{ ...s, [key]: … }` (a computed key in the literal) cost 4 % of the HTTP thread in
+  // 1,000-event ingest batches (bench/ingest-realistic.ts profile).
+  const next = { ...s };
+  next[key] = s[key] + 1;
+  m.seed = next;
 }
 
 /**

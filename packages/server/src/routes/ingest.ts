@@ -7,9 +7,22 @@ import type { AppendItem } from '../storage/store.js';
 const checkEvent = Compile(EventInputSchema);
 
 /**
+ * A batch item with the client event id named `eventId` (the name every REST body, REST answer and the live feed use)
+ * turned into the {@link EventInputSchema} shape, which names it `id` (accepted as well: the older spelling the SDKs
+ * send). Both given and different: a string saying so (the item's 400). Items without `eventId` are returned as they are.
+ */
+function eventIdAsId(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || !('eventId' in raw)) return raw;
+  const { eventId, ...rest } = raw as Record<string, unknown>;
+  if ('id' in rest && rest.id !== eventId) return '/eventId and /id name two different event ids (send one: eventId)';
+  return { ...rest, id: eventId };
+}
+
+/**
  * `POST /api/ingest`: up to 1,000 events for any sessions. Each item is validated and appended on its own and answered
  * in `results` at its index (207 Multi-Status, as Langfuse's batch ingestion): 201 stored, 200 duplicate (same event id
  * already stored: the original seq), or an error status with its code. Items for one session keep their order.
+ * An item's client event id is `eventId` (as in REST bodies); `id` is accepted for it too ({@link eventIdAsId}).
  */
 export async function ingestRoutes(app: FastifyInstance): Promise<void> {
   app.withTypeProvider<TypeBoxTypeProvider>().post('/api/v1/ingest', {
@@ -22,8 +35,12 @@ export async function ingestRoutes(app: FastifyInstance): Promise<void> {
     const results: IngestItemResult[] = new Array(req.body.events.length);
     const items: AppendItem[] = [];
     const at: number[] = [];
-    req.body.events.forEach((raw, index) => {
-      if (checkEvent.Check(raw)) {
+    req.body.events.forEach((item, index) => {
+      const raw = eventIdAsId(item);
+      if (typeof raw === 'string') {
+        const r = item as { sessionId?: unknown };
+        results[index] = { index, status: 400, code: 'validation_failed', detail: raw, ...(typeof r.sessionId === 'string' ? { sessionId: r.sessionId } : {}) };
+      } else if (checkEvent.Check(raw)) {
         items.push({ input: raw as EventInput, autoCreate: app.config.autoCreate, receivedAt });
         at.push(index);
       } else {

@@ -6,10 +6,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { attachFts, FtsIndexer, ftsFileFor } from './fts-indexer.js';
-import { asBackgroundThread, openConnection, type Durability, type FtsRequest, type WriterReply } from './writer.js';
+import { openConnection, type Durability, type FtsRequest, type WriterReply } from './writer.js';
 
 const { file, durability } = workerData as { file: string; durability: Durability };
-asBackgroundThread();
 const db = openConnection(file, durability);
 attachFts(db, ftsFileFor(file), durability === 'full' ? 'FULL' : 'NORMAL');
 const fts = new FtsIndexer(db, true);

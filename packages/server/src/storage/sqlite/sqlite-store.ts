@@ -66,11 +66,24 @@ interface Batch {
   rows: unknown[];
   /** LangGraph checkpoint rows of the batch's `checkpoint` items (after the session rows). */
   extra: NonNullable<WriteTx['ops']>;
+  /**
+   * Committed events with the ids the batch's items carry (`sessionId \n eventId`), looked up in one statement for
+   * the whole batch ({@link SqliteStore.committedWithIds}); undefined: look each id up on its own.
+   */
+  priors: Map<string, EventRow> | undefined;
 }
 
-function newBatch(): Batch {
-  return { dirty: new Map(), stateCopied: new Set(), ids: new Map(), fresh: new Set(), finalized: new Set(), snapshotChanged: new Set(), rows: [], extra: [] };
+function newBatch(priors?: Map<string, EventRow>): Batch {
+  return { dirty: new Map(), stateCopied: new Set(), ids: new Map(), fresh: new Set(), finalized: new Set(), snapshotChanged: new Set(), rows: [], extra: [], priors };
 }
+
+/**
+ * From how many items with client ids a batch looks up its duplicates in one statement: one lookup per id cost ~10 µs
+ * of the HTTP thread per event in 1,000-event ingest batches of ~400-byte tool calls (bench/ingest-realistic.ts, the
+ * `appendOne` share of the profile in docs/benchmarks.md); one `IN (json_each)` statement for the batch costs a
+ * fraction of that. Below it, the single-row statement is cheaper.
+ */
+const BATCH_LOOKUP_MIN = 8;
 
 /**
  * The SQLite adapter (better-sqlite3, WAL). Appends for many sessions share one transaction; session records are
@@ -129,6 +142,8 @@ export class SqliteStore implements Store {
       getSession: this.db.prepare<[string], Row>('SELECT * FROM sessions WHERE session_id = ?'),
       eventsAfter: this.db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE session_id = ? AND seq > ? ORDER BY seq'),
       findEvent: this.db.prepare<[string, string], EventRow>('SELECT * FROM events WHERE session_id = ? AND event_id = ?'),
+      // Uses the (event_id, session_id) index once per id (test/append-cost.test.ts checks the plan).
+      findEvents: this.db.prepare<[string], EventRow>('SELECT * FROM events WHERE event_id IN (SELECT value FROM json_each(?))'),
       // Executed by the writer; prepared here too so that their query plans can be checked (test/append-cost.test.ts).
       insertEvent: this.db.prepare(WRITE_SQL.insertEvent),
       insertSession: this.db.prepare(WRITE_SQL.insertSession),
@@ -309,7 +324,7 @@ export class SqliteStore implements Store {
       const key = `${input.sessionId}\n${input.id}`;
       const uncommitted = b.ids.get(key) ?? this.pendingIds.get(key);
       if (uncommitted) return { ok: true, event: uncommitted, duplicate: true, committed: [], session: rec };
-      const prior = this.stmt.findEvent.get(input.sessionId, input.id);
+      const prior = b.priors ? b.priors.get(key) : this.stmt.findEvent.get(input.sessionId, input.id);
       if (prior) return { ok: true, event: rowToEvent(prior), duplicate: true, committed: [], session: rec };
     }
     if (rec && input.kind === 'session_created') {
@@ -357,7 +372,8 @@ export class SqliteStore implements Store {
    * writer; resolves after it committed. Up to {@link maxInFlight} calls may be pending; they commit in call order.
    */
   append(items: AppendItem[]): Promise<AppendOutcome[]> {
-    let b = newBatch();
+    const priors = this.committedWithIds(items);
+    let b = newBatch(priors);
     const startPos = this.nextPos;
     const ops: NonNullable<WriteTx['ops']> = [];
     const lag: SessionRecord[] = [];
@@ -373,7 +389,7 @@ export class SqliteStore implements Store {
         } catch (err) {
           if (!(err instanceof PoisonedItem) || poisoned.has(err.index)) throw err;
           poisoned.set(err.index, { ok: false, error: itemError(err.cause) });
-          b = newBatch();
+          b = newBatch(priors);
           this.nextPos = startPos;
         }
       }
@@ -419,6 +435,20 @@ export class SqliteStore implements Store {
     for (const rec of b.dirty.values()) this.pendingRecs.set(rec.sessionId, rec);
     for (const [key, ev] of b.ids) this.pendingIds.set(key, ev);
     return this.write({ events: b.rows, ops }).then(committed);
+  }
+
+  /**
+   * The committed events whose ids the items carry, keyed `sessionId \n eventId`, in one statement; undefined when
+   * fewer than {@link BATCH_LOOKUP_MIN} items carry ids (then each is looked up on its own). Events handed to the
+   * writer and not yet acknowledged here are in `pendingIds` (checked first), so nothing committed in between is missed.
+   */
+  private committedWithIds(items: AppendItem[]): Map<string, EventRow> | undefined {
+    const ids: string[] = [];
+    for (const { input } of items) if (input.id !== undefined) ids.push(input.id);
+    if (ids.length < BATCH_LOOKUP_MIN) return undefined;
+    const found = new Map<string, EventRow>();
+    for (const row of this.stmt.findEvents.all(JSON.stringify(ids))) found.set(`${row.session_id}\n${row.event_id}`, row);
+    return found;
   }
 
   async getSession(sessionId: string): Promise<SessionRecord | undefined> {

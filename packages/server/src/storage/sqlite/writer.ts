@@ -47,8 +47,8 @@ export function openConnection(file: string, durability: Durability = 'normal'):
 }
 
 /**
- * Lowers the calling thread's priority to nice 10 (the index and checkpoint threads), so that the threads answering
- * requests (HTTP, writer) win when the cores are busy. On Linux the nice value is per thread: setpriority(2) for pid 0
+ * Lowers the calling thread's priority to nice 10 (the checkpoint thread; not the index thread, which every search
+ * waits for), so that the threads answering requests (HTTP, writer) win when the cores are busy. On Linux the nice value is per thread: setpriority(2) for pid 0
  * (os.setPriority's default) changes only the calling thread. Not permitted or not supported: it keeps its priority.
  */
 export function asBackgroundThread(): void {

@@ -1,0 +1,3 @@
+module tether.dev/bench/ingest-client
+
+go 1.22
