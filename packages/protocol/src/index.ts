@@ -58,6 +58,15 @@ export { StatsSchema, SearchHitSchema, SearchResultSchema, AnalyticsSchema } fro
 export type { Stats, SearchHit, SearchResult, Analytics } from './queries.js';
 export { HealthSchema, ReadySchema } from './service.js';
 export {
+  LiveEventMessageSchema, LiveListEventMessageSchema, LiveSessionUpdatedMessageSchema, LiveSessionDeletedMessageSchema, LiveHelloMessageSchema,
+  LiveSubscribedMessageSchema, LiveUnsubscribedMessageSchema, LiveErrorMessageSchema, LivePongMessageSchema, LiveCloseMessageSchema,
+  LiveBatchMessageSchema, LiveClientOpSchema, LIVE_SCHEMAS,
+} from './live.js';
+export type {
+  LiveEventMessage, LiveListEventMessage, LiveSessionUpdatedMessage, LiveSessionDeletedMessage, LiveHelloMessage, LiveSubscribedMessage,
+  LiveUnsubscribedMessage, LiveErrorMessage, LivePongMessage, LiveCloseMessage, LiveServerMessage, LiveBatchMessage, LiveClientOp,
+} from './live.js';
+export {
   FILE_TOOLS, FILE_TYPES, BASH_TOOLS, BASH_TYPES, TOOL_TYPES, MCP_TYPE, TOOL_CALL_TYPES, TOOL_FIELDS,
   actionTool, classifyAction, toolCallName,
 } from './actions.js';

@@ -88,24 +88,6 @@ export interface SessionState {
   [key: string]: unknown;
 }
 
-/** A session's summary as listed and as the `metadata` block of a restore. Times are ISO 8601, `durationMs` in ms. */
-export interface SessionSummary {
-  sessionId: string;
-  userId: string | null;
-  type: string | null;
-  parentSessionId: string | null;
-  status: SessionStatus;
-  tags: string[];
-  metadata: SessionMetadata;
-  initial: Record<string, unknown> | null;
-  created: string;
-  updated: string;
-  endedAt: string | null;
-  durationMs: number | null;
-  lastSeq: number;
-  stateVersion: number;
-}
-
 export const SessionSummarySchema = Type.Object(
   {
     sessionId: Type.String(),
@@ -114,7 +96,8 @@ export const SessionSummarySchema = Type.Object(
     parentSessionId: Type.Union([Type.String(), Type.Null()]),
     status: SessionStatusSchema,
     tags: Type.Array(Type.String()),
-    metadata: Obj,
+    // Open on the wire (clients merge-patch any keys into it); typed as SessionMetadata.
+    metadata: Type.Unsafe<SessionMetadata>(Obj),
     initial: Type.Union([Obj, Type.Null()]),
     created: Type.String(),
     updated: Type.String(),
@@ -125,6 +108,8 @@ export const SessionSummarySchema = Type.Object(
   },
   { $id: 'SessionSummary' },
 );
+/** A session's summary as listed and as the `metadata` block of a restore. Times are ISO 8601, `durationMs` in ms. */
+export type SessionSummary = Static<typeof SessionSummarySchema>;
 
 /** `POST /api/sessions` body (the seed's shape plus type, tags, parent, metadata). */
 export const CreateSessionBodySchema = Type.Object({

@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import sjson from 'secure-json-parse';
-import { EventSchema, MAX_JSON_DEPTH, SessionSummarySchema } from '@tether/protocol';
+import { EventSchema, LIVE_SCHEMAS, MAX_JSON_DEPTH, SessionSummarySchema } from '@tether/protocol';
 import type { TetherConfig } from './config.js';
 import { TetherError } from './errors.js';
 import { LiveHub } from './events/hub.js';
@@ -15,6 +15,7 @@ import { metricsPlugin } from './plugins/metrics.js';
 import { notFound, problemPlugin, sendProblem, toProblem } from './plugins/problem.js';
 import { clientErrorHandler } from './plugins/client-errors.js';
 import { allowedMethodsPlugin, documentResponses } from './plugins/openapi-responses.js';
+import { CHECK_RESPONSES_ENV, responseCheckPlugin } from './plugins/response-check.js';
 import { StorageHealth } from './plugins/storage-health.js';
 import { strictSchemaController } from './plugins/strict-validation.js';
 import { actionRoutes } from './routes/actions.js';
@@ -132,12 +133,16 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
   });
 
   const dashboard = Boolean(config.dashboardDir && existsSync(config.dashboardDir));
+  // Test diagnostic: every response checked against /openapi.json (the node test suite turns it on).
+  if (process.env[CHECK_RESPONSES_ENV] === '1') await app.register(responseCheckPlugin);
   await app.register(problemPlugin, { notFound: !dashboard });
   await app.register(allowedMethodsPlugin);
   if (config.corsOrigins.length) await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['x-request-id', 'etag', 'retry-after'] });
   // Shared schemas: referenced by routes as 'Event#' / 'SessionSummary#', listed under components in /openapi.json.
   app.addSchema(EventSchema);
   app.addSchema(SessionSummarySchema);
+  // The live feed's messages (WebSocket frames, SSE data lines): documented as components, referenced by the live routes.
+  for (const s of LIVE_SCHEMAS) app.addSchema(s);
   await app.register(swagger, {
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
     // Every status a route can send is documented (error responses, 201, security per route): see documentResponses.
