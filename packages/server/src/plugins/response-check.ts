@@ -36,8 +36,8 @@ const token = (s: string) => encodeURIComponent(s.replace(/~/g, '~0').replace(/\
  * problem+json `internal_error` naming the mismatch (a streamed one is cut off: the socket is dropped before its last chunk), so the test that
  * made the request fails; every violation is also written to stderr and kept in {@link responseViolations}.
  * Not checked: HEAD, routes hidden from the document (`/openapi.json`, `/docs`, dashboard files), hijacked replies
- * (WebSocket, SSE, MCP: they write to the socket themselves). Unmatched URLs (404/405 from the not-found handler)
- * must be problem+json documents.
+ * (WebSocket, SSE, MCP: they write to the socket themselves), non-JSON answers to unmatched URLs (the dashboard's deep
+ * links). JSON answers to unmatched URLs (404/405 from the not-found handler) must be problem+json documents.
  */
 export const responseCheckPlugin = fp(async function responseCheck(app: FastifyInstance): Promise<void> {
   let doc: { paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>> } | undefined;
@@ -68,7 +68,9 @@ export const responseCheckPlugin = fp(async function responseCheck(app: FastifyI
     const url = req.routeOptions.url;
     if (url === undefined || url === '*' || url.includes('*')) {
       if (reply.statusCode >= 400 && mediaType === PROBLEM_CONTENT_TYPE) return { ref: 'tether-problem.json' };
-      return { error: 'the URL matched no route and the answer is not a problem+json error' };
+      // The dashboard's deep links (index.html from the not-found handler) are not part of the API.
+      if (!mediaType.includes('json')) return undefined;
+      return { error: 'the URL matched no route and the JSON answer is not a problem+json error' };
     }
     const schema = req.routeOptions.schema as { hide?: boolean } | undefined;
     if (schema?.hide || url.startsWith('/docs')) return undefined;
