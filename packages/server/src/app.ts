@@ -133,8 +133,6 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
   });
 
   const dashboard = Boolean(config.dashboardDir && existsSync(config.dashboardDir));
-  // Test diagnostic: every response checked against /openapi.json (the node test suite turns it on).
-  if (process.env[CHECK_RESPONSES_ENV] === '1') await app.register(responseCheckPlugin);
   await app.register(problemPlugin, { notFound: !dashboard });
   await app.register(allowedMethodsPlugin);
   if (config.corsOrigins.length) await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['x-request-id', 'etag', 'retry-after'] });
@@ -155,6 +153,9 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
       ...(config.apiKeys.length || (await deps.store.listKeys()).length ? { security: [{ bearer: [] }] } : {}),
     },
   });
+  // Test diagnostic: every response checked against /openapi.json (the node test suite turns it on). After swagger, so
+  // that its onReady hook can build the document; before every API route, so that its onSend hook covers them.
+  if (process.env[CHECK_RESPONSES_ENV] === '1') await app.register(responseCheckPlugin);
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
   app.get('/openapi.json', { config: { scope: 'public' }, schema: { hide: true } }, async () => app.swagger());
   await app.register(authPlugin, { keys: app.keys });
