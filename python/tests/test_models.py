@@ -18,7 +18,17 @@ from tether import (
     SessionSummary,
     Tether,
 )
-from tether._models import EventInput
+from tether._live import LiveMessage
+from tether._models import (
+    CreateSessionResult,
+    EventInput,
+    EventPage,
+    FinalizeResult,
+    SearchHit,
+    SearchResponse,
+    SessionList,
+    SessionRestore,
+)
 
 from .conftest import TetherServer
 
@@ -108,3 +118,42 @@ def test_summary_and_event_match_real_answers(server: TetherServer, sid: str) ->
         assert all(set(e) == keys(Event) for e in page["events"])
         listed = t.list_sessions(limit=1)["sessions"][0]
         assert set(listed) == keys(SessionSummary)
+
+
+def resolve(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if ref is None:
+        return schema
+    assert ref.startswith("#/components/schemas/"), ref
+    return resolve(doc, doc["components"]["schemas"][ref.rsplit("/", 1)[1]])
+
+
+def response(doc: dict[str, Any], method: str, path: str, status: str = "200") -> dict[str, Any]:
+    return resolve(doc, op(doc, method, path)["responses"][status]["content"]["application/json"]["schema"])
+
+
+def test_response_models_match_openapi(openapi: dict[str, Any]) -> None:
+    """Every response TypedDict has exactly the fields (and required fields) of its schema in /openapi.json."""
+    search = response(openapi, "get", "/api/v1/query/search")
+    pairs: list[tuple[Any, dict[str, Any]]] = [
+        (Event, resolve(openapi, {"$ref": "#/components/schemas/Event"})),
+        (SessionSummary, resolve(openapi, {"$ref": "#/components/schemas/SessionSummary"})),
+        (SessionRestore, response(openapi, "get", "/api/v1/sessions/{sessionId}")),
+        (SessionList, response(openapi, "get", "/api/v1/sessions")),
+        (EventPage, response(openapi, "get", "/api/v1/sessions/{sessionId}/events")),
+        (SearchResponse, search),
+        (SearchHit, resolve(openapi, search["properties"]["results"]["items"])),
+        (CreateSessionResult, response(openapi, "post", "/api/v1/sessions", "201")),
+        (FinalizeResult, response(openapi, "post", "/api/v1/sessions/{sessionId}/finalize")),
+    ]
+    for model, schema in pairs:
+        assert keys(model) == set(schema["properties"]), model.__name__
+        assert model.__required_keys__ == frozenset(schema.get("required", [])), model.__name__
+
+
+def test_live_message_matches_openapi(openapi: dict[str, Any]) -> None:
+    """LiveMessage (session and firehose subscriptions) has the fields of the event and session_deleted messages."""
+    schemas = openapi["components"]["schemas"]
+    assert keys(LiveMessage) == set(schemas["LiveEventMessage"]["properties"])
+    # `session: null` comes only on the list channel, which the SDK does not subscribe to.
+    assert set(schemas["LiveSessionDeletedMessage"]["properties"]) - {"session"} <= keys(LiveMessage)

@@ -7,4 +7,4 @@ shopt -s globstar nullglob
 files=(packages/*/test/**/*.test.ts)
 if ((${#files[@]} == 0)); then echo "no test files found" >&2; exit 1; fi
 echo "running ${#files[@]} test files"
-node --import tsx --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout "${files[@]}"
+TETHER_CHECK_RESPONSES=1 node --import tsx --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout "${files[@]}"

@@ -1,34 +1,19 @@
-import type { EventKind } from '@tether/protocol';
+import type { LiveEventMessage, LiveSessionDeletedMessage } from '@tether/protocol';
 import { backoffDelay, sleep } from './backoff.js';
 import { APIConnectionError, AuthenticationError, isRetryable, makeAPIError } from './errors.js';
 import type { HttpClient } from './http.js';
 import { parseSse } from './sse.js';
 
 /**
- * An event as the live feed delivers it (docs/live-feed.md "Event messages"). `type` is the prototype's name of the kind
- * (`state_updated` for `state_patched`); `seq` is the position in the session, `pos` the global commit position.
+ * An event as the live feed delivers it (docs/live-feed.md "Event messages"; schema LiveEventMessageSchema in
+ * @tether/protocol). `type` is the prototype's name of the kind (`state_updated` for `state_patched`); `seq` is the
+ * position in the session, `pos` the global commit position (always on the firehose; on a session stream for live
+ * events, not for replayed ones).
  */
-export interface LiveEvent {
-  type: string;
-  channel: 'session' | 'firehose';
-  sessionId: string;
-  seq: number;
-  eventId: string;
-  pos: number;
-  kind: EventKind;
-  timestamp: string;
-  receivedAt: string;
-  data: Record<string, unknown>;
-}
+export type LiveEvent = LiveEventMessage;
 
-/** A session was deleted (no seq, no pos: deletion is not an event of the log). */
-export interface LiveSessionDeleted {
-  type: 'session_deleted';
-  channel: 'session' | 'firehose';
-  sessionId: string;
-  timestamp: string;
-  data: Record<string, unknown>;
-}
+/** A session was deleted (no seq, no pos: deletion is not an event of the log); schema LiveSessionDeletedMessageSchema. */
+export type LiveSessionDeleted = LiveSessionDeletedMessage;
 
 /** What a subscription yields. */
 export type LiveMessage = LiveEvent | LiveSessionDeleted;

@@ -50,22 +50,15 @@ export const EventSchema = Type.Object(
     id: Type.String({ description: 'Event id: the client-chosen idempotency key, or a server-generated UUID' }),
     sessionId: Type.String(),
     seq: Type.Integer({ minimum: 1, description: 'Position in the session log, 1-based, gapless' }),
-    kind: Type.String({ description: 'One of EVENT_KINDS' }),
+    kind: Type.Unsafe<EventKind>({ type: 'string', enum: EVENT_KIND_LIST, description: 'One of EVENT_KINDS' }),
     timestamp: Type.String({ description: 'Client time of the event (ISO 8601); the receive time when the client sent none' }),
     receivedAt: Type.String({ description: 'Server receive time (ISO 8601)' }),
     data: Json,
   },
   { $id: 'Event' },
 );
-export type TetherEvent = {
-  id: string;
-  sessionId: string;
-  seq: number;
-  kind: EventKind;
-  timestamp: string;
-  receivedAt: string;
-  data: Record<string, unknown>;
-};
+/** An event as stored and served (the type of {@link EventSchema}). */
+export type TetherEvent = Static<typeof EventSchema>;
 
 /**
  * One event to append (the item of `POST /api/ingest`).

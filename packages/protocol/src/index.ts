@@ -26,6 +26,21 @@ export {
   GoalBodySchema,
   AgentBodySchema,
   ListSessionsQuerySchema,
+  GoalSchema,
+  AgentRecordSchema,
+  SessionStateSchema,
+  SessionCreatedSchema,
+  LogEntrySchema,
+  RestoredSessionSchema,
+  UserSessionsSchema,
+  MetadataPatchedSchema,
+  SessionFinalizedSchema,
+  SessionDeletedSchema,
+  ActionListSchema,
+  ResponseListSchema,
+  StatePatchedSchema,
+  GoalAckSchema,
+  AgentAckSchema,
 } from './sessions.js';
 export type {
   TokenUsage,
@@ -39,7 +54,18 @@ export type {
   CreateSessionBody,
   ListSessionsQuery,
 } from './sessions.js';
-export type { Stats, SearchHit, Analytics } from './queries.js';
+export { StatsSchema, SearchHitSchema, SearchResultSchema, AnalyticsSchema } from './queries.js';
+export type { Stats, SearchHit, SearchResult, Analytics } from './queries.js';
+export { HealthSchema, ReadySchema } from './service.js';
+export {
+  LiveEventMessageSchema, LiveListEventMessageSchema, LiveSessionUpdatedMessageSchema, LiveSessionDeletedMessageSchema, LiveHelloMessageSchema,
+  LiveSubscribedMessageSchema, LiveUnsubscribedMessageSchema, LiveErrorMessageSchema, LivePongMessageSchema, LiveCloseMessageSchema,
+  LiveBatchMessageSchema, LiveClientOpSchema, LIVE_SCHEMAS,
+} from './live.js';
+export type {
+  LiveEventMessage, LiveListEventMessage, LiveSessionUpdatedMessage, LiveSessionDeletedMessage, LiveHelloMessage, LiveSubscribedMessage,
+  LiveUnsubscribedMessage, LiveErrorMessage, LivePongMessage, LiveCloseMessage, LiveServerMessage, LiveBatchMessage, LiveClientOp,
+} from './live.js';
 export {
   FILE_TOOLS, FILE_TYPES, BASH_TOOLS, BASH_TYPES, TOOL_TYPES, MCP_TYPE, TOOL_CALL_TYPES, TOOL_FIELDS, ERROR_FLAG_FIELDS,
   ERROR_STATUSES, actionTool, classifyAction, toolCallName, isToolError,

@@ -88,24 +88,6 @@ export interface SessionState {
   [key: string]: unknown;
 }
 
-/** A session's summary as listed and as the `metadata` block of a restore. Times are ISO 8601, `durationMs` in ms. */
-export interface SessionSummary {
-  sessionId: string;
-  userId: string | null;
-  type: string | null;
-  parentSessionId: string | null;
-  status: SessionStatus;
-  tags: string[];
-  metadata: SessionMetadata;
-  initial: Record<string, unknown> | null;
-  created: string;
-  updated: string;
-  endedAt: string | null;
-  durationMs: number | null;
-  lastSeq: number;
-  stateVersion: number;
-}
-
 export const SessionSummarySchema = Type.Object(
   {
     sessionId: Type.String(),
@@ -114,7 +96,8 @@ export const SessionSummarySchema = Type.Object(
     parentSessionId: Type.Union([Type.String(), Type.Null()]),
     status: SessionStatusSchema,
     tags: Type.Array(Type.String()),
-    metadata: Obj,
+    // Open on the wire (clients merge-patch any keys into it); typed as SessionMetadata.
+    metadata: Type.Unsafe<SessionMetadata>(Obj),
     initial: Type.Union([Obj, Type.Null()]),
     created: Type.String(),
     updated: Type.String(),
@@ -125,6 +108,8 @@ export const SessionSummarySchema = Type.Object(
   },
   { $id: 'SessionSummary' },
 );
+/** A session's summary as listed and as the `metadata` block of a restore. Times are ISO 8601, `durationMs` in ms. */
+export type SessionSummary = Static<typeof SessionSummarySchema>;
 
 /** `POST /api/sessions` body (the seed's shape plus type, tags, parent, metadata). */
 export const CreateSessionBodySchema = Type.Object({
@@ -175,3 +160,61 @@ export const ListSessionsQuerySchema = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 500 })),
 });
 export type ListSessionsQuery = Static<typeof ListSessionsQuerySchema>;
+
+// ---- Response bodies of Tether's own session and state routes (/api/v1). Open parts stay open
+// (`additionalProperties: true`): the state, metadata, goals, agents and logged entries hold what clients sent.
+
+const Open = { additionalProperties: true } as const;
+const SummaryRef = Type.Unsafe<SessionSummary>({ $ref: 'SessionSummary#' });
+
+/** A goal (`state.goals[]`): goalId, status, times, and what the client sent. */
+export const GoalSchema = Type.Object({ goalId: Type.String(), status: Type.Optional(Type.Unknown()), createdAt: Type.Optional(Type.Unknown()), updatedAt: Type.Optional(Type.Unknown()) }, Open);
+/** A spawned sub-agent (`state.agents.spawned[]`). */
+export const AgentRecordSchema = Type.Object({ agentId: Type.String(), type: Type.Optional(Type.Unknown()), status: Type.Optional(Type.Unknown()), spawnedAt: Type.Optional(Type.Unknown()) }, Open);
+
+/**
+ * The state projection (`GET /api/v1/state/:id`), the seed's state.json shape plus `sessionId` and `version` (bumped by
+ * every state change). Every other member can be merge-patched to any JSON, so only `sessionId` and `version` are typed.
+ * With `?atSeq=`, the state replayed to that seq, with `atSeq` set.
+ */
+export const SessionStateSchema = Type.Object({
+  sessionId: Type.String(),
+  version: Type.Integer({ minimum: 0 }),
+  atSeq: Type.Optional(Type.Integer({ description: 'Only on a replay (?atSeq=)' })),
+}, { ...Open, description: 'phase, currentStep, goals, priorities, agents {spawned, active, completed}, workspace, errors and any patched keys' });
+
+/** `POST /api/v1/sessions` answer (201 created, 200 a repeat of the same event id). */
+export const SessionCreatedSchema = Type.Object({ success: Type.Boolean(), sessionId: Type.String(), seq: Type.Integer(), duplicate: Type.Boolean(), session: SummaryRef });
+
+/** An action or response as served: the posted object plus its `eventId`, `seq` and `timestamp`. */
+export const LogEntrySchema = Type.Object({ eventId: Type.String(), seq: Type.Integer(), timestamp: Type.String() }, Open);
+
+/** `GET /api/v1/sessions/:id` (restore): the summary, initial, state, the first actions and responses (capped), final. */
+export const RestoredSessionSchema = Type.Object({
+  sessionId: Type.String(),
+  metadata: SummaryRef,
+  initial: Type.Unknown(),
+  state: SessionStateSchema,
+  actions: Type.Array(LogEntrySchema),
+  responses: Type.Array(LogEntrySchema),
+  final: Type.Unknown({ description: 'The finalize body\'s final, or null' }),
+});
+
+/** `GET /api/v1/sessions/user/:userId`. */
+export const UserSessionsSchema = Type.Object({ userId: Type.String(), sessions: Type.Array(SummaryRef), count: Type.Integer() });
+/** `PATCH /api/v1/sessions/:id/metadata` answer: the metadata after the patch. */
+export const MetadataPatchedSchema = Type.Object({ success: Type.Boolean(), sessionId: Type.String(), seq: Type.Integer(), metadata: Obj });
+/** `POST /api/v1/sessions/:id/finalize` answer. */
+export const SessionFinalizedSchema = Type.Object({ success: Type.Boolean(), sessionId: Type.String(), status: SessionStatusSchema, seq: Type.Integer(), session: SummaryRef });
+/** `DELETE /api/v1/sessions/:id` answer. */
+export const SessionDeletedSchema = Type.Object({ success: Type.Boolean(), sessionId: Type.String(), deleted: Type.Boolean() });
+/** `GET /api/v1/actions/:id`: the newest actions (at most TETHER_RESPONSE_MAX_ITEMS), oldest first. */
+export const ActionListSchema = Type.Object({ sessionId: Type.String(), actions: Type.Array(LogEntrySchema), count: Type.Integer() });
+/** `GET /api/v1/actions/:id/responses`: the newest responses, oldest first. */
+export const ResponseListSchema = Type.Object({ sessionId: Type.String(), responses: Type.Array(LogEntrySchema), count: Type.Integer() });
+/** `PATCH /api/v1/state/:id` answer: the state after the patch. */
+export const StatePatchedSchema = Type.Object({ success: Type.Boolean(), sessionId: Type.String(), seq: Type.Integer(), state: SessionStateSchema });
+/** `POST /api/v1/state/:id/goals` and `PATCH …/goals/:goalId` answer: the goal after the change. */
+export const GoalAckSchema = Type.Object({ success: Type.Boolean(), sessionId: Type.String(), seq: Type.Integer(), goal: Type.Optional(GoalSchema) });
+/** `POST /api/v1/state/:id/agents` and `…/agents/:agentId/complete` answer: the agent record after the change. */
+export const AgentAckSchema = Type.Object({ success: Type.Boolean(), sessionId: Type.String(), seq: Type.Integer(), agent: Type.Optional(AgentRecordSchema) });

@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import sjson from 'secure-json-parse';
-import { EventSchema, MAX_JSON_DEPTH, SessionSummarySchema } from '@tether/protocol';
+import { EventSchema, LIVE_SCHEMAS, MAX_JSON_DEPTH, SessionSummarySchema } from '@tether/protocol';
 import type { TetherConfig } from './config.js';
 import { TetherError } from './errors.js';
 import { LiveHub } from './events/hub.js';
@@ -15,6 +15,7 @@ import { metricsPlugin } from './plugins/metrics.js';
 import { notFound, problemPlugin, sendProblem, toProblem } from './plugins/problem.js';
 import { clientErrorHandler } from './plugins/client-errors.js';
 import { allowedMethodsPlugin, documentResponses } from './plugins/openapi-responses.js';
+import { CHECK_RESPONSES_ENV, responseCheckPlugin } from './plugins/response-check.js';
 import { StorageHealth } from './plugins/storage-health.js';
 import { strictSchemaController } from './plugins/strict-validation.js';
 import { actionRoutes } from './routes/actions.js';
@@ -138,6 +139,8 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
   // Shared schemas: referenced by routes as 'Event#' / 'SessionSummary#', listed under components in /openapi.json.
   app.addSchema(EventSchema);
   app.addSchema(SessionSummarySchema);
+  // The live feed's messages (WebSocket frames, SSE data lines): documented as components, referenced by the live routes.
+  for (const s of LIVE_SCHEMAS) app.addSchema(s);
   await app.register(swagger, {
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
     // Every status a route can send is documented (error responses, 201, security per route): see documentResponses.
@@ -150,6 +153,9 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
       ...(config.apiKeys.length || (await deps.store.listKeys()).length ? { security: [{ bearer: [] }] } : {}),
     },
   });
+  // Test diagnostic: every response checked against /openapi.json (the node test suite turns it on). After swagger, so
+  // that its onReady hook can build the document; before every API route, so that its onSend hook covers them.
+  if (process.env[CHECK_RESPONSES_ENV] === '1') await app.register(responseCheckPlugin);
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
   app.get('/openapi.json', { config: { scope: 'public' }, schema: { hide: true } }, async () => app.swagger());
   await app.register(authPlugin, { keys: app.keys });

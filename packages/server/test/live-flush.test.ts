@@ -53,7 +53,7 @@ function connections(n: number, framing: Framing, costMs = 0): Array<{ conn: Liv
   });
 }
 
-const message = (seq: number) => new Outgoing({ type: 'action', channel: 'session', sessionId: 's', seq, data: { n: seq } }, seq);
+const message = (seq: number) => new Outgoing({ type: 'action', channel: 'session', sessionId: 's', seq, eventId: `e${seq}`, kind: 'action', timestamp: '2026-01-01T00:00:00.000Z', receivedAt: '2026-01-01T00:00:00.000Z', data: { n: seq } }, seq);
 
 describe('live feed flush rounds', () => {
   it('writes a long round in slices, lets the event loop run between them, and keeps every connection in order', async () => {

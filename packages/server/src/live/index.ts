@@ -31,7 +31,11 @@ export const liveRoutes = fp(async function liveRoutes(app: FastifyInstance): Pr
   await app.register(sseRoutes, { router });
 
   app.get('/api/v1/ws', {
-    schema: { tags: ['live'], summary: 'The WebSocket live feed (needs an Upgrade: websocket request; see docs/live-feed.md)' },
+    schema: { tags: ['live'], summary: 'The WebSocket live feed (needs an Upgrade: websocket request; see docs/live-feed.md)',
+      description: 'Client frames: LiveClientOp. Server frames (components.schemas): LiveHelloMessage, LiveEventMessage, LiveListEventMessage, '
+        + 'LiveSessionUpdatedMessage, LiveSessionDeletedMessage, LiveSubscribedMessage, LiveUnsubscribedMessage, LiveErrorMessage, LivePongMessage; '
+        + 'with ?batch=1, LiveBatchMessage frames. Without an upgrade: 400.',
+    },
   }, async () => {
     throw new TetherError('validation_failed', 'GET /api/v1/ws needs a WebSocket upgrade (Upgrade: websocket); for plain HTTP use the SSE routes /api/stream or /api/sessions/:sessionId/stream');
   });

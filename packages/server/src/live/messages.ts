@@ -1,4 +1,8 @@
-import { LIVE_MESSAGE_TYPES, type SessionSummary, type TetherEvent } from '@tether/protocol';
+import {
+  LIVE_MESSAGE_TYPES, type LiveEventMessage, type LiveListEventMessage, type LiveServerMessage, type LiveSessionDeletedMessage,
+  type LiveSessionUpdatedMessage, type SessionSummary, type TetherEvent,
+} from '@tether/protocol';
+import { checkLiveMessage } from './check.js';
 
 /** The subscription kinds of the live feed (see docs/live-feed.md). */
 export type Channel = 'session' | 'firehose' | 'list';
@@ -11,7 +15,7 @@ export type LiveEvent = TetherEvent & { pos?: number };
  * An event message of the `session` or `firehose` channel: the prototype's `{type, sessionId, data, timestamp}` plus
  * `channel`, `seq`, `eventId`, `pos` (when known), `kind`, `receivedAt`.
  */
-export function eventMessage(ev: LiveEvent, channel: 'session' | 'firehose'): Record<string, unknown> {
+export function eventMessage(ev: LiveEvent, channel: 'session' | 'firehose'): LiveEventMessage {
   return {
     type: LIVE_MESSAGE_TYPES[ev.kind] ?? ev.kind, channel, sessionId: ev.sessionId, seq: ev.seq, eventId: ev.id,
     ...(ev.pos !== undefined ? { pos: ev.pos } : {}), kind: ev.kind, timestamp: ev.timestamp, receivedAt: ev.receivedAt, data: ev.data,
@@ -19,17 +23,17 @@ export function eventMessage(ev: LiveEvent, channel: 'session' | 'firehose'): Re
 }
 
 /** A `list` channel message for a session-level event (`session_created`, `session_finalized`) with the summary as of now. */
-export function listEventMessage(ev: LiveEvent, session: SessionSummary): Record<string, unknown> {
+export function listEventMessage(ev: LiveEvent, session: SessionSummary): LiveListEventMessage {
   return { ...eventMessage(ev, 'session'), channel: 'list', session };
 }
 
 /** A `session_updated` list message (coalesced new activity of a session). */
-export function listUpdateMessage(session: SessionSummary): Record<string, unknown> {
+export function listUpdateMessage(session: SessionSummary): LiveSessionUpdatedMessage {
   return { type: 'session_updated', channel: 'list', sessionId: session.sessionId, timestamp: new Date().toISOString(), session };
 }
 
 /** `session_deleted` on any channel; deletion is not an event of the log, so it has no `seq` or `pos`. */
-export function deletedMessage(sessionId: string, timestamp: string, channel: Channel): Record<string, unknown> {
+export function deletedMessage(sessionId: string, timestamp: string, channel: Channel): LiveSessionDeletedMessage {
   return { type: 'session_deleted', channel, sessionId, timestamp, data: {}, ...(channel === 'list' ? { session: null } : {}) };
 }
 
@@ -48,7 +52,11 @@ export class Outgoing {
   private frameCache: Buffer | undefined;
 
   /** `id`: the resume position (seq or pos) for SSE, undefined for control messages. */
-  constructor(private readonly body: Record<string, unknown>, readonly id?: number) {}
+  private readonly body: LiveServerMessage;
+
+  constructor(body: LiveServerMessage, readonly id?: number) {
+    this.body = checkLiveMessage(body);
+  }
 
   get text(): string {
     return (this.textCache ??= JSON.stringify(this.body));

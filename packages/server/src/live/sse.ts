@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { SessionIdSchema } from '@tether/protocol';
+import { SessionIdSchema, type LiveCloseMessage } from '@tether/protocol';
 import { bearer } from '../plugins/auth.js';
 import { TetherError } from '../errors.js';
 import { LiveConnection, type Transport } from './connection.js';
@@ -30,7 +30,8 @@ function lastEventId(req: FastifyRequest): number | undefined {
 const DESCRIPTION = 'Server-Sent Events (docs/live-feed.md): replays events after `Last-Event-ID` (or `?after=`, or the last `?tail=` events) from storage, '
   + 'then streams live ones with no gap and no duplicate at the switch. Each event is `id: <position>` + `data: <JSON message>`; '
   + 'a `subscribed` message (no id) marks the switch; `: ping` comments every heartbeat; a reader that falls behind the buffer limit '
-  + 'gets `{"type":"close","code":4008}` and the stream ends (EventSource reconnects and resumes).';
+  + 'gets `{"type":"close","code":4008}` and the stream ends (EventSource reconnects and resumes). '
+  + 'Message schemas (components.schemas): LiveEventMessage, LiveSessionDeletedMessage, LiveSubscribedMessage, LiveCloseMessage.';
 
 /**
  * The SSE transport: `GET /api/sessions/:sessionId/stream` (id = seq) and `GET /api/stream` (firehose, id = pos).
@@ -59,7 +60,7 @@ export async function sseRoutes(app: FastifyInstance, opts: { router: LiveRouter
       },
       close: (code, reason) => {
         if (raw.writableEnded) return;
-        raw.end(`data: ${JSON.stringify({ type: 'close', code, reason })}\n\n`);
+        raw.end(`data: ${JSON.stringify({ type: 'close', code, reason } satisfies LiveCloseMessage)}\n\n`);
         setTimeout(() => {
           if (!raw.writableFinished) raw.destroy();
         }, END_GRACE_MS).unref();

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket, WebSocketServer } from 'ws';
-import { ERROR_CODES, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, isValidSessionId, type ErrorCode } from '@tether/protocol';
+import { ERROR_CODES, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, isValidSessionId, type ErrorCode, type LiveServerMessage } from '@tether/protocol';
 import { TetherError, titleFor } from '../errors.js';
 import { VERSION } from '../version.js';
 import { authorizeLive, originAllowed, rawBearer } from './authorize.js';
@@ -114,7 +114,7 @@ export function attachWebSocket(app: FastifyInstance, router: LiveRouter): { clo
       router.detach(conn);
     });
     ws.on('error', () => ws.terminate());
-    const reply = (body: Record<string, unknown>) => conn.send(new Outgoing(body));
+    const reply = (body: LiveServerMessage) => conn.send(new Outgoing(body));
     reply({ type: 'hello', protocol: 1, version: VERSION, heartbeatMs: app.config.heartbeatMs, bufferLimit: app.config.wsBufferLimit });
 
     const subscribe = (sub: Subscription) => {

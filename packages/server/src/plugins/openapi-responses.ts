@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { PROBLEM_CONTENT_TYPE } from '@tether/protocol';
 
 /** RFC 9457 problem document with Tether's `code` (see packages/protocol/src/errors.ts); extra members are kept. */
-const Problem = {
+export const Problem = {
   type: 'object',
   required: ['type', 'title', 'status', 'code'],
   additionalProperties: true,

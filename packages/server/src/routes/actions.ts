@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { TetherEvent } from '@tether/protocol';
+import type { Static } from 'typebox';
+import { ActionListSchema, ResponseListSchema, type TetherEvent } from '@tether/protocol';
 import { appendEvent, idempotencyKey } from './append.js';
 import { AnyObject, AppendAck, LimitQuery, SessionParams } from './schemas.js';
 import { TetherError } from '../errors.js';
@@ -27,13 +28,14 @@ export async function actionRoutes(app: FastifyInstance): Promise<void> {
       return reply.code(duplicate ? 200 : 201).send({ success: true, sessionId: event.sessionId, seq: event.seq, eventId: event.id, duplicate });
     });
     r.get(path, {
-      schema: { tags: ['actions'], summary: `The newest ${listKey} of a session, oldest first (seed route)`, params: SessionParams, querystring: LimitQuery },
+      schema: { tags: ['actions'], summary: `The newest ${listKey} of a session, oldest first (seed route)`, params: SessionParams, querystring: LimitQuery, response: { 200: kind === 'action' ? ActionListSchema : ResponseListSchema } },
     }, async (req) => {
       const { sessionId } = req.params;
       if (!(await app.store.getSession(sessionId))) throw new TetherError('session_not_found', `Session ${sessionId} does not exist`);
       // At most TETHER_RESPONSE_MAX_ITEMS (the newest); page the whole log with /api/v1/sessions/:id/events.
       const events = await app.store.listEvents(sessionId, { kinds: [kind], limit: Math.min(req.query.limit ?? Infinity, app.config.responseMaxItems), tail: true });
-      return { sessionId, [listKey]: events.map(toEntry), count: events.length };
+      // The list's key is `actions` or `responses` (listKey); the computed key is not narrowed by TypeScript.
+      return { sessionId, [listKey]: events.map(toEntry), count: events.length } as Static<typeof ActionListSchema> & Static<typeof ResponseListSchema>;
     });
   }
 }

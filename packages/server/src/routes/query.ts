@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { AnalyticsSchema, SearchResultSchema, StatsSchema } from '@tether/protocol';
 import { SessionList } from './schemas.js';
 import { ANALYTICS_PARTS, type AnalyticsPart } from '../storage/store.js';
 
@@ -19,13 +20,14 @@ export async function queryRoutes(app: FastifyInstance): Promise<void> {
     return { sessions, count: sessions.length };
   });
 
-  r.get('/api/v1/query/stats', { schema: { tags: ['query'], summary: 'Totals by status and type (seed route)' } }, async () => app.store.stats());
+  r.get('/api/v1/query/stats', { schema: { tags: ['query'], summary: 'Totals by status and type (seed route)', response: { 200: StatsSchema } } }, async () => app.store.stats());
 
   r.get('/api/v1/query/search', {
     schema: {
       tags: ['query'], summary: 'Full-text search over event content (SQLite FTS5)',
       description: 'Words are ANDed; "quoted phrases" and prefix* work. Results are ranked by relevance.',
       querystring: Type.Object({ q: Type.String({ minLength: 1, maxLength: 500 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }),
+      response: { 200: SearchResultSchema },
     },
   }, async (req) => ({ query: req.query.q, results: await app.store.search(req.query.q, req.query.limit ?? 50) }));
 
@@ -38,6 +40,7 @@ export async function queryRoutes(app: FastifyInstance): Promise<void> {
         bucketMs: Type.Optional(Type.Integer({ minimum: 1000, description: 'Bucket width in ms; default (to-from)/48' })),
         include: Type.Optional(Type.String({ pattern: `^(${ANALYTICS_PARTS.join('|')})(,(${ANALYTICS_PARTS.join('|')}))*$`, description: `Comma-separated parts to compute (default all): ${ANALYTICS_PARTS.join(', ')}; the others come back empty` })),
       }),
+      response: { 200: AnalyticsSchema },
     },
   }, async (req) => {
     const to = req.query.to ? new Date(req.query.to) : new Date();

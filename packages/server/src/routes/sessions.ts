@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { CreateSessionBodySchema, EVENT_KIND_LIST, FinalizeBodySchema, ListSessionsQuerySchema, type EventKind } from '@tether/protocol';
+import {
+  CreateSessionBodySchema, EVENT_KIND_LIST, FinalizeBodySchema, ListSessionsQuerySchema, MetadataPatchedSchema, RestoredSessionSchema, SessionCreatedSchema,
+  SessionDeletedSchema, SessionFinalizedSchema, UserSessionsSchema, type EventKind,
+} from '@tether/protocol';
 import { TetherError } from '../errors.js';
 import { toSummary } from '../events/record.js';
 import { toEntry } from './actions.js';
@@ -27,7 +30,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.post('/api/v1/sessions', {
-    schema: { tags: ['sessions'], summary: 'Create a session (seed route)', description: 'sessionId is generated when absent. 409 session_exists when taken.', body: CreateSessionBodySchema },
+    schema: { tags: ['sessions'], summary: 'Create a session (seed route)', description: 'sessionId is generated when absent. 409 session_exists when taken.', body: CreateSessionBodySchema, response: { 201: SessionCreatedSchema, 200: SessionCreatedSchema } },
   }, async (req, reply) => {
     const { sessionId = randomUUID(), timestamp, eventId, ...data } = req.body;
     const id = idempotencyKey(req, { eventId });
@@ -43,6 +46,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags: ['sessions'], summary: 'Restore a session: metadata (the summary), initial, state, actions, responses, final', params: SessionParams,
       description: 'Streamed. actions and responses hold at most TETHER_RESPONSE_MAX_ITEMS entries each (the oldest); page the whole log with GET /api/v1/sessions/:id/events?after=<seq>.',
+      response: { 200: RestoredSessionSchema },
     },
   }, async (req, reply) => {
     const rec = await mustGet(app, req.params.sessionId);
@@ -61,14 +65,14 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
   }, async (req) => toSummary(await mustGet(app, req.params.sessionId)));
 
   r.get('/api/v1/sessions/user/:userId', {
-    schema: { tags: ['sessions'], summary: "A user's sessions, newest first (seed route)", params: Type.Object({ userId: Type.String({ minLength: 1, maxLength: 256 }) }), querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }) },
+    schema: { tags: ['sessions'], summary: "A user's sessions, newest first (seed route)", params: Type.Object({ userId: Type.String({ minLength: 1, maxLength: 256 }) }), querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }), response: { 200: UserSessionsSchema } },
   }, async (req) => {
     const { sessions } = await app.store.listSessions({ userId: req.params.userId, limit: req.query.limit ?? 100 });
     return { userId: req.params.userId, sessions, count: sessions.length };
   });
 
   r.patch('/api/v1/sessions/:sessionId/metadata', {
-    schema: { tags: ['sessions'], summary: 'Merge-patch the metadata (RFC 7396, seed route)', description: 'metrics are derived from events and cannot be patched.', params: SessionParams, body: AnyObject },
+    schema: { tags: ['sessions'], summary: 'Merge-patch the metadata (RFC 7396, seed route)', description: 'metrics are derived from events and cannot be patched.', params: SessionParams, body: AnyObject, response: { 200: MetadataPatchedSchema } },
   }, async (req) => {
     const id = idempotencyKey(req);
     const { event, session } = await appendEvent(app, { sessionId: req.params.sessionId, kind: 'metadata_updated', data: { patch: req.body }, ...(id ? { id } : {}) });
@@ -76,7 +80,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
   });
 
   r.post('/api/v1/sessions/:sessionId/finalize', {
-    schema: { tags: ['sessions'], summary: 'Finalize a session (seed route)', description: 'status defaults to completed; final is any JSON (the outcome).', params: SessionParams, body: Type.Optional(FinalizeBodySchema) },
+    schema: { tags: ['sessions'], summary: 'Finalize a session (seed route)', description: 'status defaults to completed; final is any JSON (the outcome).', params: SessionParams, body: Type.Optional(FinalizeBodySchema), response: { 200: SessionFinalizedSchema } },
   }, async (req) => {
     const { timestamp, ...data } = req.body ?? {};
     const id = idempotencyKey(req);
@@ -86,7 +90,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
 
   r.delete('/api/v1/sessions/:sessionId', {
     config: { scope: 'admin' },
-    schema: { tags: ['sessions'], summary: 'Delete a session and its whole log (seed route; needs admin scope)', params: SessionParams },
+    schema: { tags: ['sessions'], summary: 'Delete a session and its whole log (seed route; needs admin scope)', params: SessionParams, response: { 200: SessionDeletedSchema } },
   }, async (req) => {
     await app.committer.drain();
     if (!(await app.store.deleteSession(req.params.sessionId))) throw new TetherError('session_not_found', `Session ${req.params.sessionId} does not exist`);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { AgentBodySchema, GoalBodySchema } from '@tether/protocol';
+import { AgentAckSchema, AgentBodySchema, GoalAckSchema, GoalBodySchema, SessionStateSchema, StatePatchedSchema } from '@tether/protocol';
 import { TetherError } from '../errors.js';
 import { applyEvent } from '../events/reduce.js';
 import type { SessionRecord } from '../events/record.js';
@@ -19,6 +19,7 @@ export async function stateRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags: ['state'], summary: 'The state (seed route); with atSeq, the state replayed from the log up to that seq', params: SessionParams,
       querystring: Type.Object({ atSeq: Type.Optional(Type.Integer({ minimum: 1, description: 'Replay the log up to and including this seq' })) }),
+      response: { 200: SessionStateSchema },
     },
   }, async (req, reply) => {
     const rec = await app.store.getSession(req.params.sessionId);
@@ -37,7 +38,7 @@ export async function stateRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags: ['state'], summary: 'Merge-patch the state (RFC 7396, seed route)',
       description: 'Send If-Match: <version> (or expectedVersion in the body) for optimistic concurrency: a mismatch answers 412 and changes nothing. sessionId and version cannot be patched.',
-      params: SessionParams, body: AnyObject,
+      params: SessionParams, body: AnyObject, response: { 200: StatePatchedSchema },
     },
   }, async (req) => {
     const { expectedVersion: _ev, eventId: _id, ...patch } = req.body;
@@ -48,7 +49,7 @@ export async function stateRoutes(app: FastifyInstance): Promise<void> {
   });
 
   r.post('/api/v1/state/:sessionId/goals', {
-    schema: { tags: ['state'], summary: 'Add a goal (seed route)', description: 'goalId is generated when absent; status defaults to pending, priority to medium.', params: SessionParams, body: GoalBodySchema },
+    schema: { tags: ['state'], summary: 'Add a goal (seed route)', description: 'goalId is generated when absent; status defaults to pending, priority to medium.', params: SessionParams, body: GoalBodySchema, response: { 201: GoalAckSchema, 200: GoalAckSchema } },
   }, async (req, reply) => {
     const id = idempotencyKey(req);
     const ver = expectedVersion(req);
@@ -58,7 +59,7 @@ export async function stateRoutes(app: FastifyInstance): Promise<void> {
   });
 
   r.patch('/api/v1/state/:sessionId/goals/:goalId', {
-    schema: { tags: ['state'], summary: 'Update a goal (seed route)', description: 'status completed sets completedAt. 404 goal_not_found.', params: GoalParams, body: AnyObject },
+    schema: { tags: ['state'], summary: 'Update a goal (seed route)', description: 'status completed sets completedAt. 404 goal_not_found.', params: GoalParams, body: AnyObject, response: { 200: GoalAckSchema } },
   }, async (req) => {
     const id = idempotencyKey(req);
     const ver = expectedVersion(req);
@@ -70,7 +71,7 @@ export async function stateRoutes(app: FastifyInstance): Promise<void> {
     schema: {
       tags: ['state'], summary: 'Record a spawned sub-agent (seed route)',
       description: 'agentId is generated when absent. With childSessionId, the child session is created (parentSessionId = this session) unless it exists.',
-      params: SessionParams, body: AgentBodySchema,
+      params: SessionParams, body: AgentBodySchema, response: { 201: AgentAckSchema, 200: AgentAckSchema },
     },
   }, async (req, reply) => {
     const id = idempotencyKey(req);
@@ -88,7 +89,7 @@ export async function stateRoutes(app: FastifyInstance): Promise<void> {
   });
 
   r.post('/api/v1/state/:sessionId/agents/:agentId/complete', {
-    schema: { tags: ['state'], summary: 'Mark a sub-agent completed (seed route)', description: 'status defaults to completed. 404 agent_not_found.', params: AgentParams, body: Type.Optional(AnyObject) },
+    schema: { tags: ['state'], summary: 'Mark a sub-agent completed (seed route)', description: 'status defaults to completed. 404 agent_not_found.', params: AgentParams, body: Type.Optional(AnyObject), response: { 200: AgentAckSchema } },
   }, async (req) => {
     const id = idempotencyKey(req);
     const { event, session } = await appendEvent(app, { sessionId: req.params.sessionId, kind: 'agent_completed', data: { ...(req.body ?? {}), agentId: req.params.agentId }, ...(id ? { id } : {}) });
