@@ -10,5 +10,14 @@ export function isValidSessionId(id: unknown): id is string {
   return typeof id === 'string' && SESSION_ID_RE.test(id);
 }
 
-/** Event ids (client-chosen idempotency keys): 1–200 printable ASCII characters. */
+/**
+ * Event ids (client-chosen idempotency keys): 1–200 printable ASCII characters, no spaces. The one rule for an event
+ * id wherever it arrives: `eventId` (or `id`) of a batch item, `eventId` of a REST body, the `Idempotency-Key` header.
+ */
 export const EVENT_ID_PATTERN = '^[\\x21-\\x7e]{1,200}$';
+const EVENT_ID_RE = new RegExp(EVENT_ID_PATTERN);
+
+/** True when `id` is a valid event id (see {@link EVENT_ID_PATTERN}). */
+export function isValidEventId(id: unknown): id is string {
+  return typeof id === 'string' && EVENT_ID_RE.test(id);
+}

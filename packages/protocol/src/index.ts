@@ -4,7 +4,7 @@
  */
 export { ERROR_CODES, MAX_JSON_DEPTH, PROBLEM_TYPE_BASE, PROBLEM_CONTENT_TYPE, SDK_ERROR_CLASSES, SDK_ERROR_BASES } from './errors.js';
 export type { ErrorCode, Problem } from './errors.js';
-export { SESSION_ID_PATTERN, EVENT_ID_PATTERN, isValidSessionId } from './ids.js';
+export { SESSION_ID_PATTERN, EVENT_ID_PATTERN, isValidSessionId, isValidEventId } from './ids.js';
 export {
   EVENT_KINDS,
   EVENT_KIND_LIST,

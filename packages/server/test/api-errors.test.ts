@@ -35,6 +35,25 @@ describe('errors', () => {
     assertProblem(await s.req('PATCH', '/api/v1/state/s1', { a: 1 }, { 'if-match': 'abc' }), 400, 'validation_failed');
   });
 
+  it('one event-id rule: REST keys follow the batch items\' rule (1–200 printable ASCII, no spaces)', async () => {
+    for (const key of ['a b', 'x'.repeat(201)]) {
+      const h = await s.req('POST', '/api/v1/actions/ids-1', { type: 'x' }, { 'idempotency-key': key });
+      assertProblem(h, 400, 'validation_failed');
+      assert.ok(h.body.errors.some((e: { path: string }) => e.path === 'headers/idempotency-key'), JSON.stringify(h.body));
+    }
+    const b = await s.req('POST', '/api/v1/actions/ids-1', { type: 'x', eventId: 'a b' });
+    assertProblem(b, 400, 'validation_failed');
+    assert.ok(b.body.errors.some((e: { path: string }) => e.path === 'body/eventId'));
+    const i = await s.req('POST', '/api/v1/ingest', { events: [{ sessionId: 'ids-1', kind: 'action', data: {}, eventId: 'a b' }] });
+    assert.equal(i.body.results[0].status, 400);
+    // A valid key is still a key: a retry is a duplicate, not a second event.
+    const first = await s.req('POST', '/api/v1/actions/ids-1', { type: 'x' }, { 'idempotency-key': 'ok-key_1' });
+    const again = await s.req('POST', '/api/v1/actions/ids-1', { type: 'x' }, { 'idempotency-key': 'ok-key_1' });
+    assert.equal(first.body.seq, again.body.seq);
+    const events = await s.req('GET', '/api/v1/sessions/ids-1/events');
+    assert.equal(events.body.events.filter((e: { kind: string }) => e.kind === 'action').length, 1);
+  });
+
   it('400 invalid_session_id: an encoded %2F never reaches the file system', async () => {
     // fetch() resolves dot segments itself, so send `..` raw, as an attacker's client would.
     for (const raw of ['..', '%2E%2E', '.%2E', '..%2F..']) {

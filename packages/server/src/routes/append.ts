@@ -1,14 +1,24 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { EventInput, TetherEvent } from '@tether/protocol';
+import { isValidEventId, type EventInput, type TetherEvent } from '@tether/protocol';
 import type { SessionRecord } from '../events/record.js';
 import { TetherError } from '../errors.js';
 
-/** The event id a REST write carries: the `Idempotency-Key` header, else `eventId` in the body. */
+/**
+ * The event id a REST write carries: the `Idempotency-Key` header, else `eventId` in the body. Both follow the one
+ * event-id rule of @tether/protocol (`isValidEventId`: 1–200 printable ASCII characters, no spaces), as batch items
+ * of `/api/v1/ingest` do: a key that breaks it answers 400 `validation_failed` naming it (before, a header of over 200
+ * characters was silently ignored, and the write lost its idempotency). A non-string `eventId` is not a key (ignored).
+ */
 export function idempotencyKey(req: FastifyRequest, body?: unknown): string | undefined {
   const h = req.headers['idempotency-key'];
-  if (typeof h === 'string' && h.length > 0 && h.length <= 200) return h;
+  if (typeof h === 'string') {
+    if (isValidEventId(h)) return h;
+    throw new TetherError('validation_failed', 'Idempotency-Key must be an event id: 1–200 printable ASCII characters, no spaces', [{ path: 'headers/idempotency-key', message: 'must match ^[\\x21-\\x7e]{1,200}$' }]);
+  }
   const b = body as { eventId?: unknown } | undefined;
-  return typeof b?.eventId === 'string' && b.eventId.length > 0 && b.eventId.length <= 200 ? b.eventId : undefined;
+  if (typeof b?.eventId !== 'string') return undefined;
+  if (isValidEventId(b.eventId)) return b.eventId;
+  throw new TetherError('validation_failed', 'eventId must be an event id: 1–200 printable ASCII characters, no spaces', [{ path: 'body/eventId', message: 'must match ^[\\x21-\\x7e]{1,200}$' }]);
 }
 
 /** Appends one event through the group committer; throws the item's TetherError (404, 409, 412, …). */
