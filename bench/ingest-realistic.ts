@@ -29,7 +29,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { EventInput } from '@tether/protocol';
-import { BIN, freePort, row } from './lib.js';
+import { BIN, row, startServer as startBenchServer } from './lib.js';
 import { batches, planImport } from '../packages/cli/src/claude/import-files.ts';
 import { MIGRATIONS } from '../packages/server/src/storage/sqlite/migrations.ts';
 import { ftsText } from '../packages/server/src/storage/sqlite/fts-text.ts';
@@ -124,27 +124,10 @@ function cpuOf(pid: number): { total: number; threads: Map<string, number> } {
 interface Server { url: string; pid: number; dataDir: string; stop(): Promise<void> }
 
 async function startServer(bin: string): Promise<Server> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tether-ingest-'));
-  const port = await freePort();
   const nodeArgs = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [];
-  const extra = (arg('--server-args') ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--no-dashboard', ...extra], { stdio: 'inherit' });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${url}/ready`)).ok) break;
-    } catch {
-      /* starting */
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url, pid: child.pid!, dataDir,
-    async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
+  const args = (arg('--server-args') ?? '').split(' ').filter(Boolean);
+  const s = await startBenchServer({}, { bin, nodeArgs, args, keepData: true });
+  return { url: s.url, pid: s.child.pid!, dataDir: s.dataDir, stop: s.stop };
 }
 
 interface ClientResult { requests: number; events: number; created: number; duplicate: number; failed: number; httpErrors: number; seconds: number; p50: number; p99: number; max: number; cpuSeconds: number }

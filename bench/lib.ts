@@ -19,10 +19,23 @@ export async function freePort(): Promise<number> {
 
 export interface BenchServer { url: string; child: ChildProcess; dataDir: string; stop(): Promise<void> }
 
-export async function startServer(env: Record<string, string> = {}): Promise<BenchServer> {
+/** How {@link startServer} runs `tether serve`. */
+export interface StartOptions {
+  /** The CLI to run (default: this checkout's packages/cli/dist/bin.js), e.g. another build for an A/B run. */
+  bin?: string;
+  /** Node flags before the script (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
+  /** More `tether serve` flags. */
+  args?: string[];
+  /** Keep the data directory after `stop()` (to measure what was stored); default false. */
+  keepData?: boolean;
+}
+
+/** Starts `tether serve` on a free port with a temporary data dir (SQLite), waits for /ready; `stop()` sends SIGTERM. */
+export async function startServer(env: Record<string, string> = {}, opts: StartOptions = {}): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tether-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--no-dashboard'], { stdio: 'inherit', env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.bin ?? BIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--no-dashboard', ...(opts.args ?? [])], { stdio: 'inherit', env: { ...process.env, ...env } });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {
@@ -37,7 +50,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ben
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
