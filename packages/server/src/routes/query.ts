@@ -24,7 +24,7 @@ export async function queryRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/api/v1/query/search', {
     schema: {
-      tags: ['query'], summary: 'Full-text search over event content (SQLite FTS5)',
+      tags: ['query'], summary: 'Full-text search over event content (FTS5 on SQLite, tsquery on PostgreSQL; words ANDed, "phrases", prefix*)',
       description: 'Words are ANDed; "quoted phrases" and prefix* work. Results are ranked by relevance.',
       querystring: Type.Object({ q: Type.String({ minLength: 1, maxLength: 500 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }),
       response: { 200: SearchResultSchema },

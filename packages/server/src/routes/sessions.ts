@@ -39,7 +39,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
   });
 
   r.get('/api/v1/sessions', {
-    schema: { tags: ['sessions'], summary: 'List sessions with filters and cursor pagination', description: 'Newest first. q searches event content (FTS5; words are ANDed, "quoted phrases" and prefix* work).', querystring: ListSessionsQuerySchema, response: { 200: SessionPage } },
+    schema: { tags: ['sessions'], summary: 'List sessions with filters and cursor pagination', description: 'Newest first. q searches event content (full text: FTS5 on SQLite, tsquery on PostgreSQL, read the same way; words are ANDed, "quoted phrases" and prefix* work).', querystring: ListSessionsQuerySchema, response: { 200: SessionPage } },
   }, async (req) => app.store.listSessions(req.query));
 
   r.get('/api/v1/sessions/:sessionId', {
