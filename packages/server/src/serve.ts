@@ -90,9 +90,7 @@ export async function startServer(config: TetherConfig, extra: Omit<AppDeps, 'st
   try {
     store = await openStore(config);
     const app = await buildApp(config, { ...extra, store });
-    if (store instanceof SqliteStore) {
-      store.onWriterDown = (err) => app.log.error({ err }, 'the SQLite writer thread stopped; writes now commit on the main thread');
-    }
+    store.onDegraded = (message, err) => app.log.error({ err }, message);
     await app.listen({ host: config.host, port: config.port });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;

@@ -118,12 +118,12 @@ it('sqlite: when the writer thread stops, writes go on (committed on the HTTP th
   const s = await startTestServer({ dataDir });
   try {
     assert.equal((await s.req('POST', '/api/v1/actions/w', { tool: 'Bash' })).status, 201);
-    const store = s.app.store as unknown as { writer: { writer: { worker: { terminate(): Promise<number> } } }; onWriterDown?: (e: Error) => void };
+    const store = s.app.store as unknown as { writer: { writer: { worker: { terminate(): Promise<number> } } }; onDegraded?: (m: string, e: Error) => void };
     let reported: Error | undefined;
-    const log = store.onWriterDown;
-    store.onWriterDown = (e) => {
+    const log = store.onDegraded;
+    store.onDegraded = (m, e) => {
       reported = e;
-      log?.(e);
+      log?.(m, e);
     };
     await store.writer.writer.worker.terminate();
     assert.match(String(reported?.message), /writer thread exited/);

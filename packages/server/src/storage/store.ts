@@ -168,5 +168,10 @@ export interface Store {
    * composition root feeds the live hub from it when present, from its own commits when absent (SQLite).
    */
   openFeed?(sink: FeedSink, opts?: FeedOptions): SharedFeed;
+  /**
+   * Set by the composition root to hear that the adapter went on in a degraded mode after an internal failure
+   * (`message` says which; SQLite: the writer thread stopped, writes now commit on the HTTP thread). Optional.
+   */
+  onDegraded?: ((message: string, err: Error) => void) | undefined;
   close(): Promise<void>;
 }

@@ -112,10 +112,10 @@ export class SqliteStore implements Store {
    */
   private readonly direct: TxRunner | undefined;
   /**
-   * Called if the writer thread stops unexpectedly. The store then commits every write on this thread (as with
-   * `writerThread: false`): slower, nothing acknowledged lost; the writes in flight at that moment fail.
+   * Called if the writer thread stops unexpectedly (Store.onDegraded). The store then commits every write on this
+   * thread (as with `writerThread: false`): slower, nothing acknowledged lost; the writes in flight at that moment fail.
    */
-  onWriterDown: ((err: Error) => void) | undefined;
+  onDegraded: ((message: string, err: Error) => void) | undefined;
   /** The memory store (long-term memory items), on this file; its writes go through the same writer. */
   readonly memory: SqliteMemory;
   /** The group committer may hand over the next batch while the writer commits the last one. */
@@ -160,7 +160,7 @@ export class SqliteStore implements Store {
       this.direct = new TxRunner(this.db, undefined, false);
       this.writer.onDeath = (err) => {
         this.db.pragma('wal_autocheckpoint = 1000'); // checkpoint here too, in case that thread is gone as well
-        this.onWriterDown?.(err);
+        this.onDegraded?.('the SQLite writer thread stopped; writes now commit on the main thread', err);
       };
     }
     this.memory = new SqliteMemory(this.db, (tx) => this.write(tx));
