@@ -32,7 +32,7 @@ import type { EventInput } from '@tether/protocol';
 import { BIN, row, startServer as startBenchServer } from './lib.js';
 import { batches, planImport } from '../packages/cli/src/claude/import-files.ts';
 import { MIGRATIONS } from '../packages/server/src/storage/sqlite/migrations.ts';
-import { ftsText } from '../packages/server/src/storage/sqlite/fts-text.ts';
+import { ftsText } from '../packages/server/src/storage/search-text.ts';
 import { openConnection } from '../packages/server/src/storage/sqlite/writer.ts';
 import { uuidv7 } from '../packages/server/src/util/uuid7.ts';
 

@@ -6,7 +6,7 @@ import { applyEvent, claimedTime, resolveEvent } from '../../events/reduce.js';
 import type { SessionRecord } from '../../events/record.js';
 import { itemError, PoisonedItem } from '../item-errors.js';
 import type { AppendItem, AppendOutcome, PositionedEvent } from '../store.js';
-import { ftsText } from '../sqlite/fts-text.js';
+import { ftsText } from '../search-text.js';
 import { CHECKPOINT_KINDS } from '../checkpoints.js';
 import { writeCheckpointRows } from './pg-checkpoints.js';
 import { EVENT_COLUMNS, normalizeTime, pgSafe, rowToEvent, rowToRecord, type EventRow, type SessionRow } from './pg-rows.js';

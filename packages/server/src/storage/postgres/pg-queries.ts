@@ -3,7 +3,7 @@ import type { Analytics, ListSessionsQuery, SessionSummary, TetherEvent } from '
 import { TetherError } from '../../errors.js';
 import { toSummary } from '../../events/record.js';
 import type { AnalyticsPart, AnalyticsQuery, ListEventsOptions, SearchHit, Stats } from '../store.js';
-import { ftsText, snippet } from '../sqlite/fts-text.js';
+import { ftsText, snippet } from '../search-text.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { EVENT_COLUMNS, rowToEvent, rowToRecord, type EventRow, type SessionRow } from './pg-rows.js';
 import { toolErrorSql, toolNameSql, usageKindsSql, usageSql } from '../tool-sql.js';

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { ftsText } from './fts-text.js';
+import { ftsText } from '../search-text.js';
 
 /**
  * Events indexed for full-text search per background transaction. FTS5 writes a segment per transaction and merges

@@ -3,7 +3,8 @@ import type { Analytics, ListSessionsQuery, SessionSummary, TetherEvent } from '
 import { TetherError } from '../../errors.js';
 import { toSummary } from '../../events/record.js';
 import type { AnalyticsPart, AnalyticsQuery, ListEventsOptions, RawEvent, SearchHit, Stats } from '../store.js';
-import { ftsText, snippet, toFtsQuery } from './fts-text.js';
+import { ftsText, snippet } from '../search-text.js';
+import { toFtsQuery } from './fts-text.js';
 import { rowToEvent, rowToRecord } from './sqlite-store.js';
 import { toolErrorSql, toolNameSql, usageKindsSql, usageSql } from '../tool-sql.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';

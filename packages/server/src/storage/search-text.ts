@@ -1,0 +1,45 @@
+/**
+ * What full-text search indexes of an event and how a hit is shown, the same on every engine (SQLite FTS5,
+ * PostgreSQL tsvector): the engines differ only in how they index and query that text.
+ */
+
+const MAX_CHARS = 8192;
+
+/**
+ * The text of an event that full-text search indexes: its kind and every string (and number) in its data,
+ * depth-first, cut at 8 KiB characters so that one huge tool output cannot bloat the index.
+ */
+export function ftsText(kind: string, data: unknown): string {
+  const parts: string[] = [kind];
+  let size = kind.length;
+  const walk = (v: unknown, depth: number): void => {
+    if (size >= MAX_CHARS || depth > 8) return;
+    if (typeof v === 'string') {
+      parts.push(v);
+      size += v.length + 1;
+    } else if (typeof v === 'number') {
+      parts.push(String(v));
+    } else if (Array.isArray(v)) {
+      for (const x of v) walk(x, depth + 1);
+    } else if (v && typeof v === 'object') {
+      for (const x of Object.values(v)) walk(x, depth + 1);
+    }
+  };
+  walk(data, 0);
+  const text = parts.join(' ');
+  return text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text;
+}
+
+/** A short piece of `text` around the first of `q`'s words, for search results. */
+export function snippet(text: string, q: string, width = 160): string {
+  const words = (q.match(/[^\s"*]+/g) ?? []).map((w) => w.toLowerCase());
+  const lower = text.toLowerCase();
+  let at = -1;
+  for (const w of words) {
+    at = lower.indexOf(w);
+    if (at >= 0) break;
+  }
+  const start = Math.max(0, at - width / 4);
+  const piece = text.slice(start, start + width).replace(/\s+/g, ' ').trim();
+  return (start > 0 ? '…' : '') + piece + (start + width < text.length ? '…' : '');
+}
