@@ -5,7 +5,7 @@ import { toSummary } from '../../events/record.js';
 import type { AnalyticsPart, AnalyticsQuery, ListEventsOptions, RawEvent, SearchHit, Stats } from '../store.js';
 import { ftsText, snippet } from '../search-text.js';
 import { toFtsQuery } from './fts-text.js';
-import { rowToEvent, rowToRecord } from './sqlite-store.js';
+import { rowToEvent, rowToRecord } from './rows.js';
 import { toolErrorSql, toolNameSql, usageKindsSql, usageSql } from '../tool-sql.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 
