@@ -39,16 +39,34 @@ const cell = (r: Result) => [r.reqPerSec, r.p50, r.p99, `${r.errors} / ${r.non2x
 /** Single-event appends spread over `sessions` sessions, `connections` split evenly across `servers`, all at once. */
 async function spread(servers: BenchServer[], label: string, connections: number, sessions: number): Promise<Result> {
   const per = Math.max(1, Math.floor(connections / servers.length));
-  const results = await Promise.all(servers.map((s, k) => {
-    let n = 0;
-    return load({
-      url: s.url, connections: per, duration: seconds,
-      requests: [{ method: 'POST', headers, body, setupRequest: (req) => ({ ...req, path: `/api/v1/actions/${label}-${(n++ * servers.length + k) % sessions}` }) }],
-    });
-  }));
+  const results = await Promise.all(
+    servers.map((s, k) => {
+      let n = 0;
+      return load({
+        url: s.url,
+        connections: per,
+        duration: seconds,
+        requests: [
+          {
+            method: 'POST',
+            headers,
+            body,
+            setupRequest: (req) => ({
+              ...req,
+              path: `/api/v1/actions/${label}-${(n++ * servers.length + k) % sessions}`,
+            }),
+          },
+        ],
+      });
+    }),
+  );
   return {
-    reqPerSec: results.reduce((a, r) => a + r.reqPerSec, 0), p50: Math.max(...results.map((r) => r.p50)), p99: Math.max(...results.map((r) => r.p99)),
-    errors: results.reduce((a, r) => a + r.errors, 0), non2xx: results.reduce((a, r) => a + r.non2xx, 0), total: results.reduce((a, r) => a + r.total, 0),
+    reqPerSec: results.reduce((a, r) => a + r.reqPerSec, 0),
+    p50: Math.max(...results.map((r) => r.p50)),
+    p99: Math.max(...results.map((r) => r.p99)),
+    errors: results.reduce((a, r) => a + r.errors, 0),
+    non2xx: results.reduce((a, r) => a + r.non2xx, 0),
+    total: results.reduce((a, r) => a + r.total, 0),
   };
 }
 
@@ -57,27 +75,57 @@ async function http(lines: string[]): Promise<void> {
     const server = await servePg(url);
     try {
       for (const connections of [1, 16, 64]) {
-        lines.push(row(['one server, single-event appends, one session', connections, ...cell(await spread([server], 'one', connections, 1))]));
+        lines.push(
+          row([
+            'one server, single-event appends, one session',
+            connections,
+            ...cell(await spread([server], 'one', connections, 1)),
+          ]),
+        );
         console.error(lines.at(-1));
       }
       for (const connections of [16, 64]) {
-        lines.push(row(['one server, single-event appends, over 100 sessions', connections, ...cell(await spread([server], `many${connections}`, connections, 100))]));
+        lines.push(
+          row([
+            'one server, single-event appends, over 100 sessions',
+            connections,
+            ...cell(await spread([server], `many${connections}`, connections, 100)),
+          ]),
+        );
         console.error(lines.at(-1));
       }
       for (const connections of [1, 4]) {
         let n = 0;
         const r = await load({
-          url: server.url, connections, duration: seconds,
-          requests: [{
-            method: 'POST', headers,
-            setupRequest: (req) => {
-              const b = n++;
-              const events = Array.from({ length: 1000 }, (_, j) => ({ sessionId: `ingest-${b % 100}`, kind: 'action', data: { tool: 'Bash', j, input: { command: 'ls' } } }));
-              return { ...req, path: '/api/v1/ingest', body: JSON.stringify({ events }) };
+          url: server.url,
+          connections,
+          duration: seconds,
+          requests: [
+            {
+              method: 'POST',
+              headers,
+              setupRequest: (req) => {
+                const b = n++;
+                const events = Array.from({ length: 1000 }, (_, j) => ({
+                  sessionId: `ingest-${b % 100}`,
+                  kind: 'action',
+                  data: { tool: 'Bash', j, input: { command: 'ls' } },
+                }));
+                return { ...req, path: '/api/v1/ingest', body: JSON.stringify({ events }) };
+              },
             },
-          }],
+          ],
         });
-        lines.push(row(['one server, /api/ingest, 1,000-event batches', connections, `${r.reqPerSec} req/s = ${(r.reqPerSec * 1000).toLocaleString('en')} events/s`, r.p50, r.p99, `${r.errors} / ${r.non2xx}`]));
+        lines.push(
+          row([
+            'one server, /api/ingest, 1,000-event batches',
+            connections,
+            `${r.reqPerSec} req/s = ${(r.reqPerSec * 1000).toLocaleString('en')} events/s`,
+            r.p50,
+            r.p99,
+            `${r.errors} / ${r.non2xx}`,
+          ]),
+        );
         console.error(lines.at(-1));
       }
     } finally {
@@ -87,9 +135,21 @@ async function http(lines: string[]): Promise<void> {
   await withSchema(async (_schema, url) => {
     const servers = [await servePg(url), await servePg(url)];
     try {
-      lines.push(row(['two servers, single-event appends, one session', '2 × 32', ...cell(await spread(servers, 'two-one', 64, 1))]));
+      lines.push(
+        row([
+          'two servers, single-event appends, one session',
+          '2 × 32',
+          ...cell(await spread(servers, 'two-one', 64, 1)),
+        ]),
+      );
       console.error(lines.at(-1));
-      lines.push(row(['two servers, single-event appends, over 100 sessions', '2 × 32', ...cell(await spread(servers, 'two-many', 64, 100))]));
+      lines.push(
+        row([
+          'two servers, single-event appends, over 100 sessions',
+          '2 × 32',
+          ...cell(await spread(servers, 'two-many', 64, 100)),
+        ]),
+      );
       console.error(lines.at(-1));
     } finally {
       await Promise.all(servers.map((s) => s.stop()));
@@ -103,25 +163,42 @@ async function http(lines: string[]): Promise<void> {
  */
 async function adapter(lines: string[], processes: number, orderedCommits: boolean): Promise<void> {
   await withSchema(async (schema) => {
-    const stores = await Promise.all(Array.from({ length: processes }, () => PostgresStore.open({ connectionString: DATABASE_URL, schema, orderedCommits })));
+    const stores = await Promise.all(
+      Array.from({ length: processes }, () =>
+        PostgresStore.open({ connectionString: DATABASE_URL, schema, orderedCommits }),
+      ),
+    );
     const until = Date.now() + seconds * 1000;
     let events = 0;
     const latencies: number[] = [];
-    await Promise.all(stores.map(async (s, k) => {
-      for (let i = 0; Date.now() < until; i++) {
-        const items: AppendItem[] = Array.from({ length: 16 }, (_, j) => ({
-          input: { sessionId: `a-${(k * 16 + i * 7 + j) % 100}`, kind: 'action', data: { tool: 'Read', j } }, autoCreate: true, receivedAt: new Date().toISOString(),
-        }));
-        const t = performance.now();
-        await s.append(items);
-        latencies.push(performance.now() - t);
-        events += items.length;
-      }
-    }));
+    await Promise.all(
+      stores.map(async (s, k) => {
+        for (let i = 0; Date.now() < until; i++) {
+          const items: AppendItem[] = Array.from({ length: 16 }, (_, j) => ({
+            input: { sessionId: `a-${(k * 16 + i * 7 + j) % 100}`, kind: 'action', data: { tool: 'Read', j } },
+            autoCreate: true,
+            receivedAt: new Date().toISOString(),
+          }));
+          const t = performance.now();
+          await s.append(items);
+          latencies.push(performance.now() - t);
+          events += items.length;
+        }
+      }),
+    );
     await Promise.all(stores.map((s) => s.close()));
     latencies.sort((a, b) => a - b);
     const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(1);
-    lines.push(row([`${processes} stores, 16-event batches over 100 sessions`, String(orderedCommits), Math.round(events / seconds).toLocaleString('en'), Math.round(latencies.length / seconds), q(0.5), q(0.99)]));
+    lines.push(
+      row([
+        `${processes} stores, 16-event batches over 100 sessions`,
+        String(orderedCommits),
+        Math.round(events / seconds).toLocaleString('en'),
+        Math.round(latencies.length / seconds),
+        q(0.5),
+        q(0.99),
+      ]),
+    );
     console.error(lines.at(-1));
   });
 }
@@ -130,20 +207,31 @@ async function adapter(lines: string[], processes: number, orderedCommits: boole
 async function mix(servers: BenchServer[], label: string): Promise<{ single: Result; ingest: number }> {
   const single = await spread(servers, `${label}-s`, 48, 100);
   const per = Math.max(1, Math.floor(3 / servers.length));
-  const results = await Promise.all(servers.map((srv, k) => {
-    let n = 0;
-    return load({
-      url: srv.url, connections: per, duration: seconds,
-      requests: [{
-        method: 'POST', headers,
-        setupRequest: (req) => {
-          const b = n++;
-          const events = Array.from({ length: 1000 }, (_, j) => ({ sessionId: `${label}-i-${(b * 3 + k) % 100}`, kind: 'action', data: { tool: 'Bash', j, input: { command: 'ls' } } }));
-          return { ...req, path: '/api/v1/ingest', body: JSON.stringify({ events }) };
-        },
-      }],
-    });
-  }));
+  const results = await Promise.all(
+    servers.map((srv, k) => {
+      let n = 0;
+      return load({
+        url: srv.url,
+        connections: per,
+        duration: seconds,
+        requests: [
+          {
+            method: 'POST',
+            headers,
+            setupRequest: (req) => {
+              const b = n++;
+              const events = Array.from({ length: 1000 }, (_, j) => ({
+                sessionId: `${label}-i-${(b * 3 + k) % 100}`,
+                kind: 'action',
+                data: { tool: 'Bash', j, input: { command: 'ls' } },
+              }));
+              return { ...req, path: '/api/v1/ingest', body: JSON.stringify({ events }) };
+            },
+          },
+        ],
+      });
+    }),
+  );
   return { single, ingest: results.reduce((a, r) => a + r.reqPerSec * 1000, 0) };
 }
 
@@ -156,15 +244,34 @@ async function scaleOut(lines: string[]): Promise<void> {
   } finally {
     await sqlite.stop();
   }
-  lines.push(row(['SQLite, 1 server', base.single.reqPerSec, '1.00', base.single.p50, base.single.p99, Math.round(base.ingest).toLocaleString('en'), '1.00']));
+  lines.push(
+    row([
+      'SQLite, 1 server',
+      base.single.reqPerSec,
+      '1.00',
+      base.single.p50,
+      base.single.p99,
+      Math.round(base.ingest).toLocaleString('en'),
+      '1.00',
+    ]),
+  );
   console.error(lines.at(-1));
   for (const n of [1, 2, 3]) {
     await withSchema(async (_schema, url) => {
       const servers = await Promise.all(Array.from({ length: n }, () => servePg(url)));
       try {
         const r = await mix(servers, `pg${n}`);
-        lines.push(row([`PostgreSQL, ${n} server${n > 1 ? 's' : ''}`, r.single.reqPerSec, (r.single.reqPerSec / base.single.reqPerSec).toFixed(2), r.single.p50, r.single.p99,
-          Math.round(r.ingest).toLocaleString('en'), (r.ingest / base.ingest).toFixed(2)]));
+        lines.push(
+          row([
+            `PostgreSQL, ${n} server${n > 1 ? 's' : ''}`,
+            r.single.reqPerSec,
+            (r.single.reqPerSec / base.single.reqPerSec).toFixed(2),
+            r.single.p50,
+            r.single.p99,
+            Math.round(r.ingest).toLocaleString('en'),
+            (r.ingest / base.ingest).toFixed(2),
+          ]),
+        );
         console.error(lines.at(-1));
       } finally {
         await Promise.all(servers.map((x) => x.stop()));
@@ -189,26 +296,54 @@ async function costPerEvent(lines: string[], n = 40_000): Promise<void> {
   await withSchema(async (schema) => {
     const store = await PostgresStore.open({ connectionString: DATABASE_URL, schema, poolSize: 1 });
     try {
-      await store.append([{ input: { sessionId: 'warm', kind: 'action', data: {} }, autoCreate: true, receivedAt: new Date().toISOString() }]);
+      await store.append([
+        {
+          input: { sessionId: 'warm', kind: 'action', data: {} },
+          autoCreate: true,
+          receivedAt: new Date().toISOString(),
+        },
+      ]);
       const pid = (await store.pool.query<{ p: number }>('SELECT pg_backend_pid() AS p')).rows[0]!.p;
-      const size = async () => (await admin.query<{ t: string; i: string }>(
-        `SELECT pg_table_size('${schema}.events') AS t, pg_indexes_size('${schema}.events') AS i`)).rows[0]!;
+      const size = async () =>
+        (
+          await admin.query<{ t: string; i: string }>(
+            `SELECT pg_table_size('${schema}.events') AS t, pg_indexes_size('${schema}.events') AS i`,
+          )
+        ).rows[0]!;
       const lsn0 = (await admin.query<{ l: string }>('SELECT pg_current_wal_lsn() AS l')).rows[0]!.l;
       const s0 = await size();
       const c0 = cpuSeconds(pid);
       const t0 = performance.now();
       for (let i = 0; i * 16 < n; i++) {
-        await store.append(Array.from({ length: 16 }, (_, j) => ({
-          input: { sessionId: `c-${(i * 7 + j) % 100}`, kind: 'action', data: { type: 'tool_call', tool: 'Bash', input: { command: 'ls -la' }, durationMs: 12 } }, autoCreate: true, receivedAt: new Date().toISOString(),
-        })));
+        await store.append(
+          Array.from({ length: 16 }, (_, j) => ({
+            input: {
+              sessionId: `c-${(i * 7 + j) % 100}`,
+              kind: 'action',
+              data: { type: 'tool_call', tool: 'Bash', input: { command: 'ls -la' }, durationMs: 12 },
+            },
+            autoCreate: true,
+            receivedAt: new Date().toISOString(),
+          })),
+        );
       }
       const ms = performance.now() - t0;
       const c1 = cpuSeconds(pid);
-      const wal = Number((await admin.query<{ d: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS d', [lsn0])).rows[0]!.d);
+      const wal = Number(
+        (await admin.query<{ d: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS d', [lsn0])).rows[0]!.d,
+      );
       const s1 = await size();
-      lines.push(row(['events', n.toLocaleString('en')]), row(['WAL bytes / event (whole cluster: other databases\' writes included)', Math.round(wal / n)]),
-        row(['events table bytes / event (heap + TOAST)', Math.round((Number(s1.t) - Number(s0.t)) / n)]), row(['index bytes / event (pkey, (session, seq), (session, event id), ts, GIN fts)', Math.round((Number(s1.i) - Number(s0.i)) / n)]),
-        row(['backend CPU µs / event', ((c1 - c0) * 1e6 / n).toFixed(1)]), row(['wall µs / event (one connection, 16-event batches)', (ms * 1000 / n).toFixed(1)]));
+      lines.push(
+        row(['events', n.toLocaleString('en')]),
+        row(["WAL bytes / event (whole cluster: other databases' writes included)", Math.round(wal / n)]),
+        row(['events table bytes / event (heap + TOAST)', Math.round((Number(s1.t) - Number(s0.t)) / n)]),
+        row([
+          'index bytes / event (pkey, (session, seq), (session, event id), ts, GIN fts)',
+          Math.round((Number(s1.i) - Number(s0.i)) / n),
+        ]),
+        row(['backend CPU µs / event', (((c1 - c0) * 1e6) / n).toFixed(1)]),
+        row(['wall µs / event (one connection, 16-event batches)', ((ms * 1000) / n).toFixed(1)]),
+      );
       console.error(lines.slice(-6).join('\n'));
     } finally {
       await store.close();
@@ -226,19 +361,38 @@ async function retentionCost(lines: string[], n = 40_000): Promise<void> {
     const store = await PostgresStore.open({ connectionString: DATABASE_URL, schema, poolSize: 2 });
     try {
       for (let i = 0; i * 16 < n; i++) {
-        await store.append(Array.from({ length: 16 }, (_, j) => ({
-          input: { sessionId: `r-${(i * 7 + j) % 100}`, kind: 'action', data: { type: 'tool_call', tool: 'Bash', input: { command: 'ls -la' } } }, autoCreate: true, receivedAt: new Date().toISOString(),
-        })));
+        await store.append(
+          Array.from({ length: 16 }, (_, j) => ({
+            input: {
+              sessionId: `r-${(i * 7 + j) % 100}`,
+              kind: 'action',
+              data: { type: 'tool_call', tool: 'Bash', input: { command: 'ls -la' } },
+            },
+            autoCreate: true,
+            receivedAt: new Date().toISOString(),
+          })),
+        );
       }
-      await store.append(Array.from({ length: 100 }, (_, k) => ({ input: { sessionId: `r-${k}`, kind: 'session_finalized', data: { status: 'completed' } }, autoCreate: false, receivedAt: new Date().toISOString() })));
+      await store.append(
+        Array.from({ length: 100 }, (_, k) => ({
+          input: { sessionId: `r-${k}`, kind: 'session_finalized', data: { status: 'completed' } },
+          autoCreate: false,
+          receivedAt: new Date().toISOString(),
+        })),
+      );
       const lsn0 = (await admin.query<{ l: string }>('SELECT pg_current_wal_lsn() AS l')).rows[0]!.l;
       const t0 = performance.now();
       const deleted = await store.deleteEndedBefore(new Date(Date.now() + 60_000).toISOString());
       const ms = performance.now() - t0;
-      const wal = Number((await admin.query<{ d: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS d', [lsn0])).rows[0]!.d);
+      const wal = Number(
+        (await admin.query<{ d: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS d', [lsn0])).rows[0]!.d,
+      );
       const events = n + 200;
-      lines.push(row(['retention by DELETE: sessions, events', `${deleted}, ${events.toLocaleString('en')}`]), row(['retention by DELETE: µs / event', (ms * 1000 / events).toFixed(1)]),
-        row(['retention by DELETE: WAL bytes / event', Math.round(wal / events)]));
+      lines.push(
+        row(['retention by DELETE: sessions, events', `${deleted}, ${events.toLocaleString('en')}`]),
+        row(['retention by DELETE: µs / event', ((ms * 1000) / events).toFixed(1)]),
+        row(['retention by DELETE: WAL bytes / event', Math.round(wal / events)]),
+      );
       console.error(lines.slice(-3).join('\n'));
     } finally {
       await store.close();
@@ -255,7 +409,18 @@ async function main(): Promise<void> {
     return;
   }
   if (process.argv.includes('--scale-out')) {
-    const lines = [row(['servers', 'single appends req/s', 'ratio to SQLite', 'p50 ms', 'p99 ms', 'ingest events/s', 'ratio to SQLite']), row(['---', '---', '---', '---', '---', '---', '---'])];
+    const lines = [
+      row([
+        'servers',
+        'single appends req/s',
+        'ratio to SQLite',
+        'p50 ms',
+        'p99 ms',
+        'ingest events/s',
+        'ratio to SQLite',
+      ]),
+      row(['---', '---', '---', '---', '---', '---', '---']),
+    ];
     await scaleOut(lines);
     const cost = [row(['PostgreSQL cost', 'per event']), row(['---', '---'])];
     await costPerEvent(cost);
@@ -264,9 +429,15 @@ async function main(): Promise<void> {
     console.log([...lines, '', ...cost].join('\n'));
     return;
   }
-  const lines = [row(['scenario', 'connections', 'req/s (events/s)', 'p50 ms', 'p99 ms', 'errors / non-2xx']), row(['---', '---', '---', '---', '---', '---'])];
+  const lines = [
+    row(['scenario', 'connections', 'req/s (events/s)', 'p50 ms', 'p99 ms', 'errors / non-2xx']),
+    row(['---', '---', '---', '---', '---', '---']),
+  ];
   await http(lines);
-  const store = [row(['scenario', 'orderedCommits', 'events/s', 'transactions/s', 'p50 ms', 'p99 ms']), row(['---', '---', '---', '---', '---', '---'])];
+  const store = [
+    row(['scenario', 'orderedCommits', 'events/s', 'transactions/s', 'p50 ms', 'p99 ms']),
+    row(['---', '---', '---', '---', '---', '---']),
+  ];
   for (const processes of [1, 2, 4]) for (const ordered of [true, false]) await adapter(store, processes, ordered);
   await admin.end();
   console.log([...lines, '', ...store].join('\n'));

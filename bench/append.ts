@@ -17,23 +17,49 @@ const headers = { 'content-type': 'application/json' };
 
 /** POSTs `payload` to `path` (+ `n % rotate` when rotating over sessions) for `seconds` with the chosen generator. */
 async function post(base: string, path: string, payload: string, connections: number, rotate = 0): Promise<Result> {
-  if (generator === 'wrk') return wrk(base + (rotate ? path + '0' : path), luaPost(path, payload, rotate), connections, seconds);
+  if (generator === 'wrk')
+    return wrk(base + (rotate ? path + '0' : path), luaPost(path, payload, rotate), connections, seconds);
   let n = 0;
   return load({
-    url: base, connections, duration: seconds,
-    requests: [{ method: 'POST', headers, body: payload, setupRequest: (req) => ({ ...req, path: rotate ? `${path}${n++ % rotate}` : path }) }],
+    url: base,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        headers,
+        body: payload,
+        setupRequest: (req) => ({ ...req, path: rotate ? `${path}${n++ % rotate}` : path }),
+      },
+    ],
   });
 }
 
 async function main(): Promise<void> {
   console.error(`generator: ${generator}, ${seconds} s per run`);
-  const lines: string[] = [row(['scenario', 'connections', 'req/s (events/s)', 'p50 ms', 'p99 ms', 'errors / non-2xx']), row(['---', '---', '---', '---', '---', '---'])];
+  const lines: string[] = [
+    row(['scenario', 'connections', 'req/s (events/s)', 'p50 ms', 'p99 ms', 'errors / non-2xx']),
+    row(['---', '---', '---', '---', '---', '---']),
+  ];
   // Calibration first: the same load against a bare Fastify route that answers {} (no storage, no hooks).
-  const bare = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'bare-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const bareUrl = await new Promise<string>((resolve) => bare.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  const bare = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'bare-server.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const bareUrl = await new Promise<string>((resolve) =>
+    bare.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())),
+  );
   try {
     const r = await post(bareUrl, '/api/actions/bare-', body, 64, 100);
-    lines.push(row(['calibration: bare Fastify route answering {} (no storage)', 64, r.reqPerSec, r.p50, r.p99, `${r.errors} / ${r.non2xx}`]));
+    lines.push(
+      row([
+        'calibration: bare Fastify route answering {} (no storage)',
+        64,
+        r.reqPerSec,
+        r.p50,
+        r.p99,
+        `${r.errors} / ${r.non2xx}`,
+      ]),
+    );
     console.error(lines.at(-1));
   } finally {
     bare.kill();
@@ -42,31 +68,70 @@ async function main(): Promise<void> {
   try {
     for (const connections of [1, 16, 64]) {
       const r = await post(server.url, `/api/actions/bench-one-${connections}`, body, connections);
-      lines.push(row(['single-event appends, one session', connections, r.reqPerSec, r.p50, r.p99, `${r.errors} / ${r.non2xx}`]));
+      lines.push(
+        row(['single-event appends, one session', connections, r.reqPerSec, r.p50, r.p99, `${r.errors} / ${r.non2xx}`]),
+      );
       console.error(lines.at(-1));
     }
     for (const connections of [1, 16, 64]) {
       const r = await post(server.url, `/api/actions/bench-many-${connections}-`, body, connections, 100);
-      lines.push(row(['single-event appends, over 100 sessions', connections, r.reqPerSec, r.p50, r.p99, `${r.errors} / ${r.non2xx}`]));
+      lines.push(
+        row([
+          'single-event appends, over 100 sessions',
+          connections,
+          r.reqPerSec,
+          r.p50,
+          r.p99,
+          `${r.errors} / ${r.non2xx}`,
+        ]),
+      );
       console.error(lines.at(-1));
     }
     // A session that already holds 50,000 events: is appending still as fast (no re-reading of the log)?
     const big = 'bench-50k';
     for (let i = 0; i < 50; i++) {
-      const events = Array.from({ length: 1000 }, (_, j) => ({ sessionId: big, kind: 'action', data: { i: i * 1000 + j, tool: 'Read' } }));
+      const events = Array.from({ length: 1000 }, (_, j) => ({
+        sessionId: big,
+        kind: 'action',
+        data: { i: i * 1000 + j, tool: 'Read' },
+      }));
       await fetch(`${server.url}/api/ingest`, { method: 'POST', headers, body: JSON.stringify({ events }) });
     }
-    const info = (await (await fetch(`${server.url}/api/sessions/${big}/events?limit=1`)).json()) as { lastSeq: number };
+    const info = (await (await fetch(`${server.url}/api/sessions/${big}/events?limit=1`)).json()) as {
+      lastSeq: number;
+    };
     for (const connections of [1, 64]) {
       const r = await post(server.url, `/api/actions/${big}`, body, connections);
-      lines.push(row([`appends into a session holding ${info.lastSeq.toLocaleString('en')}+ events`, connections, r.reqPerSec, r.p50, r.p99, `${r.errors} / ${r.non2xx}`]));
+      lines.push(
+        row([
+          `appends into a session holding ${info.lastSeq.toLocaleString('en')}+ events`,
+          connections,
+          r.reqPerSec,
+          r.p50,
+          r.p99,
+          `${r.errors} / ${r.non2xx}`,
+        ]),
+      );
       console.error(lines.at(-1));
     }
     // Batches through /api/ingest: 1,000 events a request.
     for (const connections of [1, 4]) {
-      const events = Array.from({ length: 1000 }, (_, j) => ({ sessionId: `ingest-${j % 100}`, kind: 'action', data: { tool: 'Bash', j, input: { command: 'ls' } } }));
+      const events = Array.from({ length: 1000 }, (_, j) => ({
+        sessionId: `ingest-${j % 100}`,
+        kind: 'action',
+        data: { tool: 'Bash', j, input: { command: 'ls' } },
+      }));
       const r = await post(server.url, '/api/ingest', JSON.stringify({ events }), connections);
-      lines.push(row(['/api/ingest, 1,000-event batches', connections, `${r.reqPerSec} req/s = ${(r.reqPerSec * 1000).toLocaleString('en')} events/s`, r.p50, r.p99, `${r.errors} / ${r.non2xx}`]));
+      lines.push(
+        row([
+          '/api/ingest, 1,000-event batches',
+          connections,
+          `${r.reqPerSec} req/s = ${(r.reqPerSec * 1000).toLocaleString('en')} events/s`,
+          r.p50,
+          r.p99,
+          `${r.errors} / ${r.non2xx}`,
+        ]),
+      );
       console.error(lines.at(-1));
     }
   } finally {

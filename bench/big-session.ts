@@ -16,7 +16,13 @@ const N = Number(arg('--events')) || 200_000;
 const server = await startServer({ TETHER_RESPONSE_MAX_ITEMS: '1000000' });
 for (let i = 0; i < 600; i++) {
   // startServer waits 10 s at most; a busy machine may need longer.
-  if (await fetch(`${server.url}/ready`).then((r) => r.ok, () => false)) break;
+  if (
+    await fetch(`${server.url}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    )
+  )
+    break;
   await new Promise((r) => setTimeout(r, 100));
 }
 const pid = server.child.pid!;
@@ -30,13 +36,28 @@ async function seed(): Promise<void> {
   const pad = 'x'.repeat(220);
   for (let i = 0; i < N; i += 1000) {
     const events = [];
-    if (i === 0) events.push({ sessionId: SID, kind: 'session_created', data: { userId: 'bench', initial: { task: 'big' } } });
+    if (i === 0)
+      events.push({ sessionId: SID, kind: 'session_created', data: { userId: 'bench', initial: { task: 'big' } } });
     for (let j = i; j < Math.min(N, i + 1000) - (i === 0 ? 1 : 0); j++) {
-      events.push(j % 2
-        ? { sessionId: SID, kind: 'response', data: { type: 'tool_result', tool: 'Bash', output: `line ${j} ${pad}`, usage: { input: 10, output: 5 } } }
-        : { sessionId: SID, kind: 'action', data: { type: 'tool_call', tool: 'Bash', input: { command: `echo ${j} ${pad}` } } });
+      events.push(
+        j % 2
+          ? {
+              sessionId: SID,
+              kind: 'response',
+              data: { type: 'tool_result', tool: 'Bash', output: `line ${j} ${pad}`, usage: { input: 10, output: 5 } },
+            }
+          : {
+              sessionId: SID,
+              kind: 'action',
+              data: { type: 'tool_call', tool: 'Bash', input: { command: `echo ${j} ${pad}` } },
+            },
+      );
     }
-    const r = await fetch(server.url + ingestPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+    const r = await fetch(server.url + ingestPath, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ events }),
+    });
     if (r.status !== 207) throw new Error(`ingest answered ${r.status}: ${await r.text()}`);
   }
   console.error(`seeded ${N.toLocaleString('en')} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -67,7 +88,11 @@ async function smallWrites(until: Promise<unknown>): Promise<{ writes: number[];
     let i = 0;
     while (!done) {
       const t = performance.now();
-      const r = await fetch(`${server.url}/api/actions/small-${w}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'tool_call', tool: 'Read', n: i++ }) });
+      const r = await fetch(`${server.url}/api/actions/small-${w}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'tool_call', tool: 'Read', n: i++ }),
+      });
       await r.arrayBuffer();
       if (!r.ok) throw new Error(`small write answered ${r.status}`);
       writes.push(performance.now() - t);
@@ -100,7 +125,9 @@ try {
     const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 10);
     const [ms, bytes] = await restore();
     clearInterval(sampler);
-    console.log(`| ${label} restore of ${N.toLocaleString('en')} events | ${(peak - before).toFixed(0)} MB RSS added (${before.toFixed(0)} → ${peak.toFixed(0)}) | ${(ms / 1000).toFixed(2)} s | ${(bytes / 1e6).toFixed(1)} MB |`);
+    console.log(
+      `| ${label} restore of ${N.toLocaleString('en')} events | ${(peak - before).toFixed(0)} MB RSS added (${before.toFixed(0)} → ${peak.toFixed(0)}) | ${(ms / 1000).toFixed(2)} s | ${(bytes / 1e6).toFixed(1)} MB |`,
+    );
   }
 
   const idle = await smallWrites(new Promise((r) => setTimeout(r, 3000)));
@@ -111,9 +138,12 @@ try {
   const busy = await smallWrites(four);
   const fourMs = performance.now() - t4;
   clearInterval(sampler4);
-  const f = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} / p99 ${pct(xs, 99).toFixed(1)} / max ${Math.max(...xs).toFixed(1)} ms (${xs.length})`;
+  const f = (xs: number[]) =>
+    `p50 ${pct(xs, 50).toFixed(1)} / p99 ${pct(xs, 99).toFixed(1)} / max ${Math.max(...xs).toFixed(1)} ms (${xs.length})`;
   console.log(`| small writes, no restore | ${f(idle.writes)} | /health ${f(idle.health)} |`);
-  console.log(`| small writes, 4 restores at once (${(fourMs / 1000).toFixed(1)} s, peak RSS ${peak4.toFixed(0)} MB) | ${f(busy.writes)} | /health ${f(busy.health)} |`);
+  console.log(
+    `| small writes, 4 restores at once (${(fourMs / 1000).toFixed(1)} s, peak RSS ${peak4.toFixed(0)} MB) | ${f(busy.writes)} | /health ${f(busy.health)} |`,
+  );
 } finally {
   await server.stop();
 }

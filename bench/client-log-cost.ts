@@ -31,10 +31,22 @@ async function measure(label: string, client: TetherClient, payload: () => Recor
 async function main(): Promise<void> {
   const server = await startServer();
   try {
-    const lines = ['| payload | calls | median µs/call | p90 | p99 | delivered | dropped |', '|---|---|---|---|---|---|---|'];
+    const lines = [
+      '| payload | calls | median µs/call | p90 | p99 | delivered | dropped |',
+      '|---|---|---|---|---|---|---|',
+    ];
     const small = () => ({ type: 'tool_use', tool: 'Bash', input: { command: 'ls -la' }, durationMs: 12 });
-    const big = () => ({ type: 'tool_use', tool: 'Read', input: { path: '/src/app.ts' }, output: 'x'.repeat(2000), usage: { input: 1200, output: 300 } });
-    for (const [label, payload] of [['small action (~90 B)', small], ['action with 2 KB output', big]] as const) {
+    const big = () => ({
+      type: 'tool_use',
+      tool: 'Read',
+      input: { path: '/src/app.ts' },
+      output: 'x'.repeat(2000),
+      usage: { input: 1200, output: 300 },
+    });
+    for (const [label, payload] of [
+      ['small action (~90 B)', small],
+      ['action with 2 KB output', big],
+    ] as const) {
       const c = new TetherClient({ baseUrl: server.url, maxQueueSize: calls + 1, logger: false });
       lines.push(await measure(label, c, payload));
       await c.close();

@@ -11,7 +11,14 @@ const arg = (name: string) => (process.argv.includes(name) ? process.argv[proces
 const total = Number(arg('--events')) || 200_000;
 
 async function run(url: string, maxBatchSize: number, tag: string): Promise<string> {
-  const c = new TetherClient({ baseUrl: url, flushAt: maxBatchSize, maxBatchSize, maxQueueSize: 20_000, onFull: 'block', logger: false });
+  const c = new TetherClient({
+    baseUrl: url,
+    flushAt: maxBatchSize,
+    maxBatchSize,
+    maxQueueSize: 20_000,
+    onFull: 'block',
+    logger: false,
+  });
   const sessions = Array.from({ length: 10 }, (_, i) => c.session(`tp-${tag}-${i}`));
   const t0 = performance.now();
   for (let i = 0; i < total; i++) {

@@ -25,7 +25,11 @@ try {
     const events = [];
     for (let j = i; j < Math.min(N, i + 500); j++) {
       const sessionId = `s-${String(j).padStart(6, '0')}`;
-      events.push({ sessionId, kind: 'session_created', data: { userId: `user-${j % 50}`, type: j % 3 ? 'langgraph' : 'claude-code', tags: [`t${j % 7}`] } });
+      events.push({
+        sessionId,
+        kind: 'session_created',
+        data: { userId: `user-${j % 50}`, type: j % 3 ? 'langgraph' : 'claude-code', tags: [`t${j % 7}`] },
+      });
       events.push({ sessionId, kind: 'action', data: { tool: 'Bash', input: { command: `echo ${j}` } } });
     }
     await ingest(t, events);
@@ -50,7 +54,9 @@ try {
   for (let p = 0; p < PAGES; p++) {
     const before = await loaded();
     const t0 = Date.now();
-    await page.evaluate(`(() => { const el = document.querySelector('[data-testid="session-list"]'); el.scrollTop = el.scrollHeight; })()`);
+    await page.evaluate(
+      `(() => { const el = document.querySelector('[data-testid="session-list"]'); el.scrollTop = el.scrollHeight; })()`,
+    );
     while ((await loaded()) <= before) {
       if (Date.now() - t0 > 30_000) throw new Error(`page ${p} did not load`);
       await new Promise((r) => setTimeout(r, 5));
@@ -58,15 +64,26 @@ try {
     pageMs.push(Date.now() - t0);
   }
   const frames = (await page.evaluate('(() => { window.__stop = true; return window.__frames; })()')) as number[];
-  const gaps = frames.slice(1).map((f, i) => f - frames[i]!).sort((a, b) => a - b);
+  const gaps = frames
+    .slice(1)
+    .map((f, i) => f - frames[i]!)
+    .sort((a, b) => a - b);
   const q = (arr: number[], p: number) => arr[Math.min(arr.length - 1, Math.floor(p * arr.length))]!;
   const sortedPages = [...pageMs].sort((a, b) => a - b);
   const rendered = await page.locator('[data-testid="session-list"] .srow').count();
-  console.log(JSON.stringify({
-    sessions: N, seedSeconds: +seedS.toFixed(1), firstRowMs, pagesScrolled: PAGES, rowsLoaded: await loaded(),
-    rowsInDom: rendered, pageLoadMs: { p50: q(sortedPages, 0.5), p95: q(sortedPages, 0.95), max: sortedPages.at(-1) },
-    fps: +(frames.length / ((frames.at(-1)! - frames[0]!) / 1000)).toFixed(1), frameMs: { p50: +q(gaps, 0.5).toFixed(1), p95: +q(gaps, 0.95).toFixed(1) },
-  }));
+  console.log(
+    JSON.stringify({
+      sessions: N,
+      seedSeconds: +seedS.toFixed(1),
+      firstRowMs,
+      pagesScrolled: PAGES,
+      rowsLoaded: await loaded(),
+      rowsInDom: rendered,
+      pageLoadMs: { p50: q(sortedPages, 0.5), p95: q(sortedPages, 0.95), max: sortedPages.at(-1) },
+      fps: +(frames.length / ((frames.at(-1)! - frames[0]!) / 1000)).toFixed(1),
+      frameMs: { p50: +q(gaps, 0.5).toFixed(1), p95: +q(gaps, 0.95).toFixed(1) },
+    }),
+  );
 } finally {
   await browser.close();
   await t.destroy();

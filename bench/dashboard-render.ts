@@ -25,9 +25,36 @@ const TOOLS = ['Bash', 'Read', 'Edit', 'Grep', 'Glob', 'WebFetch'];
 
 function event(sessionId: string, i: number, t0: number): Record<string, unknown> {
   const ts = new Date(t0 + i * 50).toISOString();
-  if (i % 5 === 4) return { sessionId, kind: 'response', timestamp: ts, data: { role: i % 10 === 4 ? 'user' : 'assistant', content: `Message ${i}: ${'lorem ipsum dolor sit amet '.repeat(4)}` } };
-  if (i % 97 === 0) return { sessionId, kind: 'state_patched', timestamp: ts, data: { patch: { currentStep: `step-${i}`, workspace: { counter: i } } } };
-  return { sessionId, kind: 'action', timestamp: ts, data: { type: 'tool_use', tool: TOOLS[i % TOOLS.length], input: { command: `echo ${i}`, file_path: `/src/file-${i % 300}.ts` }, output: `output of ${i}`, durationMs: 10 + (i % 400), ...(i % 53 === 0 ? { error: 'exit 1' } : {}) } };
+  if (i % 5 === 4)
+    return {
+      sessionId,
+      kind: 'response',
+      timestamp: ts,
+      data: {
+        role: i % 10 === 4 ? 'user' : 'assistant',
+        content: `Message ${i}: ${'lorem ipsum dolor sit amet '.repeat(4)}`,
+      },
+    };
+  if (i % 97 === 0)
+    return {
+      sessionId,
+      kind: 'state_patched',
+      timestamp: ts,
+      data: { patch: { currentStep: `step-${i}`, workspace: { counter: i } } },
+    };
+  return {
+    sessionId,
+    kind: 'action',
+    timestamp: ts,
+    data: {
+      type: 'tool_use',
+      tool: TOOLS[i % TOOLS.length],
+      input: { command: `echo ${i}`, file_path: `/src/file-${i % 300}.ts` },
+      output: `output of ${i}`,
+      durationMs: 10 + (i % 400),
+      ...(i % 53 === 0 ? { error: 'exit 1' } : {}),
+    },
+  };
 }
 
 const t = await startTether();
@@ -35,7 +62,14 @@ const browser = await launchBrowser();
 try {
   const sid = 'bench-render';
   const t0 = Date.now() - N * 50;
-  const events = [{ sessionId: sid, kind: 'session_created', timestamp: new Date(t0 - 1000).toISOString(), data: { type: 'bench', userId: 'bench' } }];
+  const events = [
+    {
+      sessionId: sid,
+      kind: 'session_created',
+      timestamp: new Date(t0 - 1000).toISOString(),
+      data: { type: 'bench', userId: 'bench' },
+    },
+  ];
   for (let i = 1; i < N; i++) events.push(event(sid, i, t0) as never);
   await ingest(t, events);
 
@@ -82,13 +116,20 @@ try {
   for (let i = 0; i < 20; i++) {
     const marker = `live-marker-${i}-${Date.now()}`;
     const t0 = Date.now();
-    const res = await fetch(`${t.url}/api/v1/actions/${sid}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'tool_use', tool: 'Bash', input: { command: marker } }) });
+    const res = await fetch(`${t.url}/api/v1/actions/${sid}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'tool_use', tool: 'Bash', input: { command: marker } }),
+    });
     const { seq: at } = (await res.json()) as { seq: number };
     await page.locator(`[data-testid="event-row"][data-seq="${at}"]`, { hasText: marker }).waitFor({ timeout: 30_000 });
     postToRow.push(Date.now() - t0);
   }
   postToRow.sort((a, b) => a - b);
-  const gaps = frames.slice(1).map((f, i) => f - frames[i]!).sort((a, b) => a - b);
+  const gaps = frames
+    .slice(1)
+    .map((f, i) => f - frames[i]!)
+    .sort((a, b) => a - b);
   const q = (p: number) => gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))]!;
   const spanS = (frames[frames.length - 1]! - frames[0]!) / 1000;
   const result = {

@@ -42,7 +42,13 @@ const { values: args } = parseArgs({
 });
 if (args.servers !== undefined) {
   const { runCluster } = await import('./fanout-cluster.js');
-  await runCluster({ servers: Number(args.servers), perServer: Number(args.subscribers), rate: Number(args.rate), seconds: Number(args.seconds), warmup: Number(args.warmup) });
+  await runCluster({
+    servers: Number(args.servers),
+    perServer: Number(args.subscribers),
+    rate: Number(args.rate),
+    seconds: Number(args.seconds),
+    warmup: Number(args.warmup),
+  });
   process.exit(process.exitCode ?? 0);
 }
 const hasGo = (() => {
@@ -66,9 +72,19 @@ const SESSIONS = Number(args.sessions);
 const TICK_MS = 10;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tether-fanout-'));
-const server = spawn(process.execPath, [...(process.env.FANOUT_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', join(import.meta.dirname, 'fanout-server.ts')], {
-  env: { ...process.env, FANOUT_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'],
-});
+const server = spawn(
+  process.execPath,
+  [
+    ...(process.env.FANOUT_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    '--import',
+    'tsx',
+    join(import.meta.dirname, 'fanout-server.ts'),
+  ],
+  {
+    env: { ...process.env, FANOUT_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 const url = await new Promise<string>((resolve, reject) => {
   let out = '';
   server.stdout!.on('data', (d) => {
@@ -83,7 +99,8 @@ const cpuOf = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
 };
-const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+const rssOf = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 
 // Latency histogram in whole ms (Date.now() resolution), plus per-subscriber order/loss checks.
 const hist = new Uint32Array(60_001);
@@ -94,11 +111,20 @@ let disorder = 0;
 let measureFrom = Number.MAX_SAFE_INTEGER;
 /** Percentiles reported by the Go client. */
 let goResult: Record<string, number> | undefined;
-interface Sub { ws: WebSocket; session: string; next: number; got: number }
+interface Sub {
+  ws: WebSocket;
+  session: string;
+  next: number;
+  got: number;
+}
 const subs: Sub[] = [];
 const sessionIds = Array.from({ length: SESSIONS }, (_, i) => `fanout-${i}`);
 for (const id of sessionIds) {
-  const r = await fetch(`${url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId: id }) });
+  const r = await fetch(`${url}/api/v1/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sessionId: id }),
+  });
   if (r.status !== 201) throw new Error(`create session: ${r.status}`);
 }
 
@@ -119,7 +145,9 @@ function intAt(buf: Buffer, at: number): number {
 }
 async function connect(i: number): Promise<Sub> {
   const session = sessionIds[i % SESSIONS]!;
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/v1/ws?session=${session}&user=bench-${i}${BATCH ? '&batch=1' : ''}`);
+  const ws = new WebSocket(
+    `${url.replace('http', 'ws')}/api/v1/ws?session=${session}&user=bench-${i}${BATCH ? '&batch=1' : ''}`,
+  );
   const sub: Sub = { ws, session, next: 2, got: 0 };
   const sampled = i % 10 === 0;
   await new Promise<void>((resolve, reject) => {
@@ -172,12 +200,32 @@ let goLines: AsyncIterator<string> | undefined;
 if (CLIENT === 'go') {
   const bin = join(dataDir, 'fanout-client');
   execFileSync('go', ['build', '-o', bin, '.'], { cwd: join(import.meta.dirname, 'fanout-client'), stdio: 'inherit' });
-  goClient = spawn(bin, ['-url', url, '-subscribers', String(SUBS), '-sessions', String(SESSIONS), '-rate', String(RATE), '-seconds', String(SECONDS), '-warmup', `${WARMUP}s`, ...(BATCH ? ['-batch'] : []), ...(process.env.FANOUT_CLIENT_ARGS ?? '').split(' ').filter(Boolean)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  goClient = spawn(
+    bin,
+    [
+      '-url',
+      url,
+      '-subscribers',
+      String(SUBS),
+      '-sessions',
+      String(SESSIONS),
+      '-rate',
+      String(RATE),
+      '-seconds',
+      String(SECONDS),
+      '-warmup',
+      `${WARMUP}s`,
+      ...(BATCH ? ['-batch'] : []),
+      ...(process.env.FANOUT_CLIENT_ARGS ?? '').split(' ').filter(Boolean),
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   goLines = createInterface({ input: goClient.stdout! })[Symbol.asyncIterator]();
   const first = await goLines.next();
   if (first.value !== 'READY') throw new Error(`fanout-client: ${first.value ?? 'exited'}`);
 } else {
-  for (let i = 0; i < SUBS; i += 50) subs.push(...(await Promise.all(Array.from({ length: Math.min(50, SUBS - i) }, (_, j) => connect(i + j)))));
+  for (let i = 0; i < SUBS; i += 50)
+    subs.push(...(await Promise.all(Array.from({ length: Math.min(50, SUBS - i) }, (_, j) => connect(i + j)))));
 }
 console.log(`${SUBS} subscribers (${CLIENT} client) on ${SESSIONS} session(s) connected in ${Date.now() - t0} ms`);
 
@@ -197,7 +245,13 @@ if (goClient && goLines) {
   goClient.stdin!.end('start\n');
   const line = await goLines.next();
   const r = JSON.parse(String(line.value)) as {
-    written: number; writeErrors: number; writeSeconds: number; expected: number; delivered: number; disorder: number; samples: number;
+    written: number;
+    writeErrors: number;
+    writeSeconds: number;
+    expected: number;
+    delivered: number;
+    disorder: number;
+    samples: number;
     latencyMs: Record<string, number>;
   };
   sent = r.written + r.writeErrors;
@@ -221,22 +275,37 @@ if (goClient && goLines) {
     const events = Array.from({ length: perTick }, (_, j) => {
       const sessionId = sessionIds[(sent + j) % SESSIONS]!;
       sentPerSession.set(sessionId, sentPerSession.get(sessionId)! + 1);
-      return { sessionId, kind: 'action', data: { type: 'tool_use', tool: 'Bash', input: { command: 'echo hello' }, t: Date.now() } };
+      return {
+        sessionId,
+        kind: 'action',
+        data: { type: 'tool_use', tool: 'Bash', input: { command: 'echo hello' }, t: Date.now() },
+      };
     });
     sent += perTick;
-    inflight.push(fetch(`${url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) })
-      .then(async (r) => {
-        const b = (await r.json()) as { rejected: number };
-        if (r.status !== 207 && r.status !== 200) writeErrors += perTick;
-        else writeErrors += b.rejected;
-      }, () => void (writeErrors += perTick)));
+    inflight.push(
+      fetch(`${url}/api/v1/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+      }).then(
+        async (r) => {
+          const b = (await r.json()) as { rejected: number };
+          if (r.status !== 207 && r.status !== 200) writeErrors += perTick;
+          else writeErrors += b.rejected;
+        },
+        () => void (writeErrors += perTick),
+      ),
+    );
     const wait = start + (k + 1) * TICK_MS - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
   await Promise.all(inflight);
   writeSeconds = (Date.now() - start) / 1000;
   // Drain: wait until every subscriber has its session's events, or 15 s.
-  expectedTotal = Array.from({ length: SUBS }, (_, i) => sentPerSession.get(sessionIds[i % SESSIONS]!)!).reduce((a, b) => a + b, 0);
+  expectedTotal = Array.from({ length: SUBS }, (_, i) => sentPerSession.get(sessionIds[i % SESSIONS]!)!).reduce(
+    (a, b) => a + b,
+    0,
+  );
   const drainStart = Date.now();
   while (delivered < expectedTotal && Date.now() - drainStart < 15_000) await new Promise((r) => setTimeout(r, 20));
 }
@@ -255,7 +324,8 @@ const cores = {
 };
 
 function pct(p: number): number {
-  if (goResult) return goResult[p === 0.5 ? 'p50' : p === 0.9 ? 'p90' : p === 0.99 ? 'p99' : p === 0.999 ? 'p999' : 'max']!;
+  if (goResult)
+    return goResult[p === 0.5 ? 'p50' : p === 0.9 ? 'p90' : p === 0.99 ? 'p99' : p === 0.999 ? 'p999' : 'max']!;
   const target = Math.ceil(sampled_ * p);
   let n = 0;
   for (let ms = 0; ms < hist.length; ms++) if ((n += hist[ms]!) >= target) return ms;
@@ -263,10 +333,21 @@ function pct(p: number): number {
 }
 const lost = expectedTotal - delivered;
 const result = {
-  client: CLIENT, batched: BATCH,
-  subscribers: SUBS, sessions: SESSIONS, targetRate: RATE, seconds: SECONDS, warmupSeconds: WARMUP, cpus: cpus().length,
-  eventsWritten: sent - writeErrors, writeErrors, achievedRate: Math.round((sent - writeErrors) / writeSeconds),
-  deliveriesExpected: expectedTotal, delivered, lost, outOfOrderOrDuplicate: disorder,
+  client: CLIENT,
+  batched: BATCH,
+  subscribers: SUBS,
+  sessions: SESSIONS,
+  targetRate: RATE,
+  seconds: SECONDS,
+  warmupSeconds: WARMUP,
+  cpus: cpus().length,
+  eventsWritten: sent - writeErrors,
+  writeErrors,
+  achievedRate: Math.round((sent - writeErrors) / writeSeconds),
+  deliveriesExpected: expectedTotal,
+  delivered,
+  lost,
+  outOfOrderOrDuplicate: disorder,
   deliveriesPerSecond: Math.round(delivered / ((Date.now() - start) / 1000)),
   latencySamples: sampled_,
   latencyMs: { p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), p999: pct(0.999), max: pct(1) },

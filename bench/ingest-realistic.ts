@@ -27,7 +27,6 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import type { EventInput } from '@tether/protocol';
 import { BIN, row, startServer as startBenchServer } from './lib.js';
 import { batches, planImport } from '../packages/cli/src/claude/import-files.ts';
@@ -45,37 +44,75 @@ const CLK_TCK = 100;
 const servers = (arg('--servers') ?? `this=${BIN}`).split(',').map((s) => s.split('=') as [string, string]);
 
 /** One batch body a line for the Go client; `{{C}}` = connection, `{{R}}` = repetition (see bench/ingest-client). */
-interface Payload { name: string; label: string; lines: string[]; events: number; bytesPerEvent: number; sample: EventInput[] }
+interface Payload {
+  name: string;
+  label: string;
+  lines: string[];
+  events: number;
+  bytesPerEvent: number;
+  sample: EventInput[];
+}
 
-const OUTPUT = 'total 48\ndrwxr-xr-x  5 dev dev 4096 Mar  3 10:12 .\ndrwxr-xr-x 12 dev dev 4096 Mar  3 09:58 ..\n-rw-r--r--  1 dev dev  812 Mar  3 10:12 package.json\n-rw-r--r--  1 dev dev 2211 Mar  3 10:11 README.md\n';
+const OUTPUT =
+  'total 48\ndrwxr-xr-x  5 dev dev 4096 Mar  3 10:12 .\ndrwxr-xr-x 12 dev dev 4096 Mar  3 09:58 ..\n-rw-r--r--  1 dev dev  812 Mar  3 10:12 package.json\n-rw-r--r--  1 dev dev 2211 Mar  3 10:11 README.md\n';
 
 function toolCalls(): Payload {
   const events: EventInput[] = [];
   for (let j = 0; j < 1000; j++) {
     const start = new Date(Date.UTC(2026, 2, 3, 10, 0, 0, j * 37));
     events.push({
-      id: `tc-{{C}}-{{R}}-${j}`, sessionId: `tool-{{C}}-${j % 10}`, kind: 'action',
+      id: `tc-{{C}}-{{R}}-${j}`,
+      sessionId: `tool-{{C}}-${j % 10}`,
+      kind: 'action',
       data: {
-        type: 'tool_call', tool: j % 3 ? 'Bash' : 'Read',
-        input: { command: `ls -la /home/dev/project/src/module${j % 17}`, cwd: '/home/dev/project', timeoutMs: 120000, description: 'list files' },
+        type: 'tool_call',
+        tool: j % 3 ? 'Bash' : 'Read',
+        input: {
+          command: `ls -la /home/dev/project/src/module${j % 17}`,
+          cwd: '/home/dev/project',
+          timeoutMs: 120000,
+          description: 'list files',
+        },
         output: `${OUTPUT.slice(0, 190)} w{{C}}x{{R}}y${j}`,
-        startedAt: start.toISOString(), endedAt: new Date(start.getTime() + 12).toISOString(), durationMs: 12,
+        startedAt: start.toISOString(),
+        endedAt: new Date(start.getTime() + 12).toISOString(),
+        durationMs: 12,
       },
     });
   }
   const line = JSON.stringify({ events });
-  return { name: 'tool', label: 'tool calls (~400 B, client ids)', lines: [line], events: 1000, bytesPerEvent: line.length / 1000, sample: events };
+  return {
+    name: 'tool',
+    label: 'tool calls (~400 B, client ids)',
+    lines: [line],
+    events: 1000,
+    bytesPerEvent: line.length / 1000,
+    sample: events,
+  };
 }
 
 function small(): Payload {
-  const events = Array.from({ length: 1000 }, (_, j) => ({ sessionId: `small-{{C}}-${j % 100}`, kind: 'action' as const, data: { tool: 'Bash', j, input: { command: 'ls' } } }));
+  const events = Array.from({ length: 1000 }, (_, j) => ({
+    sessionId: `small-{{C}}-${j % 100}`,
+    kind: 'action' as const,
+    data: { tool: 'Bash', j, input: { command: 'ls' } },
+  }));
   const line = JSON.stringify({ events });
-  return { name: 'small', label: 'small (bench/append.ts, no ids)', lines: [line], events: 1000, bytesPerEvent: line.length / 1000, sample: events };
+  return {
+    name: 'small',
+    label: 'small (bench/append.ts, no ids)',
+    lines: [line],
+    events: 1000,
+    bytesPerEvent: line.length / 1000,
+    sample: events,
+  };
 }
 
 function claudeCode(): Payload {
   const dir = resolve(import.meta.dirname, '../fixtures/claude-code-transcripts');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .map((f) => join(dir, f));
   const plans = planImport(files, []);
   const lines: string[] = [];
   const sample: EventInput[] = [];
@@ -84,8 +121,16 @@ function claudeCode(): Payload {
   for (const plan of plans) {
     const fresh = (s: string) => `cc-{{C}}-{{R}}-${s}`;
     const evs = plan.events.map((e) => {
-      const data = e.data && typeof e.data.parentSessionId === 'string' ? { ...e.data, parentSessionId: fresh(e.data.parentSessionId) } : e.data;
-      return { ...e, sessionId: fresh(e.sessionId), ...(e.id ? { id: fresh(e.id) } : {}), ...(data ? { data } : {}) } as EventInput;
+      const data =
+        e.data && typeof e.data.parentSessionId === 'string'
+          ? { ...e.data, parentSessionId: fresh(e.data.parentSessionId) }
+          : e.data;
+      return {
+        ...e,
+        sessionId: fresh(e.sessionId),
+        ...(e.id ? { id: fresh(e.id) } : {}),
+        ...(data ? { data } : {}),
+      } as EventInput;
     });
     sample.push(...evs);
     for (const b of batches(evs)) {
@@ -95,7 +140,14 @@ function claudeCode(): Payload {
       bytes += line.length;
     }
   }
-  return { name: 'cc', label: `Claude Code transcripts (tether import of ${files.length} fixtures, ${events} events, ${lines.length} batches)`, lines, events, bytesPerEvent: bytes / events, sample };
+  return {
+    name: 'cc',
+    label: `Claude Code transcripts (tether import of ${files.length} fixtures, ${events} events, ${lines.length} batches)`,
+    lines,
+    events,
+    bytesPerEvent: bytes / events,
+    sample,
+  };
 }
 
 /**
@@ -121,7 +173,12 @@ function cpuOf(pid: number): { total: number; threads: Map<string, number> } {
   return { total, threads };
 }
 
-interface Server { url: string; pid: number; dataDir: string; stop(): Promise<void> }
+interface Server {
+  url: string;
+  pid: number;
+  dataDir: string;
+  stop(): Promise<void>;
+}
 
 async function startServer(bin: string): Promise<Server> {
   const nodeArgs = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [];
@@ -130,14 +187,32 @@ async function startServer(bin: string): Promise<Server> {
   return { url: s.url, pid: s.child.pid!, dataDir: s.dataDir, stop: s.stop };
 }
 
-interface ClientResult { requests: number; events: number; created: number; duplicate: number; failed: number; httpErrors: number; seconds: number; p50: number; p99: number; max: number; cpuSeconds: number }
+interface ClientResult {
+  requests: number;
+  events: number;
+  created: number;
+  duplicate: number;
+  failed: number;
+  httpErrors: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  max: number;
+  cpuSeconds: number;
+}
 
 function runClient(bin: string, url: string, bodies: string, connections: number, tag: string): Promise<ClientResult> {
   return new Promise((resolveRun, reject) => {
-    const c = spawn(bin, ['-url', url, '-bodies', bodies, '-connections', String(connections), '-seconds', String(seconds), '-tag', tag], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(
+      bin,
+      ['-url', url, '-bodies', bodies, '-connections', String(connections), '-seconds', String(seconds), '-tag', tag],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.on('exit', (code) => (code === 0 ? resolveRun(JSON.parse(out) as ClientResult) : reject(new Error(`ingest-client exited ${code}`))));
+    c.on('exit', (code) =>
+      code === 0 ? resolveRun(JSON.parse(out) as ClientResult) : reject(new Error(`ingest-client exited ${code}`)),
+    );
   });
 }
 
@@ -155,14 +230,21 @@ function searchProbe(url: string): { stop(): Promise<{ maxMs: number; probes: nu
       await new Promise((r) => setTimeout(r, 1000));
       if (!running) break;
       const word = `probe${Date.now()}z${probes}`;
-      const res = await fetch(`${url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: [{ sessionId: 'probe', kind: 'action', data: { note: word } }] }) });
+      const res = await fetch(`${url}/api/v1/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ events: [{ sessionId: 'probe', kind: 'action', data: { note: word } }] }),
+      });
       await res.arrayBuffer();
       const answered = performance.now();
       probes++;
       for (;;) {
         const t0 = performance.now();
         const hits = (await (await fetch(`${url}/api/v1/query/search?q=${word}`)).json()) as unknown;
-        if (process.env.BENCH_PROBE) console.error(`probe search took ${(performance.now() - t0).toFixed(0)} ms, ${(performance.now() - answered).toFixed(0)} ms after the answer`);
+        if (process.env.BENCH_PROBE)
+          console.error(
+            `probe search took ${(performance.now() - t0).toFixed(0)} ms, ${(performance.now() - answered).toFixed(0)} ms after the answer`,
+          );
         const found = JSON.stringify(hits).includes(word);
         if (found) break;
         if (performance.now() - answered > 5000) {
@@ -206,7 +288,9 @@ function bareSqlite(sample: EventInput[], total: number, fts: boolean): { cpuUs:
     db.pragma('fts.journal_mode = WAL');
     db.exec("CREATE VIRTUAL TABLE fts.events_fts USING fts5(body, content='', contentless_delete=1);");
   }
-  const insert = db.prepare('INSERT INTO events (pos, session_id, seq, event_id, kind, ts, received_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO events (pos, session_id, seq, event_id, kind, ts, received_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   const index = fts ? db.prepare('INSERT INTO fts.events_fts (rowid, body) VALUES (?, ?)') : undefined;
   const seqs = new Map<string, number>();
   const received = new Date().toISOString();
@@ -219,8 +303,19 @@ function bareSqlite(sample: EventInput[], total: number, fts: boolean): { cpuUs:
     const sid = e.sessionId.replaceAll('{{C}}', '0').replaceAll('{{R}}', String(rep));
     const seq = (seqs.get(sid) ?? 0) + 1;
     seqs.set(sid, seq);
-    const data = JSON.stringify(e.data ?? {}).replaceAll('{{C}}', '0').replaceAll('{{R}}', String(rep));
-    rows.push([i + 1, sid, seq, e.id ? e.id.replaceAll('{{C}}', '0').replaceAll('{{R}}', String(rep)) : uuidv7(), e.kind, e.timestamp ?? received, received, data]);
+    const data = JSON.stringify(e.data ?? {})
+      .replaceAll('{{C}}', '0')
+      .replaceAll('{{R}}', String(rep));
+    rows.push([
+      i + 1,
+      sid,
+      seq,
+      e.id ? e.id.replaceAll('{{C}}', '0').replaceAll('{{R}}', String(rep)) : uuidv7(),
+      e.kind,
+      e.timestamp ?? received,
+      received,
+      data,
+    ]);
     if (fts) texts.push(ftsText(e.kind, JSON.parse(data)));
   }
   const tx = db.transaction((from: number, to: number) => {
@@ -248,52 +343,91 @@ async function main(): Promise<void> {
   execFileSync('go', ['build', '-o', bin, '.'], { cwd: join(import.meta.dirname, 'ingest-client'), stdio: 'inherit' });
   const all: Payload[] = [];
   for (const name of payloadNames) all.push(name === 'small' ? small() : name === 'tool' ? toolCalls() : claudeCode());
-  console.error(`${seconds} s per run; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.error(
+    `${seconds} s per run; load average at start ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const table = [
-    row(['payload', 'JSON B/event', 'connections', 'events/s', 'p50 ms/batch', 'p99 ms/batch', 'server CPU µs/event', 'client CPU µs/event', 'search probe max ms (probes) / index catch-up after the run ms', 'errors']),
+    row([
+      'payload',
+      'JSON B/event',
+      'connections',
+      'events/s',
+      'p50 ms/batch',
+      'p99 ms/batch',
+      'server CPU µs/event',
+      'client CPU µs/event',
+      'search probe max ms (probes) / index catch-up after the run ms',
+      'errors',
+    ]),
     row(['---', '---', '---', '---', '---', '---', '---', '---', '---', '---']),
   ];
-  const storage: string[] = [row(['payload', 'events stored', 'bytes stored/event (db + index + WAL, after close)']), row(['---', '---', '---'])];
+  const storage: string[] = [
+    row(['payload', 'events stored', 'bytes stored/event (db + index + WAL, after close)']),
+    row(['---', '---', '---']),
+  ];
   const threadLines: string[] = [];
   for (const p of all) {
-   for (const [serverName, serverBin] of servers) {
-    const bodies = join(work, `${p.name}.ndjson`);
-    writeFileSync(bodies, p.lines.join('\n') + '\n');
-    const server = await startServer(serverBin);
-    const label = servers.length > 1 ? `${p.label} [${serverName}]` : p.label;
-    let stored = 0;
-    try {
-      for (const connections of connectionCounts) {
-        const probe = searchProbe(server.url);
-        const before = cpuOf(server.pid);
-        const r = await runClient(bin, server.url, bodies, connections, `r${connections}c`);
-        const pr = await probe.stop();
-        // A search makes the index catch up with everything stored: the CPU counted includes indexing these events
-        // (an index thread that fell behind would otherwise look cheaper).
-        const caughtUp = performance.now();
-        await (await fetch(`${server.url}/api/v1/query/search?q=catchupzz`)).arrayBuffer();
-        const catchUpMs = performance.now() - caughtUp;
-        const after = cpuOf(server.pid);
-        const ok = r.created + r.duplicate;
-        stored += r.created;
-        const cpuUs = ((after.total - before.total) * 1e6) / Math.max(1, ok);
-        const split = [...after.threads].map(([name, s]) => [name, s - (before.threads.get(name) ?? 0)] as const).filter(([, s]) => s > 0.005)
-          .map(([name, s]) => `${name} ${((s * 1e6) / Math.max(1, ok)).toFixed(1)}`).join(', ');
-        threadLines.push(`${p.name}${servers.length > 1 ? ` [${serverName}]` : ''} ×${connections}: µs/event by thread: ${split}`);
-        table.push(row([label, p.bytesPerEvent.toFixed(0), connections, Math.round(ok / r.seconds).toLocaleString('en'), r.p50.toFixed(1), r.p99.toFixed(1), cpuUs.toFixed(1),
-          ((r.cpuSeconds * 1e6) / Math.max(1, ok)).toFixed(1), `${pr.maxMs.toFixed(0)} (${pr.probes}${pr.misses ? `, ${pr.misses} not found in 5 s` : ''}) / ${catchUpMs.toFixed(0)}`,
-          `${r.failed} items / ${r.httpErrors} requests${r.duplicate ? ` / ${r.duplicate} dup` : ''}`]));
-        console.error(table.at(-1));
-        console.error(threadLines.at(-1));
+    for (const [serverName, serverBin] of servers) {
+      const bodies = join(work, `${p.name}.ndjson`);
+      writeFileSync(bodies, p.lines.join('\n') + '\n');
+      const server = await startServer(serverBin);
+      const label = servers.length > 1 ? `${p.label} [${serverName}]` : p.label;
+      let stored = 0;
+      try {
+        for (const connections of connectionCounts) {
+          const probe = searchProbe(server.url);
+          const before = cpuOf(server.pid);
+          const r = await runClient(bin, server.url, bodies, connections, `r${connections}c`);
+          const pr = await probe.stop();
+          // A search makes the index catch up with everything stored: the CPU counted includes indexing these events
+          // (an index thread that fell behind would otherwise look cheaper).
+          const caughtUp = performance.now();
+          await (await fetch(`${server.url}/api/v1/query/search?q=catchupzz`)).arrayBuffer();
+          const catchUpMs = performance.now() - caughtUp;
+          const after = cpuOf(server.pid);
+          const ok = r.created + r.duplicate;
+          stored += r.created;
+          const cpuUs = ((after.total - before.total) * 1e6) / Math.max(1, ok);
+          const split = [...after.threads]
+            .map(([name, s]) => [name, s - (before.threads.get(name) ?? 0)] as const)
+            .filter(([, s]) => s > 0.005)
+            .map(([name, s]) => `${name} ${((s * 1e6) / Math.max(1, ok)).toFixed(1)}`)
+            .join(', ');
+          threadLines.push(
+            `${p.name}${servers.length > 1 ? ` [${serverName}]` : ''} ×${connections}: µs/event by thread: ${split}`,
+          );
+          table.push(
+            row([
+              label,
+              p.bytesPerEvent.toFixed(0),
+              connections,
+              Math.round(ok / r.seconds).toLocaleString('en'),
+              r.p50.toFixed(1),
+              r.p99.toFixed(1),
+              cpuUs.toFixed(1),
+              ((r.cpuSeconds * 1e6) / Math.max(1, ok)).toFixed(1),
+              `${pr.maxMs.toFixed(0)} (${pr.probes}${pr.misses ? `, ${pr.misses} not found in 5 s` : ''}) / ${catchUpMs.toFixed(0)}`,
+              `${r.failed} items / ${r.httpErrors} requests${r.duplicate ? ` / ${r.duplicate} dup` : ''}`,
+            ]),
+          );
+          console.error(table.at(-1));
+          console.error(threadLines.at(-1));
+        }
+      } finally {
+        await server.stop();
       }
-    } finally {
-      await server.stop();
+      storage.push(
+        row([label, stored.toLocaleString('en'), (dirBytes(server.dataDir) / Math.max(1, stored)).toFixed(0)]),
+      );
+      rmSync(server.dataDir, { recursive: true, force: true });
     }
-    storage.push(row([label, stored.toLocaleString('en'), (dirBytes(server.dataDir) / Math.max(1, stored)).toFixed(0)]));
-    rmSync(server.dataDir, { recursive: true, force: true });
-   }
   }
-  const ref = [row(['payload', 'bare SQLite insert CPU µs/event', '+ FTS5 indexing CPU µs/event']), row(['---', '---', '---'])];
+  const ref = [
+    row(['payload', 'bare SQLite insert CPU µs/event', '+ FTS5 indexing CPU µs/event']),
+    row(['---', '---', '---']),
+  ];
   for (const p of all) {
     const a = bareSqlite(p.sample, 50_000, false);
     const b = bareSqlite(p.sample, 50_000, true);
@@ -307,7 +441,11 @@ async function main(): Promise<void> {
   console.log(ref.join('\n'));
   console.log('');
   console.log(threadLines.map((l) => `- ${l}`).join('\n'));
-  console.log(`\nload average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `\nload average at end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 main().catch((err) => {

@@ -12,13 +12,22 @@ import { startServer } from './lib.js';
 
 const CHANNELS = Array.from({ length: 10 }, (_, i) => `c${i}`);
 const VALUE = 'x'.repeat(1024);
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
-const sum = (xs: number[]) => ({ p50: +pct(xs, 0.5).toFixed(3), p90: +pct(xs, 0.9).toFixed(3), p99: +pct(xs, 0.99).toFixed(3) });
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+const sum = (xs: number[]) => ({
+  p50: +pct(xs, 0.5).toFixed(3),
+  p90: +pct(xs, 0.9).toFixed(3),
+  p99: +pct(xs, 0.99).toFixed(3),
+});
 
 async function micro(saver: BaseCheckpointSaver, thread: string, ops: number) {
   let config: any = { configurable: { thread_id: thread, checkpoint_ns: '' } };
   const versions: Record<string, number> = Object.fromEntries(CHANNELS.map((c) => [c, 1]));
-  const first = { ...emptyCheckpoint(), channel_values: Object.fromEntries(CHANNELS.map((c) => [c, VALUE])), channel_versions: { ...versions } };
+  const first = {
+    ...emptyCheckpoint(),
+    channel_values: Object.fromEntries(CHANNELS.map((c) => [c, VALUE])),
+    channel_versions: { ...versions },
+  };
   config = await saver.put(config, first, { source: 'input', step: -1, parents: {} }, { ...versions });
   const puts: number[] = [];
   const gets: number[] = [];
@@ -26,14 +35,18 @@ async function micro(saver: BaseCheckpointSaver, thread: string, ops: number) {
   for (let i = -Math.floor(ops / 10); i < ops; i++) {
     const ch = CHANNELS[(i + 100) % 10]!;
     versions[ch]! += 1;
-    const cp = { ...emptyCheckpoint(), channel_values: Object.fromEntries(CHANNELS.map((c) => [c, c === ch ? `${i}${VALUE}` : VALUE])), channel_versions: { ...versions } };
+    const cp = {
+      ...emptyCheckpoint(),
+      channel_values: Object.fromEntries(CHANNELS.map((c) => [c, c === ch ? `${i}${VALUE}` : VALUE])),
+      channel_versions: { ...versions },
+    };
     const t0 = performance.now();
     config = await saver.put(config, cp, { source: 'loop', step: i, parents: {} }, { [ch]: versions[ch]! });
     const t1 = performance.now();
     const tup = await saver.getTuple({ configurable: { thread_id: thread, checkpoint_ns: '' } });
     const t2 = performance.now();
     if (tup?.checkpoint.id !== cp.id) throw new Error('read back another checkpoint');
-    if (i >= 0) (puts.push(t1 - t0), gets.push(t2 - t1), trips.push(t2 - t0));
+    if (i >= 0) puts.push(t1 - t0), gets.push(t2 - t1), trips.push(t2 - t0);
   }
   return { put: sum(puts), getTuple: sum(gets), roundTrip: sum(trips) };
 }

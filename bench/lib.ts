@@ -17,7 +17,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export interface BenchServer { url: string; child: ChildProcess; dataDir: string; stop(): Promise<void> }
+export interface BenchServer {
+  url: string;
+  child: ChildProcess;
+  dataDir: string;
+  stop(): Promise<void>;
+}
 
 /** How {@link startServer} runs `tether serve`. */
 export interface StartOptions {
@@ -35,7 +40,23 @@ export interface StartOptions {
 export async function startServer(env: Record<string, string> = {}, opts: StartOptions = {}): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tether-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.bin ?? BIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--no-dashboard', ...(opts.args ?? [])], { stdio: 'inherit', env: { ...process.env, ...env } });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(opts.nodeArgs ?? []),
+      opts.bin ?? BIN,
+      'serve',
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+      '--log-level',
+      'warn',
+      '--no-dashboard',
+      ...(opts.args ?? []),
+    ],
+    { stdio: 'inherit', env: { ...process.env, ...env } },
+  );
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {
@@ -46,7 +67,9 @@ export async function startServer(env: Record<string, string> = {}, opts: StartO
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    url, child, dataDir,
+    url,
+    child,
+    dataDir,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -55,14 +78,25 @@ export async function startServer(env: Record<string, string> = {}, opts: StartO
   };
 }
 
-export interface Result { reqPerSec: number; p50: number; p99: number; errors: number; non2xx: number; total: number }
+export interface Result {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  total: number;
+}
 
 /** Runs autocannon for `seconds`; latencies in ms. */
 export async function load(opts: autocannon.Options): Promise<Result> {
   const r = await autocannon({ duration: 10, ...opts });
   return {
-    reqPerSec: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99,
-    errors: r.errors + r.timeouts, non2xx: r.non2xx, total: r.requests.total,
+    reqPerSec: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    total: r.requests.total,
   };
 }
 

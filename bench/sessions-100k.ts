@@ -8,7 +8,12 @@ import { startServer } from './lib.js';
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const N = Number(arg('--sessions')) || 100_000;
 const server = await startServer();
-const post = (body: unknown) => fetch(`${server.url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (body: unknown) =>
+  fetch(`${server.url}/api/ingest`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 try {
   const t0 = performance.now();
@@ -17,8 +22,16 @@ try {
     const events = [];
     for (let j = i; j < Math.min(N, i + 250); j++) {
       const sessionId = `s-${String(j).padStart(6, '0')}`;
-      events.push({ sessionId, kind: 'session_created', data: { userId: `user-${j % 50}`, type: j % 3 ? 'langgraph' : 'claude-code', tags: [`t${j % 7}`] } });
-      events.push({ sessionId, kind: 'action', data: { tool: j % 5 ? 'Bash' : 'Read', input: { command: `echo session ${j} word${j % 1000}` } } });
+      events.push({
+        sessionId,
+        kind: 'session_created',
+        data: { userId: `user-${j % 50}`, type: j % 3 ? 'langgraph' : 'claude-code', tags: [`t${j % 7}`] },
+      });
+      events.push({
+        sessionId,
+        kind: 'action',
+        data: { tool: j % 5 ? 'Bash' : 'Read', input: { command: `echo session ${j} word${j % 1000}` } },
+      });
       if (j % 4 === 0) events.push({ sessionId, kind: 'session_finalized', data: { status: statuses[j % 3] } });
     }
     const r = await post({ events });
@@ -37,13 +50,20 @@ try {
       runs.push(performance.now() - t);
     }
     runs.sort((a, b) => a - b);
-    console.log(`| ${label} | \`${path.length > 60 ? path.slice(0, 57) + '…' : path}\` | ${runs[2]!.toFixed(1)} | ${runs[4]!.toFixed(1)} |`);
+    console.log(
+      `| ${label} | \`${path.length > 60 ? path.slice(0, 57) + '…' : path}\` | ${runs[2]!.toFixed(1)} | ${runs[4]!.toFixed(1)} |`,
+    );
     return body;
   };
   console.log('| call | path | median ms | max ms (of 5) |\n|---|---|---|---|');
   let page = await time('first page (100)', '/api/sessions?limit=100');
   let cursor = page.nextCursor;
-  for (let p = 0; p < 500 && cursor; p++) cursor = ((await (await fetch(`${server.url}/api/sessions?limit=100&cursor=${cursor}`)).json()) as { nextCursor: string | null }).nextCursor;
+  for (let p = 0; p < 500 && cursor; p++)
+    cursor = (
+      (await (await fetch(`${server.url}/api/sessions?limit=100&cursor=${cursor}`)).json()) as {
+        nextCursor: string | null;
+      }
+    ).nextCursor;
   if (cursor) await time('page 500 (rows 50,001–50,100)', `/api/sessions?limit=100&cursor=${cursor}`);
   await time('status filter', '/api/sessions?limit=100&status=failed');
   await time('type + tag filter', '/api/sessions?limit=100&type=claude-code&tag=t3');

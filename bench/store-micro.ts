@@ -18,11 +18,19 @@ async function run(label: string, batch: number, sessions: number, n: number, wr
     const t0 = performance.now();
     for (let i = 0; i < n; i += batch) {
       const receivedAt = new Date().toISOString();
-      await s.append(Array.from({ length: batch }, (_, j) => ({ input: { sessionId: `m-${(i + j) % sessions}`, kind: 'action' as const, data }, autoCreate: true, receivedAt })));
+      await s.append(
+        Array.from({ length: batch }, (_, j) => ({
+          input: { sessionId: `m-${(i + j) % sessions}`, kind: 'action' as const, data },
+          autoCreate: true,
+          receivedAt,
+        })),
+      );
     }
     await s.indexText(); // full-text indexing is part of the cost of an event
     const ms = performance.now() - t0;
-    console.log(`| ${label} | ${writerThread ? 'writer thread' : 'this thread'} | ${((ms * 1000) / n).toFixed(1)} | ${Math.round((n / ms) * 1000).toLocaleString('en')} |`);
+    console.log(
+      `| ${label} | ${writerThread ? 'writer thread' : 'this thread'} | ${((ms * 1000) / n).toFixed(1)} | ${Math.round((n / ms) * 1000).toLocaleString('en')} |`,
+    );
   } finally {
     await s.close();
     rmSync(dir, { recursive: true, force: true });

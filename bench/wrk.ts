@@ -40,7 +40,14 @@ export async function wrk(url: string, lua: string, connections: number, seconds
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const errors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
-  return { reqPerSec, p50: ms(/\s50%\s+(\S+)/.exec(out)?.[1]), p99: ms(/\s99%\s+(\S+)/.exec(out)?.[1]), errors, non2xx, total };
+  return {
+    reqPerSec,
+    p50: ms(/\s50%\s+(\S+)/.exec(out)?.[1]),
+    p99: ms(/\s99%\s+(\S+)/.exec(out)?.[1]),
+    errors,
+    non2xx,
+    total,
+  };
 }
 
 export const luaPost = (path: string, body: string, rotateSessions = 0): string => `

@@ -9,7 +9,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../packages/server/test/helpers.ts';
-import { checkDashboard, checkLive, checkScenario, checkSession, type ExampleReport, type Observed } from './lib/checks.ts';
+import {
+  checkDashboard,
+  checkLive,
+  checkScenario,
+  checkSession,
+  type ExampleReport,
+  type Observed,
+} from './lib/checks.ts';
 import { subscribeFirehose, type LiveSubscriber } from './lib/live.ts';
 import { breakChecks } from './lib/mutations.ts';
 import { observe } from './lib/observe.ts';
@@ -40,10 +47,15 @@ async function writeSession(srv: TestServer): Promise<ExampleReport> {
   await ok('PATCH', `/api/v1/state/${SID}`, { phase: 'ready' });
   await ok('POST', `/api/v1/sessions/${SID}/finalize`, { status: 'failed' });
   return {
-    example: 'selftest', sessionId: SID, sessionType: 'selftest', status: 'failed', phase: 'ready',
+    example: 'selftest',
+    sessionId: SID,
+    sessionType: 'selftest',
+    status: 'failed',
+    phase: 'ready',
     phases: ['initialization', 'execution', 'ready'],
     counts: { actions: 3, responses: 1, goals: 2, agentsSpawned: 1, agentsCompleted: 1 },
-    goals: { g1: 'completed', g2: 'failed' }, agents: { a1: 'completed' },
+    goals: { g1: 'completed', g2: 'failed' },
+    agents: { a1: 'completed' },
     children: { [CHILD]: { actions: 1, responses: 0, status: 'completed' } },
   };
 }
@@ -59,7 +71,13 @@ describe('e2e harness checks', () => {
     live = await subscribeFirehose(srv.url);
     report = await writeSession(srv);
     observed = await observe(srv.url, [SID, CHILD]);
-    await live.waitFor(new Map([[SID, observed.get(SID)!.restore.metadata.lastSeq], [CHILD, observed.get(CHILD)!.restore.metadata.lastSeq]]), 10_000);
+    await live.waitFor(
+      new Map([
+        [SID, observed.get(SID)!.restore.metadata.lastSeq],
+        [CHILD, observed.get(CHILD)!.restore.metadata.lastSeq],
+      ]),
+      10_000,
+    );
   });
   after(async () => {
     await live?.close();
@@ -87,7 +105,14 @@ describe('e2e harness checks', () => {
     wrong.sessionType = 'other';
     wrong.agents = {};
     const text = checkSession(wrong, observed).join('\n');
-    for (const needle of ['metrics.actions is 3, the report says 4', 'goals are', 'phase transitions', 'status is failed', 'type is selftest', 'sub-agents are']) {
+    for (const needle of [
+      'metrics.actions is 3, the report says 4',
+      'goals are',
+      'phase transitions',
+      'status is failed',
+      'type is selftest',
+      'sub-agents are',
+    ]) {
       assert.ok(text.includes(needle), `no problem mentions "${needle}" in:\n${text}`);
     }
   });
@@ -97,7 +122,10 @@ describe('e2e harness checks', () => {
     assert.equal(r.status, 201);
     const tampered = await observe(srv.url, [SID, CHILD]);
     const problems = checkSession(report, tampered);
-    assert.ok(problems.some((p) => p.includes('metrics.actions is 4, the report says 3')), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => p.includes('metrics.actions is 4, the report says 3')),
+      problems.join('\n'),
+    );
     // …and the live subscriber, which saw the intruder too, is still consistent with what is stored.
     await live.waitFor(new Map([[SID, tampered.get(SID)!.restore.metadata.lastSeq]]), 10_000);
     assert.deepEqual(checkLive(tampered, live.events), []);
@@ -112,17 +140,31 @@ describe('e2e harness checks', () => {
 
   it('hold each example to the scenario, not only to its own report', () => {
     const customer: ExampleReport = {
-      example: 'customer-comm', sessionId: 'c', sessionType: 'customer-communication', status: 'completed', phase: 'ready',
-      phases: ['initialization', 'execution', 'ready'], counts: { actions: 10, responses: 6, agentsSpawned: 4, agentsCompleted: 4 },
-      goals: { 'goal-batch': 'completed', 'goal-msg-001': 'completed' }, agents: { governor: 'completed' }, details: { messages: 6 },
+      example: 'customer-comm',
+      sessionId: 'c',
+      sessionType: 'customer-communication',
+      status: 'completed',
+      phase: 'ready',
+      phases: ['initialization', 'execution', 'ready'],
+      counts: { actions: 10, responses: 6, agentsSpawned: 4, agentsCompleted: 4 },
+      goals: { 'goal-batch': 'completed', 'goal-msg-001': 'completed' },
+      agents: { governor: 'completed' },
+      details: { messages: 6 },
     };
     const problems = checkScenario(customer).join('\n');
     assert.match(problems, /exactly one failed workflow goal/);
     assert.match(problems, /expected status failed/);
     assert.match(problems, /one reply per message but the failed one/);
     const email: ExampleReport = {
-      example: 'email-solver', sessionId: 'e', sessionType: 'email-pipeline', status: 'completed', phase: 'shutdown', phases: [],
-      counts: { actions: 61, responses: 5, agentsSpawned: 0, agentsCompleted: 0 }, goals: { 'goal-inbox': 'completed' }, agents: {},
+      example: 'email-solver',
+      sessionId: 'e',
+      sessionType: 'email-pipeline',
+      status: 'completed',
+      phase: 'shutdown',
+      phases: [],
+      counts: { actions: 61, responses: 5, agentsSpawned: 0, agentsCompleted: 0 },
+      goals: { 'goal-inbox': 'completed' },
+      agents: {},
       details: { emails: 11, drafts: 6 },
     };
     const ep = checkScenario(email).join('\n');

@@ -19,7 +19,14 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkDashboard, checkLive, checkScenario, checkSession, type ExampleReport, type Observed } from './lib/checks.js';
+import {
+  checkDashboard,
+  checkLive,
+  checkScenario,
+  checkSession,
+  type ExampleReport,
+  type Observed,
+} from './lib/checks.js';
 import { captureDashboard } from './lib/dashboard.js';
 import { runExample, type ExampleRun, type ExampleSpec } from './lib/examples.js';
 import { subscribeFirehose, type LiveSubscriber } from './lib/live.js';
@@ -37,7 +44,10 @@ interface Outcome {
 
 function args(argv: string[]): { out: string; keepData: boolean } {
   const i = argv.indexOf('--out');
-  return { out: resolve(i >= 0 && argv[i + 1] ? argv[i + 1]! : join(ROOT, 'artifacts/e2e')), keepData: argv.includes('--keep-data') };
+  return {
+    out: resolve(i >= 0 && argv[i + 1] ? argv[i + 1]! : join(ROOT, 'artifacts/e2e')),
+    keepData: argv.includes('--keep-data'),
+  };
 }
 
 function step(msg: string, t0: number): void {
@@ -46,10 +56,14 @@ function step(msg: string, t0: number): void {
 
 function explainExampleFailure(run: ExampleRun, log: string): string {
   const tail = log.trim().split('\n').slice(-6).join('\n    ');
-  const hint = run.spec.name === 'claude-code' && /answered 404/.test(log)
-    ? ' — the Claude Code hook endpoint POST /api/hooks/claude-code is not available on this build'
-    : /No module named '?(hook_agent|tether)/.test(log) ? ' — the Python SDK (python/, tether-sdk) is not installed in this interpreter'
-    : /No module named '?(langgraph|langchain_core)/.test(log) ? ' — the examples\' requirements are not installed (pip install -r examples/<name>/requirements.txt)' : '';
+  const hint =
+    run.spec.name === 'claude-code' && /answered 404/.test(log)
+      ? ' — the Claude Code hook endpoint POST /api/hooks/claude-code is not available on this build'
+      : /No module named '?(hook_agent|tether)/.test(log)
+        ? ' — the Python SDK (python/, tether-sdk) is not installed in this interpreter'
+        : /No module named '?(langgraph|langchain_core)/.test(log)
+          ? " — the examples' requirements are not installed (pip install -r examples/<name>/requirements.txt)"
+          : '';
   return `${run.spec.name} exited with code ${run.exitCode} after ${run.durationMs} ms${hint}\n    ${tail}`;
 }
 
@@ -85,7 +99,10 @@ async function main(): Promise<number> {
     for (const run of runs) {
       const log = readFileSync(run.logFile, 'utf8');
       record(`${run.spec.name} ran`, run.report ? [] : [explainExampleFailure(run, log)]);
-      step(`${run.spec.name} exited ${run.exitCode} in ${run.durationMs} ms${run.report ? `: ${run.report.counts.actions} actions, ${run.report.counts.responses} responses` : ''}`, t0);
+      step(
+        `${run.spec.name} exited ${run.exitCode} in ${run.durationMs} ms${run.report ? `: ${run.report.counts.actions} actions, ${run.report.counts.responses} responses` : ''}`,
+        t0,
+      );
     }
     reports = runs.flatMap((r) => (r.report ? [r.report] : []));
 
@@ -93,11 +110,16 @@ async function main(): Promise<number> {
     for (const r of reports) for (const child of Object.keys(r.children ?? {})) ids.add(child);
     observed = await observe(service.url, ids);
     if (live) {
-      const lastSeqs = new Map([...observed].flatMap(([sid, s]) => (s ? [[sid, s.restore.metadata.lastSeq] as [string, number]] : [])));
+      const lastSeqs = new Map(
+        [...observed].flatMap(([sid, s]) => (s ? [[sid, s.restore.metadata.lastSeq] as [string, number]] : [])),
+      );
       await live.waitFor(lastSeqs, 15_000).catch(() => undefined); // checkLive names what is missing
       observed = await observe(service.url, ids); // re-read: nothing may have changed since
     }
-    step(`observed ${observed.size} sessions, ${[...observed.values()].reduce((n, s) => n + (s?.events.length ?? 0), 0)} events`, t0);
+    step(
+      `observed ${observed.size} sessions, ${[...observed.values()].reduce((n, s) => n + (s?.events.length ?? 0), 0)} events`,
+      t0,
+    );
 
     for (const r of reports) {
       record(`session ${r.sessionId} matches the ${r.example} report`, checkSession(r, observed));
@@ -110,7 +132,10 @@ async function main(): Promise<number> {
     try {
       const dash = await captureDashboard(service.url, mainIds, join(opts.out, 'dashboard.png'));
       dashboardText = dash.text;
-      writeFileSync(join(opts.out, 'dashboard.txt'), `${dash.text}\n\n--- page errors ---\n${dash.pageErrors.join('\n')}\n`);
+      writeFileSync(
+        join(opts.out, 'dashboard.txt'),
+        `${dash.text}\n\n--- page errors ---\n${dash.pageErrors.join('\n')}\n`,
+      );
       record('dashboard shows the three sessions', checkDashboard(dash.text, mainIds));
       step(`dashboard screenshot ${dash.screenshot}`, t0);
     } catch (err) {
@@ -118,28 +143,42 @@ async function main(): Promise<number> {
     }
 
     const broken = breakChecks(reports, observed, live?.events ?? [], dashboardText, mainIds);
-    record(`each check fails when broken on purpose (${broken.tried} breaks)`, broken.undetected.map((b) => `harness: a deliberately broken ${b} still passed the checks`));
+    record(
+      `each check fails when broken on purpose (${broken.tried} breaks)`,
+      broken.undetected.map((b) => `harness: a deliberately broken ${b} still passed the checks`),
+    );
 
     // Crash and resume (issue 14): both LangGraph examples on TetherSaver, SIGKILLed mid-run and started again.
     for (const example of ['customer-comm', 'email-solver'] as const) {
-      step(`crash-resume ${example}: uninterrupted reference run, then a run killed with SIGKILL mid-graph and restarted`, t0);
+      step(
+        `crash-resume ${example}: uninterrupted reference run, then a run killed with SIGKILL mid-graph and restarted`,
+        t0,
+      );
       try {
         const o = await runCrashResume(ROOT, service.url, opts.out, ts, example);
         const names = {
-          checkContinued: 'it continued from each thread\'s last checkpoint',
+          checkContinued: "it continued from each thread's last checkpoint",
           checkNoRerun: 'no node that had finished ran twice',
-          checkSameFinal: 'the final state equals the uninterrupted run\'s',
+          checkSameFinal: "the final state equals the uninterrupted run's",
           checkGapShown: 'the logs show the crash and the resume',
         } as const;
-        for (const [k, check] of Object.entries(RESUME_CHECKS)) record(`crash-resume ${example}: ${names[k as keyof typeof names]}`, check(o));
-        record(`crash-resume ${example}: each check fails when broken on purpose (4 breaks)`, breakResumeChecks(o).map((b) => `harness: ${b} still passed the checks`));
+        for (const [k, check] of Object.entries(RESUME_CHECKS))
+          record(`crash-resume ${example}: ${names[k as keyof typeof names]}`, check(o));
+        record(
+          `crash-resume ${example}: each check fails when broken on purpose (4 breaks)`,
+          breakResumeChecks(o).map((b) => `harness: ${b} still passed the checks`),
+        );
         step(`crash-resume ${example}: threads at the restart ${JSON.stringify(o.threadsAtRestart)}`, t0);
       } catch (err) {
         record(`crash-resume ${example} ran`, [(err as Error).message]);
       }
     }
   } finally {
-    for (const [sid, s] of observed) writeFileSync(join(opts.out, 'sessions', `${sid.replace(/[^A-Za-z0-9._-]/g, '_')}.json`), JSON.stringify(s, null, 2));
+    for (const [sid, s] of observed)
+      writeFileSync(
+        join(opts.out, 'sessions', `${sid.replace(/[^A-Za-z0-9._-]/g, '_')}.json`),
+        JSON.stringify(s, null, 2),
+      );
     if (live) {
       writeFileSync(join(opts.out, 'live.jsonl'), live.events.map((e) => JSON.stringify(e)).join('\n') + '\n');
       if (live.other.length) writeFileSync(join(opts.out, 'live-other.json'), JSON.stringify(live.other, null, 2));
@@ -148,10 +187,16 @@ async function main(): Promise<number> {
     await service.stop(opts.keepData);
   }
   const code = service.child.exitCode;
-  record('tether serve shut down cleanly on SIGTERM', code === 0 ? [] : [`tether serve exited with ${code ?? service.child.signalCode} on SIGTERM (see service.log)`]);
+  record(
+    'tether serve shut down cleanly on SIGTERM',
+    code === 0 ? [] : [`tether serve exited with ${code ?? service.child.signalCode} on SIGTERM (see service.log)`],
+  );
 
   const failed = outcomes.filter((o) => o.problems.length);
-  writeFileSync(join(opts.out, 'summary.json'), JSON.stringify({ seconds: (Date.now() - t0) / 1000, url: service.url, outcomes, reports }, null, 2));
+  writeFileSync(
+    join(opts.out, 'summary.json'),
+    JSON.stringify({ seconds: (Date.now() - t0) / 1000, url: service.url, outcomes, reports }, null, 2),
+  );
   for (const o of outcomes) {
     console.log(`${o.problems.length ? 'FAIL' : 'ok  '} ${o.name}`);
     for (const p of o.problems) console.log(`     - ${p}`);
@@ -162,8 +207,11 @@ async function main(): Promise<number> {
   return failed.length ? 1 : 0;
 }
 
-main().then((code) => process.exit(code), (err: unknown) => {
-  console.error(`e2e: harness error: ${(err as Error).stack ?? String(err)}`);
-  console.log('e2e: 0 passed, 1 failed');
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`e2e: harness error: ${(err as Error).stack ?? String(err)}`);
+    console.log('e2e: 0 passed, 1 failed');
+    process.exit(1);
+  },
+);

@@ -17,7 +17,14 @@ export interface ExampleReport {
   phase: string | null;
   /** Every phase the example set, in order. */
   phases: string[];
-  counts: { actions: number; responses: number; goals?: number; agentsSpawned: number; agentsCompleted: number; [k: string]: number | undefined };
+  counts: {
+    actions: number;
+    responses: number;
+    goals?: number;
+    agentsSpawned: number;
+    agentsCompleted: number;
+    [k: string]: number | undefined;
+  };
   /** goalId → final status. */
   goals: Record<string, string>;
   /** agentId → final status. */
@@ -42,8 +49,18 @@ export interface StoredEvent {
 export interface StoredSession {
   restore: {
     sessionId: string;
-    metadata: { type: string | null; status: string; parentSessionId: string | null; lastSeq: number; metadata: { metrics: Record<string, number> } };
-    state: { phase: string; goals: Array<{ goalId: string; status: string }>; agents: { spawned: Array<{ agentId: string; status: string; childSessionId?: string }> } };
+    metadata: {
+      type: string | null;
+      status: string;
+      parentSessionId: string | null;
+      lastSeq: number;
+      metadata: { metrics: Record<string, number> };
+    };
+    state: {
+      phase: string;
+      goals: Array<{ goalId: string; status: string }>;
+      agents: { spawned: Array<{ agentId: string; status: string; childSessionId?: string }> };
+    };
   };
   events: StoredEvent[];
 }
@@ -65,7 +82,8 @@ export function checkLog(sid: string, s: StoredSession): string[] {
   s.events.forEach((e, i) => {
     if (e.seq !== i + 1) problems.push(`${sid}: event #${i + 1} of the log has seq ${e.seq} (expected a gapless 1..N)`);
   });
-  if (s.events.length !== s.restore.metadata.lastSeq) problems.push(`${sid}: log has ${s.events.length} events but lastSeq is ${s.restore.metadata.lastSeq}`);
+  if (s.events.length !== s.restore.metadata.lastSeq)
+    problems.push(`${sid}: log has ${s.events.length} events but lastSeq is ${s.restore.metadata.lastSeq}`);
   return problems;
 }
 
@@ -84,19 +102,38 @@ export function checkSession(report: ExampleReport, observed: Observed): string[
   const count = (kind: string) => s.events.filter((e) => e.kind === kind).length;
   if (meta.type !== report.sessionType) p.push(`${sid}: type is ${meta.type}, the report says ${report.sessionType}`);
   if (meta.status !== report.status) p.push(`${sid}: status is ${meta.status}, the report says ${report.status}`);
-  if (s.restore.state.phase !== report.phase) p.push(`${sid}: phase is ${s.restore.state.phase}, the report says ${report.phase}`);
-  const phases = s.events.filter((e) => e.kind === 'state_patched').map((e) => (e.data.patch as Record<string, unknown> | undefined)?.phase).filter((x): x is string => typeof x === 'string');
-  if (!eq(phases, report.phases)) p.push(`${sid}: phase transitions in the log are [${phases.join(' → ')}], the report says [${report.phases.join(' → ')}]`);
-  for (const [what, kind] of [['actions', 'action'], ['responses', 'response']] as const) {
+  if (s.restore.state.phase !== report.phase)
+    p.push(`${sid}: phase is ${s.restore.state.phase}, the report says ${report.phase}`);
+  const phases = s.events
+    .filter((e) => e.kind === 'state_patched')
+    .map((e) => (e.data.patch as Record<string, unknown> | undefined)?.phase)
+    .filter((x): x is string => typeof x === 'string');
+  if (!eq(phases, report.phases))
+    p.push(
+      `${sid}: phase transitions in the log are [${phases.join(' → ')}], the report says [${report.phases.join(' → ')}]`,
+    );
+  for (const [what, kind] of [
+    ['actions', 'action'],
+    ['responses', 'response'],
+  ] as const) {
     const want = report.counts[what];
     if (metrics[what] !== want) p.push(`${sid}: metadata.metrics.${what} is ${metrics[what]}, the report says ${want}`);
     if (count(kind) !== want) p.push(`${sid}: the log holds ${count(kind)} ${kind} events, the report says ${want}`);
   }
   const goals = Object.fromEntries(s.restore.state.goals.map((g) => [g.goalId, g.status]));
-  if (!eq(sorted(goals), sorted(report.goals))) p.push(`${sid}: goals are ${JSON.stringify(sorted(goals))}, the report says ${JSON.stringify(sorted(report.goals))}`);
+  if (!eq(sorted(goals), sorted(report.goals)))
+    p.push(
+      `${sid}: goals are ${JSON.stringify(sorted(goals))}, the report says ${JSON.stringify(sorted(report.goals))}`,
+    );
   const agents = Object.fromEntries(s.restore.state.agents.spawned.map((a) => [a.agentId, a.status]));
-  if (!eq(sorted(agents), sorted(report.agents))) p.push(`${sid}: sub-agents are ${JSON.stringify(sorted(agents))}, the report says ${JSON.stringify(sorted(report.agents))}`);
-  if (metrics.agentsSpawned !== report.counts.agentsSpawned) p.push(`${sid}: metadata.metrics.agentsSpawned is ${metrics.agentsSpawned}, the report says ${report.counts.agentsSpawned}`);
+  if (!eq(sorted(agents), sorted(report.agents)))
+    p.push(
+      `${sid}: sub-agents are ${JSON.stringify(sorted(agents))}, the report says ${JSON.stringify(sorted(report.agents))}`,
+    );
+  if (metrics.agentsSpawned !== report.counts.agentsSpawned)
+    p.push(
+      `${sid}: metadata.metrics.agentsSpawned is ${metrics.agentsSpawned}, the report says ${report.counts.agentsSpawned}`,
+    );
   for (const [child, want] of Object.entries(report.children ?? {})) {
     const c = observed.get(child);
     if (!c) {
@@ -106,9 +143,12 @@ export function checkSession(report: ExampleReport, observed: Observed): string[
     p.push(...checkLog(child, c));
     const cm = c.restore.metadata;
     if (cm.parentSessionId !== sid) p.push(`${child}: parentSessionId is ${cm.parentSessionId}, expected ${sid}`);
-    if (cm.metadata.metrics.actions !== want.actions) p.push(`${child}: ${cm.metadata.metrics.actions} actions, the report says ${want.actions}`);
-    if (cm.metadata.metrics.responses !== want.responses) p.push(`${child}: ${cm.metadata.metrics.responses} responses, the report says ${want.responses}`);
-    if (want.status && cm.status !== want.status) p.push(`${child}: status is ${cm.status}, the report says ${want.status}`);
+    if (cm.metadata.metrics.actions !== want.actions)
+      p.push(`${child}: ${cm.metadata.metrics.actions} actions, the report says ${want.actions}`);
+    if (cm.metadata.metrics.responses !== want.responses)
+      p.push(`${child}: ${cm.metadata.metrics.responses} responses, the report says ${want.responses}`);
+    if (want.status && cm.status !== want.status)
+      p.push(`${child}: status is ${cm.status}, the report says ${want.status}`);
     const linked = s.restore.state.agents.spawned.some((a) => a.childSessionId === child);
     if (!linked) p.push(`${sid}: no sub-agent links to child session ${child}`);
   }
@@ -137,11 +177,13 @@ export function checkLive(observed: Observed, live: LiveEvent[]): string[] {
       if (got.length === 0) {
         if (++missing <= 10) p.push(`live feed: ${sid} seq ${ev.seq} (${ev.kind}) is stored but was never delivered`);
       } else if (got.length > 1) p.push(`live feed: ${sid} seq ${ev.seq} was delivered ${got.length} times`);
-      else if (got[0]!.eventId !== ev.id) p.push(`live feed: ${sid} seq ${ev.seq} was delivered with event id ${got[0]!.eventId}, stored as ${ev.id}`);
+      else if (got[0]!.eventId !== ev.id)
+        p.push(`live feed: ${sid} seq ${ev.seq} was delivered with event id ${got[0]!.eventId}, stored as ${ev.id}`);
     }
   }
   if (missing > 10) p.push(`live feed: … and ${missing - 10} more stored events never delivered`);
-  for (const key of seen.keys()) if (!stored.has(key)) p.push(`live feed: delivered ${key}, which the service does not hold`);
+  for (const key of seen.keys())
+    if (!stored.has(key)) p.push(`live feed: delivered ${key}, which the service does not hold`);
   return p;
 }
 
@@ -162,20 +204,29 @@ export function checkScenario(report: ExampleReport): string[] {
   const bad = (msg: string) => p.push(`${report.sessionId} (${report.example}): ${msg}`);
   if (report.example === 'customer-comm') {
     const failed = Object.entries(report.goals).filter(([id, st]) => id !== 'goal-batch' && st === 'failed');
-    if (failed.length !== 1) bad(`expected exactly one failed workflow goal (injected billing failure), got ${failed.length}`);
+    if (failed.length !== 1)
+      bad(`expected exactly one failed workflow goal (injected billing failure), got ${failed.length}`);
     if (report.status !== 'failed') bad(`expected status failed after the injected failure, got ${report.status}`);
-    if (!eq(report.phases, ['initialization', 'execution', 'ready'])) bad(`expected phases initialization → execution → ready, got ${report.phases.join(' → ')}`);
-    if (report.counts.agentsSpawned !== 4 || Object.values(report.agents).some((s) => s !== 'completed')) bad('expected 4 sub-agents (governor + 3 specialists), all completed');
+    if (!eq(report.phases, ['initialization', 'execution', 'ready']))
+      bad(`expected phases initialization → execution → ready, got ${report.phases.join(' → ')}`);
+    if (report.counts.agentsSpawned !== 4 || Object.values(report.agents).some((s) => s !== 'completed'))
+      bad('expected 4 sub-agents (governor + 3 specialists), all completed');
     const messages = Number(d.messages);
-    if (report.counts.responses !== messages - 1) bad(`expected one reply per message but the failed one (${messages - 1}), got ${report.counts.responses}`);
+    if (report.counts.responses !== messages - 1)
+      bad(`expected one reply per message but the failed one (${messages - 1}), got ${report.counts.responses}`);
   } else if (report.example === 'email-solver') {
     const emails = Number(d.emails);
     if (!(emails >= 8)) bad(`expected the shipped 8+ sample e-mails, got ${emails}`);
     const emailGoals = Object.entries(report.goals).filter(([id]) => id !== 'goal-inbox');
-    if (emailGoals.length !== emails || emailGoals.some(([, st]) => st !== 'completed')) bad(`expected ${emails} completed e-mail goals, got ${JSON.stringify(report.goals)}`);
+    if (emailGoals.length !== emails || emailGoals.some(([, st]) => st !== 'completed'))
+      bad(`expected ${emails} completed e-mail goals, got ${JSON.stringify(report.goals)}`);
     const stages = 6;
-    if (report.counts.actions !== emails * 5 + stages + 1) bad(`expected ${emails} × 5 node actions + ${stages} stages + shutdown = ${emails * 5 + stages + 1} actions, got ${report.counts.actions}`);
-    if (report.counts.responses !== Number(d.drafts)) bad(`expected one response per draft (${String(d.drafts)}), got ${report.counts.responses}`);
+    if (report.counts.actions !== emails * 5 + stages + 1)
+      bad(
+        `expected ${emails} × 5 node actions + ${stages} stages + shutdown = ${emails * 5 + stages + 1} actions, got ${report.counts.actions}`,
+      );
+    if (report.counts.responses !== Number(d.drafts))
+      bad(`expected one response per draft (${String(d.drafts)}), got ${report.counts.responses}`);
     if (report.status !== 'completed') bad(`expected status completed, got ${report.status}`);
   } else if (report.example === 'claude-code') {
     if (report.counts.agentsSpawned < 1) bad('expected the replayed transcript to spawn sub-agents');

@@ -48,13 +48,25 @@ function command(root: string, spec: ExampleSpec, url: string, reportFile: strin
  * gives `report: null` and its exit code. `env` is added to the environment; `label` names the log and report files
  * (default the example's name).
  */
-export async function runExample(root: string, spec: ExampleSpec, url: string, outDir: string, timeoutMs = 120_000, env: Record<string, string> = {}, label: string = spec.name): Promise<ExampleRun> {
+export async function runExample(
+  root: string,
+  spec: ExampleSpec,
+  url: string,
+  outDir: string,
+  timeoutMs = 120_000,
+  env: Record<string, string> = {},
+  label: string = spec.name,
+): Promise<ExampleRun> {
   const reportFile = join(outDir, `${label}.report.json`);
   const logFile = join(outDir, `${label}.log`);
   const { cwd, args } = command(root, spec, url, reportFile);
   const log = createWriteStream(logFile);
   const started = Date.now();
-  const child = spawn(pythonFor(root), args, { cwd, env: { ...process.env, ...env, PYTHONUNBUFFERED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(pythonFor(root), args, {
+    cwd,
+    env: { ...process.env, ...env, PYTHONUNBUFFERED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

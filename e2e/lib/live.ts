@@ -37,10 +37,17 @@ export async function subscribeFirehose(baseUrl: string, timeoutMs = 10_000): Pr
   const other: unknown[] = [];
   const waiters = new Set<() => void>();
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`live feed: no "subscribed" reply on ${baseUrl}/api/v1/ws within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`live feed: no "subscribed" reply on ${baseUrl}/api/v1/ws within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     ws.on('unexpected-response', (_req, res) => {
       clearTimeout(timer);
-      reject(new Error(`live feed: GET /api/v1/ws answered HTTP ${res.statusCode} instead of a WebSocket upgrade (is the live feed built? see docs/live-feed.md)`));
+      reject(
+        new Error(
+          `live feed: GET /api/v1/ws answered HTTP ${res.statusCode} instead of a WebSocket upgrade (is the live feed built? see docs/live-feed.md)`,
+        ),
+      );
     });
     ws.on('error', (err) => {
       clearTimeout(timer);
@@ -61,7 +68,8 @@ export async function subscribeFirehose(baseUrl: string, timeoutMs = 10_000): Pr
     });
   });
   return {
-    events, other,
+    events,
+    other,
     waitFor(lastSeqs, ms) {
       const done = () => [...lastSeqs].every(([sid, last]) => events.some((e) => e.sessionId === sid && e.seq >= last));
       if (done()) return Promise.resolve();

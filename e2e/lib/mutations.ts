@@ -5,7 +5,15 @@
  * invented; a session missing from the dashboard — and asserts the matching check then reports a problem.
  * Only data that passes untouched is broken (breaking what already fails proves nothing).
  */
-import { checkDashboard, checkLive, checkScenario, checkSession, type ExampleReport, type Observed, type StoredSession } from './checks.js';
+import {
+  checkDashboard,
+  checkLive,
+  checkScenario,
+  checkSession,
+  type ExampleReport,
+  type Observed,
+  type StoredSession,
+} from './checks.js';
 import type { LiveEvent } from './live.js';
 
 export interface BreakResult {
@@ -25,56 +33,83 @@ const REPORT_TAMPERS: Array<Tamper<ExampleReport>> = [
   ['report: action count +1', (r) => void (r.counts.actions += 1)],
   ['report: response count -1', (r) => void (r.counts.responses -= 1)],
   ['report: sub-agent count +1', (r) => void (r.counts.agentsSpawned += 1)],
-  ['report: first goal status flipped', (r) => {
-    const k = Object.keys(r.goals)[0];
-    if (k) r.goals[k] = r.goals[k] === 'completed' ? 'failed' : 'completed';
-    else r.goals['goal-invented'] = 'completed';
-  }],
+  [
+    'report: first goal status flipped',
+    (r) => {
+      const k = Object.keys(r.goals)[0];
+      if (k) r.goals[k] = r.goals[k] === 'completed' ? 'failed' : 'completed';
+      else r.goals['goal-invented'] = 'completed';
+    },
+  ],
   ['report: an extra goal', (r) => void (r.goals['goal-invented'] = 'completed')],
   ['report: an extra sub-agent', (r) => void (r.agents['agent-invented'] = 'completed')],
   ['report: wrong final phase', (r) => void (r.phase = 'bogus-phase')],
   ['report: phase transitions changed', (r) => void (r.phases = [...r.phases, 'bogus-phase'])],
   ['report: wrong status', (r) => void (r.status = r.status === 'completed' ? 'failed' : 'completed')],
   ['report: wrong session type', (r) => void (r.sessionType = `${r.sessionType}-x`)],
-  ['report: a child session count changed', (r) => {
-    const k = Object.keys(r.children ?? {})[0];
-    if (k) r.children![k]!.actions += 1;
-    else r.children = { [`${r.sessionId}:agent-invented`]: { actions: 0, responses: 0 } };
-  }],
+  [
+    'report: a child session count changed',
+    (r) => {
+      const k = Object.keys(r.children ?? {})[0];
+      if (k) r.children![k]!.actions += 1;
+      else r.children = { [`${r.sessionId}:agent-invented`]: { actions: 0, responses: 0 } };
+    },
+  ],
 ];
 
 /** Tamperings of the service side: `(observed copy, session id)`. */
 const STORE_TAMPERS: Array<[name: string, apply: (o: Observed, sid: string) => void]> = [
   ['service: session missing', (o, sid) => void o.set(sid, null)],
-  ['service: last action event removed from the log', (o, sid) => {
-    const s = o.get(sid)!;
-    s.events.splice(s.events.map((e) => e.kind).lastIndexOf('action'), 1);
-  }],
+  [
+    'service: last action event removed from the log',
+    (o, sid) => {
+      const s = o.get(sid)!;
+      s.events.splice(s.events.map((e) => e.kind).lastIndexOf('action'), 1);
+    },
+  ],
   ['service: a gap in the log', (o, sid) => void o.get(sid)!.events.splice(1, 1)],
-  ['service: metrics.actions off by one', (o, sid) => void (o.get(sid)!.restore.metadata.metadata.metrics.actions! += 1)],
-  ['service: a goal status changed', (o, sid) => {
-    const st = o.get(sid)!.restore.state;
-    const g = st.goals[0];
-    if (g) g.status = g.status === 'completed' ? 'failed' : 'completed';
-    else st.goals.push({ goalId: 'goal-invented', status: 'completed' });
-  }],
+  [
+    'service: metrics.actions off by one',
+    (o, sid) => void (o.get(sid)!.restore.metadata.metadata.metrics.actions! += 1),
+  ],
+  [
+    'service: a goal status changed',
+    (o, sid) => {
+      const st = o.get(sid)!.restore.state;
+      const g = st.goals[0];
+      if (g) g.status = g.status === 'completed' ? 'failed' : 'completed';
+      else st.goals.push({ goalId: 'goal-invented', status: 'completed' });
+    },
+  ],
   ['service: final phase changed', (o, sid) => void (o.get(sid)!.restore.state.phase = 'tampered')],
 ];
 
 const SCENARIO_TAMPERS: Record<string, Tamper<ExampleReport>> = {
-  'customer-comm': ['scenario: customer run without the injected failure', (r) => {
-    for (const k of Object.keys(r.goals)) r.goals[k] = 'completed';
-    r.status = 'completed';
-  }],
-  'email-solver': ['scenario: an e-mail goal failed', (r) => {
-    const k = Object.keys(r.goals).find((g) => g !== 'goal-inbox');
-    if (k) r.goals[k] = 'failed';
-  }],
+  'customer-comm': [
+    'scenario: customer run without the injected failure',
+    (r) => {
+      for (const k of Object.keys(r.goals)) r.goals[k] = 'completed';
+      r.status = 'completed';
+    },
+  ],
+  'email-solver': [
+    'scenario: an e-mail goal failed',
+    (r) => {
+      const k = Object.keys(r.goals).find((g) => g !== 'goal-inbox');
+      if (k) r.goals[k] = 'failed';
+    },
+  ],
   'claude-code': ['scenario: replay without sub-agents', (r) => void (r.counts.agentsSpawned = 0)],
 };
 
 /** Applies every tampering to a copy of the data and returns the ones the checks missed. */
-export function breakChecks(reports: ExampleReport[], observed: Observed, live: LiveEvent[], dashboardText: string | undefined, dashboardIds: string[]): BreakResult {
+export function breakChecks(
+  reports: ExampleReport[],
+  observed: Observed,
+  live: LiveEvent[],
+  dashboardText: string | undefined,
+  dashboardIds: string[],
+): BreakResult {
   const undetected: string[] = [];
   let tried = 0;
   const expectFail = (name: string, problems: string[]) => {
@@ -107,7 +142,10 @@ export function breakChecks(reports: ExampleReport[], observed: Observed, live: 
     const liveTampers: Array<[string, LiveEvent[]]> = [
       ['live: one event never delivered', live.filter((e) => e !== mid)],
       ['live: one event delivered twice', [...live, { ...mid }]],
-      ['live: one event delivered with another id', live.map((e) => (e === mid ? { ...e, eventId: `${e.eventId}-x` } : e))],
+      [
+        'live: one event delivered with another id',
+        live.map((e) => (e === mid ? { ...e, eventId: `${e.eventId}-x` } : e)),
+      ],
       ['live: an event the service does not hold', [...live, { ...mid, seq: 1_000_000 }]],
     ];
     for (const [name, events] of liveTampers) expectFail(name, checkLive(observed, events));

@@ -26,7 +26,8 @@ export async function observe(baseUrl: string, sessionIds: Iterable<string>): Pr
       out.set(sid, null);
       continue;
     }
-    if (r.status !== 200) throw new Error(`GET /api/sessions/${sid} answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
+    if (r.status !== 200)
+      throw new Error(`GET /api/sessions/${sid} answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
     const events: StoredEvent[] = [];
     let after = 0;
     for (;;) {

@@ -33,10 +33,15 @@ async function json(url: string): Promise<any> {
 }
 
 async function finalOf(url: string, thread: string): Promise<Record<string, string>> {
-  const { checkpoints } = await json(`${url}/api/v1/langgraph/checkpoints?threadId=${encodeURIComponent(thread)}&checkpointNs=&limit=1`);
+  const { checkpoints } = await json(
+    `${url}/api/v1/langgraph/checkpoints?threadId=${encodeURIComponent(thread)}&checkpointNs=&limit=1`,
+  );
   const c = checkpoints[0];
   if (!c) return {};
-  return { ...Object.fromEntries(c.blobs.map((b: any) => [b.channel, `${b.type}:${b.data}`])), __step: String(c.metadata.step) };
+  return {
+    ...Object.fromEntries(c.blobs.map((b: any) => [b.channel, `${b.type}:${b.data}`])),
+    __step: String(c.metadata.step),
+  };
 }
 
 const writerOf = (e: StoredEvent) => String(e.data.writer ?? '');
@@ -44,20 +49,33 @@ const writerOf = (e: StoredEvent) => String(e.data.writer ?? '');
 /** Problems with "it continued from the last checkpoint". */
 export function checkContinued(o: ResumeObserved): string[] {
   const problems: string[] = [];
-  if (!Object.values(o.threadsAtRestart).includes('resumed')) problems.push(`no thread was mid-way at the restart (${JSON.stringify(o.threadsAtRestart)}): the kill did not land in the middle of a graph`);
+  if (!Object.values(o.threadsAtRestart).includes('resumed'))
+    problems.push(
+      `no thread was mid-way at the restart (${JSON.stringify(o.threadsAtRestart)}): the kill did not land in the middle of a graph`,
+    );
   for (const id of o.messageIds) {
     const log = o.crashLogs.get(id) ?? [];
     const lg = log.filter((e) => e.kind === 'checkpoint' || e.kind === 'checkpoint_writes');
     const first = lg[0] ? writerOf(lg[0]) : '';
     const i = lg.findIndex((e) => writerOf(e) !== first);
     const state = o.threadsAtRestart[id];
-    if (state === 'done' && i >= 0) problems.push(`thread ${id} was finished before the kill but got ${lg.length - i} new events after the restart`);
+    if (state === 'done' && i >= 0)
+      problems.push(`thread ${id} was finished before the kill but got ${lg.length - i} new events after the restart`);
     if (state === 'resumed') {
-      if (i < 0) { problems.push(`thread ${id} was resumed but the service shows no event of the second process`); continue; }
-      const lastBefore = lg.slice(0, i).filter((e) => e.kind === 'checkpoint').at(-1);
+      if (i < 0) {
+        problems.push(`thread ${id} was resumed but the service shows no event of the second process`);
+        continue;
+      }
+      const lastBefore = lg
+        .slice(0, i)
+        .filter((e) => e.kind === 'checkpoint')
+        .at(-1);
       const marker = lg[i]!.data.resumed as { lastCheckpointId?: string } | undefined;
       if (!marker) problems.push(`thread ${id}: the first event of the second process carries no resumed marker`);
-      else if (marker.lastCheckpointId !== lastBefore?.data.checkpointId) problems.push(`thread ${id} resumed after ${marker.lastCheckpointId}, but the last checkpoint before the kill was ${String(lastBefore?.data.checkpointId)}`);
+      else if (marker.lastCheckpointId !== lastBefore?.data.checkpointId)
+        problems.push(
+          `thread ${id} resumed after ${marker.lastCheckpointId}, but the last checkpoint before the kill was ${String(lastBefore?.data.checkpointId)}`,
+        );
     }
   }
   return problems;
@@ -71,7 +89,9 @@ export function checkNoRerun(o: ResumeObserved): string[] {
     const first = writes[0] ? writerOf(writes[0]) : '';
     const key = (e: StoredEvent) => `${String(e.data.checkpointId)} ${String(e.data.taskPath ?? e.data.taskId)}`;
     const done = new Set(writes.filter((e) => writerOf(e) === first).map(key));
-    for (const e of writes) if (writerOf(e) !== first && done.has(key(e))) problems.push(`thread ${id}: task ${key(e)} had finished before the kill and ran again`);
+    for (const e of writes)
+      if (writerOf(e) !== first && done.has(key(e)))
+        problems.push(`thread ${id}: task ${key(e)} had finished before the kill and ran again`);
   }
   return problems;
 }
@@ -82,7 +102,10 @@ export function checkSameFinal(o: ResumeObserved): string[] {
   for (const id of o.messageIds) {
     const a = JSON.stringify(o.crashFinal.get(id) ?? {}, Object.keys(o.crashFinal.get(id) ?? {}).sort());
     const b = JSON.stringify(o.refFinal.get(id) ?? {}, Object.keys(o.refFinal.get(id) ?? {}).sort());
-    if (a === '{}' || a !== b) problems.push(`thread ${id}: final state differs from the uninterrupted run's (${a.slice(0, 120)} vs ${b.slice(0, 120)})`);
+    if (a === '{}' || a !== b)
+      problems.push(
+        `thread ${id}: final state differs from the uninterrupted run's (${a.slice(0, 120)} vs ${b.slice(0, 120)})`,
+      );
   }
   return problems;
 }
@@ -94,8 +117,10 @@ export function checkGapShown(o: ResumeObserved): string[] {
   const finalized = o.agentLog.findIndex((e) => e.kind === 'session_finalized');
   if (resumed < 0) problems.push('the agent session has no process_resumed action: the crash is invisible in its log');
   if (finalized >= 0 && resumed > finalized) problems.push('the session was finalized before the process was resumed');
-  if (finalized < 0 || o.agentLog[finalized]!.data.status !== 'completed') problems.push('the resumed run did not complete the session');
-  if (![...o.crashLogs.values()].some((log) => log.some((e) => e.data.resumed))) problems.push('no thread log marks where the graph resumed');
+  if (finalized < 0 || o.agentLog[finalized]!.data.status !== 'completed')
+    problems.push('the resumed run did not complete the session');
+  if (![...o.crashLogs.values()].some((log) => log.some((e) => e.data.resumed)))
+    problems.push('no thread log marks where the graph resumed');
   return problems;
 }
 
@@ -128,9 +153,19 @@ export function breakResumeChecks(o: ResumeObserved): string[] {
 const RESUMABLE = {
   // killAfter: a count of checkpoints that falls inside the second thread (customer-comm writes 5 per message,
   // email-solver 6 per e-mail), so that one thread is finished, one is mid-way and the rest have not started.
-  'customer-comm': { module: 'customer_comm', latencyEnv: 'CUSTOMER_COMM_MODEL_LATENCY_MS', killAfter: 7, extra: (_out: string): string[] => [] },
+  'customer-comm': {
+    module: 'customer_comm',
+    latencyEnv: 'CUSTOMER_COMM_MODEL_LATENCY_MS',
+    killAfter: 7,
+    extra: (_out: string): string[] => [],
+  },
   // Both runs file into one folder, so the paths in their states are equal.
-  'email-solver': { module: 'email_solver', latencyEnv: 'EMAIL_SOLVER_MODEL_LATENCY_MS', killAfter: 9, extra: (out: string) => ['--out', join(out, 'email-resume-out')] },
+  'email-solver': {
+    module: 'email_solver',
+    latencyEnv: 'EMAIL_SOLVER_MODEL_LATENCY_MS',
+    killAfter: 9,
+    extra: (out: string) => ['--out', join(out, 'email-resume-out')],
+  },
 } as const;
 
 /**
@@ -138,7 +173,14 @@ const RESUMABLE = {
  * (`<ex>-crash-<ts>`), killed with SIGKILL once the service holds `killAfter` checkpoints of it, then the same command
  * again. Returns the observations (for the checks) or throws when a run failed.
  */
-export async function runCrashResume(root: string, url: string, outDir: string, ts: number, example: keyof typeof RESUMABLE, killAfter: number = RESUMABLE[example].killAfter): Promise<ResumeObserved> {
+export async function runCrashResume(
+  root: string,
+  url: string,
+  outDir: string,
+  ts: number,
+  example: keyof typeof RESUMABLE,
+  killAfter: number = RESUMABLE[example].killAfter,
+): Promise<ResumeObserved> {
   const ex = RESUMABLE[example];
   const env = { [ex.latencyEnv]: '250' };
   const refId = `${example}-ref-${ts}`;
@@ -148,10 +190,18 @@ export async function runCrashResume(root: string, url: string, outDir: string, 
   if (!refRun.report) throw new Error(`the uninterrupted run failed (exit ${refRun.exitCode}, see ${refRun.logFile})`);
   const messageIds = Object.keys((refRun.report as any).details.threads as Record<string, string>);
 
-  const crash: ExampleSpec = { name: example, sessionId: crashId, extraArgs: ['--thread-id', crashId, ...ex.extra(outDir)] };
+  const crash: ExampleSpec = {
+    name: example,
+    sessionId: crashId,
+    extraArgs: ['--thread-id', crashId, ...ex.extra(outDir)],
+  };
   const log = createWriteStream(join(outDir, `${example}-crash-killed.log`));
   const args = ['-m', ex.module, '--url', url, '--session-id', crash.sessionId, ...crash.extraArgs!];
-  const child = spawn(pythonFor(root), args, { cwd: join(root, `examples/${example}`), env: { ...process.env, ...env, PYTHONUNBUFFERED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(pythonFor(root), args, {
+    cwd: join(root, `examples/${example}`),
+    env: { ...process.env, ...env, PYTHONUNBUFFERED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -160,7 +210,8 @@ export async function runCrashResume(root: string, url: string, outDir: string, 
     const { checkpoints } = await json(`${url}/api/v1/langgraph/checkpoints?limit=10000`);
     const n = (checkpoints as Array<{ threadId: string }>).filter((c) => c.threadId.startsWith(`${crashId}:`)).length;
     if (n >= killAfter) break;
-    if (child.exitCode !== null) throw new Error(`the crash run ended (exit ${child.exitCode}) before ${killAfter} checkpoints`);
+    if (child.exitCode !== null)
+      throw new Error(`the crash run ended (exit ${child.exitCode}) before ${killAfter} checkpoints`);
     if (Date.now() > deadline) throw new Error('the crash run did not reach the kill point in 120 s');
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -170,10 +221,17 @@ export async function runCrashResume(root: string, url: string, outDir: string, 
   const again = await runExample(root, crash, url, outDir, 240_000, env, `${example}-crash-resumed`);
   if (!again.report) throw new Error(`the resumed run failed (exit ${again.exitCode}, see ${again.logFile})`);
   const o: ResumeObserved = {
-    messageIds, crashLogs: new Map(), crashFinal: new Map(), refFinal: new Map(), agentLog: [],
+    messageIds,
+    crashLogs: new Map(),
+    crashFinal: new Map(),
+    refFinal: new Map(),
+    agentLog: [],
     threadsAtRestart: (again.report as any).details.threads,
   };
-  const threadSessions = await observe(url, messageIds.map((id) => `lg:${crashId}:${id}`));
+  const threadSessions = await observe(
+    url,
+    messageIds.map((id) => `lg:${crashId}:${id}`),
+  );
   for (const id of messageIds) {
     o.crashLogs.set(id, threadSessions.get(`lg:${crashId}:${id}`)?.events ?? []);
     o.crashFinal.set(id, await finalOf(url, `${crashId}:${id}`));

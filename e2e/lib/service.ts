@@ -22,20 +22,30 @@ export interface Service {
  * says where it listens. Rejects if the CLI is not built, the process exits first, or no URL is logged within `timeoutMs`
  * (default 30,000 ms).
  */
-export async function startService(root: string, logFile: string, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<Service> {
+export async function startService(
+  root: string,
+  logFile: string,
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<Service> {
   const bin = join(root, 'packages/cli/dist/bin.js');
   if (!existsSync(bin)) throw new Error(`${bin} is missing: build first (npm run build, or bash scripts/setup.sh)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'tether-e2e-'));
   const log = createWriteStream(logFile);
   const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info'], {
-    cwd: root, env: { ...process.env, TETHER_LOG_REQUESTS: 'false', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root,
+    env: { ...process.env, TETHER_LOG_REQUESTS: 'false', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.pipe(log, { end: false });
   child.stderr!.pipe(log, { end: false });
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => reject(new Error(`tether serve logged no URL within ${timeoutMs} ms (log: ${logFile})`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`tether serve logged no URL within ${timeoutMs} ms (log: ${logFile})`)),
+      timeoutMs,
+    );
     child.stdout!.on('data', (chunk: Buffer) => {
       buf += chunk.toString();
       const m = /Tether listening on (http:\/\/[^\s"]+)/.exec(buf);
@@ -50,7 +60,10 @@ export async function startService(root: string, logFile: string, env: Record<st
     });
   });
   return {
-    url, dataDir, logFile, child,
+    url,
+    dataDir,
+    logFile,
+    child,
     async stop(keep = false, graceMs = 10_000) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');

@@ -7,7 +7,30 @@ export interface MemoryScope {
   id: string;
 }
 
-const STOP = new Set(['a', 'an', 'the', 'is', 'are', 'was', 'my', 'me', 'i', 'you', 'your', 'what', 'which', 'who', 'of', 'to', 'and', 'that', 'this', 'do', 'does', 'did']);
+const STOP = new Set([
+  'a',
+  'an',
+  'the',
+  'is',
+  'are',
+  'was',
+  'my',
+  'me',
+  'i',
+  'you',
+  'your',
+  'what',
+  'which',
+  'who',
+  'of',
+  'to',
+  'and',
+  'that',
+  'this',
+  'do',
+  'does',
+  'did',
+]);
 const words = (s: string) => new Set((s.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((w) => !STOP.has(w)));
 
 /**
@@ -16,7 +39,10 @@ const words = (s: string) => new Set((s.toLowerCase().match(/[a-z0-9]+/g) ?? [])
  * as Python's `tether.a2a.MemoryTool`, so a Python and a TypeScript runtime share memories.
  */
 export class MemoryTool {
-  constructor(readonly store: StoreResource, readonly root: readonly string[] = ['a2a', 'memories']) {}
+  constructor(
+    readonly store: StoreResource,
+    readonly root: readonly string[] = ['a2a', 'memories'],
+  ) {}
 
   namespace(scope: MemoryScope): string[] {
     return [...this.root, scope.kind, scope.id];

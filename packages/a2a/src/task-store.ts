@@ -17,7 +17,10 @@ export const taskSessionId = (taskId: string): string => contextSessionId(taskId
 export class TetherTaskStore implements TaskStore {
   private readonly created = new Set<string>();
 
-  constructor(readonly client: TetherClient, readonly opts: { contextPrefix?: string; ownerResolver?: (c: ServerCallContext) => string } = {}) {}
+  constructor(
+    readonly client: TetherClient,
+    readonly opts: { contextPrefix?: string; ownerResolver?: (c: ServerCallContext) => string } = {},
+  ) {}
 
   private owner(c: ServerCallContext): string {
     return (this.opts.ownerResolver ?? resolveUserScope)(c);
@@ -37,14 +40,28 @@ export class TetherTaskStore implements TaskStore {
     if (!this.created.has(sid)) {
       const parent = contextSessionId(task.contextId, this.opts.contextPrefix ?? DEFAULT_PREFIX);
       await this.create({ sessionId: parent, type: 'a2a_context' });
-      await this.create({ sessionId: sid, type: 'a2a_task', parentSessionId: parent, ...(owner ? { userId: owner } : {}) });
+      await this.create({
+        sessionId: sid,
+        type: 'a2a_task',
+        parentSessionId: parent,
+        ...(owner ? { userId: owner } : {}),
+      });
       this.created.add(sid);
     }
     const json = Task.toJSON(task) as Record<string, unknown>;
     const status = (json.status ?? {}) as Record<string, unknown>;
-    const value = { ...json, status: { state: status.state ?? null, message: status.message ?? null, timestamp: status.timestamp ?? null }, artifacts: json.artifacts ?? [], history: json.history ?? [], metadata: json.metadata ?? null };
-    const res = await this.client.ingest([{ sessionId: sid, kind: 'state_patched', data: { patch: { owner, task: value } } }]);
-    if (res.results[0]?.seq === undefined) throw new Error(`saving task ${task.id} was rejected: ${res.results[0]?.detail ?? ''}`);
+    const value = {
+      ...json,
+      status: { state: status.state ?? null, message: status.message ?? null, timestamp: status.timestamp ?? null },
+      artifacts: json.artifacts ?? [],
+      history: json.history ?? [],
+      metadata: json.metadata ?? null,
+    };
+    const res = await this.client.ingest([
+      { sessionId: sid, kind: 'state_patched', data: { patch: { owner, task: value } } },
+    ]);
+    if (res.results[0]?.seq === undefined)
+      throw new Error(`saving task ${task.id} was rejected: ${res.results[0]?.detail ?? ''}`);
   }
 
   async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
@@ -62,7 +79,13 @@ export class TetherTaskStore implements TaskStore {
   async list(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
     const owner = this.owner(context);
     const ids = params.contextId
-      ? (await this.client.sessions.children(contextSessionId(params.contextId, this.opts.contextPrefix ?? DEFAULT_PREFIX)).catch(() => ({ sessions: [] }))).sessions.filter((s) => s.type === 'a2a_task').map((s) => s.sessionId)
+      ? (
+          await this.client.sessions
+            .children(contextSessionId(params.contextId, this.opts.contextPrefix ?? DEFAULT_PREFIX))
+            .catch(() => ({ sessions: [] }))
+        ).sessions
+          .filter((s) => s.type === 'a2a_task')
+          .map((s) => s.sessionId)
       : (await this.client.sessions.list({ type: 'a2a_task', limit: 200 })).sessions.map((s) => s.sessionId);
     const tasks: Task[] = [];
     for (const sid of ids) {
@@ -72,14 +95,24 @@ export class TetherTaskStore implements TaskStore {
       if (params.status && t.status?.state !== params.status) continue;
       tasks.push(t);
     }
-    tasks.sort((a, b) => String(b.status?.timestamp ?? '').localeCompare(String(a.status?.timestamp ?? '')) || b.id.localeCompare(a.id));
+    tasks.sort(
+      (a, b) =>
+        String(b.status?.timestamp ?? '').localeCompare(String(a.status?.timestamp ?? '')) || b.id.localeCompare(a.id),
+    );
     const pageSize = params.pageSize ?? 50;
-    return { tasks: tasks.slice(0, pageSize), nextPageToken: '', pageSize, totalSize: tasks.length } as ListTasksResponse;
+    return {
+      tasks: tasks.slice(0, pageSize),
+      nextPageToken: '',
+      pageSize,
+      totalSize: tasks.length,
+    } as ListTasksResponse;
   }
 }
 
 function fromState(v: Record<string, unknown>): Task {
-  const status = Object.fromEntries(Object.entries((v.status ?? {}) as Record<string, unknown>).filter(([, x]) => x !== null));
+  const status = Object.fromEntries(
+    Object.entries((v.status ?? {}) as Record<string, unknown>).filter(([, x]) => x !== null),
+  );
   const clean = Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null));
   return Task.fromJSON({ ...clean, status });
 }

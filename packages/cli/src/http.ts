@@ -8,7 +8,8 @@ export interface ConnOpts {
   json?: boolean;
 }
 
-export const urlOption = () => new Option('--url <url>', 'Tether service URL [env TETHER_URL]').env('TETHER_URL').default('http://127.0.0.1:9000');
+export const urlOption = () =>
+  new Option('--url <url>', 'Tether service URL [env TETHER_URL]').env('TETHER_URL').default('http://127.0.0.1:9000');
 export const keyOption = () => new Option('--api-key <key>', 'API key [env TETHER_API_KEY]').env('TETHER_API_KEY');
 
 /** The SDK client for a command's connection options (one HTTP client for the CLI: `@tether/client`'s). */
@@ -26,7 +27,12 @@ export async function call<T>(o: ConnOpts, method: string, path: string, body?: 
     return (await clientFor(o).http.once<T>({ method, path, ...(body !== undefined ? { body } : {}) })).body;
   } catch (err) {
     if (err instanceof APIConnectionError) {
-      const cause = err.cause instanceof Error ? ((err.cause as Error).cause instanceof Error ? ((err.cause as Error).cause as Error).message : (err.cause as Error).message) : err.message;
+      const cause =
+        err.cause instanceof Error
+          ? (err.cause as Error).cause instanceof Error
+            ? ((err.cause as Error).cause as Error).message
+            : (err.cause as Error).message
+          : err.message;
       throw new Error(`cannot reach ${o.url} (${cause}); is \`tether serve\` running?`, { cause: err });
     }
     throw err;

@@ -16,7 +16,11 @@ const BIN = resolve(import.meta.dirname, '../dist/bin.js');
 const run = promisify(execFile);
 
 /** Runs the CLI in `cwd`; resolves with exit code and output (never rejects). */
-async function tether(cwd: string, env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function tether(
+  cwd: string,
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const base = { ...process.env };
     delete base.TETHER_DATA_DIR;
@@ -30,7 +34,7 @@ async function tether(cwd: string, env: Record<string, string>, ...args: string[
   }
 }
 
-describe('tether keys: the store must be the running service\'s', () => {
+describe("tether keys: the store must be the running service's", () => {
   const tmp = mkdtempSync(join(tmpdir(), 'tether-keys-target-'));
   const serviceDir = join(tmp, 'service-data');
   const elsewhere = join(tmp, 'elsewhere');
@@ -49,8 +53,12 @@ describe('tether keys: the store must be the running service\'s', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('refuses ./data in another directory while the service uses its own, naming the service\'s directory', async () => {
-    for (const cmd of [['keys', 'create', '--name', 'x'], ['keys', 'list'], ['keys', 'revoke', 'nope']]) {
+  it("refuses ./data in another directory while the service uses its own, naming the service's directory", async () => {
+    for (const cmd of [
+      ['keys', 'create', '--name', 'x'],
+      ['keys', 'list'],
+      ['keys', 'revoke', 'nope'],
+    ]) {
       const r = await tether(elsewhere, { TETHER_URL: url }, ...cmd);
       assert.equal(r.code, 1, `${cmd.join(' ')}: ${r.stdout}`);
       assert.ok(r.stderr.includes(`uses the data directory ${serviceDir}`), r.stderr);
@@ -59,7 +67,7 @@ describe('tether keys: the store must be the running service\'s', () => {
     assert.equal(existsSync(join(elsewhere, 'data', 'tether.db')), false, 'no new database was created');
   });
 
-  it('accepts the service\'s own directory (locked by it), and --force skips the check', async () => {
+  it("accepts the service's own directory (locked by it), and --force skips the check", async () => {
     const ok = await tether(elsewhere, { TETHER_URL: url }, 'keys', 'create', '--data-dir', serviceDir, '--json');
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stderr, '');
@@ -72,7 +80,10 @@ describe('tether keys: the store must be the running service\'s', () => {
     const dir = join(tmp, 'fresh');
     const r = await tether(elsewhere, {}, 'keys', 'create', '--data-dir', dir, '--url', quiet, '--json');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /warning: .*fresh holds no Tether database yet; creating a new one \(no service answered at/);
+    assert.match(
+      r.stderr,
+      /warning: .*fresh holds no Tether database yet; creating a new one \(no service answered at/,
+    );
     assert.ok(existsSync(join(dir, 'tether.db')));
     const again = await tether(elsewhere, {}, 'keys', 'list', '--data-dir', dir, '--url', quiet);
     assert.equal(again.stderr, '', 'an existing database needs no warning');

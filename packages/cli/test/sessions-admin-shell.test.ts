@@ -24,13 +24,24 @@ describe('tether sessions for admin shells', () => {
     const start = await client.callTool({
       name: 'track_session_start',
       arguments: {
-        event_version: '1.0', event_id: randomUUID(), event_type: 'session_start', component_name: 'mahavishnu', shell_type: 'MahavishnuShell',
-        timestamp: new Date(Date.now() - 95_000).toISOString(), pid: 123, user: { username: 'les', home: '/home/les' }, hostname: 'box',
-        environment: { python_version: '3.13', platform: 'Linux', cwd: '/srv' }, metadata: { component: 'mahavishnu', command_tree_size: 17 },
+        event_version: '1.0',
+        event_id: randomUUID(),
+        event_type: 'session_start',
+        component_name: 'mahavishnu',
+        shell_type: 'MahavishnuShell',
+        timestamp: new Date(Date.now() - 95_000).toISOString(),
+        pid: 123,
+        user: { username: 'les', home: '/home/les' },
+        hostname: 'box',
+        environment: { python_version: '3.13', platform: 'Linux', cwd: '/srv' },
+        metadata: { component: 'mahavishnu', command_tree_size: 17 },
       },
     });
     sid = (start.structuredContent as { session_id: string }).session_id;
-    await client.callTool({ name: 'track_session_end', arguments: { session_id: sid, timestamp: new Date().toISOString() } });
+    await client.callTool({
+      name: 'track_session_end',
+      arguments: { session_id: sid, timestamp: new Date().toISOString() },
+    });
     await client.close();
     await s.req('POST', '/api/v1/sessions', { sessionId: 'not-a-shell', userId: 'les', type: 'agent' });
   });
@@ -42,8 +53,25 @@ describe('tether sessions for admin shells', () => {
     assert.ok(stdout.includes(sid));
     assert.ok(!stdout.includes('not-a-shell'));
     assert.match(stdout, /admin_shell\s+completed\s+les\s+3\s+0\s+\S+\s+1m3[45]s/);
-    const ids = async (...f: string[]) => JSON.parse((await tether('sessions', 'list', '--url', s.url, '--json', ...f)).stdout).map((x: { sessionId: string }) => x.sessionId);
-    assert.deepEqual(await ids('--type', 'admin_shell', '--status', 'completed', '--user', 'les', '--tag', 'mahavishnu', '--since', '1h'), [sid]);
+    const ids = async (...f: string[]) =>
+      JSON.parse((await tether('sessions', 'list', '--url', s.url, '--json', ...f)).stdout).map(
+        (x: { sessionId: string }) => x.sessionId,
+      );
+    assert.deepEqual(
+      await ids(
+        '--type',
+        'admin_shell',
+        '--status',
+        'completed',
+        '--user',
+        'les',
+        '--tag',
+        'mahavishnu',
+        '--since',
+        '1h',
+      ),
+      [sid],
+    );
     assert.deepEqual(await ids('--type', 'admin_shell', '--status', 'active'), []);
     assert.deepEqual(await ids('--type', 'admin_shell', '--since', new Date(Date.now() + 60_000).toISOString()), []);
   });

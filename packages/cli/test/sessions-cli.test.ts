@@ -19,7 +19,9 @@ describe('tether sessions', () => {
     await s.req('POST', '/api/v1/actions/parent-1', { tool: 'Bash', input: { command: 'ls' } });
     await s.req('POST', '/api/v1/sessions', { sessionId: 'other', userId: 'bo' });
   });
-  after(async () => { await s.stop(); });
+  after(async () => {
+    await s.stop();
+  });
 
   it('list shows sub-agent sessions under their parents', async () => {
     const { stdout } = await tether('sessions', 'list', '--url', s.url);
@@ -32,7 +34,12 @@ describe('tether sessions', () => {
 
   it('list --json filters by user', async () => {
     const { stdout } = await tether('sessions', 'list', '--url', s.url, '--user', 'ana', '--json');
-    assert.deepEqual(JSON.parse(stdout).map((x: { sessionId: string }) => x.sessionId).sort(), ['child-1', 'parent-1']);
+    assert.deepEqual(
+      JSON.parse(stdout)
+        .map((x: { sessionId: string }) => x.sessionId)
+        .sort(),
+      ['child-1', 'parent-1'],
+    );
   });
 
   it('show prints the summary, metrics and newest events', async () => {
@@ -48,11 +55,16 @@ describe('tether sessions', () => {
   it('rm deletes; errors are clear and exit non-zero', async () => {
     await tether('sessions', 'rm', 'other', '--url', s.url);
     assert.equal((await s.req('GET', '/api/v1/sessions/other')).status, 404);
-    await assert.rejects(tether('sessions', 'show', 'other', '--url', s.url), (err: { code: number; stderr: string }) => {
-      assert.equal(err.code, 1);
-      assert.match(err.stderr, /404 session_not_found/);
-      return true;
-    });
-    await assert.rejects(tether('sessions', 'list', '--url', 'http://127.0.0.1:1'), (err: { stderr: string }) => /cannot reach/.test(err.stderr));
+    await assert.rejects(
+      tether('sessions', 'show', 'other', '--url', s.url),
+      (err: { code: number; stderr: string }) => {
+        assert.equal(err.code, 1);
+        assert.match(err.stderr, /404 session_not_found/);
+        return true;
+      },
+    );
+    await assert.rejects(tether('sessions', 'list', '--url', 'http://127.0.0.1:1'), (err: { stderr: string }) =>
+      /cannot reach/.test(err.stderr),
+    );
   });
 });

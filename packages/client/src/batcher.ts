@@ -104,15 +104,21 @@ export class Batcher {
   private readonly maxQueue: number;
   private readonly log: Logger | undefined;
 
-  constructor(private readonly http: HttpClient, private readonly o: DeliveryOptions = {}) {
+  constructor(
+    private readonly http: HttpClient,
+    private readonly o: DeliveryOptions = {},
+  ) {
     this.flushAt = Math.max(1, o.flushAt ?? 100);
     this.maxQueue = Math.max(1, o.maxQueueSize ?? 10_000);
-    this.log = o.logger === false ? undefined : o.logger ?? console;
+    this.log = o.logger === false ? undefined : (o.logger ?? console);
     this.ready = o.spool
-      ? o.spool.list().then((refs) => {
-        for (const ref of refs.reverse()) this.backlog.unshift({ ref, count: 0 });
-        if (refs.length) this.kick(true);
-      }, (err) => this.report(err, { phase: 'spool', willRetry: false, count: 0 }))
+      ? o.spool.list().then(
+          (refs) => {
+            for (const ref of refs.reverse()) this.backlog.unshift({ ref, count: 0 });
+            if (refs.length) this.kick(true);
+          },
+          (err) => this.report(err, { phase: 'spool', willRetry: false, count: 0 }),
+        )
       : Promise.resolve();
   }
 
@@ -120,7 +126,13 @@ export class Batcher {
   enqueue(ev: QueuedEvent): Promise<void> | undefined {
     if (this.closed) {
       this.s.dropped++;
-      this.report(new TetherClientError('The client is closed; event not sent'), { phase: 'dropped', willRetry: false, count: 1, eventIds: [ev.id], sessionId: ev.sessionId });
+      this.report(new TetherClientError('The client is closed; event not sent'), {
+        phase: 'dropped',
+        willRetry: false,
+        count: 1,
+        eventIds: [ev.id],
+        sessionId: ev.sessionId,
+      });
       return undefined;
     }
     this.s.queued++;
@@ -133,7 +145,13 @@ export class Batcher {
         }
         const old = this.queue.shift()!;
         this.s.dropped++;
-        this.report(new TetherClientError(`Queue full (${this.maxQueue} events): dropped the oldest`), { phase: 'dropped', willRetry: false, count: 1, eventIds: [old.id], sessionId: old.sessionId });
+        this.report(new TetherClientError(`Queue full (${this.maxQueue} events): dropped the oldest`), {
+          phase: 'dropped',
+          willRetry: false,
+          count: 1,
+          eventIds: [old.id],
+          sessionId: old.sessionId,
+        });
       }
     }
     this.queue.push(ev);
@@ -156,7 +174,14 @@ export class Batcher {
   /** Counters; see {@link DeliveryStats}. */
   stats(): DeliveryStats {
     const backlog = this.backlog.reduce((n, b) => n + b.count, 0);
-    return { ...this.s, pending: this.queue.length + this.waiters.length + backlog + (this.current && !this.backlog.includes(this.current) ? this.current.count : 0) };
+    return {
+      ...this.s,
+      pending:
+        this.queue.length +
+        this.waiters.length +
+        backlog +
+        (this.current && !this.backlog.includes(this.current) ? this.current.count : 0),
+    };
   }
 
   /** Resolves true when every event queued so far is delivered (or rejected), false when `timeoutMs` passed first. */
@@ -170,7 +195,14 @@ export class Batcher {
       const done = new Promise<void>((r) => this.idle.push(r));
       this.kick(true);
       let t: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = await Promise.race([done.then(() => false), Number.isFinite(left) ? new Promise<boolean>((r) => { t = setTimeout(() => r(true), left); }) : new Promise<boolean>(() => {})]);
+      const timedOut = await Promise.race([
+        done.then(() => false),
+        Number.isFinite(left)
+          ? new Promise<boolean>((r) => {
+              t = setTimeout(() => r(true), left);
+            })
+          : new Promise<boolean>(() => {}),
+      ]);
       clearTimeout(t);
       if (timedOut) return this.drained();
     }
@@ -192,12 +224,22 @@ export class Batcher {
       const left = [...this.waiters.map((w) => w.ev), ...this.queue.drain()];
       for (const w of this.waiters.splice(0)) w.resolve();
       if (this.o.spool && left.length) {
-        try { await this.o.spool.write(left); } catch (err) { this.report(err, { phase: 'spool', willRetry: false, count: left.length }); }
+        try {
+          await this.o.spool.write(left);
+        } catch (err) {
+          this.report(err, { phase: 'spool', willRetry: false, count: left.length });
+        }
       }
       const pending = this.stats().pending + (this.o.spool ? 0 : left.length);
       const lost = this.o.spool ? this.backlog.filter((b) => !b.ref).reduce((n, b) => n + b.count, 0) : pending;
-      if (lost) this.report(new TetherClientError(`${lost} events were not delivered before close`), { phase: 'lost', willRetry: false, count: lost });
-      else if (this.o.spool) this.log?.warn(`[tether] ${pending} undelivered events kept in the spool for the next start`);
+      if (lost)
+        this.report(new TetherClientError(`${lost} events were not delivered before close`), {
+          phase: 'lost',
+          willRetry: false,
+          count: lost,
+        });
+      else if (this.o.spool)
+        this.log?.warn(`[tether] ${pending} undelivered events kept in the spool for the next start`);
     }
     return ok;
   }
@@ -209,12 +251,17 @@ export class Batcher {
   saveSync(): number {
     const mem: QueuedEvent[] = [];
     for (const b of this.backlog) if (!b.ref && b.events) mem.push(...b.events);
-    if (this.current && !this.current.ref && this.current.events && !this.backlog.includes(this.current)) mem.push(...this.current.events);
+    if (this.current && !this.current.ref && this.current.events && !this.backlog.includes(this.current))
+      mem.push(...this.current.events);
     mem.push(...this.waiters.map((w) => w.ev), ...this.queue.drain());
     this.waiters.length = 0;
     if (!mem.length) return 0;
     if (!this.o.spool) {
-      this.report(new TetherClientError(`${mem.length} events were not delivered at exit`), { phase: 'lost', willRetry: false, count: mem.length });
+      this.report(new TetherClientError(`${mem.length} events were not delivered at exit`), {
+        phase: 'lost',
+        willRetry: false,
+        count: mem.length,
+      });
       return 0;
     }
     try {
@@ -256,7 +303,10 @@ export class Batcher {
   private cut(): QueuedEvent[] {
     const maxBytes = this.o.maxBatchBytes ?? 512 * 1024;
     let bytes = 16;
-    const events = this.queue.take(Math.min(this.o.maxBatchSize ?? 500, 1000), (e) => (bytes += e.json.length + 1) <= maxBytes);
+    const events = this.queue.take(
+      Math.min(this.o.maxBatchSize ?? 500, 1000),
+      (e) => (bytes += e.json.length + 1) <= maxBytes,
+    );
     while (this.waiters.length && this.queue.length < this.maxQueue) {
       const w = this.waiters.shift()!;
       this.queue.push(w.ev);
@@ -271,10 +321,13 @@ export class Batcher {
     while (this.queue.length) {
       const events = this.cut();
       const b: Batch = { events, count: events.length };
-      b.writing = spool.write(events).then((ref) => {
-        b.ref = ref;
-        if (b !== this.current) b.events = undefined;
-      }, (err) => this.report(err, { phase: 'spool', willRetry: true, count: events.length }));
+      b.writing = spool.write(events).then(
+        (ref) => {
+          b.ref = ref;
+          if (b !== this.current) b.events = undefined;
+        },
+        (err) => this.report(err, { phase: 'spool', willRetry: true, count: events.length }),
+      );
       this.backlog.push(b);
     }
   }
@@ -296,7 +349,11 @@ export class Batcher {
     const events = this.cut();
     const batch: Batch = { events, count: events.length };
     if (this.o.spool) {
-      try { batch.ref = await this.o.spool.write(events); } catch (err) { this.report(err, { phase: 'spool', willRetry: true, count: events.length }); }
+      try {
+        batch.ref = await this.o.spool.write(events);
+      } catch (err) {
+        this.report(err, { phase: 'spool', willRetry: true, count: events.length });
+      }
     }
     return batch;
   }
@@ -312,7 +369,10 @@ export class Batcher {
         this.current = batch;
         const done = await this.deliver(batch.events ?? [], batch);
         if (!done) break;
-        if (batch.ref) await this.o.spool!.remove(batch.ref).catch((err) => this.report(err, { phase: 'spool', willRetry: false, count: 0 }));
+        if (batch.ref)
+          await this.o
+            .spool!.remove(batch.ref)
+            .catch((err) => this.report(err, { phase: 'spool', willRetry: false, count: 0 }));
         if (this.backlog[0] === batch) this.backlog.shift();
         this.current = undefined;
       }
@@ -334,7 +394,10 @@ export class Batcher {
       let failure: unknown;
       try {
         const res = await this.http.once<IngestResponse>({
-          method: 'POST', path: '/api/v1/ingest', body: `{"events":[${items.map((e) => e.json).join(',')}]}`, signal: this.stop.signal,
+          method: 'POST',
+          path: '/api/v1/ingest',
+          body: `{"events":[${items.map((e) => e.json).join(',')}]}`,
+          signal: this.stop.signal,
         });
         const seen = new Set<number>();
         for (const r of res.body.results ?? []) {
@@ -349,10 +412,18 @@ export class Batcher {
             failure = makeAPIError(r.status, { code: r.code, detail: r.detail });
           } else {
             this.s.rejected++;
-            this.report(makeAPIError(r.status, { code: r.code, detail: r.detail }, res.headers), { phase: 'rejected', willRetry: false, count: 1, eventIds: [ev.id], sessionId: ev.sessionId });
+            this.report(makeAPIError(r.status, { code: r.code, detail: r.detail }, res.headers), {
+              phase: 'rejected',
+              willRetry: false,
+              count: 1,
+              eventIds: [ev.id],
+              sessionId: ev.sessionId,
+            });
           }
         }
-        items.forEach((ev, i) => { if (!seen.has(i)) retry.push(ev); });
+        items.forEach((ev, i) => {
+          if (!seen.has(i)) retry.push(ev);
+        });
       } catch (err) {
         if (this.stop.signal.aborted) return false;
         if (err instanceof PayloadTooLargeError && items.length > 1) {
@@ -364,7 +435,12 @@ export class Batcher {
           failure = err;
         } else {
           this.s.rejected += items.length;
-          this.report(err, { phase: 'rejected', willRetry: false, count: items.length, eventIds: items.map((e) => e.id) });
+          this.report(err, {
+            phase: 'rejected',
+            willRetry: false,
+            count: items.length,
+            eventIds: items.map((e) => e.id),
+          });
         }
       }
       if (!retry.length) break;
@@ -372,7 +448,11 @@ export class Batcher {
       items = retry;
       if (batch) batch.count = items.length;
       this.s.retries++;
-      this.report(failure instanceof Error ? failure : new TetherClientError(String(failure)), { phase: 'ingest', willRetry: true, count: items.length });
+      this.report(failure instanceof Error ? failure : new TetherClientError(String(failure)), {
+        phase: 'ingest',
+        willRetry: true,
+        count: items.length,
+      });
       const ra = failure instanceof RateLimitedError ? failure.retryAfterMs : undefined;
       await sleep(backoffDelay(attempt, this.o, ra), this.stop.signal, true);
     }
@@ -385,15 +465,20 @@ export class Batcher {
 
   private report(err: unknown, ctx: DeliveryErrorContext): void {
     const error = err instanceof Error ? err : new TetherClientError(String(err));
-    try { this.o.onError?.(error, ctx); } catch { /* never into the agent */ }
+    try {
+      this.o.onError?.(error, ctx);
+    } catch {
+      /* never into the agent */
+    }
     if (!this.log) return;
     if (ctx.willRetry) {
       if (!this.failing) this.log.warn(`[tether] delivery failed, retrying in the background: ${error.message}`);
       else this.log.debug?.(`[tether] retry: ${error.message}`);
       this.failing = true;
     } else if (ctx.phase !== 'dropped' || this.s.dropped === 1 || this.s.dropped % 1000 === 0) {
-      this.log.error(`[tether] ${ctx.phase}: ${error.message}${ctx.phase === 'dropped' ? ` (${this.s.dropped} dropped so far)` : ''}`);
+      this.log.error(
+        `[tether] ${ctx.phase}: ${error.message}${ctx.phase === 'dropped' ? ` (${this.s.dropped} dropped so far)` : ''}`,
+      );
     }
   }
 }
-

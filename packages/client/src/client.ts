@@ -1,4 +1,12 @@
-import type { Analytics, EventInput, EventKind, IngestResponse, SessionState, SessionSummary, TetherEvent } from '@tether/protocol';
+import type {
+  Analytics,
+  EventInput,
+  EventKind,
+  IngestResponse,
+  SessionState,
+  SessionSummary,
+  TetherEvent,
+} from '@tether/protocol';
 import { Batcher, type DeliveryOptions, type DeliveryStats } from './batcher.js';
 import { HttpClient, type FetchLike, type HttpOptions } from './http.js';
 import { uuid } from './id.js';
@@ -6,8 +14,20 @@ import { StoreResource } from './store.js';
 import { SessionLogger, enqueueEvent, type LogOptions, type LogReceipt } from './session-logger.js';
 import { subscribeSse, type SubscribeOptions, type Subscription } from './subscribe.js';
 import type {
-  AppendAck, CreateSessionParams, CreateSessionResult, EventPage, FinalizeParams, FinalizeResult, Health, ListEventsParams,
-  ListSessionsParams, RestoredSession, ResumedSession, SearchResult, SessionPage, Stats,
+  AppendAck,
+  CreateSessionParams,
+  CreateSessionResult,
+  EventPage,
+  FinalizeParams,
+  FinalizeResult,
+  Health,
+  ListEventsParams,
+  ListSessionsParams,
+  RestoredSession,
+  ResumedSession,
+  SearchResult,
+  SessionPage,
+  Stats,
 } from './types.js';
 
 /**
@@ -32,7 +52,10 @@ export interface SessionsResource {
   children(sessionId: string): Promise<{ sessionId: string; sessions: SessionSummary[] }>;
   state(sessionId: string, atSeq?: number): Promise<SessionState>;
   finalize(sessionId: string, params?: FinalizeParams): Promise<FinalizeResult>;
-  updateMetadata(sessionId: string, patch: Record<string, unknown>): Promise<AppendAck & { metadata: Record<string, unknown> }>;
+  updateMetadata(
+    sessionId: string,
+    patch: Record<string, unknown>,
+  ): Promise<AppendAck & { metadata: Record<string, unknown> }>;
   delete(sessionId: string): Promise<{ success: true; sessionId: string; deleted: true }>;
 }
 
@@ -78,17 +101,66 @@ export class TetherClient {
 
   /** Session REST routes. Writes send an Idempotency-Key so their retries are safe. */
   readonly sessions: SessionsResource = {
-    create: async (params = {}) => (await this.http.request<CreateSessionResult>({ method: 'POST', path: '/api/v1/sessions', body: { eventId: uuid(), ...params } , retry: true })).body,
-    get: async (id) => (await this.http.request<RestoredSession>({ method: 'GET', path: `/api/v1/sessions/${enc(id)}` })).body,
-    summary: async (id) => (await this.http.request<SessionSummary>({ method: 'GET', path: `/api/v1/sessions/${enc(id)}/summary` })).body,
-    list: async (params = {}) => (await this.http.request<SessionPage>({ method: 'GET', path: '/api/v1/sessions', query: { ...params } })).body,
+    create: async (params = {}) =>
+      (
+        await this.http.request<CreateSessionResult>({
+          method: 'POST',
+          path: '/api/v1/sessions',
+          body: { eventId: uuid(), ...params },
+          retry: true,
+        })
+      ).body,
+    get: async (id) =>
+      (await this.http.request<RestoredSession>({ method: 'GET', path: `/api/v1/sessions/${enc(id)}` })).body,
+    summary: async (id) =>
+      (await this.http.request<SessionSummary>({ method: 'GET', path: `/api/v1/sessions/${enc(id)}/summary` })).body,
+    list: async (params = {}) =>
+      (await this.http.request<SessionPage>({ method: 'GET', path: '/api/v1/sessions', query: { ...params } })).body,
     listAll: (params = {}) => this.pages(params),
-    events: async (id, params = {}) => (await this.http.request<EventPage>({ method: 'GET', path: `/api/v1/sessions/${enc(id)}/events`, query: { ...params } })).body,
-    children: async (id) => (await this.http.request<{ sessionId: string; sessions: SessionSummary[] }>({ method: 'GET', path: `/api/v1/sessions/${enc(id)}/children` })).body,
-    state: async (id, atSeq) => (await this.http.request<SessionState>({ method: 'GET', path: `/api/v1/state/${enc(id)}`, query: { atSeq } })).body,
-    finalize: async (id, params = {}) => (await this.http.request<FinalizeResult>({ method: 'POST', path: `/api/v1/sessions/${enc(id)}/finalize`, body: params, headers: { 'idempotency-key': uuid() } })).body,
-    updateMetadata: async (id, patch) => (await this.http.request<AppendAck & { metadata: Record<string, unknown> }>({ method: 'PATCH', path: `/api/v1/sessions/${enc(id)}/metadata`, body: patch, headers: { 'idempotency-key': uuid() } })).body,
-    delete: async (id) => (await this.http.request<{ success: true; sessionId: string; deleted: true }>({ method: 'DELETE', path: `/api/v1/sessions/${enc(id)}`, retry: true })).body,
+    events: async (id, params = {}) =>
+      (
+        await this.http.request<EventPage>({
+          method: 'GET',
+          path: `/api/v1/sessions/${enc(id)}/events`,
+          query: { ...params },
+        })
+      ).body,
+    children: async (id) =>
+      (
+        await this.http.request<{ sessionId: string; sessions: SessionSummary[] }>({
+          method: 'GET',
+          path: `/api/v1/sessions/${enc(id)}/children`,
+        })
+      ).body,
+    state: async (id, atSeq) =>
+      (await this.http.request<SessionState>({ method: 'GET', path: `/api/v1/state/${enc(id)}`, query: { atSeq } }))
+        .body,
+    finalize: async (id, params = {}) =>
+      (
+        await this.http.request<FinalizeResult>({
+          method: 'POST',
+          path: `/api/v1/sessions/${enc(id)}/finalize`,
+          body: params,
+          headers: { 'idempotency-key': uuid() },
+        })
+      ).body,
+    updateMetadata: async (id, patch) =>
+      (
+        await this.http.request<AppendAck & { metadata: Record<string, unknown> }>({
+          method: 'PATCH',
+          path: `/api/v1/sessions/${enc(id)}/metadata`,
+          body: patch,
+          headers: { 'idempotency-key': uuid() },
+        })
+      ).body,
+    delete: async (id) =>
+      (
+        await this.http.request<{ success: true; sessionId: string; deleted: true }>({
+          method: 'DELETE',
+          path: `/api/v1/sessions/${enc(id)}`,
+          retry: true,
+        })
+      ).body,
   };
 
   private async *pages(params: Omit<ListSessionsParams, 'cursor'>): AsyncGenerator<SessionSummary> {
@@ -101,8 +173,12 @@ export class TetherClient {
   }
 
   /** Every event of a session after `after` (seq), page by page, in seq order. */
-  async *iterEvents(sessionId: string, after = 0, pageSize = 1000): AsyncGenerator<import('@tether/protocol').TetherEvent> {
-    for (let next: number | null = after; next !== null;) {
+  async *iterEvents(
+    sessionId: string,
+    after = 0,
+    pageSize = 1000,
+  ): AsyncGenerator<import('@tether/protocol').TetherEvent> {
+    for (let next: number | null = after; next !== null; ) {
       const page: EventPage = await this.sessions.events(sessionId, { after: next, limit: pageSize });
       yield* page.events;
       next = page.nextAfter;
@@ -117,9 +193,16 @@ export class TetherClient {
    */
   async resume(sessionId: string): Promise<ResumedSession> {
     const [state, summary] = await Promise.all([this.sessions.state(sessionId), this.sessions.summary(sessionId)]);
-    const events = async function* (this: TetherClient, opts: { after?: number; kind?: EventKind; pageSize?: number } = {}): AsyncGenerator<TetherEvent> {
-      for (let next: number | null = opts.after ?? 0; next !== null;) {
-        const page: EventPage = await this.sessions.events(sessionId, { after: next, limit: opts.pageSize ?? 1000, ...(opts.kind ? { kind: opts.kind } : {}) });
+    const events = async function* (
+      this: TetherClient,
+      opts: { after?: number; kind?: EventKind; pageSize?: number } = {},
+    ): AsyncGenerator<TetherEvent> {
+      for (let next: number | null = opts.after ?? 0; next !== null; ) {
+        const page: EventPage = await this.sessions.events(sessionId, {
+          after: next,
+          limit: opts.pageSize ?? 1000,
+          ...(opts.kind ? { kind: opts.kind } : {}),
+        });
         yield* page.events;
         next = page.nextAfter;
       }
@@ -129,7 +212,8 @@ export class TetherClient {
 
   /** Full-text search over event content (SQLite FTS5 syntax: words ANDed, "phrases", prefix*). `limit` 1–500 [50]. */
   async search(q: string, limit?: number): Promise<SearchResult> {
-    return (await this.http.request<SearchResult>({ method: 'GET', path: '/api/v1/query/search', query: { q, limit } })).body;
+    return (await this.http.request<SearchResult>({ method: 'GET', path: '/api/v1/query/search', query: { q, limit } }))
+      .body;
   }
 
   /** Totals by status and type. */
@@ -138,9 +222,22 @@ export class TetherClient {
    * the service (`GET /api/query/analytics`). `from`/`to` are ISO 8601 (default: the last 24 h), `bucketMs` in ms;
    * `include` limits the work to some parts (e.g. `['eventsOverTime']`), the others come back empty.
    */
-  async analytics(range: { from?: string; to?: string; bucketMs?: number; include?: Array<'eventsOverTime' | 'tokensOverTime' | 'tools' | 'durations' | 'busiest'> } = {}): Promise<Analytics> {
+  async analytics(
+    range: {
+      from?: string;
+      to?: string;
+      bucketMs?: number;
+      include?: Array<'eventsOverTime' | 'tokensOverTime' | 'tools' | 'durations' | 'busiest'>;
+    } = {},
+  ): Promise<Analytics> {
     const { include, ...rest } = range;
-    return (await this.http.request<Analytics>({ method: 'GET', path: '/api/v1/query/analytics', query: { ...rest, ...(include?.length ? { include: include.join(',') } : {}) } })).body;
+    return (
+      await this.http.request<Analytics>({
+        method: 'GET',
+        path: '/api/v1/query/analytics',
+        query: { ...rest, ...(include?.length ? { include: include.join(',') } : {}) },
+      })
+    ).body;
   }
 
   async stats(): Promise<Stats> {
@@ -149,7 +246,13 @@ export class TetherClient {
 
   /** Most recently updated sessions (seed route). */
   async recent(limit?: number): Promise<{ sessions: SessionSummary[]; count: number }> {
-    return (await this.http.request<{ sessions: SessionSummary[]; count: number }>({ method: 'GET', path: '/api/v1/query/recent', query: { limit } })).body;
+    return (
+      await this.http.request<{ sessions: SessionSummary[]; count: number }>({
+        method: 'GET',
+        path: '/api/v1/query/recent',
+        query: { limit },
+      })
+    ).body;
   }
 
   /** `GET /health`. Throws APIConnectionError when the service is unreachable. */
@@ -163,7 +266,14 @@ export class TetherClient {
    */
   async ingest(events: EventInput[]): Promise<IngestResponse> {
     const withIds = events.map((e) => (e.id ? e : { ...e, id: uuid() }));
-    return (await this.http.request<IngestResponse>({ method: 'POST', path: '/api/v1/ingest', body: { events: withIds }, retry: true })).body;
+    return (
+      await this.http.request<IngestResponse>({
+        method: 'POST',
+        path: '/api/v1/ingest',
+        body: { events: withIds },
+        retry: true,
+      })
+    ).body;
   }
 
   /** A logger bound to one session (cheap; make as many as you like). */
@@ -172,7 +282,9 @@ export class TetherClient {
   }
 
   /** Queues any event for background delivery (the general form of the SessionLogger methods). Never throws. */
-  log(event: { sessionId: string; kind: EventInput['kind']; data?: Record<string, unknown> } & LogOptions): Promise<LogReceipt> {
+  log(
+    event: { sessionId: string; kind: EventInput['kind']; data?: Record<string, unknown> } & LogOptions,
+  ): Promise<LogReceipt> {
     return enqueueEvent(this.batcher, event.sessionId, event.kind, event.data ?? {}, event);
   }
 
@@ -199,7 +311,17 @@ export class TetherClient {
 
   /** Counters of background delivery (queued, delivered, duplicates, rejected, dropped, retries, pending). */
   deliveryStats(): DeliveryStats {
-    return this.batcherInstance?.stats() ?? { queued: 0, delivered: 0, duplicates: 0, rejected: 0, dropped: 0, retries: 0, pending: 0 };
+    return (
+      this.batcherInstance?.stats() ?? {
+        queued: 0,
+        delivered: 0,
+        duplicates: 0,
+        rejected: 0,
+        dropped: 0,
+        retries: 0,
+        pending: 0,
+      }
+    );
   }
 
   /**

@@ -14,7 +14,7 @@
  */
 import { TetherClient, type TetherClientOptions } from './client.js';
 import { configFromEnv } from './config.js';
-import { SessionLogger, type LogReceipt } from './session-logger.js';
+import type { SessionLogger, LogReceipt } from './session-logger.js';
 
 type Obj = Record<string, unknown>;
 
@@ -75,7 +75,13 @@ export function updateState(patch: Obj): Promise<LogReceipt> {
 }
 
 /** Adds a goal `{ description, priority?, status?, goalId? }`; the receipt carries the `goalId`. */
-export function addGoal(goal: { description: string; priority?: string; status?: string; goalId?: string; [k: string]: unknown }): Promise<LogReceipt> {
+export function addGoal(goal: {
+  description: string;
+  priority?: string;
+  status?: string;
+  goalId?: string;
+  [k: string]: unknown;
+}): Promise<LogReceipt> {
   return session()?.addGoal(goal) ?? noSession();
 }
 
@@ -85,7 +91,13 @@ export function updateGoal(goalId: string, updates: Obj = {}): Promise<LogReceip
 }
 
 /** Records a spawned sub-agent `{ type, task?, agentId?, childSessionId? }`; the receipt carries the `agentId`. */
-export function spawnAgent(agent: { type: string; task?: unknown; agentId?: string; childSessionId?: string; [k: string]: unknown }): Promise<LogReceipt> {
+export function spawnAgent(agent: {
+  type: string;
+  task?: unknown;
+  agentId?: string;
+  childSessionId?: string;
+  [k: string]: unknown;
+}): Promise<LogReceipt> {
   return session()?.spawnAgent(agent) ?? noSession();
 }
 
@@ -98,7 +110,11 @@ export function completeAgent(agentId: string, result: Obj = {}): Promise<LogRec
  * Finalizes the session and waits (up to `timeoutMs`, default 10000) until everything logged is delivered.
  * `finalizeSession({ status: 'failed', final: {...} })` or `finalizeSession('completed', final)`.
  */
-export async function finalizeSession(arg: { status?: 'completed' | 'failed' | 'abandoned'; final?: unknown } | 'completed' | 'failed' | 'abandoned' = {}, final?: unknown, timeoutMs = 10_000): Promise<LogReceipt & { delivered: boolean }> {
+export async function finalizeSession(
+  arg: { status?: 'completed' | 'failed' | 'abandoned'; final?: unknown } | 'completed' | 'failed' | 'abandoned' = {},
+  final?: unknown,
+  timeoutMs = 10_000,
+): Promise<LogReceipt & { delivered: boolean }> {
   const s = session();
   if (!s) return { ...(await noSession()), delivered: false };
   const body = typeof arg === 'string' ? { status: arg, ...(final !== undefined ? { final } : {}) } : arg;
@@ -131,6 +147,17 @@ export function close(timeoutMs?: number): Promise<boolean> {
 
 /** The default export: the prototype's `hookAgent` object. */
 export const hookAgent = {
-  logAction, logResponse, updateState, addGoal, updateGoal, spawnAgent, completeAgent, finalizeSession, testConnection,
-  flush, close, configure, getDefaultClient,
+  logAction,
+  logResponse,
+  updateState,
+  addGoal,
+  updateGoal,
+  spawnAgent,
+  completeAgent,
+  finalizeSession,
+  testConnection,
+  flush,
+  close,
+  configure,
+  getDefaultClient,
 };

@@ -46,7 +46,17 @@ export class APIError extends TetherError {
   readonly problem: Partial<Problem> | undefined;
   /** The response headers (lower-case names), when the error came from an HTTP response. */
   readonly headers: Record<string, string>;
-  constructor(status: number | undefined, message: string, init: { code?: string; requestId?: string; problem?: Partial<Problem>; headers?: Record<string, string>; cause?: unknown } = {}) {
+  constructor(
+    status: number | undefined,
+    message: string,
+    init: {
+      code?: string;
+      requestId?: string;
+      problem?: Partial<Problem>;
+      headers?: Record<string, string>;
+      cause?: unknown;
+    } = {},
+  ) {
     super(message, init.cause !== undefined ? { cause: init.cause } : undefined);
     this.status = status;
     this.code = init.code ?? 'unknown';
@@ -59,7 +69,11 @@ export class APIError extends TetherError {
 /** The server answered with an error status (`status` ≥ 400). */
 export class APIStatusError extends APIError {
   declare readonly status: number;
-  constructor(status: number, message: string, init: { code?: string; requestId?: string; problem?: Partial<Problem>; headers?: Record<string, string> } = {}) {
+  constructor(
+    status: number,
+    message: string,
+    init: { code?: string; requestId?: string; problem?: Partial<Problem>; headers?: Record<string, string> } = {},
+  ) {
     super(status, message, init);
   }
 }
@@ -85,7 +99,10 @@ export class InternalServerError extends APIStatusError {}
 /** The request got no HTTP answer (connection refused or reset, DNS failure, aborted). `cause` is the underlying error. */
 export class APIConnectionError extends APIError {
   constructor(message = 'Connection error', options?: { cause?: unknown }) {
-    super(undefined, message, { code: 'connection_error', ...(options?.cause !== undefined ? { cause: options.cause } : {}) });
+    super(undefined, message, {
+      code: 'connection_error',
+      ...(options?.cause !== undefined ? { cause: options.cause } : {}),
+    });
   }
 }
 
@@ -108,8 +125,16 @@ export type RateLimitedError = RateLimitError;
 
 /** The classes by name, for {@link SDK_ERROR_CLASSES}. */
 const CLASSES: Record<(typeof SDK_ERROR_CLASSES)[keyof typeof SDK_ERROR_CLASSES], typeof APIStatusError> = {
-  BadRequestError, AuthenticationError, PermissionDeniedError, NotFoundError, ConflictError, PreconditionFailedError,
-  PayloadTooLargeError, UnsupportedMediaTypeError, UnprocessableEntityError, RateLimitError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  PreconditionFailedError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  UnprocessableEntityError,
+  RateLimitError,
 };
 
 const BY_STATUS: Record<number, typeof APIStatusError> = Object.fromEntries(
@@ -124,10 +149,20 @@ export function makeAPIError(status: number, body: unknown, headers: Record<stri
   const problem = body && typeof body === 'object' ? (body as Partial<Problem>) : undefined;
   const code = typeof problem?.code === 'string' ? problem.code : undefined;
   const requestId = headers['x-request-id'] ?? (typeof problem?.requestId === 'string' ? problem.requestId : undefined);
-  const detail = typeof problem?.detail === 'string' ? problem.detail : typeof body === 'string' && body ? body.slice(0, 500) : undefined;
+  const detail =
+    typeof problem?.detail === 'string'
+      ? problem.detail
+      : typeof body === 'string' && body
+        ? body.slice(0, 500)
+        : undefined;
   const message = `${status}${code ? ` ${code}` : ''}${detail ? `: ${detail}` : ''}${requestId ? ` (request ${requestId})` : ''}`;
   const Ctor = BY_STATUS[status] ?? (status >= 500 ? InternalServerError : APIStatusError);
-  return new Ctor(status, message, { ...(code ? { code } : {}), ...(requestId ? { requestId } : {}), ...(problem ? { problem } : {}), headers });
+  return new Ctor(status, message, {
+    ...(code ? { code } : {}),
+    ...(requestId ? { requestId } : {}),
+    ...(problem ? { problem } : {}),
+    headers,
+  });
 }
 
 /** True for errors worth retrying: connection errors, timeouts, 408, 429 and 5xx. */

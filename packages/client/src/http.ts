@@ -1,5 +1,13 @@
 import { backoffDelay, sleep, type RetryOptions } from './backoff.js';
-import { APIConnectionError, APIStatusError, APITimeoutError, RateLimitError, isRetryable, makeAPIError, parseRetryAfter } from './errors.js';
+import {
+  APIConnectionError,
+  APIStatusError,
+  APITimeoutError,
+  RateLimitError,
+  isRetryable,
+  makeAPIError,
+  parseRetryAfter,
+} from './errors.js';
 
 /** A `fetch`-compatible function (the global fetch in Node ≥ 18 and browsers, or a test double). */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -39,7 +47,9 @@ export interface HttpResponse<T = unknown> {
 
 function headersToRecord(h: Headers): Record<string, string> {
   const out: Record<string, string> = {};
-  h.forEach((v, k) => { out[k] = v; });
+  h.forEach((v, k) => {
+    out[k] = v;
+  });
   return out;
 }
 
@@ -57,7 +67,11 @@ export class HttpClient {
     this.options = options;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     // Bound to globalThis: browsers throw "Illegal invocation" when window.fetch is called as a method of another object.
-    const f = options.fetch ?? (typeof globalThis.fetch === 'function' ? (((input, init) => globalThis.fetch(input, init)) as FetchLike) : undefined);
+    const f =
+      options.fetch ??
+      (typeof globalThis.fetch === 'function'
+        ? (((input, init) => globalThis.fetch(input, init)) as FetchLike)
+        : undefined);
     if (!f) throw new TypeError('No fetch implementation: pass options.fetch');
     this.fetchImpl = f;
   }
@@ -66,7 +80,9 @@ export class HttpClient {
   url(path: string, query?: RequestSpec['query']): string {
     let u = this.baseUrl + path;
     if (query) {
-      const qs = Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+      const qs = Object.entries(query)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
       if (qs.length) u += `?${qs.join('&')}`;
     }
     return u;
@@ -86,7 +102,10 @@ export class HttpClient {
   async once<T>(spec: RequestSpec): Promise<HttpResponse<T>> {
     const timeoutMs = this.options.timeoutMs ?? 10_000;
     const ctrl = new AbortController();
-    const timer = setTimeout(() => ctrl.abort(new APITimeoutError(`No answer within ${timeoutMs} ms: ${spec.method} ${spec.path}`)), timeoutMs);
+    const timer = setTimeout(
+      () => ctrl.abort(new APITimeoutError(`No answer within ${timeoutMs} ms: ${spec.method} ${spec.path}`)),
+      timeoutMs,
+    );
     const onAbort = () => ctrl.abort(spec.signal?.reason);
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     const hasBody = spec.body !== undefined;
@@ -111,7 +130,11 @@ export class HttpClient {
       const headers = headersToRecord(res.headers);
       let body: unknown = text;
       if (text && /json/i.test(headers['content-type'] ?? '')) {
-        try { body = JSON.parse(text); } catch { /* keep the text */ }
+        try {
+          body = JSON.parse(text);
+        } catch {
+          /* keep the text */
+        }
       }
       if (res.status >= 400) throw makeAPIError(res.status, body, headers);
       return { status: res.status, headers, body: body as T };
@@ -123,15 +146,21 @@ export class HttpClient {
 
   /** The request with retries (see class doc). */
   async request<T>(spec: RequestSpec): Promise<HttpResponse<T>> {
-    const retry = spec.retry ?? (spec.method === 'GET' || spec.method === 'HEAD' || !!spec.headers?.['idempotency-key']);
-    const maxRetries = retry ? this.options.maxRetries ?? 2 : 0;
+    const retry =
+      spec.retry ?? (spec.method === 'GET' || spec.method === 'HEAD' || !!spec.headers?.['idempotency-key']);
+    const maxRetries = retry ? (this.options.maxRetries ?? 2) : 0;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.once<T>(spec);
       } catch (err) {
         if (attempt >= maxRetries || !isRetryable(err) || spec.signal?.aborted) throw err;
         // Retry-After is honoured on 429 and on the 5xx that send it (503 unavailable, 507 insufficient_storage).
-        const ra = err instanceof RateLimitError ? err.retryAfterMs : err instanceof APIStatusError && err.status >= 500 ? parseRetryAfter(err.headers['retry-after']) : undefined;
+        const ra =
+          err instanceof RateLimitError
+            ? err.retryAfterMs
+            : err instanceof APIStatusError && err.status >= 500
+              ? parseRetryAfter(err.headers['retry-after'])
+              : undefined;
         await sleep(backoffDelay(attempt, this.options, ra), spec.signal);
       }
     }
@@ -140,7 +169,11 @@ export class HttpClient {
 
 function toConnectionError(err: unknown, signal: AbortSignal, spec: RequestSpec): Error {
   if (signal.aborted && signal.reason instanceof APITimeoutError) return signal.reason;
-  if (spec.signal?.aborted) return new APIConnectionError(`Aborted: ${spec.method} ${spec.path}`, { cause: spec.signal.reason });
+  if (spec.signal?.aborted)
+    return new APIConnectionError(`Aborted: ${spec.method} ${spec.path}`, { cause: spec.signal.reason });
   const cause = (err as { cause?: { code?: string } })?.cause;
-  return new APIConnectionError(`Connection error: ${spec.method} ${spec.path}${cause?.code ? ` (${cause.code})` : ''}`, { cause: err });
+  return new APIConnectionError(
+    `Connection error: ${spec.method} ${spec.path}${cause?.code ? ` (${cause.code})` : ''}`,
+    { cause: err },
+  );
 }

@@ -37,19 +37,42 @@ function asObject(v: unknown): Obj {
  * Queues one event for background delivery; never throws. The data is serialized now (later changes to the object do not
  * leak into the event). Shared by {@link SessionLogger} and the seed-compatible functions.
  */
-export function enqueueEvent(batcher: Batcher, sessionId: string, kind: EventKind, data: unknown, opts?: LogOptions, extra?: Partial<LogReceipt>): Promise<LogReceipt> {
+export function enqueueEvent(
+  batcher: Batcher,
+  sessionId: string,
+  kind: EventKind,
+  data: unknown,
+  opts?: LogOptions,
+  extra?: Partial<LogReceipt>,
+): Promise<LogReceipt> {
   const id = opts?.eventId ?? uuid();
-  const item: Obj = { id, sessionId, kind, timestamp: opts?.timestamp ?? new Date().toISOString(), data: asObject(data) };
+  const item: Obj = {
+    id,
+    sessionId,
+    kind,
+    timestamp: opts?.timestamp ?? new Date().toISOString(),
+    data: asObject(data),
+  };
   if (opts?.expectedVersion !== undefined) item.expectedVersion = opts.expectedVersion;
   let json: string;
   try {
     json = JSON.stringify(item);
   } catch (err) {
-    batcher.reportSerialization(new SerializationError(`Event data of ${kind} cannot be serialized: ${(err as Error).message}`, { cause: err }), id, sessionId);
+    batcher.reportSerialization(
+      new SerializationError(`Event data of ${kind} cannot be serialized: ${(err as Error).message}`, { cause: err }),
+      id,
+      sessionId,
+    );
     return Promise.resolve({ success: false, queued: false, sessionId, eventId: id, ...extra });
   }
   const wait = batcher.enqueue({ id, sessionId, json });
-  const receipt: LogReceipt = { success: !batcher.isClosed, queued: !batcher.isClosed, sessionId, eventId: id, ...extra };
+  const receipt: LogReceipt = {
+    success: !batcher.isClosed,
+    queued: !batcher.isClosed,
+    sessionId,
+    eventId: id,
+    ...extra,
+  };
   return wait ? wait.then(() => receipt) : Promise.resolve(receipt);
 }
 
@@ -59,10 +82,23 @@ export function enqueueEvent(batcher: Batcher, sessionId: string, kind: EventKin
  * Method names and argument shapes are the seed prototype's hook agent's.
  */
 export class SessionLogger {
-  constructor(private readonly batcher: Batcher, readonly sessionId: string) {}
+  constructor(
+    private readonly batcher: Batcher,
+    readonly sessionId: string,
+  ) {}
 
   /** Creates the session explicitly (optional: the first event creates it). `data`: `{ userId?, type?, parentSessionId?, tags?, metadata?, initial? }`. Already existing → reported as 409 to onError. */
-  start(data: { userId?: string; type?: string; parentSessionId?: string; tags?: string[]; metadata?: Obj; initial?: Obj } = {}, opts?: LogOptions): Promise<LogReceipt> {
+  start(
+    data: {
+      userId?: string;
+      type?: string;
+      parentSessionId?: string;
+      tags?: string[];
+      metadata?: Obj;
+      initial?: Obj;
+    } = {},
+    opts?: LogOptions,
+  ): Promise<LogReceipt> {
     return enqueueEvent(this.batcher, this.sessionId, 'session_created', data, opts);
   }
 
@@ -82,24 +118,38 @@ export class SessionLogger {
   }
 
   /** Adds a goal; `goalId` is generated here when absent and returned in the receipt. */
-  addGoal(goal: { goalId?: string; description: string; priority?: string; status?: string; [k: string]: unknown }, opts?: LogOptions): Promise<LogReceipt> {
+  addGoal(
+    goal: { goalId?: string; description: string; priority?: string; status?: string; [k: string]: unknown },
+    opts?: LogOptions,
+  ): Promise<LogReceipt> {
     const goalId = goal.goalId ?? `goal-${uuid()}`;
     return enqueueEvent(this.batcher, this.sessionId, 'goal_added', { ...goal, goalId }, opts, { goalId });
   }
 
   /** Updates a goal (`status: 'completed'` sets completedAt). An unknown goal is reported as 404 goal_not_found. */
-  updateGoal(goalId: string, update: { status?: string; description?: string; priority?: string; [k: string]: unknown }, opts?: LogOptions): Promise<LogReceipt> {
+  updateGoal(
+    goalId: string,
+    update: { status?: string; description?: string; priority?: string; [k: string]: unknown },
+    opts?: LogOptions,
+  ): Promise<LogReceipt> {
     return enqueueEvent(this.batcher, this.sessionId, 'goal_updated', { ...update, goalId }, opts, { goalId });
   }
 
   /** Records a spawned sub-agent; `agentId` is generated here when absent and returned in the receipt. */
-  spawnAgent(agent: { agentId?: string; type: string; task?: unknown; childSessionId?: string; [k: string]: unknown }, opts?: LogOptions): Promise<LogReceipt> {
+  spawnAgent(
+    agent: { agentId?: string; type: string; task?: unknown; childSessionId?: string; [k: string]: unknown },
+    opts?: LogOptions,
+  ): Promise<LogReceipt> {
     const agentId = agent.agentId ?? `agent-${uuid()}`;
     return enqueueEvent(this.batcher, this.sessionId, 'agent_spawned', { ...agent, agentId }, opts, { agentId });
   }
 
   /** Marks a sub-agent completed (`status` defaults to completed). */
-  completeAgent(agentId: string, result: { result?: unknown; status?: string; [k: string]: unknown } = {}, opts?: LogOptions): Promise<LogReceipt> {
+  completeAgent(
+    agentId: string,
+    result: { result?: unknown; status?: string; [k: string]: unknown } = {},
+    opts?: LogOptions,
+  ): Promise<LogReceipt> {
     return enqueueEvent(this.batcher, this.sessionId, 'agent_completed', { ...result, agentId }, opts, { agentId });
   }
 
@@ -109,7 +159,10 @@ export class SessionLogger {
   }
 
   /** Finalizes the session (status defaults to completed). Queued like every other event; `client.flush()` to wait. */
-  finalize(final: { status?: 'completed' | 'failed' | 'abandoned'; final?: unknown } = {}, opts?: LogOptions): Promise<LogReceipt> {
+  finalize(
+    final: { status?: 'completed' | 'failed' | 'abandoned'; final?: unknown } = {},
+    opts?: LogOptions,
+  ): Promise<LogReceipt> {
     return enqueueEvent(this.batcher, this.sessionId, 'session_finalized', final, opts);
   }
 }

@@ -57,14 +57,22 @@ interface WireItem {
 }
 
 const fromWire = (w: WireItem): StoreItem => ({
-  namespace: w.namespace, key: w.key, value: w.value, createdAt: w.created_at, updatedAt: w.updated_at,
+  namespace: w.namespace,
+  key: w.key,
+  value: w.value,
+  createdAt: w.created_at,
+  updatedAt: w.updated_at,
   ...(w.expires_at ? { expiresAt: w.expires_at } : {}),
   ...(w.score !== undefined && w.score !== null ? { score: w.score } : {}),
 });
 
 function checkNamespace(namespace: readonly string[]): string[] {
   if (!Array.isArray(namespace)) throw new TypeError('namespace is an array of labels, e.g. ["users", "u-42"]');
-  for (const label of namespace) if (!label || label.includes('.')) throw new TypeError(`Invalid namespace label ${JSON.stringify(label)}: labels are non-empty and cannot contain "."`);
+  for (const label of namespace)
+    if (!label || label.includes('.'))
+      throw new TypeError(
+        `Invalid namespace label ${JSON.stringify(label)}: labels are non-empty and cannot contain "."`,
+      );
   return [...namespace];
 }
 
@@ -78,7 +86,12 @@ export class StoreResource {
   constructor(private readonly http: HttpClient) {}
 
   /** Creates or replaces the item; durable when the promise resolves. */
-  async putItem(namespace: readonly string[], key: string, value: Record<string, unknown>, opts: PutItemOptions = {}): Promise<void> {
+  async putItem(
+    namespace: readonly string[],
+    key: string,
+    value: Record<string, unknown>,
+    opts: PutItemOptions = {},
+  ): Promise<void> {
     const body: Record<string, unknown> = { namespace: checkNamespace(namespace), key, value };
     if (opts.ttl !== undefined && opts.ttl !== null) body.ttl = opts.ttl;
     if (opts.index !== undefined) body.index = opts.index;
@@ -86,11 +99,20 @@ export class StoreResource {
   }
 
   /** The item, or null when absent or expired (reading restarts its TTL unless `refreshTtl: false`). */
-  async getItem(namespace: readonly string[], key: string, opts: { refreshTtl?: boolean } = {}): Promise<StoreItem | null> {
+  async getItem(
+    namespace: readonly string[],
+    key: string,
+    opts: { refreshTtl?: boolean } = {},
+  ): Promise<StoreItem | null> {
     try {
       const res = await this.http.request<WireItem>({
-        method: 'GET', path: '/api/v1/store/items',
-        query: { namespace: checkNamespace(namespace).join('.'), key, ...(opts.refreshTtl !== undefined ? { refresh_ttl: opts.refreshTtl } : {}) },
+        method: 'GET',
+        path: '/api/v1/store/items',
+        query: {
+          namespace: checkNamespace(namespace).join('.'),
+          key,
+          ...(opts.refreshTtl !== undefined ? { refresh_ttl: opts.refreshTtl } : {}),
+        },
       });
       return fromWire(res.body);
     } catch (err) {
@@ -101,17 +123,31 @@ export class StoreResource {
 
   /** Items under the prefix passing filter and query; best score first with a query, else newest update first. */
   async searchItems(namespacePrefix: readonly string[], opts: SearchItemsOptions = {}): Promise<StoreItem[]> {
-    const body: Record<string, unknown> = { namespace_prefix: [...namespacePrefix], limit: opts.limit ?? 10, offset: opts.offset ?? 0 };
+    const body: Record<string, unknown> = {
+      namespace_prefix: [...namespacePrefix],
+      limit: opts.limit ?? 10,
+      offset: opts.offset ?? 0,
+    };
     if (opts.query !== undefined) body.query = opts.query;
     if (opts.filter !== undefined) body.filter = opts.filter;
     if (opts.refreshTtl !== undefined) body.refresh_ttl = opts.refreshTtl;
-    const res = await this.http.request<{ items: WireItem[] }>({ method: 'POST', path: '/api/v1/store/items/search', body, retry: true });
+    const res = await this.http.request<{ items: WireItem[] }>({
+      method: 'POST',
+      path: '/api/v1/store/items/search',
+      body,
+      retry: true,
+    });
     return res.body.items.map(fromWire);
   }
 
   /** Deletes the item (no error when it does not exist). */
   async deleteItem(namespace: readonly string[], key: string): Promise<void> {
-    await this.http.request({ method: 'DELETE', path: '/api/v1/store/items', body: { namespace: checkNamespace(namespace), key }, retry: true });
+    await this.http.request({
+      method: 'DELETE',
+      path: '/api/v1/store/items',
+      body: { namespace: checkNamespace(namespace), key },
+      retry: true,
+    });
   }
 
   /** Distinct namespaces of live items, cut to `maxDepth` labels, in label order. */
@@ -120,7 +156,12 @@ export class StoreResource {
     if (opts.prefix) body.prefix = [...opts.prefix];
     if (opts.suffix) body.suffix = [...opts.suffix];
     if (opts.maxDepth !== undefined) body.max_depth = opts.maxDepth;
-    const res = await this.http.request<{ namespaces: string[][] }>({ method: 'POST', path: '/api/v1/store/namespaces', body, retry: true });
+    const res = await this.http.request<{ namespaces: string[][] }>({
+      method: 'POST',
+      path: '/api/v1/store/namespaces',
+      body,
+      retry: true,
+    });
     return res.body.namespaces;
   }
 }

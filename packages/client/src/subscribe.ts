@@ -85,7 +85,10 @@ export function subscribeSse(http: HttpClient, fetchImpl: typeof fetch, opts: Su
       let failure: unknown;
       try {
         touch();
-        const headers = http.headers({ accept: 'text/event-stream', ...(position !== undefined ? { 'last-event-id': String(position) } : {}) });
+        const headers = http.headers({
+          accept: 'text/event-stream',
+          ...(position !== undefined ? { 'last-event-id': String(position) } : {}),
+        });
         const query = position === undefined && useTail ? { tail: useTail } : undefined;
         let res: Response;
         try {
@@ -96,24 +99,38 @@ export function subscribeSse(http: HttpClient, fetchImpl: typeof fetch, opts: Su
         if (!res.ok || !res.body) {
           const text = await res.text().catch(() => '');
           let body: unknown = text;
-          try { body = JSON.parse(text); } catch { /* text */ }
+          try {
+            body = JSON.parse(text);
+          } catch {
+            /* text */
+          }
           const h: Record<string, string> = {};
-          res.headers.forEach((v, k) => { h[k] = v; });
+          res.headers.forEach((v, k) => {
+            h[k] = v;
+          });
           throw makeAPIError(res.status, body, h);
         }
         useTail = undefined;
         for await (const msg of parseSse(res.body, touch)) {
           let m: Record<string, unknown>;
-          try { m = JSON.parse(msg.data) as Record<string, unknown>; } catch { continue; }
+          try {
+            m = JSON.parse(msg.data) as Record<string, unknown>;
+          } catch {
+            continue;
+          }
           attempt = 0;
           if (m.type === 'close') {
-            if (m.code === 4001) throw new AuthenticationError(401, `Live feed closed: ${String(m.reason ?? 'API key revoked')}`, { code: 'unauthorized' });
+            if (m.code === 4001)
+              throw new AuthenticationError(401, `Live feed closed: ${String(m.reason ?? 'API key revoked')}`, {
+                code: 'unauthorized',
+              });
             break;
           }
           if (m.type === 'subscribed') {
             opts.onSubscribed?.({
               replayed: typeof m.replayed === 'number' ? m.replayed : 0,
-              ...(typeof m.lastSeq === 'number' ? { lastSeq: m.lastSeq } : {}), ...(typeof m.lastPos === 'number' ? { lastPos: m.lastPos } : {}),
+              ...(typeof m.lastSeq === 'number' ? { lastSeq: m.lastSeq } : {}),
+              ...(typeof m.lastPos === 'number' ? { lastPos: m.lastPos } : {}),
             });
             continue;
           }
@@ -140,7 +157,10 @@ export function subscribeSse(http: HttpClient, fetchImpl: typeof fetch, opts: Su
       }
       if (ctrl.signal.aborted) return;
       opts.onReconnect?.(failure ?? new APIConnectionError('Live feed ended'), attempt);
-      await sleep(backoffDelay(attempt++, { initialDelayMs: opts.initialDelayMs ?? 250, maxDelayMs: opts.maxDelayMs ?? 10_000 }), ctrl.signal);
+      await sleep(
+        backoffDelay(attempt++, { initialDelayMs: opts.initialDelayMs ?? 250, maxDelayMs: opts.maxDelayMs ?? 10_000 }),
+        ctrl.signal,
+      );
     }
   }
 

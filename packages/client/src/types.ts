@@ -4,7 +4,22 @@
  */
 import type { EventKind, SearchHit, SessionState, SessionStatus, SessionSummary, TetherEvent } from '@tether/protocol';
 
-export type { Analytics, EventInput, EventKind, Goal, AgentRecord, IngestItemResult, IngestResponse, SearchHit, SessionMetadata, SessionState, SessionStatus, SessionSummary, Stats, TetherEvent } from '@tether/protocol';
+export type {
+  Analytics,
+  EventInput,
+  EventKind,
+  Goal,
+  AgentRecord,
+  IngestItemResult,
+  IngestResponse,
+  SearchHit,
+  SessionMetadata,
+  SessionState,
+  SessionStatus,
+  SessionSummary,
+  Stats,
+  TetherEvent,
+} from '@tether/protocol';
 
 /** `POST /api/sessions` body. */
 export interface CreateSessionParams {

@@ -24,13 +24,26 @@ test('npm-packed @tether/client (+ @tether/protocol) installs in an empty projec
     const out = join(dir, 'tarballs');
     const app = join(dir, 'app');
     await run('mkdir', ['-p', out, app]);
-    await run(NPM, ['pack', '-w', '@tether/protocol', '-w', '@tether/client', '--pack-destination', out, '--silent'], { cwd: ROOT });
-    const tarballs = readdirSync(out).filter((f) => f.endsWith('.tgz')).sort();
+    await run(NPM, ['pack', '-w', '@tether/protocol', '-w', '@tether/client', '--pack-destination', out, '--silent'], {
+      cwd: ROOT,
+    });
+    const tarballs = readdirSync(out)
+      .filter((f) => f.endsWith('.tgz'))
+      .sort();
     assert.deepEqual(tarballs, ['tether-client-0.1.0.tgz', 'tether-protocol-0.1.0.tgz']);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'tether-pack-check', private: true, type: 'module' }));
-    await run(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', ...tarballs.map((t) => join(out, t))], { cwd: app });
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({ name: 'tether-pack-check', private: true, type: 'module' }),
+    );
+    await run(
+      NPM,
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', ...tarballs.map((t) => join(out, t))],
+      { cwd: app },
+    );
 
-    writeFileSync(join(app, 'use.mjs'), `
+    writeFileSync(
+      join(app, 'use.mjs'),
+      `
 import { TetherClient } from '@tether/client';
 const c = new TetherClient({ baseUrl: process.argv[2], logger: false });
 await c.sessions.create({ sessionId: 'packed-1', type: 'pack-check' });
@@ -40,19 +53,37 @@ if (!(await c.flush())) throw new Error('not flushed');
 const page = await c.sessions.events('packed-1');
 console.log(JSON.stringify({ kinds: page.events.map((e) => e.kind) }));
 await c.close();
-`);
+`,
+    );
     const used = await run(process.execPath, ['use.mjs', srv.url], { cwd: app });
     assert.deepEqual(JSON.parse(used.stdout).kinds, ['session_created', 'action', 'action', 'action']);
     const stored = await allEvents(srv.url, 'packed-1');
     assert.equal(stored.filter((e) => e.kind === 'action').length, 3);
 
     // A TypeScript user: the declarations resolve from the installed packages alone.
-    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['check.ts'] }));
-    writeFileSync(join(app, 'check.ts'), `
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: [],
+        },
+        files: ['check.ts'],
+      }),
+    );
+    writeFileSync(
+      join(app, 'check.ts'),
+      `
 import { TetherClient, type TetherEvent } from '@tether/client';
 const c = new TetherClient({ baseUrl: 'http://127.0.0.1:1' });
 export async function first(): Promise<TetherEvent | undefined> { return (await c.sessions.events('x')).events[0]; }
-`);
+`,
+    );
     await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: app });
   } finally {
     await srv.stop();

@@ -11,27 +11,49 @@ import { actionIndexes, allEvents, freePort, kill, range, spawnServer, until, RO
 const FIX = resolve(ROOT, 'packages/client/test/fixtures');
 
 /** Runs a fixture script; resolves with its stdout, exit code and signal. */
-function run(script: string, env: Record<string, string>, onLine?: (line: string, child: ReturnType<typeof spawn>) => void) {
-  const child = spawn(process.execPath, [join(FIX, script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+function run(
+  script: string,
+  env: Record<string, string>,
+  onLine?: (line: string, child: ReturnType<typeof spawn>) => void,
+) {
+  const child = spawn(process.execPath, [join(FIX, script)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+  });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => {
     out += d.toString();
     for (const line of d.toString().split('\n').filter(Boolean)) onLine?.(line, child);
   });
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-  return new Promise<{ out: string; err: string; code: number | null; signal: string | null }>((res) => child.on('exit', (code, signal) => res({ out, err, code, signal })));
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  return new Promise<{ out: string; err: string; code: number | null; signal: string | null }>((res) =>
+    child.on('exit', (code, signal) => res({ out, err, code, signal })),
+  );
 }
 
 function spooledLines(dir: string): number {
-  return readdirSync(dir).filter((f) => f.endsWith('.jsonl')).reduce((n, f) => n + readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).length, 0);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .reduce((n, f) => n + readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).length, 0);
 }
 
 test('server killed (SIGKILL) in the middle of batches, restarted on the same data dir: every event exactly once', async () => {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'tether-kill-'));
   let server = await spawnServer(port, dataDir);
-  const c = new TetherClient({ baseUrl: `http://127.0.0.1:${port}`, flushAt: 200, maxBatchSize: 500, initialDelayMs: 20, maxDelayMs: 200, maxQueueSize: 100_000, logger: false });
+  const c = new TetherClient({
+    baseUrl: `http://127.0.0.1:${port}`,
+    flushAt: 200,
+    maxBatchSize: 500,
+    initialDelayMs: 20,
+    maxDelayMs: 200,
+    maxQueueSize: 100_000,
+    logger: false,
+  });
   try {
     const N = 6000;
     const sessions = ['kill-a', 'kill-b', 'kill-c'];
@@ -44,7 +66,11 @@ test('server killed (SIGKILL) in the middle of batches, restarted on the same da
     for (const [k, sid] of sessions.entries()) {
       const events = await allEvents(`http://127.0.0.1:${port}`, sid);
       const { indexes, gapless } = actionIndexes(events);
-      assert.deepEqual(indexes, range(N).filter((i) => i % 3 === k), `${sid}: each event once`);
+      assert.deepEqual(
+        indexes,
+        range(N).filter((i) => i % 3 === k),
+        `${sid}: each event once`,
+      );
       assert.ok(gapless, `${sid}: seq gapless`);
     }
     const st = c.deliveryStats();
@@ -63,13 +89,24 @@ test('spool: events logged while the server is down survive an agent SIGKILL and
   const spool = mkdtempSync(join(tmpdir(), 'tether-spool-'));
   try {
     // 1. Agent logs 300 events, server down; killed with SIGKILL once they are on disk.
-    const killed = run('agent.mjs', { MODE: 'spool-log', TETHER_URL: url, TETHER_SESSION_ID: 'spool-1', SPOOL: spool, N: '300' }, (line, child) => {
-      if (line === 'logged') void until(() => spooledLines(spool) >= 300).then(() => child.kill('SIGKILL'));
-    });
+    const killed = run(
+      'agent.mjs',
+      { MODE: 'spool-log', TETHER_URL: url, TETHER_SESSION_ID: 'spool-1', SPOOL: spool, N: '300' },
+      (line, child) => {
+        if (line === 'logged') void until(() => spooledLines(spool) >= 300).then(() => child.kill('SIGKILL'));
+      },
+    );
     assert.equal((await killed).signal, 'SIGKILL');
     assert.equal(spooledLines(spool), 300);
     // 2. Another run exits normally (server still down): the exit hooks keep its events in the spool.
-    const exited = await run('agent.mjs', { MODE: 'spool-exit', TETHER_URL: url, TETHER_SESSION_ID: 'spool-1', SPOOL: spool, N: '50', FROM: '300' });
+    const exited = await run('agent.mjs', {
+      MODE: 'spool-exit',
+      TETHER_URL: url,
+      TETHER_SESSION_ID: 'spool-1',
+      SPOOL: spool,
+      N: '50',
+      FROM: '300',
+    });
     assert.equal(exited.code, 0, exited.err);
     assert.equal(spooledLines(spool), 350);
     // 3. Server up; a restarted agent sends the spool.
@@ -98,9 +135,13 @@ test('spool: events logged while the server is down survive an agent SIGKILL and
 test('SIGTERM flushes pending events before the agent ends (Node exit hooks)', async () => {
   const srv = await startTestServer();
   try {
-    const r = await run('agent.mjs', { MODE: 'sigterm', TETHER_URL: srv.url, TETHER_SESSION_ID: 'term-1', N: '500' }, (line, child) => {
-      if (line === 'logged') child.kill('SIGTERM');
-    });
+    const r = await run(
+      'agent.mjs',
+      { MODE: 'sigterm', TETHER_URL: srv.url, TETHER_SESSION_ID: 'term-1', N: '500' },
+      (line, child) => {
+        if (line === 'logged') child.kill('SIGTERM');
+      },
+    );
     assert.equal(r.signal, 'SIGTERM', r.err);
     assert.deepEqual(actionIndexes(await allEvents(srv.url, 'term-1')).indexes, range(500));
   } finally {
@@ -115,7 +156,16 @@ test('seed compatibility: `import hookAgent` as STATUS.md shows, no flush, proce
     assert.equal(r.code, 0, r.err);
     const { goalId, agentId } = JSON.parse(r.out.trim()) as { goalId: string; agentId: string };
     const kinds = (await allEvents(srv.url, 'seed-1')).map((e) => e.kind);
-    assert.deepEqual(kinds, ['session_created', 'action', 'goal_added', 'agent_spawned', 'response', 'state_patched', 'goal_updated', 'agent_completed']);
+    assert.deepEqual(kinds, [
+      'session_created',
+      'action',
+      'goal_added',
+      'agent_spawned',
+      'response',
+      'state_patched',
+      'goal_updated',
+      'agent_completed',
+    ]);
     const state = (await srv.req('GET', '/api/v1/state/seed-1')).body;
     assert.equal(state.phase, 'execution');
     assert.equal(state.goals.find((g: { goalId: string }) => g.goalId === goalId).status, 'completed');

@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startTestServer } from '../../server/test/helpers.ts';
 import {
-  TetherClient, APIConnectionError, APITimeoutError, BadRequestError, ConflictError, NotFoundError, APIError, type LiveMessage,
+  TetherClient,
+  APIConnectionError,
+  APITimeoutError,
+  BadRequestError,
+  ConflictError,
+  NotFoundError,
+  APIError,
+  type LiveMessage,
 } from '../src/index.ts';
 import { freePort, range, until, ROOT } from './util.ts';
 
@@ -18,25 +25,42 @@ test('REST: sessions, events, search, stats, ingest round-trip', async () => {
     await c.sessions.create({ sessionId: 'r-child', userId: 'alice', parentSessionId: 'r-parent' });
     await c.sessions.create({ sessionId: 'r-other', userId: 'bob' });
     const ing = await c.ingest([
-      { sessionId: 'r-parent', kind: 'action', data: { type: 'tool_use', tool: 'Bash', input: { command: 'grep zebra' } } },
+      {
+        sessionId: 'r-parent',
+        kind: 'action',
+        data: { type: 'tool_use', tool: 'Bash', input: { command: 'grep zebra' } },
+      },
       { sessionId: 'r-parent', kind: 'state_patched', data: { patch: { phase: 'work' } } },
     ]);
     assert.equal(ing.accepted, 2);
-    assert.deepEqual(ing.results.map((r) => r.seq), [2, 3]);
+    assert.deepEqual(
+      ing.results.map((r) => r.seq),
+      [2, 3],
+    );
     const restored = await c.sessions.get('r-parent');
     assert.equal(restored.metadata.userId, 'alice');
     assert.equal(restored.actions.length, 1);
     assert.equal((await c.sessions.state('r-parent')).phase, 'work');
-    assert.equal((await c.sessions.state('r-parent', 2)).phase, (await c.sessions.state('r-other')).phase, 'replayed before the patch');
+    assert.equal(
+      (await c.sessions.state('r-parent', 2)).phase,
+      (await c.sessions.state('r-other')).phase,
+      'replayed before the patch',
+    );
     const page = await c.sessions.list({ userId: 'alice', limit: 1 });
     assert.equal(page.sessions.length, 1);
     assert.ok(page.nextCursor);
     const all: string[] = [];
     for await (const s of c.sessions.listAll({ userId: 'alice', limit: 1 })) all.push(s.sessionId);
     assert.deepEqual(all.sort(), ['r-child', 'r-parent']);
-    assert.deepEqual((await c.sessions.children('r-parent')).sessions.map((s) => s.sessionId), ['r-child']);
+    assert.deepEqual(
+      (await c.sessions.children('r-parent')).sessions.map((s) => s.sessionId),
+      ['r-child'],
+    );
     const ev = await c.sessions.events('r-parent', { after: 1, limit: 1 });
-    assert.deepEqual(ev.events.map((e) => e.seq), [2]);
+    assert.deepEqual(
+      ev.events.map((e) => e.seq),
+      [2],
+    );
     assert.equal(ev.nextAfter, 2);
     const seqs: number[] = [];
     for await (const e of c.iterEvents('r-parent', 0, 1)) seqs.push(e.seq);
@@ -70,14 +94,28 @@ test('errors: one tree with status, code and request id; connection and timeout 
     assert.match(nf.requestId ?? '', /.+/);
     assert.equal(nf.requestId, nf.headers['x-request-id']);
     await c.sessions.create({ sessionId: 'e-1' });
-    await assert.rejects(c.sessions.create({ sessionId: 'e-1' }), (e: unknown) => e instanceof ConflictError && e.code === 'session_exists');
-    await assert.rejects(c.sessions.get('bad id!'), (e: unknown) => e instanceof BadRequestError && e.code === 'invalid_session_id');
+    await assert.rejects(
+      c.sessions.create({ sessionId: 'e-1' }),
+      (e: unknown) => e instanceof ConflictError && e.code === 'session_exists',
+    );
+    await assert.rejects(
+      c.sessions.get('bad id!'),
+      (e: unknown) => e instanceof BadRequestError && e.code === 'invalid_session_id',
+    );
     const down = new TetherClient({ baseUrl: `http://127.0.0.1:${await freePort()}`, maxRetries: 0 });
-    await assert.rejects(down.health(), (e: unknown) => e instanceof APIConnectionError && !(e instanceof APITimeoutError));
+    await assert.rejects(
+      down.health(),
+      (e: unknown) => e instanceof APIConnectionError && !(e instanceof APITimeoutError),
+    );
     // A server that accepts and never answers.
     const hang = createServer(() => {});
     await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
-    const slow = new TetherClient({ baseUrl: `http://127.0.0.1:${(hang.address() as { port: number }).port}`, timeoutMs: 100, maxRetries: 1, initialDelayMs: 1 });
+    const slow = new TetherClient({
+      baseUrl: `http://127.0.0.1:${(hang.address() as { port: number }).port}`,
+      timeoutMs: 100,
+      maxRetries: 1,
+      initialDelayMs: 1,
+    });
     await assert.rejects(slow.health(), APITimeoutError);
     hang.closeAllConnections();
     await new Promise<void>((r) => hang.close(() => r()));
@@ -92,16 +130,55 @@ test('every route, method and query parameter the client uses exists in the serv
   const f = async (url: string, init?: RequestInit) => {
     const u = new URL(url);
     let body: string[] | undefined;
-    try { body = init?.body ? Object.keys(JSON.parse(String(init.body)) as object) : undefined; } catch { /* not JSON */ }
-    used.push({ method: (init?.method ?? 'GET').toLowerCase(), path: u.pathname, query: [...u.searchParams.keys()], ...(body ? { body } : {}) });
+    try {
+      body = init?.body ? Object.keys(JSON.parse(String(init.body)) as object) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    used.push({
+      method: (init?.method ?? 'GET').toLowerCase(),
+      path: u.pathname,
+      query: [...u.searchParams.keys()],
+      ...(body ? { body } : {}),
+    });
     return fetch(url, init);
   };
   const c = new TetherClient({ baseUrl: srv.url, fetch: f, logger: false });
   try {
-    const spec = (await srv.req('GET', '/openapi.json')).body as { paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> } }>> };
-    await c.sessions.create({ sessionId: 'o-1', userId: 'u', type: 't', tags: ['a'], metadata: {}, initial: {}, timestamp: new Date().toISOString() });
+    const spec = (await srv.req('GET', '/openapi.json')).body as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            parameters?: Array<{ name: string; in: string }>;
+            requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> };
+          }
+        >
+      >;
+    };
+    await c.sessions.create({
+      sessionId: 'o-1',
+      userId: 'u',
+      type: 't',
+      tags: ['a'],
+      metadata: {},
+      initial: {},
+      timestamp: new Date().toISOString(),
+    });
     await c.sessions.get('o-1');
-    await c.sessions.list({ userId: 'u', status: 'active', type: 't', tag: 'a', parentSessionId: 'none', createdAfter: '2000-01-01T00:00:00Z', createdBefore: '2100-01-01T00:00:00Z', q: 'x', sort: 'created', limit: 5 });
+    await c.sessions.list({
+      userId: 'u',
+      status: 'active',
+      type: 't',
+      tag: 'a',
+      parentSessionId: 'none',
+      createdAfter: '2000-01-01T00:00:00Z',
+      createdBefore: '2100-01-01T00:00:00Z',
+      q: 'x',
+      sort: 'created',
+      limit: 5,
+    });
     await c.sessions.events('o-1', { after: 0, limit: 10, kind: 'action' });
     await c.sessions.children('o-1');
     await c.sessions.state('o-1', 1);
@@ -123,16 +200,22 @@ test('every route, method and query parameter the client uses exists in the serv
     sub.close();
     sub2.close();
     await Promise.all(pending);
-    const templates = Object.keys(spec.paths).map((p) => ({ p, re: new RegExp(`^${p.replace(/\{[^}]+\}/g, '[^/]+')}$`) }));
+    const templates = Object.keys(spec.paths).map((p) => ({
+      p,
+      re: new RegExp(`^${p.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+    }));
     for (const u of used) {
       const t = templates.find((x) => x.re.test(u.path));
       assert.ok(t, `${u.path} is in the OpenAPI document`);
       const op = spec.paths[t.p]![u.method];
       assert.ok(op, `${u.method.toUpperCase()} ${t.p} is in the OpenAPI document`);
       const declared = new Set((op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name));
-      for (const q of u.query) assert.ok(declared.has(q), `query parameter ${q} of ${u.method.toUpperCase()} ${t.p} is declared`);
+      for (const q of u.query)
+        assert.ok(declared.has(q), `query parameter ${q} of ${u.method.toUpperCase()} ${t.p} is declared`);
       const props = op.requestBody?.content['application/json']?.schema.properties;
-      if (u.body && props && !t.p.includes('metadata')) for (const k of u.body) assert.ok(k in props, `body field ${k} of ${u.method.toUpperCase()} ${t.p} is declared`);
+      if (u.body && props && !t.p.includes('metadata'))
+        for (const k of u.body)
+          assert.ok(k in props, `body field ${k} of ${u.method.toUpperCase()} ${t.p} is declared`);
     }
     assert.ok(used.length >= 17);
   } finally {
@@ -150,10 +233,16 @@ test('subscribe: session and firehose iterators resume across a server restart, 
   const fireSeen: Array<[string, number]> = [];
   const sub = c.subscribe({ sessionId: 'sub-1', afterSeq: 0, initialDelayMs: 10, maxDelayMs: 100 });
   const fire = c.subscribe({ afterPos: 0, initialDelayMs: 10, maxDelayMs: 100 });
-  const collect = async (it: AsyncIterable<LiveMessage>, fn: (m: LiveMessage) => void) => { for await (const m of it) fn(m); };
+  const collect = async (it: AsyncIterable<LiveMessage>, fn: (m: LiveMessage) => void) => {
+    for await (const m of it) fn(m);
+  };
   const done = Promise.all([
-    collect(sub, (m) => { if ('seq' in m) sessionSeen.push(m.seq); }),
-    collect(fire, (m) => { if ('pos' in m) fireSeen.push([m.sessionId, m.seq]); }),
+    collect(sub, (m) => {
+      if ('seq' in m) sessionSeen.push(m.seq);
+    }),
+    collect(fire, (m) => {
+      if ('pos' in m) fireSeen.push([m.sessionId, m.seq]);
+    }),
   ]);
   try {
     const s = c.session('sub-1');
@@ -166,9 +255,18 @@ test('subscribe: session and firehose iterators resume across a server restart, 
     void c.session('sub-2').logAction({ i: 0 });
     await c.flush();
     await until(() => sessionSeen.length === 11 && fireSeen.length === 13);
-    assert.deepEqual(sessionSeen, range(11).map((i) => i + 1));
-    assert.deepEqual(fireSeen.filter(([s]) => s === 'sub-1').map(([, q]) => q), range(11).map((i) => i + 1));
-    assert.deepEqual(fireSeen.filter(([s]) => s === 'sub-2').map(([, q]) => q), [1, 2]);
+    assert.deepEqual(
+      sessionSeen,
+      range(11).map((i) => i + 1),
+    );
+    assert.deepEqual(
+      fireSeen.filter(([s]) => s === 'sub-1').map(([, q]) => q),
+      range(11).map((i) => i + 1),
+    );
+    assert.deepEqual(
+      fireSeen.filter(([s]) => s === 'sub-2').map(([, q]) => q),
+      [1, 2],
+    );
     assert.equal(sub.position, 11);
   } finally {
     sub.close();
@@ -185,7 +283,9 @@ test('the root entry is browser-safe: no node: imports, no process access outsid
   const files = readdirSync(dist).filter((f) => f.endsWith('.js') && f !== 'index.node.js');
   assert.ok(files.includes('index.js'));
   for (const f of files) {
-    const src = readFileSync(join(dist, f), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    const src = readFileSync(join(dist, f), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/^\s*\/\/.*$/gm, '');
     assert.doesNotMatch(src, /from ['"]node:|require\(|from ['"]\.\/node\//, `${f} imports nothing Node-only`);
     if (f !== 'config.js') assert.doesNotMatch(src, /\bprocess\./, `${f} does not touch process`);
   }

@@ -14,7 +14,11 @@ import { ROOT, kill, until } from './util.ts';
 const AGENT = resolve(ROOT, 'packages/client/test/fixtures/resume-agent.mjs');
 
 function agent(mode: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [AGENT], { env: { ...process.env, ...env, MODE: mode }, stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
+  const child = spawn(process.execPath, [AGENT], {
+    env: { ...process.env, ...env, MODE: mode },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: ROOT,
+  });
   const lines: string[] = [];
   child.stdout!.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));

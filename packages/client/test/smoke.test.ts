@@ -13,11 +13,17 @@ test('smoke: REST + log + subscribe', async () => {
     s.logAction({ type: 'x' });
     assert.equal(await c.flush(), true);
     const page = await c.sessions.events('smoke-1');
-    assert.deepEqual(page.events.map((e) => e.kind), ['session_created', 'action']);
+    assert.deepEqual(
+      page.events.map((e) => e.kind),
+      ['session_created', 'action'],
+    );
     await assert.rejects(c.sessions.get('nope'), NotFoundError);
     const sub = c.subscribe({ sessionId: 'smoke-1', afterSeq: 0 });
     const seen: number[] = [];
-    for await (const m of sub) { if ('seq' in m) seen.push(m.seq); if (seen.length === 2) break; }
+    for await (const m of sub) {
+      if ('seq' in m) seen.push(m.seq);
+      if (seen.length === 2) break;
+    }
     assert.deepEqual(seen, [1, 2]);
   } finally {
     await c.close();

@@ -19,13 +19,25 @@ test('client.store: put, get, search (prefix, filter, query), namespaces, delete
     assert.equal(item.score, undefined);
     assert.ok((await c.store.getItem(['u', '1', 'memories'], 'pet'))?.expiresAt);
     assert.deepEqual((await c.store.searchItems(['u'])).map((i) => i.key).sort(), ['color', 'other', 'pet']);
-    assert.deepEqual((await c.store.searchItems(['u'], { filter: { kind: 'fact', n: { $gt: 1 } } })).map((i) => i.key), ['pet']);
+    assert.deepEqual(
+      (await c.store.searchItems(['u'], { filter: { kind: 'fact', n: { $gt: 1 } } })).map((i) => i.key),
+      ['pet'],
+    );
     const hits = await c.store.searchItems(['u'], { query: 'blue' });
-    assert.deepEqual(hits.map((i) => i.key), ['color']);
+    assert.deepEqual(
+      hits.map((i) => i.key),
+      ['color'],
+    );
     assert.equal(typeof hits[0]!.score, 'number');
     assert.equal((await c.store.searchItems(['u'], { limit: 1, offset: 1 })).length, 1);
-    assert.deepEqual(await c.store.listNamespaces(), [['u', '1', 'memories'], ['u', '2']]);
-    assert.deepEqual(await c.store.listNamespaces({ prefix: ['u'], maxDepth: 2 }), [['u', '1'], ['u', '2']]);
+    assert.deepEqual(await c.store.listNamespaces(), [
+      ['u', '1', 'memories'],
+      ['u', '2'],
+    ]);
+    assert.deepEqual(await c.store.listNamespaces({ prefix: ['u'], maxDepth: 2 }), [
+      ['u', '1'],
+      ['u', '2'],
+    ]);
     assert.deepEqual(await c.store.listNamespaces({ suffix: ['2'] }), [['u', '2']]);
     await c.store.deleteItem(['u', '1', 'memories'], 'color');
     assert.equal(await c.store.getItem(['u', '1', 'memories'], 'color'), null);

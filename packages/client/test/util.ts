@@ -23,10 +23,18 @@ export async function until(cond: () => boolean | Promise<boolean>): Promise<voi
 
 /** Starts `tether serve` as a child process on a port and data dir; resolves once /health answers. */
 export async function spawnServer(port: number, dataDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--no-dashboard'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--no-dashboard'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   await until(async () => {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try { return (await fetch(`http://127.0.0.1:${port}/health`)).ok; } catch { return false; }
+    try {
+      return (await fetch(`http://127.0.0.1:${port}/health`)).ok;
+    } catch {
+      return false;
+    }
   });
   return child;
 }
@@ -40,9 +48,12 @@ export async function kill(child: ChildProcess, sig: NodeJS.Signals = 'SIGKILL')
 }
 
 /** Every event of a session via the REST API (all pages). */
-export async function allEvents(baseUrl: string, sessionId: string): Promise<Array<{ id: string; seq: number; kind: string; data: Record<string, unknown> }>> {
+export async function allEvents(
+  baseUrl: string,
+  sessionId: string,
+): Promise<Array<{ id: string; seq: number; kind: string; data: Record<string, unknown> }>> {
   const out: Array<{ id: string; seq: number; kind: string; data: Record<string, unknown> }> = [];
-  for (let after = 0; ;) {
+  for (let after = 0; ; ) {
     const res = await fetch(`${baseUrl}/api/v1/sessions/${sessionId}/events?after=${after}&limit=10000`);
     if (res.status === 404) return out;
     const page = (await res.json()) as { events: typeof out; nextAfter: number | null };
@@ -53,9 +64,18 @@ export async function allEvents(baseUrl: string, sessionId: string): Promise<Arr
 }
 
 /** Asserts-friendly summary: the `i` values of a session's action events, sorted, and whether seqs are 1..n. */
-export function actionIndexes(events: Array<{ seq: number; kind: string; data: Record<string, unknown> }>): { indexes: number[]; gapless: boolean } {
+export function actionIndexes(events: Array<{ seq: number; kind: string; data: Record<string, unknown> }>): {
+  indexes: number[];
+  gapless: boolean;
+} {
   const gapless = events.every((e, k) => e.seq === k + 1);
-  return { indexes: events.filter((e) => e.kind === 'action').map((e) => e.data.i as number).sort((a, b) => a - b), gapless };
+  return {
+    indexes: events
+      .filter((e) => e.kind === 'action')
+      .map((e) => e.data.i as number)
+      .sort((a, b) => a - b),
+    gapless,
+  };
 }
 
 export function range(n: number): number[] {

@@ -23,13 +23,24 @@ before(async () => {
   const start = await mcp.callTool({
     name: 'track_session_start',
     arguments: {
-      event_version: '1.0', event_id: randomUUID(), event_type: 'session_start', component_name: 'mahavishnu', shell_type: 'MahavishnuShell',
-      timestamp: '2026-02-06T12:00:00.000000+00:00', pid: 4321, user: { username: 'les', home: '/home/les' }, hostname: 'box',
-      environment: { python_version: '3.13.1', platform: 'Linux', cwd: '/srv/mahavishnu' }, metadata: { component: 'mahavishnu' },
+      event_version: '1.0',
+      event_id: randomUUID(),
+      event_type: 'session_start',
+      component_name: 'mahavishnu',
+      shell_type: 'MahavishnuShell',
+      timestamp: '2026-02-06T12:00:00.000000+00:00',
+      pid: 4321,
+      user: { username: 'les', home: '/home/les' },
+      hostname: 'box',
+      environment: { python_version: '3.13.1', platform: 'Linux', cwd: '/srv/mahavishnu' },
+      metadata: { component: 'mahavishnu' },
     },
   });
   sid = (start.structuredContent as { session_id: string }).session_id;
-  await mcp.callTool({ name: 'track_session_end', arguments: { session_id: sid, timestamp: '2026-02-06T12:03:25.000000+00:00' } });
+  await mcp.callTool({
+    name: 'track_session_end',
+    arguments: { session_id: sid, timestamp: '2026-02-06T12:03:25.000000+00:00' },
+  });
   await mcp.close();
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -30,9 +30,14 @@ export async function captureViews(page: Page, base: string, outDir: string, t: 
   const rich = `/sessions/${encodeURIComponent(t.richSession)}`;
   const cc = `/sessions/${encodeURIComponent(t.claudeSession)}`;
   await shot('sessions', '/', '[data-session-id]');
-  await shot('session-timeline', `${rich}/timeline`, '.timeline[data-loaded="true"] [data-testid="event-row"]', async () => {
-    await page.locator('[data-testid="event-row"][data-kind="action"] .ev-line').first().click();
-  });
+  await shot(
+    'session-timeline',
+    `${rich}/timeline`,
+    '.timeline[data-loaded="true"] [data-testid="event-row"]',
+    async () => {
+      await page.locator('[data-testid="event-row"][data-kind="action"] .ev-line').first().click();
+    },
+  );
   await shot('session-state', `${rich}/state`, '[data-testid="state-version"]', async () => {
     await page.waitForSelector('[data-testid="diff-list"]');
   });

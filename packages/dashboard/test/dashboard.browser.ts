@@ -52,7 +52,9 @@ describe('dashboard in Chromium', () => {
     await page.click('[data-testid="create-test-session"]');
     await page.waitForURL(/\/sessions\/test-/, { timeout: 5000 });
     testSessionId = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]!);
-    await page.waitForSelector('.timeline[data-loaded="true"] [data-testid="event-row"][data-seq="1"]', { timeout: 5000 });
+    await page.waitForSelector('.timeline[data-loaded="true"] [data-testid="event-row"][data-seq="1"]', {
+      timeout: 5000,
+    });
     const restored = await t.api('GET', `/api/v1/sessions/${testSessionId}`);
     assert.ok(restored.state.goals.length >= 3);
     assert.equal(restored.state.agents.spawned[0].childSessionId, `${testSessionId}-agent-1`);
@@ -65,8 +67,14 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('.conn[data-state="live"]', { timeout: 5000 });
     for (let i = 0; i < 3; i++) {
       const marker = `live-marker-${i}-${Date.now()}`;
-      const res = await t.api('POST', `/api/v1/actions/${seeded[0]}`, { type: 'tool_use', tool: 'Bash', input: { command: marker } });
-      await page.locator(`[data-testid="event-row"][data-seq="${res.seq}"]`, { hasText: marker }).waitFor({ timeout: 15_000 });
+      const res = await t.api('POST', `/api/v1/actions/${seeded[0]}`, {
+        type: 'tool_use',
+        tool: 'Bash',
+        input: { command: marker },
+      });
+      await page
+        .locator(`[data-testid="event-row"][data-seq="${res.seq}"]`, { hasText: marker })
+        .waitFor({ timeout: 15_000 });
     }
   });
 
@@ -101,7 +109,11 @@ describe('dashboard in Chromium', () => {
     await slider.focus();
     await page.keyboard.press('Home');
     await page.waitForSelector('[data-testid="travel-seq"]:text-is("1")', { timeout: 3000 });
-    await page.waitForFunction((v) => document.querySelector('[data-testid="state-version"]')?.textContent !== v, liveVersion, { timeout: 3000 });
+    await page.waitForFunction(
+      (v) => document.querySelector('[data-testid="state-version"]')?.textContent !== v,
+      liveVersion,
+      { timeout: 3000 },
+    );
     const v1 = Number((await page.locator('[data-testid="state-version"]').innerText()).slice(1));
     assert.ok(v1 < Number(liveVersion.slice(1)), `state at seq 1 (v${v1}) is older than the live one (${liveVersion})`);
     const tree1 = await page.locator('[data-testid="state-tree"]').innerText();
@@ -115,28 +127,61 @@ describe('dashboard in Chromium', () => {
   });
 
   test('filters and search narrow the list', async () => {
-    const listed = async () => page.locator('[data-testid="session-list"] [data-session-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-session-id')!));
+    const listed = async () =>
+      page
+        .locator('[data-testid="session-list"] [data-session-id]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-session-id')!));
     await page.goto(t.url + '/');
     await page.waitForSelector(row(seeded[0]!), { timeout: 5000 });
     const all = (await listed()).length;
     await page.selectOption('[data-testid="filter-status"]', 'failed');
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="session-list"] [data-session-id]')].every((r) => r.querySelector('[data-status="failed"]')), null, { timeout: 5000 });
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('[data-testid="session-list"] [data-session-id]')].every((r) =>
+          r.querySelector('[data-status="failed"]'),
+        ),
+      null,
+      { timeout: 5000 },
+    );
     const failed = await t.api('GET', '/api/v1/sessions?status=failed&limit=500');
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="session-list"] [data-session-id]').length === n, failed.sessions.length, { timeout: 5000 });
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="session-list"] [data-session-id]').length === n,
+      failed.sessions.length,
+      { timeout: 5000 },
+    );
     assert.ok(failed.sessions.length < all);
     assert.match(page.url(), /status=failed/);
     await page.fill('[data-testid="filter-type"]', 'support');
     await page.press('[data-testid="filter-type"]', 'Enter');
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="session-list"] [data-session-id]')].every((r) => r.getAttribute('data-session-id')!.endsWith('support')), null, { timeout: 5000 });
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('[data-testid="session-list"] [data-session-id]')].every((r) =>
+          r.getAttribute('data-session-id')!.endsWith('support'),
+        ),
+      null,
+      { timeout: 5000 },
+    );
     const both = await t.api('GET', '/api/v1/sessions?status=failed&type=support&limit=500');
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="session-list"] [data-session-id]').length === n, both.sessions.length, { timeout: 5000 });
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="session-list"] [data-session-id]').length === n,
+      both.sessions.length,
+      { timeout: 5000 },
+    );
     // Full-text search over event content, alone.
     await page.goto(t.url + '/?q=kraken');
     await page.waitForSelector(row(seeded[3]!), { timeout: 5000 });
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="session-list"] [data-session-id]').length === 1, null, { timeout: 5000 });
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="session-list"] [data-session-id]').length === 1,
+      null,
+      { timeout: 5000 },
+    );
     assert.deepEqual(await listed(), [seeded[3]]);
     await page.fill('[data-testid="filter-q"]', '');
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="session-list"] [data-session-id]').length >= n, all, { timeout: 5000 });
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="session-list"] [data-session-id]').length >= n,
+      all,
+      { timeout: 5000 },
+    );
   });
 
   test('the page survives a service restart and resumes', async () => {
@@ -152,14 +197,21 @@ describe('dashboard in Chromium', () => {
     t = await startTether({ port, dataDir });
     await page.waitForSelector('.conn[data-state="live"]', { timeout: 15_000 });
     const res = await t.api('POST', `/api/v1/actions/${id}`, { tool: 'Bash', input: { command: 'after-restart' } });
-    await page.locator(`[data-testid="event-row"][data-seq="${res.seq}"]`, { hasText: 'after-restart' }).waitFor({ timeout: 5000 });
+    await page
+      .locator(`[data-testid="event-row"][data-seq="${res.seq}"]`, { hasText: 'after-restart' })
+      .waitFor({ timeout: 5000 });
     // Nothing duplicated: seqs in the timeline are unique.
-    const seqs = await page.locator('[data-testid="event-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-seq')));
+    const seqs = await page
+      .locator('[data-testid="event-row"]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-seq')));
     assert.equal(new Set(seqs).size, seqs.length);
   });
 
   test('screenshots of every view', async () => {
-    const files = await captureViews(page, t.url, join(ROOT, 'artifacts/dashboard'), { richSession: testSessionId, claudeSession: claude.sessionId });
+    const files = await captureViews(page, t.url, join(ROOT, 'artifacts/dashboard'), {
+      richSession: testSessionId,
+      claudeSession: claude.sessionId,
+    });
     assert.ok(files.length >= 9);
   });
 });
@@ -168,7 +220,9 @@ describe('dashboard with API keys', () => {
   let k: Tether;
   before(async () => {
     k = await startTether({ env: { TETHER_API_KEYS: 'reader-key:read,writer-key:ingest' } });
-    await ingest({ ...k, api: (m, p, b) => k.api(m, p, b, { authorization: 'Bearer writer-key' }) }, [{ sessionId: 'keyed-1', kind: 'session_created', data: { type: 'coder' } }]);
+    await ingest({ ...k, api: (m, p, b) => k.api(m, p, b, { authorization: 'Bearer writer-key' }) }, [
+      { sessionId: 'keyed-1', kind: 'session_created', data: { type: 'coder' } },
+    ]);
   });
   after(async () => k?.destroy());
 

@@ -30,19 +30,39 @@ after(async () => {
 });
 
 describe('dashboard details', () => {
-  test('the waterfall\'s duration label stays clear of the agent name and id, for a bar that spans the session', async () => {
+  test("the waterfall's duration label stays clear of the agent name and id, for a bar that spans the session", async () => {
     const t0 = Date.now() - 120_000;
     const at = (ms: number) => new Date(t0 + ms).toISOString();
     const sid = 'wf-long';
     await ingest(t, [
       { sessionId: sid, kind: 'session_created', timestamp: at(0), data: { type: 'langgraph' } },
       // Spans almost all of the session: before the fix its label was put left of the bar, over the label column.
-      { sessionId: sid, kind: 'agent_spawned', timestamp: at(200), data: { agentId: 'agent-spanning-everything-0001', type: 'researcher', task: 'long' } },
-      { sessionId: sid, kind: 'agent_spawned', timestamp: at(60_000), data: { agentId: 'agent-late-0002', type: 'writer' } },
-      { sessionId: sid, kind: 'agent_spawned', timestamp: at(1_000), data: { agentId: 'agent-short-0003', type: 'checker' } },
+      {
+        sessionId: sid,
+        kind: 'agent_spawned',
+        timestamp: at(200),
+        data: { agentId: 'agent-spanning-everything-0001', type: 'researcher', task: 'long' },
+      },
+      {
+        sessionId: sid,
+        kind: 'agent_spawned',
+        timestamp: at(60_000),
+        data: { agentId: 'agent-late-0002', type: 'writer' },
+      },
+      {
+        sessionId: sid,
+        kind: 'agent_spawned',
+        timestamp: at(1_000),
+        data: { agentId: 'agent-short-0003', type: 'checker' },
+      },
       { sessionId: sid, kind: 'agent_completed', timestamp: at(5_000), data: { agentId: 'agent-short-0003' } },
       { sessionId: sid, kind: 'agent_completed', timestamp: at(118_000), data: { agentId: 'agent-late-0002' } },
-      { sessionId: sid, kind: 'agent_completed', timestamp: at(119_800), data: { agentId: 'agent-spanning-everything-0001' } },
+      {
+        sessionId: sid,
+        kind: 'agent_completed',
+        timestamp: at(119_800),
+        data: { agentId: 'agent-spanning-everything-0001' },
+      },
       { sessionId: sid, kind: 'session_finalized', timestamp: at(120_000), data: { status: 'completed' } },
     ]);
     await page.goto(`${t.url}/sessions/${sid}/agents`);
@@ -50,24 +70,44 @@ describe('dashboard details', () => {
     assert.equal(await page.locator('.wf-row').count(), 3);
     await page.locator('[data-testid="waterfall"]').screenshot({ path: join(SHOTS, 'waterfall-long-agent.png') });
     // Plain loops only inside evaluate (tsx would wrap named helpers in __name(), unknown in the page).
-    const rows = await page.locator('.wf-row').evaluateAll((els) => els.map((row) => {
-      const out: Record<string, { left: number; right: number }> = {};
-      for (const [key, sel] of [['label', '.wf-label'], ['track', '.wf-track'], ['dur', '.wf-dur']]) {
-        const r = row.querySelector(sel!)!.getBoundingClientRect();
-        out[key!] = { left: r.left, right: r.right };
-      }
-      return { label: out.label!, track: out.track!, dur: out.dur!, text: row.querySelector('.wf-label')!.textContent };
-    }));
+    const rows = await page.locator('.wf-row').evaluateAll((els) =>
+      els.map((row) => {
+        const out: Record<string, { left: number; right: number }> = {};
+        for (const [key, sel] of [
+          ['label', '.wf-label'],
+          ['track', '.wf-track'],
+          ['dur', '.wf-dur'],
+        ]) {
+          const r = row.querySelector(sel!)!.getBoundingClientRect();
+          out[key!] = { left: r.left, right: r.right };
+        }
+        return {
+          label: out.label!,
+          track: out.track!,
+          dur: out.dur!,
+          text: row.querySelector('.wf-label')!.textContent,
+        };
+      }),
+    );
     for (const r of rows) {
-      assert.ok(r.dur.left >= r.label.right, `${r.text}: duration label starts at ${r.dur.left}px, inside the label column ending at ${r.label.right}px`);
-      assert.ok(r.dur.left >= r.track.left - 0.5 && r.dur.right <= r.track.right + 0.5, `${r.text}: duration label within its track`);
+      assert.ok(
+        r.dur.left >= r.label.right,
+        `${r.text}: duration label starts at ${r.dur.left}px, inside the label column ending at ${r.label.right}px`,
+      );
+      assert.ok(
+        r.dur.left >= r.track.left - 0.5 && r.dur.right <= r.track.right + 0.5,
+        `${r.text}: duration label within its track`,
+      );
     }
   });
 
   test('a `goal updated` row names the goal it updates', async () => {
     const sid = 'goals-named';
     await t.api('POST', '/api/v1/sessions', { sessionId: sid });
-    const added = await t.api('POST', `/api/v1/state/${sid}/goals`, { description: 'Answer the customer about billing', priority: 'high' });
+    const added = await t.api('POST', `/api/v1/state/${sid}/goals`, {
+      description: 'Answer the customer about billing',
+      priority: 'high',
+    });
     const goalId = added.goal?.goalId ?? added.goalId;
     assert.ok(goalId, JSON.stringify(added));
     await t.api('PATCH', `/api/v1/state/${sid}/goals/${goalId}`, { status: 'completed' });
@@ -83,25 +123,43 @@ describe('dashboard details', () => {
     await page.goto(`${t.url}/sessions/no-such-session-anywhere/timeline`);
     await page.waitForSelector('[data-testid="session-not-found"]', { timeout: 5000 });
     assert.match(await page.locator('[data-testid="session-not-found"]').innerText(), /not found/i);
-    assert.equal(await page.getByText('Loading history').count(), 0, 'no "Loading history…" for a session that does not exist');
+    assert.equal(
+      await page.getByText('Loading history').count(),
+      0,
+      'no "Loading history…" for a session that does not exist',
+    );
   });
 
-  test('analytics\' tool usage counts the tool calls the session metrics count', async () => {
+  test("analytics' tool usage counts the tool calls the session metrics count", async () => {
     const sid = 'tools-mixed';
     await t.api('POST', '/api/v1/sessions', { sessionId: sid });
-    for (const data of [{ type: 'task_start', details: { task: 'x' } }, { tool: 'Bash', input: { command: 'ls' } }, { type: 'decision', details: { choice: 'a' } }, { type: 'bash_command', details: { command: 'make' } }, { tool: 'Read' }]) {
+    for (const data of [
+      { type: 'task_start', details: { task: 'x' } },
+      { tool: 'Bash', input: { command: 'ls' } },
+      { type: 'decision', details: { choice: 'a' } },
+      { type: 'bash_command', details: { command: 'make' } },
+      { tool: 'Read' },
+    ]) {
       await t.api('POST', `/api/v1/actions/${sid}`, data);
     }
     await page.goto(`${t.url}/sessions/${sid}/timeline`);
-    const metric = page.locator('[data-testid="session-metrics"] .metric', { hasText: 'tool calls' }).locator('.metric-v');
-    await page.waitForFunction(() => document.querySelector('[data-testid="session-metrics"]')?.textContent?.includes('5actions'), undefined, { timeout: 5000 }).catch(() => undefined);
+    const metric = page
+      .locator('[data-testid="session-metrics"] .metric', { hasText: 'tool calls' })
+      .locator('.metric-v');
+    await page
+      .waitForFunction(
+        () => document.querySelector('[data-testid="session-metrics"]')?.textContent?.includes('5actions'),
+        undefined,
+        { timeout: 5000 },
+      )
+      .catch(() => undefined);
     assert.equal(await metric.innerText(), '3');
     await page.goto(`${t.url}/analytics?range=1h`);
     await page.waitForSelector('[data-testid="chart-tools"] .hbar-row', { timeout: 5000 });
     const labels = await page.locator('[data-testid="chart-tools"] .hbar-label').allInnerTexts();
     assert.deepEqual(labels.sort(), ['Bash', 'Read', 'bash_command'], `tool usage rows: ${labels.join(', ')}`);
     const stat = page.locator('.stat', { hasText: 'Tool calls' }).locator('.stat-value');
-    assert.equal(await stat.innerText(), '3', 'the Tool calls total equals the session\'s tool calls');
+    assert.equal(await stat.innerText(), '3', "the Tool calls total equals the session's tool calls");
   });
 });
 
@@ -125,7 +183,10 @@ describe('dashboard with every request refused (401)', () => {
         labels.add(await p.locator('.conn .conn-label').innerText());
         await p.waitForTimeout(250);
       }
-      assert.ok(!seen.has('polling') && !labels.has('Live (polling)'), `badge states seen: ${[...seen].join(', ')} (${[...labels].join(', ')})`);
+      assert.ok(
+        !seen.has('polling') && !labels.has('Live (polling)'),
+        `badge states seen: ${[...seen].join(', ')} (${[...labels].join(', ')})`,
+      );
       assert.equal(await p.locator('.conn').getAttribute('data-state'), 'offline');
     } finally {
       await p.close();

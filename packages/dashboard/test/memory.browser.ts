@@ -15,7 +15,8 @@ let page: Page;
 
 before(async () => {
   t = await startTether();
-  const put = (namespace: string[], key: string, value: Record<string, unknown>) => t.api('PUT', '/api/v1/store/items', { namespace, key, value });
+  const put = (namespace: string[], key: string, value: Record<string, unknown>) =>
+    t.api('PUT', '/api/v1/store/items', { namespace, key, value });
   await put(['users', 'ann', 'memories'], 'color', { text: 'favourite colour is blue', kind: 'fact', confidence: 0.9 });
   await put(['users', 'ann', 'memories'], 'pet', { text: 'has a cat named Tom', kind: 'fact' });
   await put(['users', 'ann', 'prefs'], 'tone', { text: 'prefers short answers', kind: 'pref' });
@@ -30,14 +31,23 @@ after(async () => {
   await t?.destroy();
 });
 
-const keys = async () => (await page.locator('[data-testid="memory-items"] .memory-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-key')))).sort();
+const keys = async () =>
+  (
+    await page
+      .locator('[data-testid="memory-items"] .memory-item')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-key')))
+  ).sort();
 
 test('memory page: namespaces, items by prefix, full-text search, filter, value view', async () => {
   await page.goto(t.url + '/');
   await page.click('nav a[href="/memory"]');
-  await page.waitForSelector('[data-testid="memory-namespaces"] [data-namespace="users.ann.memories"]', { timeout: 10_000 });
+  await page.waitForSelector('[data-testid="memory-namespaces"] [data-namespace="users.ann.memories"]', {
+    timeout: 10_000,
+  });
   assert.deepEqual(
-    await page.locator('[data-testid="memory-namespaces"] [data-namespace]').evaluateAll((els) => els.map((e) => e.getAttribute('data-namespace'))),
+    await page
+      .locator('[data-testid="memory-namespaces"] [data-namespace]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-namespace'))),
     ['users.ann.memories', 'users.ann.prefs', 'users.bob.memories'],
   );
   await page.waitForSelector('[data-testid="memory-items"] .memory-item[data-key="city"]');
@@ -77,7 +87,11 @@ test('memory page: namespaces, items by prefix, full-text search, filter, value 
   assert.match(text, /confidence/);
 
   // A new item appears on reload (deep link keeps prefix and selection).
-  await t.api('PUT', '/api/v1/store/items', { namespace: ['users', 'ann', 'memories'], key: 'food', value: { text: 'likes ramen' } });
+  await t.api('PUT', '/api/v1/store/items', {
+    namespace: ['users', 'ann', 'memories'],
+    key: 'food',
+    value: { text: 'likes ramen' },
+  });
   await page.reload();
   await page.waitForSelector('[data-testid="memory-items"] .memory-item[data-key="food"]', { timeout: 10_000 });
   await page.waitForSelector('[data-testid="memory-value"] .json-tree');

@@ -1,8 +1,17 @@
 import type { RunnableConfig } from '@langchain/core/runnables';
 import {
-  BaseCheckpointSaver, TASKS, WRITES_IDX_MAP, getCheckpointId, maxChannelVersion,
-  type ChannelVersions, type Checkpoint, type CheckpointListOptions, type CheckpointMetadata, type CheckpointTuple,
-  type PendingWrite, type SerializerProtocol,
+  BaseCheckpointSaver,
+  TASKS,
+  WRITES_IDX_MAP,
+  getCheckpointId,
+  maxChannelVersion,
+  type ChannelVersions,
+  type Checkpoint,
+  type CheckpointListOptions,
+  type CheckpointMetadata,
+  type CheckpointTuple,
+  type PendingWrite,
+  type SerializerProtocol,
 } from '@langchain/langgraph-checkpoint';
 
 /** Options of {@link TetherSaver}. */
@@ -23,13 +32,20 @@ export interface TetherSaverOptions {
 
 /** A problem+json answer of the service (RFC 9457) with Tether's stable `code`. */
 export class TetherSaverError extends Error {
-  constructor(readonly status: number, readonly code: string | undefined, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string | undefined,
+    message: string,
+  ) {
     super(message);
     this.name = 'TetherSaverError';
   }
 }
 
-interface Typed { type: string; data: string }
+interface Typed {
+  type: string;
+  data: string;
+}
 interface WireTuple {
   threadId: string;
   checkpointNs: string;
@@ -64,7 +80,10 @@ export class TetherSaver extends BaseCheckpointSaver {
   constructor(opts: TetherSaverOptions) {
     super(opts.serde);
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
-    this.headers = { 'content-type': 'application/json', ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}) };
+    this.headers = {
+      'content-type': 'application/json',
+      ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}),
+    };
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.fetchImpl = opts.fetch ?? fetch;
     this.parentSessionId = opts.parentSessionId;
@@ -72,7 +91,9 @@ export class TetherSaver extends BaseCheckpointSaver {
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await this.fetchImpl(this.baseUrl + path, {
-      method, headers: this.headers, signal: AbortSignal.timeout(this.timeoutMs),
+      method,
+      headers: this.headers,
+      signal: AbortSignal.timeout(this.timeoutMs),
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     if (res.status >= 400) {
@@ -91,7 +112,8 @@ export class TetherSaver extends BaseCheckpointSaver {
   private async toTuple(c: WireTuple): Promise<CheckpointTuple> {
     const checkpoint = (await this.serde.loadsTyped(c.checkpoint.type, unb64(c.checkpoint.data))) as Checkpoint;
     const values: Record<string, unknown> = {};
-    for (const b of c.blobs) if (b.type !== 'empty') values[b.channel] = await this.serde.loadsTyped(b.type, unb64(b.data));
+    for (const b of c.blobs)
+      if (b.type !== 'empty') values[b.channel] = await this.serde.loadsTyped(b.type, unb64(b.data));
     checkpoint.channel_values = values;
     if (checkpoint.v < 4 && c.parentCheckpointId) await this.migratePendingSends(checkpoint, c);
     const conf = { thread_id: c.threadId, checkpoint_ns: c.checkpointNs };
@@ -99,8 +121,15 @@ export class TetherSaver extends BaseCheckpointSaver {
       config: { configurable: { ...conf, checkpoint_id: c.checkpointId } },
       checkpoint,
       metadata: c.metadata,
-      ...(c.parentCheckpointId ? { parentConfig: { configurable: { ...conf, checkpoint_id: c.parentCheckpointId } } } : {}),
-      pendingWrites: await Promise.all(c.pendingWrites.map(async (w) => [w.taskId, w.channel, await this.serde.loadsTyped(w.type, unb64(w.data))] as [string, string, unknown])),
+      ...(c.parentCheckpointId
+        ? { parentConfig: { configurable: { ...conf, checkpoint_id: c.parentCheckpointId } } }
+        : {}),
+      pendingWrites: await Promise.all(
+        c.pendingWrites.map(
+          async (w) =>
+            [w.taskId, w.channel, await this.serde.loadsTyped(w.type, unb64(w.data))] as [string, string, unknown],
+        ),
+      ),
     };
   }
 
@@ -109,11 +138,22 @@ export class TetherSaver extends BaseCheckpointSaver {
    * LangGraph reads them as that channel's value (as MemorySaver's `_migratePendingSends` does).
    */
   private async migratePendingSends(checkpoint: Checkpoint, c: WireTuple): Promise<void> {
-    const [parent] = await this.query({ threadId: c.threadId, checkpointNs: c.checkpointNs, checkpointId: c.parentCheckpointId!, limit: 1 });
-    const sends = await Promise.all((parent?.pendingWrites ?? []).filter((w) => w.channel === TASKS).map((w) => this.serde.loadsTyped(w.type, unb64(w.data))));
+    const [parent] = await this.query({
+      threadId: c.threadId,
+      checkpointNs: c.checkpointNs,
+      checkpointId: c.parentCheckpointId!,
+      limit: 1,
+    });
+    const sends = await Promise.all(
+      (parent?.pendingWrites ?? [])
+        .filter((w) => w.channel === TASKS)
+        .map((w) => this.serde.loadsTyped(w.type, unb64(w.data))),
+    );
     (checkpoint.channel_values as Record<string, unknown>)[TASKS] = sends;
     const versions = Object.values(checkpoint.channel_versions);
-    (checkpoint.channel_versions as Record<string, number | string>)[TASKS] = versions.length ? maxChannelVersion(...versions) : this.getNextVersion(undefined);
+    (checkpoint.channel_versions as Record<string, number | string>)[TASKS] = versions.length
+      ? maxChannelVersion(...versions)
+      : this.getNextVersion(undefined);
   }
 
   private async query(params: Record<string, string | number | undefined>): Promise<WireTuple[]> {
@@ -126,7 +166,12 @@ export class TetherSaver extends BaseCheckpointSaver {
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
     const threadId = config.configurable?.thread_id;
     if (threadId === undefined) return undefined;
-    const [c] = await this.query({ threadId: String(threadId), checkpointNs: config.configurable?.checkpoint_ns ?? '', checkpointId: getCheckpointId(config) || undefined, limit: 1 });
+    const [c] = await this.query({
+      threadId: String(threadId),
+      checkpointNs: config.configurable?.checkpoint_ns ?? '',
+      checkpointId: getCheckpointId(config) || undefined,
+      limit: 1,
+    });
     return c ? this.toTuple(c) : undefined;
   }
 
@@ -134,29 +179,48 @@ export class TetherSaver extends BaseCheckpointSaver {
   async *list(config: RunnableConfig, options?: CheckpointListOptions): AsyncGenerator<CheckpointTuple> {
     const c = config.configurable ?? {};
     const found = await this.query({
-      threadId: c.thread_id !== undefined ? String(c.thread_id) : undefined, checkpointNs: c.checkpoint_ns, checkpointId: c.checkpoint_id,
-      before: options?.before?.configurable?.checkpoint_id, limit: options?.limit,
+      threadId: c.thread_id !== undefined ? String(c.thread_id) : undefined,
+      checkpointNs: c.checkpoint_ns,
+      checkpointId: c.checkpoint_id,
+      before: options?.before?.configurable?.checkpoint_id,
+      limit: options?.limit,
       filter: options?.filter && Object.keys(options.filter).length ? JSON.stringify(options.filter) : undefined,
     });
     for (const t of found) yield await this.toTuple(t);
   }
 
   /** Stores `checkpoint` (durable when this resolves) and returns its config. */
-  async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
+  async put(
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    newVersions: ChannelVersions,
+  ): Promise<RunnableConfig> {
     const threadId = config.configurable?.thread_id;
     if (threadId === undefined) throw new Error('Failed to put checkpoint: the config has no configurable.thread_id');
     const ns: string = config.configurable?.checkpoint_ns ?? '';
     const { channel_values: values = {}, ...rest } = checkpoint;
     const [type, data] = await this.serde.dumpsTyped(rest);
-    const blobs = await Promise.all(Object.entries(newVersions).map(async ([channel, version]) => {
-      const [t, d] = channel in values ? await this.serde.dumpsTyped((values as Record<string, unknown>)[channel]) : ['empty', new Uint8Array()];
-      return { channel, version: String(version), type: t, data: b64(d) };
-    }));
+    const blobs = await Promise.all(
+      Object.entries(newVersions).map(async ([channel, version]) => {
+        const [t, d] =
+          channel in values
+            ? await this.serde.dumpsTyped((values as Record<string, unknown>)[channel])
+            : ['empty', new Uint8Array()];
+        return { channel, version: String(version), type: t, data: b64(d) };
+      }),
+    );
     await this.call('POST', '/api/v1/langgraph/checkpoints', {
-      threadId: String(threadId), checkpointNs: ns, checkpointId: checkpoint.id, parentCheckpointId: config.configurable?.checkpoint_id ?? null,
-      checkpoint: { type, data: b64(data) }, metadata,
+      threadId: String(threadId),
+      checkpointNs: ns,
+      checkpointId: checkpoint.id,
+      parentCheckpointId: config.configurable?.checkpoint_id ?? null,
+      checkpoint: { type, data: b64(data) },
+      metadata,
       channelVersions: Object.fromEntries(Object.entries(checkpoint.channel_versions).map(([k, v]) => [k, String(v)])),
-      blobs, writer: this.writer, ...(this.parentSessionId ? { parentSessionId: this.parentSessionId } : {}),
+      blobs,
+      writer: this.writer,
+      ...(this.parentSessionId ? { parentSessionId: this.parentSessionId } : {}),
     });
     return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
   }
@@ -164,15 +228,22 @@ export class TetherSaver extends BaseCheckpointSaver {
   /** Stores a task's pending writes against the checkpoint of `config` (durable when this resolves). */
   async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath = ''): Promise<void> {
     const c = config.configurable ?? {};
-    if (c.thread_id === undefined || c.checkpoint_id === undefined) throw new Error('Failed to put writes: the config needs configurable.thread_id and checkpoint_id');
+    if (c.thread_id === undefined || c.checkpoint_id === undefined)
+      throw new Error('Failed to put writes: the config needs configurable.thread_id and checkpoint_id');
     if (!writes.length) return;
-    const items = await Promise.all(writes.map(async ([channel, value], idx) => {
-      const [type, data] = await this.serde.dumpsTyped(value);
-      return { taskId, idx: WRITES_IDX_MAP[channel] ?? idx, channel, type, data: b64(data), taskPath };
-    }));
+    const items = await Promise.all(
+      writes.map(async ([channel, value], idx) => {
+        const [type, data] = await this.serde.dumpsTyped(value);
+        return { taskId, idx: WRITES_IDX_MAP[channel] ?? idx, channel, type, data: b64(data), taskPath };
+      }),
+    );
     await this.call('POST', '/api/v1/langgraph/writes', {
-      threadId: String(c.thread_id), checkpointNs: c.checkpoint_ns ?? '', checkpointId: String(c.checkpoint_id), writes: items,
-      replace: writes.every(([channel]) => channel in WRITES_IDX_MAP), writer: this.writer,
+      threadId: String(c.thread_id),
+      checkpointNs: c.checkpoint_ns ?? '',
+      checkpointId: String(c.checkpoint_id),
+      writes: items,
+      replace: writes.every(([channel]) => channel in WRITES_IDX_MAP),
+      writer: this.writer,
     });
   }
 

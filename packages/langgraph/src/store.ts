@@ -1,14 +1,40 @@
-import { BaseStore, type Item, type ListNamespacesOperation, type Operation, type OperationResults, type PutOperation, type SearchItem } from '@langchain/langgraph-checkpoint';
+import {
+  BaseStore,
+  type Item,
+  type ListNamespacesOperation,
+  type Operation,
+  type OperationResults,
+  type PutOperation,
+  type SearchItem,
+} from '@langchain/langgraph-checkpoint';
 import { TetherClient, type StoreItem, type TetherClientOptions } from '@tether/client';
 
 /** Options of {@link TetherStore}: a client, or what to build one from. */
 export type TetherStoreOptions = { client: TetherClient } | TetherClientOptions;
 
-const toItem = (i: StoreItem): Item => ({ namespace: i.namespace, key: i.key, value: i.value, createdAt: new Date(i.createdAt), updatedAt: new Date(i.updatedAt) });
-const toSearchItem = (i: StoreItem): SearchItem => ({ ...toItem(i), ...(i.score !== undefined ? { score: i.score } : {}) });
+const toItem = (i: StoreItem): Item => ({
+  namespace: i.namespace,
+  key: i.key,
+  value: i.value,
+  createdAt: new Date(i.createdAt),
+  updatedAt: new Date(i.updatedAt),
+});
+const toSearchItem = (i: StoreItem): SearchItem => ({
+  ...toItem(i),
+  ...(i.score !== undefined ? { score: i.score } : {}),
+});
 
-function namespaceArgs(op: ListNamespacesOperation): { prefix?: string[]; suffix?: string[]; maxDepth?: number; limit: number; offset: number } {
-  const out: { prefix?: string[]; suffix?: string[]; maxDepth?: number; limit: number; offset: number } = { limit: op.limit ?? 100, offset: op.offset ?? 0 };
+function namespaceArgs(op: ListNamespacesOperation): {
+  prefix?: string[];
+  suffix?: string[];
+  maxDepth?: number;
+  limit: number;
+  offset: number;
+} {
+  const out: { prefix?: string[]; suffix?: string[]; maxDepth?: number; limit: number; offset: number } = {
+    limit: op.limit ?? 100,
+    offset: op.offset ?? 0,
+  };
   for (const c of op.matchConditions ?? []) {
     const which = c.matchType === 'prefix' ? 'prefix' : c.matchType === 'suffix' ? 'suffix' : undefined;
     if (!which) throw new Error(`Unsupported match type: ${String(c.matchType)}`);
@@ -50,8 +76,10 @@ export class TetherStore extends BaseStore {
       }
       if ('namespacePrefix' in op) {
         const found = await store.searchItems(op.namespacePrefix, {
-          ...(op.query !== undefined ? { query: op.query } : {}), ...(op.filter !== undefined ? { filter: op.filter } : {}),
-          limit: op.limit ?? 10, offset: op.offset ?? 0,
+          ...(op.query !== undefined ? { query: op.query } : {}),
+          ...(op.filter !== undefined ? { filter: op.filter } : {}),
+          limit: op.limit ?? 10,
+          offset: op.offset ?? 0,
         });
         return found.map(toSearchItem);
       }
@@ -62,9 +90,13 @@ export class TetherStore extends BaseStore {
       return store.listNamespaces(namespaceArgs(op as ListNamespacesOperation));
     });
     const results = await Promise.all(reads);
-    await Promise.all([...puts.values()].map((p) => (p.value === null
-      ? store.deleteItem(p.namespace, p.key)
-      : store.putItem(p.namespace, p.key, p.value, p.index !== undefined ? { index: p.index } : {}))));
+    await Promise.all(
+      [...puts.values()].map((p) =>
+        p.value === null
+          ? store.deleteItem(p.namespace, p.key)
+          : store.putItem(p.namespace, p.key, p.value, p.index !== undefined ? { index: p.index } : {}),
+      ),
+    );
     return results as OperationResults<Op>;
   }
 }

@@ -19,8 +19,13 @@ function graph(saver: TetherSaver, ran: string[]) {
     ran.push(name);
     return { steps: [name], total: s.total + add };
   };
-  return new StateGraph(State).addNode('a', node('a', 1)).addNode('b', node('b', 10))
-    .addEdge(START, 'a').addEdge('a', 'b').addEdge('b', END).compile({ checkpointer: saver, interruptBefore: ['b'] });
+  return new StateGraph(State)
+    .addNode('a', node('a', 1))
+    .addNode('b', node('b', 10))
+    .addEdge(START, 'a')
+    .addEdge('a', 'b')
+    .addEdge('b', END)
+    .compile({ checkpointer: saver, interruptBefore: ['b'] });
 }
 
 it('a LangGraph.js run is a langgraph session; another saver resumes the thread from its last checkpoint', async () => {
@@ -39,7 +44,10 @@ it('a LangGraph.js run is a langgraph session; another saver resumes the thread 
     const history = [];
     for await (const h of second.getStateHistory(config)) history.push(h.metadata?.step);
     assert.deepEqual(history, [2, 1, 0, -1]);
-    const events = (await s.req('GET', '/api/v1/sessions/lg:js-thread/events')).body.events as Array<{ kind: string; data: any }>;
+    const events = (await s.req('GET', '/api/v1/sessions/lg:js-thread/events')).body.events as Array<{
+      kind: string;
+      data: any;
+    }>;
     const cps = events.filter((e) => e.kind === 'checkpoint');
     assert.equal(cps.length, 4);
     // The first event the second saver wrote (b's pending writes) says where the thread resumed; nothing before it does.

@@ -63,7 +63,8 @@ function scenario(root: string): Call[] {
 
 async function run(store: BaseStore, calls: Call[]): Promise<unknown[]> {
   const out: unknown[] = [];
-  for (const [m, args] of calls) out.push(norm(await (store[m] as (...a: unknown[]) => Promise<unknown>).apply(store, args)));
+  for (const [m, args] of calls)
+    out.push(norm(await (store[m] as (...a: unknown[]) => Promise<unknown>).apply(store, args)));
   return out;
 }
 
@@ -74,7 +75,7 @@ test('TetherStore answers like InMemoryStore: get, put/replace/delete, prefix se
     const calls = scenario(root);
     const ours = await run(new TetherStore({ baseUrl: srv.url, logger: false }), calls);
     const theirs = await run(new InMemoryStore(), calls);
-    calls.forEach(([m, args], i) => assert.deepEqual(ours[i], theirs[i], `${m} ${JSON.stringify(args)}`));
+    for (const [i, [m, args]] of calls.entries()) assert.deepEqual(ours[i], theirs[i], `${m} ${JSON.stringify(args)}`);
   } finally {
     await srv.stop();
   }
@@ -95,19 +96,36 @@ test('TetherStore batch: reads see the store before the batch, the last put wins
       { namespacePrefix: [root], limit: 10, offset: 0 },
     ];
     assert.deepEqual((await tether.batch(ops)).map(norm), (await mem.batch(ops)).map(norm));
-    const after = [{ namespace: [root], key: 'a' }, { namespace: [root], key: 'b' }];
+    const after = [
+      { namespace: [root], key: 'a' },
+      { namespace: [root], key: 'b' },
+    ];
     assert.deepEqual((await tether.batch(after)).map(norm), (await mem.batch(after)).map(norm));
     assert.deepEqual(norm(await tether.get([root], 'a')), { namespace: [root], key: 'a', value: { v: 2 } });
     for (const s of [tether, mem]) {
       for (let i = 0; i < 7; i++) await s.put([root, 'p'], `k${i}`, { i, even: i % 2 === 0 });
-      const pages = await Promise.all([0, 2, 4].map((offset) => s.search([root, 'p'], { filter: { even: true }, limit: 2, offset })));
-      assert.deepEqual(pages.map((p) => p.length), [2, 2, 0]);
-      assert.deepEqual(pages.flat().map((i) => i.key).sort(), ['k0', 'k2', 'k4', 'k6']);
+      const pages = await Promise.all(
+        [0, 2, 4].map((offset) => s.search([root, 'p'], { filter: { even: true }, limit: 2, offset })),
+      );
+      assert.deepEqual(
+        pages.map((p) => p.length),
+        [2, 2, 0],
+      );
+      assert.deepEqual(
+        pages
+          .flat()
+          .map((i) => i.key)
+          .sort(),
+        ['k0', 'k2', 'k4', 'k6'],
+      );
     }
     await tether.put([root, 'q'], 'fav', { text: 'the favourite colour is blue' });
     await tether.put([root, 'q'], 'other', { text: 'nothing here', note: 'blue' }, ['text']);
     const hits = await tether.search([root, 'q'], { query: 'blue' });
-    assert.deepEqual(hits.map((h) => h.key), ['fav']);
+    assert.deepEqual(
+      hits.map((h) => h.key),
+      ['fav'],
+    );
     assert.equal(typeof hits[0]!.score, 'number');
   } finally {
     await srv.stop();

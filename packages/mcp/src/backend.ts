@@ -1,5 +1,14 @@
 import type { MemoryBackend } from './memory-tools.js';
-import type { EventInput, EventKind, ListSessionsQuery, SearchHit, SessionState, SessionSummary, Stats, TetherEvent } from '@tether/protocol';
+import type {
+  EventInput,
+  EventKind,
+  ListSessionsQuery,
+  SearchHit,
+  SessionState,
+  SessionSummary,
+  Stats,
+  TetherEvent,
+} from '@tether/protocol';
 
 /** The result of one append: the stored event (or the earlier one, for a duplicate event id) and the session after it. */
 export interface AppendResult {
@@ -23,7 +32,10 @@ export interface EventPageResult {
  * `version_mismatch`); the tools turn it into a tool error naming the code.
  */
 export class BackendError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'BackendError';
   }

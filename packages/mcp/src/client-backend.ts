@@ -27,10 +27,13 @@ export class ClientBackend implements TetherBackend {
   async append(input: EventInput): Promise<AppendResult> {
     const res = await this.client.ingest([input]).catch(rethrow);
     const item = res.results[0];
-    if (!item || item.status >= 300) throw new BackendError(item?.code ?? 'internal_error', item?.detail ?? 'the service refused the event');
+    if (!item || item.status >= 300)
+      throw new BackendError(item?.code ?? 'internal_error', item?.detail ?? 'the service refused the event');
     const found = await this.getSession(input.sessionId);
     if (!found) throw new BackendError('session_not_found', `Session ${input.sessionId} does not exist`);
-    const page = await this.client.sessions.events(input.sessionId, { after: (item.seq ?? 1) - 1, limit: 1 }).catch(rethrow);
+    const page = await this.client.sessions
+      .events(input.sessionId, { after: (item.seq ?? 1) - 1, limit: 1 })
+      .catch(rethrow);
     const event = page.events[0];
     if (!event) throw new BackendError('internal_error', `event ${item.seq} of ${input.sessionId} is missing`);
     return { event, duplicate: item.duplicate === true, session: found.summary, state: found.state };
@@ -38,7 +41,10 @@ export class ClientBackend implements TetherBackend {
 
   async getSession(sessionId: string): Promise<{ summary: SessionSummary; state: SessionState } | undefined> {
     try {
-      const [summary, state] = await Promise.all([this.client.sessions.summary(sessionId), this.client.sessions.state(sessionId)]);
+      const [summary, state] = await Promise.all([
+        this.client.sessions.summary(sessionId),
+        this.client.sessions.state(sessionId),
+      ]);
       return { summary, state };
     } catch (err) {
       if (err instanceof APIStatusError && err.status === 404) return undefined;
@@ -50,7 +56,10 @@ export class ClientBackend implements TetherBackend {
     return this.client.sessions.list(q).catch(rethrow);
   }
 
-  async listEvents(sessionId: string, opts: { after: number; limit: number; kind?: EventKind }): Promise<EventPageResult> {
+  async listEvents(
+    sessionId: string,
+    opts: { after: number; limit: number; kind?: EventKind },
+  ): Promise<EventPageResult> {
     return this.client.sessions.events(sessionId, opts).catch(rethrow);
   }
 

@@ -10,6 +10,15 @@ export { registerMemoryTools, type MemoryBackend, type MemoryItemView } from './
 export { serveStdio } from './stdio.js';
 export { requireScope, type McpCaller, type ToolScope } from './scopes.js';
 export {
-  ADMIN_SHELL_SESSION_TYPE, MAX_PID, shellSessionId, parseTimestamp, checkStart, trackSessionStart, trackSessionEnd,
-  type TrackStartInput, type TrackEndInput, type TrackStartOutput, type TrackEndOutput,
+  ADMIN_SHELL_SESSION_TYPE,
+  MAX_PID,
+  shellSessionId,
+  parseTimestamp,
+  checkStart,
+  trackSessionStart,
+  trackSessionEnd,
+  type TrackStartInput,
+  type TrackEndInput,
+  type TrackStartOutput,
+  type TrackEndOutput,
 } from './session-buddy.js';

@@ -20,19 +20,41 @@ export const TrackStartArgs = {
   shell_type: z.string().describe('Shell class name (e.g. "MahavishnuShell")'),
   timestamp: z.string().describe('ISO 8601 start time with Z or an offset (datetime.now(UTC).isoformat())'),
   pid: z.number().int().describe(`Process id, 1–${MAX_PID}`),
-  user: z.object({ username: z.string().describe('≤ 100 characters'), home: z.string().describe('≤ 500 characters') }).describe('The user running the shell'),
+  user: z
+    .object({ username: z.string().describe('≤ 100 characters'), home: z.string().describe('≤ 500 characters') })
+    .describe('The user running the shell'),
   hostname: z.string(),
-  environment: z.object({ python_version: z.string(), platform: z.string(), cwd: z.string().describe('≤ 500 characters') }),
-  metadata: z.record(z.string(), z.unknown()).nullable().optional().describe('Anything else (component, version, adapters, …); kept on the session'),
-  token: z.string().nullable().optional().describe('Ignored: Tether authenticates with Authorization: Bearer <API key>'),
+  environment: z.object({
+    python_version: z.string(),
+    platform: z.string(),
+    cwd: z.string().describe('≤ 500 characters'),
+  }),
+  metadata: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .optional()
+    .describe('Anything else (component, version, adapters, …); kept on the session'),
+  token: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('Ignored: Tether authenticates with Authorization: Bearer <API key>'),
 };
 
 export const TrackEndArgs = {
   session_id: z.string().describe('The session_id that track_session_start returned'),
   timestamp: z.string().describe('ISO 8601 end time with Z or an offset'),
   event_type: z.string().default('session_end').describe('Must be "session_end"'),
-  metadata: z.record(z.string(), z.unknown()).nullable().optional().describe('Anything else (exit reason, …); kept on the session'),
-  token: z.string().nullable().optional().describe('Ignored: Tether authenticates with Authorization: Bearer <API key>'),
+  metadata: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .optional()
+    .describe('Anything else (exit reason, …); kept on the session'),
+  token: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('Ignored: Tether authenticates with Authorization: Bearer <API key>'),
 };
 
 export const TrackStartResult = {
@@ -50,7 +72,11 @@ export const TrackEndResult = {
 export type TrackStartInput = z.infer<z.ZodObject<typeof TrackStartArgs>>;
 export type TrackEndInput = z.infer<z.ZodObject<typeof TrackEndArgs>>;
 export type TrackStartOutput = { session_id: string | null; status: 'tracked' | 'error'; error: string | null };
-export type TrackEndOutput = { session_id: string | null; status: 'ended' | 'error' | 'not_found'; error: string | null };
+export type TrackEndOutput = {
+  session_id: string | null;
+  status: 'ended' | 'error' | 'not_found';
+  error: string | null;
+};
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const COMPONENT = /^[A-Za-z0-9_-]+$/;
@@ -59,7 +85,10 @@ const ISO_TZ = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{
 
 /** Parses an ISO 8601 time with a zone; returns it as UTC ISO (ms) or a message naming the field. */
 export function parseTimestamp(field: string, v: string): string | { error: string } {
-  if (!ISO_TZ.test(v)) return { error: `${field}: "${v}" is not an ISO 8601 time with Z or an offset (e.g. 2026-02-06T12:34:56.789+00:00)` };
+  if (!ISO_TZ.test(v))
+    return {
+      error: `${field}: "${v}" is not an ISO 8601 time with Z or an offset (e.g. 2026-02-06T12:34:56.789+00:00)`,
+    };
   // JavaScript's Date keeps milliseconds: microseconds (Python's isoformat) are cut, not rounded.
   const t = Date.parse(v.replace(/(\.\d{3})\d+/, '$1'));
   if (Number.isNaN(t)) return { error: `${field}: "${v}" is not a valid date and time` };
@@ -68,7 +97,8 @@ export function parseTimestamp(field: string, v: string): string | { error: stri
 
 /** The value rules session-buddy's Pydantic models apply; the first broken one as a message naming the field. */
 export function checkStart(a: TrackStartInput): string | undefined {
-  if (a.event_version !== '1.0') return `event_version: unsupported event version "${a.event_version}" (expected "1.0")`;
+  if (a.event_version !== '1.0')
+    return `event_version: unsupported event version "${a.event_version}" (expected "1.0")`;
   if (!UUID.test(a.event_id)) return `event_id: "${a.event_id}" is not a UUID`;
   if (a.event_type !== 'session_start') return `event_type: must be "session_start", got "${a.event_type}"`;
   if (!COMPONENT.test(a.component_name)) return `component_name: "${a.component_name}" must match ^[A-Za-z0-9_-]+$`;
@@ -102,19 +132,32 @@ export async function trackSessionStart(backend: TetherBackend, a: TrackStartInp
   const bad = checkStart(a);
   if (bad) return { session_id: null, status: 'error', error: `Session start tracking failed: ${bad}` };
   const ts = parseTimestamp('timestamp', a.timestamp);
-  if (typeof ts !== 'string') return { session_id: null, status: 'error', error: `Session start tracking failed: ${ts.error}` };
+  if (typeof ts !== 'string')
+    return { session_id: null, status: 'error', error: `Session start tracking failed: ${ts.error}` };
   const sessionId = shellSessionId(a.component_name, a.event_id);
   const user = { username: a.user.username.trim(), home: a.user.home.trim() };
   const environment = { ...a.environment, cwd: a.environment.cwd.trim() };
   const input: EventInput = {
-    id: a.event_id, sessionId, kind: 'session_created', timestamp: ts,
+    id: a.event_id,
+    sessionId,
+    kind: 'session_created',
+    timestamp: ts,
     data: {
-      type: ADMIN_SHELL_SESSION_TYPE, userId: user.username || undefined, tags: [a.component_name, a.shell_type].filter(Boolean),
+      type: ADMIN_SHELL_SESSION_TYPE,
+      userId: user.username || undefined,
+      tags: [a.component_name, a.shell_type].filter(Boolean),
       metadata: {
         ...(a.metadata ?? {}),
         admin_shell: {
-          component_name: a.component_name, shell_type: a.shell_type, pid: a.pid, hostname: a.hostname, user, environment,
-          event_id: a.event_id, event_version: a.event_version, started_at: a.timestamp,
+          component_name: a.component_name,
+          shell_type: a.shell_type,
+          pid: a.pid,
+          hostname: a.hostname,
+          user,
+          environment,
+          event_id: a.event_id,
+          event_version: a.event_version,
+          started_at: a.timestamp,
         },
       },
     },
@@ -134,17 +177,39 @@ export async function trackSessionStart(backend: TetherBackend, a: TrackStartInp
  */
 export async function trackSessionEnd(backend: TetherBackend, a: TrackEndInput): Promise<TrackEndOutput> {
   const sid = a.session_id;
-  if ((a.event_type ?? 'session_end') !== 'session_end') return { session_id: sid, status: 'error', error: `Session end tracking failed: event_type: must be "session_end", got "${a.event_type}"` };
+  if ((a.event_type ?? 'session_end') !== 'session_end')
+    return {
+      session_id: sid,
+      status: 'error',
+      error: `Session end tracking failed: event_type: must be "session_end", got "${a.event_type}"`,
+    };
   const ts = parseTimestamp('timestamp', a.timestamp);
-  if (typeof ts !== 'string') return { session_id: sid, status: 'error', error: `Session end tracking failed: ${ts.error}` };
+  if (typeof ts !== 'string')
+    return { session_id: sid, status: 'error', error: `Session end tracking failed: ${ts.error}` };
   try {
     const found = await backend.getSession(sid).catch((err: unknown) => {
-      if ((err as { code?: string }).code === 'invalid_session_id' || (err as { code?: string }).code === 'validation_failed') return undefined;
+      if (
+        (err as { code?: string }).code === 'invalid_session_id' ||
+        (err as { code?: string }).code === 'validation_failed'
+      )
+        return undefined;
       throw err;
     });
     if (!found) return { session_id: sid, status: 'not_found', error: `Session ${sid} not found` };
-    await backend.append({ id: `end-metadata:${sid}`, sessionId: sid, kind: 'metadata_updated', timestamp: ts, data: { patch: { admin_shell: { ended_at: a.timestamp, end_metadata: a.metadata ?? {} } } } });
-    await backend.append({ id: `end:${sid}`, sessionId: sid, kind: 'session_finalized', timestamp: ts, data: { status: 'completed' } });
+    await backend.append({
+      id: `end-metadata:${sid}`,
+      sessionId: sid,
+      kind: 'metadata_updated',
+      timestamp: ts,
+      data: { patch: { admin_shell: { ended_at: a.timestamp, end_metadata: a.metadata ?? {} } } },
+    });
+    await backend.append({
+      id: `end:${sid}`,
+      sessionId: sid,
+      kind: 'session_finalized',
+      timestamp: ts,
+      data: { status: 'completed' },
+    });
     return { session_id: sid, status: 'ended', error: null };
   } catch (err) {
     return { session_id: sid, status: 'error', error: `Session end tracking failed: ${message(err)}` };

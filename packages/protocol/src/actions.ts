@@ -10,7 +10,15 @@
  */
 
 /** Tool names that write files. */
-export const FILE_TOOLS: readonly string[] = ['Write', 'Edit', 'MultiEdit', 'NotebookEdit', 'str_replace_based_edit_tool', 'write_file', 'edit_file'];
+export const FILE_TOOLS: readonly string[] = [
+  'Write',
+  'Edit',
+  'MultiEdit',
+  'NotebookEdit',
+  'str_replace_based_edit_tool',
+  'write_file',
+  'edit_file',
+];
 /** Action `type`s that write files. */
 export const FILE_TYPES: readonly string[] = ['file_write', 'file_edit', 'file_modified', 'file_create'];
 /** Tool names that run shell commands. */
@@ -53,9 +61,12 @@ export function classifyAction(data: Record<string, unknown>): ActionClass {
   const tool = actionTool(data);
   const type = str(data.type);
   const bash = (tool !== undefined && BASH_TOOLS.includes(tool)) || (type !== undefined && BASH_TYPES.includes(type));
-  const fileWrite = (tool !== undefined && FILE_TOOLS.includes(tool)) || (type !== undefined && FILE_TYPES.includes(type));
-  const mcp = (tool !== undefined && tool.startsWith('mcp__')) || type === MCP_TYPE || str(data.mcpServer) !== undefined;
-  const toolCall = tool !== undefined || (type !== undefined && TOOL_CALL_TYPES.includes(type)) || str(data.mcpServer) !== undefined;
+  const fileWrite =
+    (tool !== undefined && FILE_TOOLS.includes(tool)) || (type !== undefined && FILE_TYPES.includes(type));
+  const mcp =
+    (tool !== undefined && tool.startsWith('mcp__')) || type === MCP_TYPE || str(data.mcpServer) !== undefined;
+  const toolCall =
+    tool !== undefined || (type !== undefined && TOOL_CALL_TYPES.includes(type)) || str(data.mcpServer) !== undefined;
   return { tool, toolCall, bash, fileWrite, mcp, error: isToolError(data) };
 }
 

@@ -11,12 +11,23 @@ import Type, { type Static } from 'typebox';
  * per (thread, namespace, channel, version) as blobs, as LangGraph's own SQL savers store them.
  */
 
-const Base64 = Type.String({ contentEncoding: 'base64', maxLength: 67_108_864, description: 'Serialized bytes, base64 (RFC 4648 §4)' });
+const Base64 = Type.String({
+  contentEncoding: 'base64',
+  maxLength: 67_108_864,
+  description: 'Serialized bytes, base64 (RFC 4648 §4)',
+});
 const Name = (description: string, maxLength = 1024) => Type.String({ minLength: 0, maxLength, description });
 
 /** A value serialized by LangGraph's serializer: its type tag and its bytes. */
 export const TypedValueSchema = Type.Object(
-  { type: Type.String({ minLength: 1, maxLength: 64, description: "The serializer's type tag (msgpack, json, bytes, empty, …)" }), data: Base64 },
+  {
+    type: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: "The serializer's type tag (msgpack, json, bytes, empty, …)",
+    }),
+    data: Base64,
+  },
   { additionalProperties: false },
 );
 export type TypedValue = Static<typeof TypedValueSchema>;
@@ -25,7 +36,10 @@ export type TypedValue = Static<typeof TypedValueSchema>;
 export const CheckpointBlobSchema = Type.Object(
   {
     channel: Name('Channel name', 512),
-    version: Name('Channel version, as a string (LangGraph versions are strings, or numbers sent as their decimal form)', 256),
+    version: Name(
+      'Channel version, as a string (LangGraph versions are strings, or numbers sent as their decimal form)',
+      256,
+    ),
     type: TypedValueSchema.properties.type,
     data: Base64,
   },
@@ -37,7 +51,10 @@ export type CheckpointBlob = Static<typeof CheckpointBlobSchema>;
 export const PendingWriteSchema = Type.Object(
   {
     taskId: Name('Task id', 256),
-    idx: Type.Integer({ description: "Index of the write within the task's writes; LangGraph's special channels (errors, interrupts, …) use negative indexes" }),
+    idx: Type.Integer({
+      description:
+        "Index of the write within the task's writes; LangGraph's special channels (errors, interrupts, …) use negative indexes",
+    }),
     channel: Name('Channel written', 512),
     type: TypedValueSchema.properties.type,
     data: Base64,
@@ -56,15 +73,42 @@ export const PutCheckpointBodySchema = Type.Object(
   {
     threadId: Type.String({ minLength: 1, maxLength: 1024, description: "LangGraph's thread_id" }),
     checkpointNs: Type.Optional(Name('Namespace: "" for the root graph, "parent:task|child:task" for subgraphs')),
-    checkpointId: Type.String({ minLength: 1, maxLength: 256, description: 'The checkpoint id (UUIDv6 from LangGraph; sorted as text)' }),
+    checkpointId: Type.String({
+      minLength: 1,
+      maxLength: 256,
+      description: 'The checkpoint id (UUIDv6 from LangGraph; sorted as text)',
+    }),
     parentCheckpointId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 256 }), Type.Null()])),
     checkpoint: TypedValueSchema,
-    metadata: Type.Record(Type.String(), Type.Unknown(), { description: 'Checkpoint metadata (JSON): source, step, parents, run_id, …; filterable' }),
-    channelVersions: Type.Record(Type.String(), Type.String(), { description: 'channel → version of every channel in the checkpoint' }),
-    blobs: Type.Array(CheckpointBlobSchema, { maxItems: 10_000, description: 'Values of the channels whose version is new in this checkpoint' }),
-    values: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'A JSON preview of the new channel values, for the dashboard (display only, cut by the saver)' })),
-    parentSessionId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "The agent's own Tether session: the thread session's parent (used when the thread's session is created)" })),
-    writer: Type.Optional(Type.String({ maxLength: 200, description: 'Who writes (the saver instance: host, pid, start time); a change shows in the log as a resume' })),
+    metadata: Type.Record(Type.String(), Type.Unknown(), {
+      description: 'Checkpoint metadata (JSON): source, step, parents, run_id, …; filterable',
+    }),
+    channelVersions: Type.Record(Type.String(), Type.String(), {
+      description: 'channel → version of every channel in the checkpoint',
+    }),
+    blobs: Type.Array(CheckpointBlobSchema, {
+      maxItems: 10_000,
+      description: 'Values of the channels whose version is new in this checkpoint',
+    }),
+    values: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: 'A JSON preview of the new channel values, for the dashboard (display only, cut by the saver)',
+      }),
+    ),
+    parentSessionId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description:
+          "The agent's own Tether session: the thread session's parent (used when the thread's session is created)",
+      }),
+    ),
+    writer: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description: 'Who writes (the saver instance: host, pid, start time); a change shows in the log as a resume',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -91,7 +135,9 @@ export const PutWritesBodySchema = Type.Object(
     checkpointNs: PutCheckpointBodySchema.properties.checkpointNs,
     checkpointId: PutCheckpointBodySchema.properties.checkpointId,
     writes: Type.Array(PendingWriteSchema, { minItems: 1, maxItems: 10_000 }),
-    replace: Type.Optional(Type.Boolean({ description: 'Replace writes stored under the same (taskId, idx) instead of keeping the first' })),
+    replace: Type.Optional(
+      Type.Boolean({ description: 'Replace writes stored under the same (taskId, idx) instead of keeping the first' }),
+    ),
     writer: PutCheckpointBodySchema.properties.writer,
   },
   { additionalProperties: false },
@@ -104,8 +150,16 @@ export const ListCheckpointsQuerySchema = Type.Object(
     threadId: Type.Optional(PutCheckpointBodySchema.properties.threadId),
     checkpointNs: Type.Optional(Name('Only this namespace (absent: every namespace)')),
     checkpointId: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Only this checkpoint' })),
-    before: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Only checkpoints with a smaller id (older)' })),
-    filter: Type.Optional(Type.String({ maxLength: 65_536, description: 'A JSON object: keep checkpoints whose metadata has these top-level values (a missing key equals null, as in LangGraph)' })),
+    before: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 256, description: 'Only checkpoints with a smaller id (older)' }),
+    ),
+    filter: Type.Optional(
+      Type.String({
+        maxLength: 65_536,
+        description:
+          'A JSON object: keep checkpoints whose metadata has these top-level values (a missing key equals null, as in LangGraph)',
+      }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
   },
   { additionalProperties: false },
@@ -138,6 +192,8 @@ export const CopyThreadBodySchema = Type.Object(
 export type CopyThreadBody = Static<typeof CopyThreadBodySchema>;
 
 export const CopyThreadAckSchema = Type.Object({
-  threadId: Type.String(), targetThreadId: Type.String(), sessionId: Type.String({ description: "The target thread's session" }),
+  threadId: Type.String(),
+  targetThreadId: Type.String(),
+  sessionId: Type.String({ description: "The target thread's session" }),
   copied: Type.Integer({ description: 'Checkpoints copied' }),
 });

@@ -115,4 +115,11 @@ export const SDK_ERROR_CLASSES = {
 } as const;
 
 /** The class names every SDK's tree has besides {@link SDK_ERROR_CLASSES}, in the tree's order. */
-export const SDK_ERROR_BASES = ['TetherError', 'APIError', 'APIStatusError', 'InternalServerError', 'APIConnectionError', 'APITimeoutError'] as const;
+export const SDK_ERROR_BASES = [
+  'TetherError',
+  'APIError',
+  'APIStatusError',
+  'InternalServerError',
+  'APIConnectionError',
+  'APITimeoutError',
+] as const;

@@ -34,8 +34,14 @@ export const LIVE_MESSAGE_TYPES: Record<EventKind, string> = {
   state_patched: 'state_updated',
 };
 
-export const SessionIdSchema = Type.String({ pattern: SESSION_ID_PATTERN, description: '1–128 characters of A-Za-z0-9._:-' });
-export const EventIdSchema = Type.String({ pattern: EVENT_ID_PATTERN, description: 'Client-chosen idempotency key (1–200 printable ASCII characters)' });
+export const SessionIdSchema = Type.String({
+  pattern: SESSION_ID_PATTERN,
+  description: '1–128 characters of A-Za-z0-9._:-',
+});
+export const EventIdSchema = Type.String({
+  pattern: EVENT_ID_PATTERN,
+  description: 'Client-chosen idempotency key (1–200 printable ASCII characters)',
+});
 export const SessionStatusSchema = Type.Union(
   [Type.Literal('active'), Type.Literal('completed'), Type.Literal('failed'), Type.Literal('abandoned')],
   { description: 'active | completed | failed | abandoned' },
@@ -51,7 +57,9 @@ export const EventSchema = Type.Object(
     sessionId: Type.String(),
     seq: Type.Integer({ minimum: 1, description: 'Position in the session log, 1-based, gapless' }),
     kind: Type.Unsafe<EventKind>({ type: 'string', enum: EVENT_KIND_LIST, description: 'One of EVENT_KINDS' }),
-    timestamp: Type.String({ description: 'Client time of the event (ISO 8601); the receive time when the client sent none' }),
+    timestamp: Type.String({
+      description: 'Client time of the event (ISO 8601); the receive time when the client sent none',
+    }),
     receivedAt: Type.String({ description: 'Server receive time (ISO 8601)' }),
     data: Json,
   },
@@ -84,7 +92,12 @@ export const EventInputSchema = Type.Object(
     kind: Type.Unsafe<EventKind>({ type: 'string', enum: EVENT_KIND_LIST, description: 'One of EVENT_KINDS' }),
     timestamp: Type.Optional(Type.String({ format: 'date-time' })),
     data: Type.Optional(Json),
-    expectedVersion: Type.Optional(Type.Integer({ minimum: 0, description: 'State version the writer expects (optimistic concurrency); 412 on mismatch' })),
+    expectedVersion: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: 'State version the writer expects (optimistic concurrency); 412 on mismatch',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -94,8 +107,10 @@ export type EventInput = Static<typeof EventInputSchema>;
 export const IngestBodySchema = Type.Object(
   {
     events: Type.Array(Type.Unknown(), {
-      minItems: 1, maxItems: 1000,
-      description: 'Each item is checked on its own against EventInput; its client event id may be sent as eventId (the name REST bodies use; preferred) or id',
+      minItems: 1,
+      maxItems: 1000,
+      description:
+        'Each item is checked on its own against EventInput; its client event id may be sent as eventId (the name REST bodies use; preferred) or id',
     }),
   },
   { additionalProperties: false },

@@ -16,7 +16,9 @@ const JsonRpcObject = Type.Object(
 );
 
 /** A JSON-RPC 2.0 message or batch, the body of `POST /mcp` (the MCP SDK checks the rest). */
-export const McpRequestSchema = Type.Union([JsonRpcObject, Type.Array(JsonRpcObject, { minItems: 1 })], { description: 'A JSON-RPC 2.0 message (MCP request, notification or response)' });
+export const McpRequestSchema = Type.Union([JsonRpcObject, Type.Array(JsonRpcObject, { minItems: 1 })], {
+  description: 'A JSON-RPC 2.0 message (MCP request, notification or response)',
+});
 
 /** The JSON answer of `POST /mcp` to a request (a notification gets 202 and no body). */
 export const McpResponseSchema = Type.Union([JsonRpcObject, Type.Array(JsonRpcObject)]);

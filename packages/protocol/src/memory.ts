@@ -12,7 +12,9 @@ export const NamespaceLabelSchema = Type.String({ minLength: 1, maxLength: 256, 
 /** A namespace: a path of labels, e.g. `["users", "u-42", "memories"]` (1–32 labels). */
 export const NamespaceSchema = Type.Array(NamespaceLabelSchema, { minItems: 1, maxItems: 32 });
 /** A namespace prefix or suffix for matching: may be empty; `*` as a label matches any one label. */
-export const NamespaceMatchSchema = Type.Array(Type.String({ minLength: 1, maxLength: 256, pattern: '^[^.]+$' }), { maxItems: 32 });
+export const NamespaceMatchSchema = Type.Array(Type.String({ minLength: 1, maxLength: 256, pattern: '^[^.]+$' }), {
+  maxItems: 32,
+});
 /** An item key within its namespace: 1–1024 characters. */
 export const StoreKeySchema = Type.String({ minLength: 1, maxLength: 1024 });
 const JsonObject = Type.Record(Type.String(), Type.Unknown());
@@ -22,10 +24,17 @@ export const PutStoreItemBodySchema = Type.Object({
   namespace: NamespaceSchema,
   key: StoreKeySchema,
   value: JsonObject,
-  index: Type.Optional(Type.Union([Type.Literal(false), Type.Array(Type.String({ minLength: 1 }), { maxItems: 64 }), Type.Null()], {
-    description: 'Fields whose text the full-text index gets (LangGraph field paths such as "text" or "meta.title"); false: not indexed; absent: every string in the value.',
-  })),
-  ttl: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()], { description: 'Time to live in minutes; the item is invisible after it and swept. null/absent: never expires.' })),
+  index: Type.Optional(
+    Type.Union([Type.Literal(false), Type.Array(Type.String({ minLength: 1 }), { maxItems: 64 }), Type.Null()], {
+      description:
+        'Fields whose text the full-text index gets (LangGraph field paths such as "text" or "meta.title"); false: not indexed; absent: every string in the value.',
+    }),
+  ),
+  ttl: Type.Optional(
+    Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()], {
+      description: 'Time to live in minutes; the item is invisible after it and swept. null/absent: never expires.',
+    }),
+  ),
 });
 export type PutStoreItemBody = Static<typeof PutStoreItemBodySchema>;
 
@@ -33,7 +42,9 @@ export type PutStoreItemBody = Static<typeof PutStoreItemBodySchema>;
 export const GetStoreItemQuerySchema = Type.Object({
   namespace: Type.String({ minLength: 1, maxLength: 8448, description: 'The namespace labels joined with "."' }),
   key: StoreKeySchema,
-  refresh_ttl: Type.Optional(Type.Boolean({ description: 'Restart the item\'s TTL (default true for items with a TTL, as in LangGraph)' })),
+  refresh_ttl: Type.Optional(
+    Type.Boolean({ description: "Restart the item's TTL (default true for items with a TTL, as in LangGraph)" }),
+  ),
 });
 
 /** `DELETE /api/v1/store/items`: deletes the item if it exists (204 either way, as LangGraph). */
@@ -51,7 +62,12 @@ export const SearchStoreItemsBodySchema = Type.Object({
   filter: Type.Optional(Type.Union([StoreFilterSchema, Type.Null()])),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 10 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-  query: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()], { description: 'Full-text query: FTS5 on SQLite, tsvector or substring on PostgreSQL; results carry a score, best first' })),
+  query: Type.Optional(
+    Type.Union([Type.String({ maxLength: 1000 }), Type.Null()], {
+      description:
+        'Full-text query: FTS5 on SQLite, tsvector or substring on PostgreSQL; results carry a score, best first',
+    }),
+  ),
   refresh_ttl: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
 });
 export type SearchStoreItemsBody = Static<typeof SearchStoreItemsBodySchema>;

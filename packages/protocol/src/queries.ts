@@ -43,8 +43,12 @@ export const AnalyticsSchema = Type.Object({
   eventsOverTime: Type.Array(Type.Object({ t: Type.Number(), kind: Type.String(), n: Type.Integer() })),
   tokensOverTime: Type.Array(Type.Object({ t: Type.Number(), input: Type.Number(), output: Type.Number() })),
   tools: Type.Array(Type.Object({ tool: NullableString, calls: Type.Integer(), errors: Type.Integer() })),
-  durations: Type.Array(Type.Object({ sessionId: Type.String(), type: NullableString, status: Type.String(), durationMs: Type.Number() })),
-  busiest: Type.Array(Type.Object({ sessionId: Type.String(), events: Type.Integer(), type: NullableString, status: NullableString })),
+  durations: Type.Array(
+    Type.Object({ sessionId: Type.String(), type: NullableString, status: Type.String(), durationMs: Type.Number() }),
+  ),
+  busiest: Type.Array(
+    Type.Object({ sessionId: Type.String(), events: Type.Integer(), type: NullableString, status: NullableString }),
+  ),
   toolCalls: Type.Integer(),
   toolErrors: Type.Integer(),
   errorRate: Type.Number(),

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { SessionIdSchema, SessionStatusSchema, type SessionStatus } from './events.js';
+import { SessionIdSchema, SessionStatusSchema } from './events.js';
 
 const Obj = Type.Record(Type.String(), Type.Unknown());
 
@@ -168,26 +168,58 @@ const Open = { additionalProperties: true } as const;
 const SummaryRef = Type.Unsafe<SessionSummary>({ $ref: 'SessionSummary#' });
 
 /** A goal (`state.goals[]`): goalId, status, times, and what the client sent. */
-export const GoalSchema = Type.Object({ goalId: Type.String(), status: Type.Optional(Type.Unknown()), createdAt: Type.Optional(Type.Unknown()), updatedAt: Type.Optional(Type.Unknown()) }, Open);
+export const GoalSchema = Type.Object(
+  {
+    goalId: Type.String(),
+    status: Type.Optional(Type.Unknown()),
+    createdAt: Type.Optional(Type.Unknown()),
+    updatedAt: Type.Optional(Type.Unknown()),
+  },
+  Open,
+);
 /** A spawned sub-agent (`state.agents.spawned[]`). */
-export const AgentRecordSchema = Type.Object({ agentId: Type.String(), type: Type.Optional(Type.Unknown()), status: Type.Optional(Type.Unknown()), spawnedAt: Type.Optional(Type.Unknown()) }, Open);
+export const AgentRecordSchema = Type.Object(
+  {
+    agentId: Type.String(),
+    type: Type.Optional(Type.Unknown()),
+    status: Type.Optional(Type.Unknown()),
+    spawnedAt: Type.Optional(Type.Unknown()),
+  },
+  Open,
+);
 
 /**
  * The state projection (`GET /api/v1/state/:id`), the seed's state.json shape plus `sessionId` and `version` (bumped by
  * every state change). Every other member can be merge-patched to any JSON, so only `sessionId` and `version` are typed.
  * With `?atSeq=`, the state replayed to that seq, with `atSeq` set.
  */
-export const SessionStateSchema = Type.Object({
-  sessionId: Type.String(),
-  version: Type.Integer({ minimum: 0 }),
-  atSeq: Type.Optional(Type.Integer({ description: 'Only on a replay (?atSeq=)' })),
-}, { ...Open, description: 'phase, currentStep, goals, priorities, agents {spawned, active, completed}, workspace, errors and any patched keys' });
+export const SessionStateSchema = Type.Object(
+  {
+    sessionId: Type.String(),
+    version: Type.Integer({ minimum: 0 }),
+    atSeq: Type.Optional(Type.Integer({ description: 'Only on a replay (?atSeq=)' })),
+  },
+  {
+    ...Open,
+    description:
+      'phase, currentStep, goals, priorities, agents {spawned, active, completed}, workspace, errors and any patched keys',
+  },
+);
 
 /** `POST /api/v1/sessions` answer (201 created, 200 a repeat of the same event id). */
-export const SessionCreatedSchema = Type.Object({ success: Type.Boolean(), sessionId: Type.String(), seq: Type.Integer(), duplicate: Type.Boolean(), session: SummaryRef });
+export const SessionCreatedSchema = Type.Object({
+  success: Type.Boolean(),
+  sessionId: Type.String(),
+  seq: Type.Integer(),
+  duplicate: Type.Boolean(),
+  session: SummaryRef,
+});
 
 /** An action or response as served: the posted object plus its `eventId`, `seq` and `timestamp`. */
-export const LogEntrySchema = Type.Object({ eventId: Type.String(), seq: Type.Integer(), timestamp: Type.String() }, Open);
+export const LogEntrySchema = Type.Object(
+  { eventId: Type.String(), seq: Type.Integer(), timestamp: Type.String() },
+  Open,
+);
 
 /** `GET /api/v1/sessions/:id` (restore): the summary, initial, state, the first actions and responses (capped), final. */
 export const RestoredSessionSchema = Type.Object({
@@ -197,24 +229,66 @@ export const RestoredSessionSchema = Type.Object({
   state: SessionStateSchema,
   actions: Type.Array(LogEntrySchema),
   responses: Type.Array(LogEntrySchema),
-  final: Type.Unknown({ description: 'The finalize body\'s final, or null' }),
+  final: Type.Unknown({ description: "The finalize body's final, or null" }),
 });
 
 /** `GET /api/v1/sessions/user/:userId`. */
-export const UserSessionsSchema = Type.Object({ userId: Type.String(), sessions: Type.Array(SummaryRef), count: Type.Integer() });
+export const UserSessionsSchema = Type.Object({
+  userId: Type.String(),
+  sessions: Type.Array(SummaryRef),
+  count: Type.Integer(),
+});
 /** `PATCH /api/v1/sessions/:id/metadata` answer: the metadata after the patch. */
-export const MetadataPatchedSchema = Type.Object({ success: Type.Boolean(), sessionId: Type.String(), seq: Type.Integer(), metadata: Obj });
+export const MetadataPatchedSchema = Type.Object({
+  success: Type.Boolean(),
+  sessionId: Type.String(),
+  seq: Type.Integer(),
+  metadata: Obj,
+});
 /** `POST /api/v1/sessions/:id/finalize` answer. */
-export const SessionFinalizedSchema = Type.Object({ success: Type.Boolean(), sessionId: Type.String(), status: SessionStatusSchema, seq: Type.Integer(), session: SummaryRef });
+export const SessionFinalizedSchema = Type.Object({
+  success: Type.Boolean(),
+  sessionId: Type.String(),
+  status: SessionStatusSchema,
+  seq: Type.Integer(),
+  session: SummaryRef,
+});
 /** `DELETE /api/v1/sessions/:id` answer. */
-export const SessionDeletedSchema = Type.Object({ success: Type.Boolean(), sessionId: Type.String(), deleted: Type.Boolean() });
+export const SessionDeletedSchema = Type.Object({
+  success: Type.Boolean(),
+  sessionId: Type.String(),
+  deleted: Type.Boolean(),
+});
 /** `GET /api/v1/actions/:id`: the newest actions (at most TETHER_RESPONSE_MAX_ITEMS), oldest first. */
-export const ActionListSchema = Type.Object({ sessionId: Type.String(), actions: Type.Array(LogEntrySchema), count: Type.Integer() });
+export const ActionListSchema = Type.Object({
+  sessionId: Type.String(),
+  actions: Type.Array(LogEntrySchema),
+  count: Type.Integer(),
+});
 /** `GET /api/v1/actions/:id/responses`: the newest responses, oldest first. */
-export const ResponseListSchema = Type.Object({ sessionId: Type.String(), responses: Type.Array(LogEntrySchema), count: Type.Integer() });
+export const ResponseListSchema = Type.Object({
+  sessionId: Type.String(),
+  responses: Type.Array(LogEntrySchema),
+  count: Type.Integer(),
+});
 /** `PATCH /api/v1/state/:id` answer: the state after the patch. */
-export const StatePatchedSchema = Type.Object({ success: Type.Boolean(), sessionId: Type.String(), seq: Type.Integer(), state: SessionStateSchema });
+export const StatePatchedSchema = Type.Object({
+  success: Type.Boolean(),
+  sessionId: Type.String(),
+  seq: Type.Integer(),
+  state: SessionStateSchema,
+});
 /** `POST /api/v1/state/:id/goals` and `PATCH …/goals/:goalId` answer: the goal after the change. */
-export const GoalAckSchema = Type.Object({ success: Type.Boolean(), sessionId: Type.String(), seq: Type.Integer(), goal: Type.Optional(GoalSchema) });
+export const GoalAckSchema = Type.Object({
+  success: Type.Boolean(),
+  sessionId: Type.String(),
+  seq: Type.Integer(),
+  goal: Type.Optional(GoalSchema),
+});
 /** `POST /api/v1/state/:id/agents` and `…/agents/:agentId/complete` answer: the agent record after the change. */
-export const AgentAckSchema = Type.Object({ success: Type.Boolean(), sessionId: Type.String(), seq: Type.Integer(), agent: Type.Optional(AgentRecordSchema) });
+export const AgentAckSchema = Type.Object({
+  success: Type.Boolean(),
+  sessionId: Type.String(),
+  seq: Type.Integer(),
+  agent: Type.Optional(AgentRecordSchema),
+});

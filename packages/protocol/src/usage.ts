@@ -29,14 +29,17 @@ export interface UsageCounts {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-const sum = (u: Record<string, unknown>, fields: readonly string[]): number => fields.reduce((n, f) => n + num(u[f]), 0);
+const sum = (u: Record<string, unknown>, fields: readonly string[]): number =>
+  fields.reduce((n, f) => n + num(u[f]), 0);
 
 /** The counts of a usage object (see the module comment); every counter 0 for anything but a plain object. */
 export function usageCounts(u: unknown): UsageCounts {
   if (!isObject(u)) return { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 };
   return {
-    input: sum(u, INPUT_TOKEN_FIELDS), output: sum(u, OUTPUT_TOKEN_FIELDS),
-    cacheRead: sum(u, CACHE_READ_TOKEN_FIELDS), cacheCreation: sum(u, CACHE_CREATION_TOKEN_FIELDS),
+    input: sum(u, INPUT_TOKEN_FIELDS),
+    output: sum(u, OUTPUT_TOKEN_FIELDS),
+    cacheRead: sum(u, CACHE_READ_TOKEN_FIELDS),
+    cacheCreation: sum(u, CACHE_CREATION_TOKEN_FIELDS),
   };
 }
 

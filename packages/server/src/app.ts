@@ -67,7 +67,8 @@ export interface AppDeps {
  */
 function parseJson(_req: unknown, body: string, done: (err: Error | null, v?: unknown) => void): void {
   if (body === '' || body.trim() === '') return done(null, undefined);
-  if (tooDeep(body, MAX_JSON_DEPTH)) return done(new TetherError('too_deep', `The body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`));
+  if (tooDeep(body, MAX_JSON_DEPTH))
+    return done(new TetherError('too_deep', `The body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`));
   let value: unknown;
   try {
     value = sjson.parse(body, { protoAction: 'error', constructorAction: 'error' });
@@ -75,7 +76,12 @@ function parseJson(_req: unknown, body: string, done: (err: Error | null, v?: un
     return done(new TetherError('invalid_json', `The body is not valid JSON: ${(err as Error).message}`));
   }
   const huge = nonFiniteNumber(body, value);
-  if (huge !== undefined) return done(new TetherError('validation_failed', `body${huge} is a number too large to store (beyond ±1.8e308)`, [{ path: `body${huge}`, message: 'must be a finite number' }]));
+  if (huge !== undefined)
+    return done(
+      new TetherError('validation_failed', `body${huge} is a number too large to store (beyond ±1.8e308)`, [
+        { path: `body${huge}`, message: 'must be a finite number' },
+      ]),
+    );
   done(null, value);
 }
 
@@ -87,7 +93,19 @@ function parseJson(_req: unknown, body: string, done: (err: Error | null, v?: un
 export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // Request URLs are logged with any ?apiKey= value redacted.
-    logger: deps.logger ?? { level: config.logLevel, serializers: { req: (req: FastifyRequest) => ({ method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort, reqId: req.id }) } },
+    logger: deps.logger ?? {
+      level: config.logLevel,
+      serializers: {
+        req: (req: FastifyRequest) => ({
+          method: req.method,
+          url: redactUrl(req.url),
+          host: req.host,
+          remoteAddress: req.ip,
+          remotePort: req.socket?.remotePort,
+          reqId: req.id,
+        }),
+      },
+    },
     bodyLimit: config.bodyLimit,
     logController: new LogController({ disableRequestLogging: !config.logRequests }),
     requestIdHeader: 'x-request-id',
@@ -105,8 +123,13 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
     // headersTimeoutMs (408 problem+json from clientErrorHandler), checked every second instead of Node's 30 s.
     requestTimeout: config.requestTimeoutMs,
     http: {
-      headersTimeout: config.requestTimeoutMs ? Math.min(config.headersTimeoutMs || config.requestTimeoutMs, config.requestTimeoutMs) : config.headersTimeoutMs,
-      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor((Math.min(config.headersTimeoutMs || 1e9, config.requestTimeoutMs || 1e9)) / 4))),
+      headersTimeout: config.requestTimeoutMs
+        ? Math.min(config.headersTimeoutMs || config.requestTimeoutMs, config.requestTimeoutMs)
+        : config.headersTimeoutMs,
+      connectionsCheckingInterval: Math.max(
+        50,
+        Math.min(1000, Math.floor(Math.min(config.headersTimeoutMs || 1e9, config.requestTimeoutMs || 1e9) / 4)),
+      ),
     },
   });
   if (config.maxConnections > 0) app.server.maxConnections = config.maxConnections;
@@ -129,13 +152,18 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
     // A store several servers share (PostgreSQL) feeds the hub from its log by pos, every server's commits included
     // (Store.openFeed, plugins/cluster.ts); otherwise the hub hears this server's commits here.
     if (deps.store.openFeed) return;
-    for (const o of outcomes) if (o.ok) for (const event of o.committed) app.hub.publish({ type: 'event', event, session: o.session });
+    for (const o of outcomes)
+      if (o.ok) for (const event of o.committed) app.hub.publish({ type: 'event', event, session: o.session });
   });
 
   const dashboard = Boolean(config.dashboardDir && existsSync(config.dashboardDir));
   await app.register(problemPlugin, { notFound: !dashboard });
   await app.register(allowedMethodsPlugin);
-  if (config.corsOrigins.length) await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['x-request-id', 'etag', 'retry-after'] });
+  if (config.corsOrigins.length)
+    await app.register(cors, {
+      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+      exposedHeaders: ['x-request-id', 'etag', 'retry-after'],
+    });
   // Shared schemas: referenced by routes as 'Event#' / 'SessionSummary#', listed under components in /openapi.json.
   app.addSchema(EventSchema);
   app.addSchema(SessionSummarySchema);
@@ -144,11 +172,27 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
   await app.register(swagger, {
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
     // Every status a route can send is documented (error responses, 201, security per route): see documentResponses.
-    transform: ({ schema, url, route }) => ({ schema: documentResponses(schema as Record<string, unknown>, route) as never, url }),
+    transform: ({ schema, url, route }) => ({
+      schema: documentResponses(schema as Record<string, unknown>, route) as never,
+      url,
+    }),
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Tether API', version: VERSION, description: 'Session store and live feed for AI agents. Errors are application/problem+json (RFC 9457) with a stable code.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key (when TETHER_API_KEYS or `tether keys` keys exist)' } } },
+      info: {
+        title: 'Tether API',
+        version: VERSION,
+        description:
+          'Session store and live feed for AI agents. Errors are application/problem+json (RFC 9457) with a stable code.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'API key (when TETHER_API_KEYS or `tether keys` keys exist)',
+          },
+        },
+      },
       // Documented as needing a key only when keys exist at start (keys created later apply all the same).
       ...(config.apiKeys.length || (await deps.store.listKeys()).length ? { security: [{ bearer: [] }] } : {}),
     },
@@ -177,11 +221,17 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
   for (const p of deps.plugins ?? []) await app.register(p);
 
   if (dashboard) {
-    await app.register(fastifyStatic, { root: config.dashboardDir, prefix: '/', wildcard: false, index: ['index.html'] });
+    await app.register(fastifyStatic, {
+      root: config.dashboardDir,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
+    });
     // Deep links of the single-page app (/sessions/abc) get index.html; API paths keep problem+json 404s.
     app.setNotFoundHandler((req, reply) => {
       const api = /^\/(api|ws|metrics|health|ready|docs|openapi)/.test(req.url);
-      if (req.method === 'GET' && !api && (req.headers.accept ?? '').includes('text/html')) return reply.sendFile('index.html');
+      if (req.method === 'GET' && !api && (req.headers.accept ?? '').includes('text/html'))
+        return reply.sendFile('index.html');
       return notFound(req, reply);
     });
   }
@@ -193,7 +243,10 @@ export async function buildApp(config: TetherConfig, deps: AppDeps): Promise<Fas
       const n = await deps.store.deleteEndedBefore(cutoff, 3_600_000);
       if (n) app.log.info({ deleted: n, cutoff }, 'retention: deleted sessions that ended before the cutoff');
     };
-    retention = setInterval(() => void sweep().catch((err) => app.log.error({ err }, 'retention sweep failed')), 3_600_000);
+    retention = setInterval(
+      () => void sweep().catch((err) => app.log.error({ err }, 'retention sweep failed')),
+      3_600_000,
+    );
     retention.unref();
     app.addHook('onReady', sweep);
   }

@@ -97,20 +97,31 @@ function int(name: string, v: string | undefined, dflt: number, min = 0): number
 /** Parses `secret[:scope+scope]` lists (TETHER_API_KEYS). Throws on an unknown scope. */
 export function parseApiKeys(v: string | undefined): Array<{ secret: string; scopes: Scope[] }> {
   if (!v) return [];
-  return v.split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
-    const [secret, scopeList] = entry.split(':') as [string, string | undefined];
-    const scopes = (scopeList ? scopeList.split('+') : ['ingest', 'read']) as Scope[];
-    for (const s of scopes) if (!SCOPES.includes(s)) throw new Error(`TETHER_API_KEYS: unknown scope "${s}" (use ingest, read, admin)`);
-    return { secret, scopes };
-  });
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [secret, scopeList] = entry.split(':') as [string, string | undefined];
+      const scopes = (scopeList ? scopeList.split('+') : ['ingest', 'read']) as Scope[];
+      for (const s of scopes)
+        if (!SCOPES.includes(s)) throw new Error(`TETHER_API_KEYS: unknown scope "${s}" (use ingest, read, admin)`);
+      return { secret, scopes };
+    });
 }
 
 /** Builds the configuration from an environment map and explicit overrides (CLI flags). Throws with a clear message. */
-export function loadConfig(env: Record<string, string | undefined>, overrides: Partial<TetherConfig> = {}, defaultDashboardDir = ''): TetherConfig {
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  overrides: Partial<TetherConfig> = {},
+  defaultDashboardDir = '',
+): TetherConfig {
   const durability = env.TETHER_DURABILITY ?? 'normal';
-  if (durability !== 'normal' && durability !== 'full') throw new Error(`TETHER_DURABILITY must be normal or full, got "${durability}"`);
+  if (durability !== 'normal' && durability !== 'full')
+    throw new Error(`TETHER_DURABILITY must be normal or full, got "${durability}"`);
   const storage = env.TETHER_STORAGE || 'sqlite';
-  if (storage !== 'sqlite' && storage !== 'postgres') throw new Error(`TETHER_STORAGE must be sqlite or postgres, got "${storage}"`);
+  if (storage !== 'sqlite' && storage !== 'postgres')
+    throw new Error(`TETHER_STORAGE must be sqlite or postgres, got "${storage}"`);
   const cfg: TetherConfig = {
     host: env.TETHER_HOST || '127.0.0.1',
     port: int('TETHER_PORT', env.TETHER_PORT ?? env.PORT, 9000),
@@ -124,7 +135,10 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     autoCreate: bool(env.TETHER_AUTO_CREATE, true),
     apiKeys: parseApiKeys(env.TETHER_API_KEYS),
     insecure: bool(env.TETHER_INSECURE, false),
-    corsOrigins: (env.TETHER_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: (env.TETHER_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     retentionDays: int('TETHER_RETENTION_DAYS', env.TETHER_RETENTION_DAYS, 0),
     wsBufferLimit: int('TETHER_WS_BUFFER_LIMIT', env.TETHER_WS_BUFFER_LIMIT, 8 * 1024 * 1024, 1024),
     heartbeatMs: int('TETHER_WS_HEARTBEAT_MS', env.TETHER_WS_HEARTBEAT_MS, 30_000, 100),
@@ -136,8 +150,15 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     headersTimeoutMs: int('TETHER_HEADERS_TIMEOUT_MS', env.TETHER_HEADERS_TIMEOUT_MS, 10_000),
     maxConnections: int('TETHER_MAX_CONNECTIONS', env.TETHER_MAX_CONNECTIONS, 10_000),
   };
-  const out: TetherConfig = { ...cfg, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
-  if (out.storage !== 'sqlite' && out.storage !== 'postgres') throw new Error(`storage must be sqlite or postgres, got "${String(out.storage)}"`);
-  if (out.storage === 'postgres' && !out.databaseUrl) throw new Error('TETHER_STORAGE=postgres needs TETHER_DATABASE_URL (e.g. postgres://user:password@host:5432/tether)');
+  const out: TetherConfig = {
+    ...cfg,
+    ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
+  };
+  if (out.storage !== 'sqlite' && out.storage !== 'postgres')
+    throw new Error(`storage must be sqlite or postgres, got "${String(out.storage)}"`);
+  if (out.storage === 'postgres' && !out.databaseUrl)
+    throw new Error(
+      'TETHER_STORAGE=postgres needs TETHER_DATABASE_URL (e.g. postgres://user:password@host:5432/tether)',
+    );
   return out;
 }

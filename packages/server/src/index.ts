@@ -17,7 +17,22 @@ export type { Store, AppendItem, AppendOutcome, ApiKeyRecord, Stats, SearchHit }
 export { startServer, openStore, type RunningServer } from './serve.js';
 export { VERSION } from './version.js';
 export {
-  CLAUDE_CODE_SESSION_TYPE, CLAUDE_CODE_HOOK_PATH, CLAUDE_CODE_HOOK_EVENTS, CLAUDE_CODE_TOOL_EVENTS, HOOK_TIME_HEADER,
-  childSessionId, ccEventId, mapClaudeHook, hookSessionIds, describeTranscript, transcriptToEvents, promptOf,
-  type ClaudeCodeHookEvent, type TranscriptLine, type TranscriptInfo, type SubagentRef, type TranscriptCounts, type TranscriptProblem,
+  CLAUDE_CODE_SESSION_TYPE,
+  CLAUDE_CODE_HOOK_PATH,
+  CLAUDE_CODE_HOOK_EVENTS,
+  CLAUDE_CODE_TOOL_EVENTS,
+  HOOK_TIME_HEADER,
+  childSessionId,
+  ccEventId,
+  mapClaudeHook,
+  hookSessionIds,
+  describeTranscript,
+  transcriptToEvents,
+  promptOf,
+  type ClaudeCodeHookEvent,
+  type TranscriptLine,
+  type TranscriptInfo,
+  type SubagentRef,
+  type TranscriptCounts,
+  type TranscriptProblem,
 } from './integrations/claude-code/index.js';

@@ -54,7 +54,8 @@ function lockDataDir(dataDir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number(readFileSync(file, 'utf8'));
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) throw new Error(`Another Tether server (pid ${pid}) uses ${dataDir}; stop it or choose another --data-dir`);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid))
+        throw new Error(`Another Tether server (pid ${pid}) uses ${dataDir}; stop it or choose another --data-dir`);
       rmSync(file, { force: true });
     }
   }
@@ -82,7 +83,9 @@ export async function startServer(config: TetherConfig, extra: Omit<AppDeps, 'st
     const hasKeys = (await store.listKeys()).some((k) => !k.revokedAt);
     await store.close();
     if (!hasKeys) {
-      throw new Error(`Refusing to listen on ${config.host} without API keys: anyone who can reach it could read and write every session. Set TETHER_API_KEYS, create one with \`tether keys create\`, or pass --insecure.`);
+      throw new Error(
+        `Refusing to listen on ${config.host} without API keys: anyone who can reach it could read and write every session. Set TETHER_API_KEYS, create one with \`tether keys create\`, or pass --insecure.`,
+      );
     }
   }
   const unlock = config.storage === 'sqlite' ? lockDataDir(config.dataDir) : () => undefined;
@@ -95,14 +98,20 @@ export async function startServer(config: TetherConfig, extra: Omit<AppDeps, 'st
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    const mcp = config.mcpPort !== null ? await listenMcpPort(app, config.host, config.mcpPort).catch(async (err) => {
-      await app.close();
-      throw err;
-    }) : undefined;
+    const mcp =
+      config.mcpPort !== null
+        ? await listenMcpPort(app, config.host, config.mcpPort).catch(async (err) => {
+            await app.close();
+            throw err;
+          })
+        : undefined;
     let closing: Promise<void> | undefined;
     const s = store;
     return {
-      app, port, url: `http://${host}:${port}`, ...(mcp ? { mcpPort: mcp.port } : {}),
+      app,
+      port,
+      url: `http://${host}:${port}`,
+      ...(mcp ? { mcpPort: mcp.port } : {}),
       close() {
         closing ??= (async () => {
           // In-flight requests get SHUTDOWN_GRACE_MS to finish; then every socket is closed, including connections

@@ -17,8 +17,12 @@ function assertProblem(r: { status: number; headers: Headers; body: any }, statu
 
 describe('errors', () => {
   let s: TestServer;
-  before(async () => { s = await startTestServer({ bodyLimit: 4096 }); });
-  after(async () => { await s.stop(); });
+  before(async () => {
+    s = await startTestServer({ bodyLimit: 4096 });
+  });
+  after(async () => {
+    await s.stop();
+  });
 
   it('400 invalid_json for malformed JSON (the prototype answered an HTML stack trace)', async () => {
     assertProblem(await s.req('POST', '/api/v1/actions/s1', '{"type": "x",'), 400, 'invalid_json');
@@ -35,16 +39,21 @@ describe('errors', () => {
     assertProblem(await s.req('PATCH', '/api/v1/state/s1', { a: 1 }, { 'if-match': 'abc' }), 400, 'validation_failed');
   });
 
-  it('one event-id rule: REST keys follow the batch items\' rule (1–200 printable ASCII, no spaces)', async () => {
+  it("one event-id rule: REST keys follow the batch items' rule (1–200 printable ASCII, no spaces)", async () => {
     for (const key of ['a b', 'x'.repeat(201)]) {
       const h = await s.req('POST', '/api/v1/actions/ids-1', { type: 'x' }, { 'idempotency-key': key });
       assertProblem(h, 400, 'validation_failed');
-      assert.ok(h.body.errors.some((e: { path: string }) => e.path === 'headers/idempotency-key'), JSON.stringify(h.body));
+      assert.ok(
+        h.body.errors.some((e: { path: string }) => e.path === 'headers/idempotency-key'),
+        JSON.stringify(h.body),
+      );
     }
     const b = await s.req('POST', '/api/v1/actions/ids-1', { type: 'x', eventId: 'a b' });
     assertProblem(b, 400, 'validation_failed');
     assert.ok(b.body.errors.some((e: { path: string }) => e.path === 'body/eventId'));
-    const i = await s.req('POST', '/api/v1/ingest', { events: [{ sessionId: 'ids-1', kind: 'action', data: {}, eventId: 'a b' }] });
+    const i = await s.req('POST', '/api/v1/ingest', {
+      events: [{ sessionId: 'ids-1', kind: 'action', data: {}, eventId: 'a b' }],
+    });
     assert.equal(i.body.results[0].status, 400);
     // A valid key is still a key: a retry is a duplicate, not a second event.
     const first = await s.req('POST', '/api/v1/actions/ids-1', { type: 'x' }, { 'idempotency-key': 'ok-key_1' });
@@ -58,7 +67,12 @@ describe('errors', () => {
     // fetch() resolves dot segments itself, so send `..` raw, as an attacker's client would.
     for (const raw of ['..', '%2E%2E', '.%2E', '..%2F..']) {
       const status = await new Promise<number>((resolve, reject) => {
-        http.get({ host: '127.0.0.1', port: s.port, path: `/api/v1/sessions/${raw}` }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject);
+        http
+          .get({ host: '127.0.0.1', port: s.port, path: `/api/v1/sessions/${raw}` }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+          .on('error', reject);
       });
       assert.equal(status, 400, raw);
     }
@@ -69,7 +83,11 @@ describe('errors', () => {
     }
     const r = await s.req('POST', '/api/v1/ingest', { events: [{ sessionId: '../../x', kind: 'action' }] });
     assert.equal(r.body.results[0].status, 400);
-    assert.deepEqual(readdirSync(s.dataDir).filter((f) => !f.startsWith('tether')), [], 'nothing but the database in the data dir');
+    assert.deepEqual(
+      readdirSync(s.dataDir).filter((f) => !f.startsWith('tether')),
+      [],
+      'nothing but the database in the data dir',
+    );
     assert.ok(!existsSync(join(s.dataDir, '..', 'x')));
   });
 
@@ -88,14 +106,26 @@ describe('errors', () => {
     await s.req('POST', '/api/v1/sessions', { sessionId: 'dup' });
     assertProblem(await s.req('POST', '/api/v1/sessions', { sessionId: 'dup' }), 409, 'session_exists');
     await s.req('POST', '/api/v1/state/dup/goals', { goalId: 'g1', description: 'a' });
-    assertProblem(await s.req('POST', '/api/v1/state/dup/goals', { goalId: 'g1', description: 'b' }), 409, 'duplicate_id');
+    assertProblem(
+      await s.req('POST', '/api/v1/state/dup/goals', { goalId: 'g1', description: 'b' }),
+      409,
+      'duplicate_id',
+    );
   });
 
   it('412 version_mismatch changes nothing', async () => {
     await s.req('POST', '/api/v1/sessions', { sessionId: 'v' });
     const before = (await s.req('GET', '/api/v1/state/v')).body;
-    assertProblem(await s.req('PATCH', '/api/v1/state/v', { phase: 'x' }, { 'if-match': String(before.version + 5) }), 412, 'version_mismatch');
-    assertProblem(await s.req('PATCH', '/api/v1/state/v', { phase: 'x', expectedVersion: before.version + 5 }), 412, 'version_mismatch');
+    assertProblem(
+      await s.req('PATCH', '/api/v1/state/v', { phase: 'x' }, { 'if-match': String(before.version + 5) }),
+      412,
+      'version_mismatch',
+    );
+    assertProblem(
+      await s.req('PATCH', '/api/v1/state/v', { phase: 'x', expectedVersion: before.version + 5 }),
+      412,
+      'version_mismatch',
+    );
     const afterState = (await s.req('GET', '/api/v1/state/v')).body;
     assert.deepEqual(afterState, before);
     const ok = await s.req('PATCH', '/api/v1/state/v', { phase: 'y' }, { 'if-match': `"${before.version}"` });
@@ -105,18 +135,42 @@ describe('errors', () => {
 
   it('413 over the body limit, 415 for other media types', async () => {
     assertProblem(await s.req('POST', '/api/v1/actions/big', { blob: 'x'.repeat(5000) }), 413, 'payload_too_large');
-    const r = await fetch(`${s.url}/api/v1/actions/s1`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+    const r = await fetch(`${s.url}/api/v1/actions/s1`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hello',
+    });
     assertProblem({ status: r.status, headers: r.headers, body: await r.json() }, 415, 'unsupported_media_type');
-    const m = await fetch(`${s.url}/api/v1/state/s1`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: '{"phase":"mp"}' });
+    const m = await fetch(`${s.url}/api/v1/state/s1`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: '{"phase":"mp"}',
+    });
     assert.equal(m.status, 200, 'RFC 7396 media type accepted');
   });
 
   it('prototype pollution through a metadata or state patch is refused and leaks nothing', async () => {
     await s.req('POST', '/api/v1/sessions', { sessionId: 'p1' });
     await s.req('POST', '/api/v1/sessions', { sessionId: 'p2' });
-    assertProblem(await s.req('PATCH', '/api/v1/sessions/p1/metadata', '{"__proto__": {"polluted": true}}'), 400, 'invalid_json');
-    assertProblem(await s.req('PATCH', '/api/v1/state/p1', '{"constructor": {"prototype": {"polluted": true}}}'), 400, 'invalid_json');
-    const nested = await s.req('POST', '/api/v1/ingest', { events: [{ sessionId: 'p1', kind: 'metadata_updated', data: { patch: JSON.parse('{"a": {"__proto__": {"polluted": true}}}') } }] });
+    assertProblem(
+      await s.req('PATCH', '/api/v1/sessions/p1/metadata', '{"__proto__": {"polluted": true}}'),
+      400,
+      'invalid_json',
+    );
+    assertProblem(
+      await s.req('PATCH', '/api/v1/state/p1', '{"constructor": {"prototype": {"polluted": true}}}'),
+      400,
+      'invalid_json',
+    );
+    const nested = await s.req('POST', '/api/v1/ingest', {
+      events: [
+        {
+          sessionId: 'p1',
+          kind: 'metadata_updated',
+          data: { patch: JSON.parse('{"a": {"__proto__": {"polluted": true}}}') },
+        },
+      ],
+    });
     assert.equal(nested.status, 400, 'nested __proto__ refused too');
     const p2 = (await s.req('GET', '/api/v1/sessions/p2')).body;
     assert.equal(p2.metadata.metadata.polluted, undefined);
@@ -124,7 +178,9 @@ describe('errors', () => {
   });
 
   it('500 internal_error hides internals', async () => {
-    s.app.store.getSession = async () => { throw new Error('secret internal detail at db.ts:42'); };
+    s.app.store.getSession = async () => {
+      throw new Error('secret internal detail at db.ts:42');
+    };
     try {
       const r = await s.req('GET', '/api/v1/sessions/anything');
       assertProblem(r, 500, 'internal_error');

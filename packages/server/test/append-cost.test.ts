@@ -18,15 +18,33 @@ it('appending to a 50,000-event session never scans its log', async () => {
   try {
     const at = new Date().toISOString();
     for (let b = 0; b < 50; b++) {
-      await store.append(Array.from({ length: 1000 }, (_, i) => ({ input: { sessionId: 'big', kind: 'action' as const, data: { i: b * 1000 + i } }, autoCreate: true, receivedAt: at })));
+      await store.append(
+        Array.from({ length: 1000 }, (_, i) => ({
+          input: { sessionId: 'big', kind: 'action' as const, data: { i: b * 1000 + i } },
+          autoCreate: true,
+          receivedAt: at,
+        })),
+      );
     }
     const stmts = (store as unknown as { stmt: Record<string, Database.Statement> }).stmt;
-    const onAppendPath = ['getSession', 'eventsAfter', 'findEvent', 'findEvents', 'insertEvent', 'updateSession', 'updateSessionStatus', 'insertSession'];
+    const onAppendPath = [
+      'getSession',
+      'eventsAfter',
+      'findEvent',
+      'findEvents',
+      'insertEvent',
+      'updateSession',
+      'updateSessionStatus',
+      'insertSession',
+    ];
     for (const name of onAppendPath) {
       const stmt = stmts[name];
       assert.ok(stmt, `statement ${name} exists`);
-      const plan = store.db.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`).all(...params(stmt.source)) as Array<{ detail: string }>;
-      for (const step of plan) assert.doesNotMatch(step.detail, /^SCAN (events|sessions)\b/, `${name} must not scan: ${step.detail}`);
+      const plan = store.db.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`).all(...params(stmt.source)) as Array<{
+        detail: string;
+      }>;
+      for (const step of plan)
+        assert.doesNotMatch(step.detail, /^SCAN (events|sessions)\b/, `${name} must not scan: ${step.detail}`);
     }
     // Reading the record must not touch the log either: evict the cache and append, counting every statement the
     // adapter runs on this connection (and any it prepares) and the rows each returns. Loading the record reads the
@@ -48,17 +66,32 @@ it('appending to a 50,000-event session never scans its log', async () => {
     }
     const prepared: string[] = [];
     const prepare = store.db.prepare.bind(store.db);
-    (store.db as unknown as { prepare: (sql: string) => unknown }).prepare = (sql: string) => (prepared.push(sql), prepare(sql));
+    (store.db as unknown as { prepare: (sql: string) => unknown }).prepare = (sql: string) => (
+      prepared.push(sql), prepare(sql)
+    );
     const listEvents = store.listEvents.bind(store);
     let logReads = 0;
-    store.listEvents = async (...args) => { logReads++; return listEvents(...args); };
-    const [o] = await store.append([{ input: { sessionId: 'big', kind: 'action', data: {}, id: 'probe' }, autoCreate: true, receivedAt: at }]);
+    store.listEvents = async (...args) => {
+      logReads++;
+      return listEvents(...args);
+    };
+    const [o] = await store.append([
+      { input: { sessionId: 'big', kind: 'action', data: {}, id: 'probe' }, autoCreate: true, receivedAt: at },
+    ]);
     assert.equal(o?.ok && o.event.seq, 50_002);
     assert.equal(logReads, 0);
-    assert.deepEqual(prepared.filter((sql) => /^\s*(SELECT|WITH)\b/i.test(sql) && /\bevents\b/.test(sql)), [], "no read of events prepared on the append path");
-    for (const name of ran.keys()) assert.ok(onAppendPath.includes(name), `${name} ran on the append path (plan not checked)`);
+    assert.deepEqual(
+      prepared.filter((sql) => /^\s*(SELECT|WITH)\b/i.test(sql) && /\bevents\b/.test(sql)),
+      [],
+      'no read of events prepared on the append path',
+    );
+    for (const name of ran.keys())
+      assert.ok(onAppendPath.includes(name), `${name} ran on the append path (plan not checked)`);
     assert.ok(ran.has('getSession'), 'the record was loaded from its row');
-    assert.ok((ran.get('eventsAfter') ?? 0) <= 10, `loading the record read ${ran.get('eventsAfter')} events of the log`);
+    assert.ok(
+      (ran.get('eventsAfter') ?? 0) <= 10,
+      `loading the record read ${ran.get('eventsAfter')} events of the log`,
+    );
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -27,7 +27,11 @@ describe('API keys', () => {
       assert.equal((await s.req('POST', '/api/v1/actions/k1', { type: 'x' }, bearer('r-key'))).status, 403);
       assert.equal((await s.req('DELETE', '/api/v1/sessions/k1', undefined, bearer('r-key'))).status, 403);
       assert.equal((await s.req('DELETE', '/api/v1/sessions/k1', undefined, bearer('w-key'))).status, 403);
-      assert.equal((await s.req('GET', '/api/v1/sessions/k1', undefined, bearer('a-key'))).status, 200, 'admin implies read');
+      assert.equal(
+        (await s.req('GET', '/api/v1/sessions/k1', undefined, bearer('a-key'))).status,
+        200,
+        'admin implies read',
+      );
       assert.equal((await s.req('DELETE', '/api/v1/sessions/k1', undefined, bearer('a-key'))).status, 200);
       assert.equal((await s.req('GET', '/metrics')).status, 401);
     } finally {
@@ -39,10 +43,21 @@ describe('API keys', () => {
     const s = await startTestServer();
     try {
       assert.equal((await s.req('GET', '/api/v1/sessions')).status, 200, 'open while no key exists');
-      const out = JSON.parse(execFileSync(process.execPath, [BIN, 'keys', 'create', '--data-dir', s.dataDir, '--name', 'ci', '--scopes', 'read', '--json'], { encoding: 'utf8' }));
+      const out = JSON.parse(
+        execFileSync(
+          process.execPath,
+          [BIN, 'keys', 'create', '--data-dir', s.dataDir, '--name', 'ci', '--scopes', 'read', '--json'],
+          { encoding: 'utf8' },
+        ),
+      );
       assert.match(out.secret, /^tth_/);
-      const listed = JSON.parse(execFileSync(process.execPath, [BIN, 'keys', 'list', '--data-dir', s.dataDir, '--json'], { encoding: 'utf8' }));
-      assert.deepEqual(listed.map((k: { id: string; scopes: string[] }) => [k.id, k.scopes]), [[out.id, ['read']]]);
+      const listed = JSON.parse(
+        execFileSync(process.execPath, [BIN, 'keys', 'list', '--data-dir', s.dataDir, '--json'], { encoding: 'utf8' }),
+      );
+      assert.deepEqual(
+        listed.map((k: { id: string; scopes: string[] }) => [k.id, k.scopes]),
+        [[out.id, ['read']]],
+      );
       assert.ok(!JSON.stringify(listed).includes(out.secret), 'secrets are never listed');
       // The key ring re-reads the store within 5 s.
       let status = 0;
@@ -67,10 +82,20 @@ describe('API keys', () => {
   it('refuses a non-loopback host without keys unless insecure', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tether-auth-'));
     try {
-      await assert.rejects(startServer(loadConfig({}, { host: '0.0.0.0', port: 0, dataDir, logLevel: 'silent', dashboardDir: '' })), /without API keys/);
-      const open = await startServer(loadConfig({}, { host: '0.0.0.0', port: 0, dataDir, logLevel: 'silent', dashboardDir: '', insecure: true }));
+      await assert.rejects(
+        startServer(loadConfig({}, { host: '0.0.0.0', port: 0, dataDir, logLevel: 'silent', dashboardDir: '' })),
+        /without API keys/,
+      );
+      const open = await startServer(
+        loadConfig({}, { host: '0.0.0.0', port: 0, dataDir, logLevel: 'silent', dashboardDir: '', insecure: true }),
+      );
       await open.close();
-      const keyed = await startServer(loadConfig({ TETHER_API_KEYS: 'k' }, { host: '0.0.0.0', port: 0, dataDir, logLevel: 'silent', dashboardDir: '' }));
+      const keyed = await startServer(
+        loadConfig(
+          { TETHER_API_KEYS: 'k' },
+          { host: '0.0.0.0', port: 0, dataDir, logLevel: 'silent', dashboardDir: '' },
+        ),
+      );
       await keyed.close();
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

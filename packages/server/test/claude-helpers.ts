@@ -24,8 +24,10 @@ function newest(dir: string, ext: string): number {
  * fraction of the time), else the sources through tsx.
  */
 const cliDir = join(ROOT, 'packages/cli');
-export const USE_DIST = existsSync(join(cliDir, 'dist/bin.js')) && existsSync(join(cliDir, 'dist/claude/hook-main.js'))
-  && newest(join(cliDir, 'dist'), '.js') >= newest(join(cliDir, 'src'), '.ts');
+export const USE_DIST =
+  existsSync(join(cliDir, 'dist/bin.js')) &&
+  existsSync(join(cliDir, 'dist/claude/hook-main.js')) &&
+  newest(join(cliDir, 'dist'), '.js') >= newest(join(cliDir, 'src'), '.ts');
 export const CLI = join(cliDir, USE_DIST ? 'dist/bin.js' : 'src/bin.ts');
 export const HOOK_MAIN = join(cliDir, USE_DIST ? 'dist/claude/hook-main.js' : 'src/claude/hook-main.ts');
 /** The vendored transcripts (real Claude Code sessions, MIT, see fixtures/claude-code-transcripts/README.md). */
@@ -39,11 +41,17 @@ export interface RunResult {
 }
 
 /** Runs `node [--import tsx] <script> ...args` (tsx for .ts) with `input` on stdin; resolves when it exits (killed after `killAfterMs`). */
-export function runNode(script: string, args: string[], opts: { input?: string; env?: Record<string, string>; killAfterMs?: number } = {}): Promise<RunResult> {
+export function runNode(
+  script: string,
+  args: string[],
+  opts: { input?: string; env?: Record<string, string>; killAfterMs?: number } = {},
+): Promise<RunResult> {
   const started = Date.now();
   return new Promise((res, rej) => {
     const child = spawn(process.execPath, [...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script, ...args], {
-      cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env: { ...process.env, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -66,5 +74,8 @@ export function tether(args: string[], opts: Parameters<typeof runNode>[2] = {})
 
 /** The JSON objects of a JSONL file (every line must parse). */
 export function jsonl(file: string): Array<Record<string, any>> {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
 }

@@ -49,13 +49,23 @@ describe('tether hook claude-code', () => {
     const payloads = [
       { ...base, hook_event_name: 'SessionStart', source: 'startup', model: 'claude-sonnet-4-6' },
       { ...base, hook_event_name: 'UserPromptSubmit', prompt: 'run the tests' },
-      { ...base, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'npm test' }, tool_use_id: 'toolu_CLI1' },
+      {
+        ...base,
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Bash',
+        tool_input: { command: 'npm test' },
+        tool_use_id: 'toolu_CLI1',
+      },
     ];
     for (const [i, p] of payloads.entries()) {
       // The documented command for the first, the fast entry for the others.
-      const r = i === 0
-        ? await tether(['hook', 'claude-code', '--url', url], { input: JSON.stringify(p), env: { TETHER_SPOOL_DIR: spool } })
-        : await runNode(HOOK_MAIN, ['--url', url], { input: JSON.stringify(p), env: { TETHER_SPOOL_DIR: spool } });
+      const r =
+        i === 0
+          ? await tether(['hook', 'claude-code', '--url', url], {
+              input: JSON.stringify(p),
+              env: { TETHER_SPOOL_DIR: spool },
+            })
+          : await runNode(HOOK_MAIN, ['--url', url], { input: JSON.stringify(p), env: { TETHER_SPOOL_DIR: spool } });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, '');
       t.diagnostic(`hook with the service down took ${r.ms} ms (tsx start included)`);
@@ -70,7 +80,11 @@ describe('tether hook claude-code', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tether-spool-hang-'));
     try {
       const url = `http://127.0.0.1:${(hang.address() as { port: number }).port}`;
-      const r = await runNode(HOOK_MAIN, ['--url', url, '--budget-ms', '600'], { input: JSON.stringify({ ...base, hook_event_name: 'Stop' }), env: { TETHER_SPOOL_DIR: dir }, killAfterMs: 30_000 });
+      const r = await runNode(HOOK_MAIN, ['--url', url, '--budget-ms', '600'], {
+        input: JSON.stringify({ ...base, hook_event_name: 'Stop' }),
+        env: { TETHER_SPOOL_DIR: dir },
+        killAfterMs: 30_000,
+      });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(spooled(dir), 1);
       t.diagnostic(`hook against a hanging service took ${r.ms} ms with a 600 ms budget (tsx start included)`);
@@ -82,9 +96,19 @@ describe('tether hook claude-code', () => {
   });
 
   test('with the service up: the spool drains in order, times kept, then the new payload', async () => {
-    const post = { ...base, hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: 'npm test' }, tool_use_id: 'toolu_CLI1', tool_response: { stdout: 'pass' } };
+    const post = {
+      ...base,
+      hook_event_name: 'PostToolUse',
+      tool_name: 'Bash',
+      tool_input: { command: 'npm test' },
+      tool_use_id: 'toolu_CLI1',
+      tool_response: { stdout: 'pass' },
+    };
     const upAt = Date.now();
-    const r = await tether(['hook', 'claude-code', '--url', server.url, '--verbose'], { input: JSON.stringify(post), env: { TETHER_SPOOL_DIR: spool } });
+    const r = await tether(['hook', 'claude-code', '--url', server.url, '--verbose'], {
+      input: JSON.stringify(post),
+      env: { TETHER_SPOOL_DIR: spool },
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /sent 4, spooled 0, dropped 0, waiting 0/);
@@ -103,7 +127,10 @@ describe('tether hook claude-code', () => {
     assert.ok(Date.parse(s.responses[0].timestamp) < Date.parse(a.timestamp), 'the prompt kept its earlier time');
     // Sending the same payloads again (e.g. two hook processes raced) stores nothing new.
     const seq = s.metadata.lastSeq;
-    const again = await runNode(HOOK_MAIN, ['--url', server.url], { input: JSON.stringify(post), env: { TETHER_SPOOL_DIR: spool } });
+    const again = await runNode(HOOK_MAIN, ['--url', server.url], {
+      input: JSON.stringify(post),
+      env: { TETHER_SPOOL_DIR: spool },
+    });
     assert.equal(again.code, 0);
     assert.equal((await server.req('GET', `/api/v1/sessions/${sid}`)).body.metadata.lastSeq, seq);
   });

@@ -26,7 +26,8 @@ function replay(file: string): Payload[] {
   const sid = lines.find((l) => l.sessionId)!.sessionId as string;
   const base = { session_id: sid, transcript_path: file, cwd: '/work', permission_mode: 'default' };
   const links = new Map<string, string>();
-  for (const l of lines) if (l.type === 'progress' && l.data?.type === 'agent_progress') links.set(l.parentToolUseID, l.data.agentId);
+  for (const l of lines)
+    if (l.type === 'progress' && l.data?.type === 'agent_progress') links.set(l.parentToolUseID, l.data.agentId);
   const out: Payload[] = [{ ...base, hook_event_name: 'SessionStart', source: 'startup', model: 'claude-opus-4-6' }];
   const toolEvents = (ls: Array<Record<string, any>>, extra: Payload, onPre?: (b: any) => void) => {
     const inputs = new Map<string, any>();
@@ -39,7 +40,14 @@ function replay(file: string): Payload[] {
           if (b.type === 'text' && b.text.trim()) lastText = b.text;
           if (b.type !== 'tool_use') continue;
           inputs.set(b.id, b);
-          out.push({ ...base, ...extra, hook_event_name: 'PreToolUse', tool_name: b.name, tool_input: b.input, tool_use_id: b.id });
+          out.push({
+            ...base,
+            ...extra,
+            hook_event_name: 'PreToolUse',
+            tool_name: b.name,
+            tool_input: b.input,
+            tool_use_id: b.id,
+          });
           onPre?.(b);
         }
       } else if (l.type === 'user') {
@@ -48,12 +56,20 @@ function replay(file: string): Payload[] {
           for (const r of c.filter((b: any) => b.type === 'tool_result')) {
             const u = inputs.get(r.tool_use_id);
             const common = { ...base, ...extra, tool_name: u.name, tool_input: u.input, tool_use_id: r.tool_use_id };
-            out.push(r.is_error === true
-              ? { ...common, hook_event_name: 'PostToolUseFailure', error: typeof r.content === 'string' ? r.content : JSON.stringify(r.content), is_interrupt: false }
-              : { ...common, hook_event_name: 'PostToolUse', tool_response: l.toolUseResult ?? r.content });
+            out.push(
+              r.is_error === true
+                ? {
+                    ...common,
+                    hook_event_name: 'PostToolUseFailure',
+                    error: typeof r.content === 'string' ? r.content : JSON.stringify(r.content),
+                    is_interrupt: false,
+                  }
+                : { ...common, hook_event_name: 'PostToolUse', tool_response: l.toolUseResult ?? r.content },
+            );
           }
         } else if (!extra.agent_id && !l.isMeta && !l.isCompactSummary && typeof c === 'string') {
-          if (prompted) out.push({ ...base, hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: lastText });
+          if (prompted)
+            out.push({ ...base, hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: lastText });
           prompted = true;
           out.push({ ...base, hook_event_name: 'UserPromptSubmit', prompt: c });
         }
@@ -70,7 +86,14 @@ function replay(file: string): Payload[] {
     const agent = { agent_id: agentId, agent_type: b.input.subagent_type };
     out.push({ ...base, ...agent, hook_event_name: 'SubagentStart' });
     const text = toolEvents(jsonl(subFile), agent);
-    out.push({ ...base, ...agent, hook_event_name: 'SubagentStop', stop_hook_active: false, last_assistant_message: text, agent_transcript_path: subFile });
+    out.push({
+      ...base,
+      ...agent,
+      hook_event_name: 'SubagentStop',
+      stop_hook_active: false,
+      last_assistant_message: text,
+      agent_transcript_path: subFile,
+    });
   });
   out.push({ ...base, hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: last });
   out.push({ ...base, hook_event_name: 'SessionEnd', reason: 'prompt_input_exit' });
@@ -85,7 +108,12 @@ async function actionCounts(server: TestServer): Promise<Map<string, number>> {
 describe('POST /api/hooks/claude-code', () => {
   let hooks: TestServer;
   let imported: TestServer;
-  const mains = existsSync(TRANSCRIPTS) ? readdirSync(TRANSCRIPTS).filter((n) => n.endsWith('.jsonl')).sort().map((n) => join(TRANSCRIPTS, n)) : [];
+  const mains = existsSync(TRANSCRIPTS)
+    ? readdirSync(TRANSCRIPTS)
+        .filter((n) => n.endsWith('.jsonl'))
+        .sort()
+        .map((n) => join(TRANSCRIPTS, n))
+    : [];
 
   before(async () => {
     hooks = await startTestServer();
@@ -102,7 +130,9 @@ describe('POST /api/hooks/claude-code', () => {
     assert.deepEqual([...HOOK_EVENTS], [...CLAUDE_CODE_HOOK_EVENTS]);
   });
 
-  test('replaying transcripts as hooks gives the same action count per session as importing them', { skip: !mains.length && 'shared transcripts not found' }, async () => {
+  test('replaying transcripts as hooks gives the same action count per session as importing them', {
+    skip: !mains.length && 'shared transcripts not found',
+  }, async () => {
     let posted = 0;
     for (const file of mains) {
       for (const p of replay(file)) {
@@ -133,7 +163,10 @@ describe('POST /api/hooks/claude-code', () => {
     assert.equal(body.metadata.status, 'completed');
     assert.equal(body.metadata.type, 'claude-code');
     assert.equal(body.metadata.metadata.model, 'claude-opus-4-6');
-    assert.equal(body.metadata.metadata.metrics.toolErrors, fromImportErrors(await imported.req('GET', `/api/v1/sessions/${sid}`)));
+    assert.equal(
+      body.metadata.metadata.metrics.toolErrors,
+      fromImportErrors(await imported.req('GET', `/api/v1/sessions/${sid}`)),
+    );
     // Sub-agents: spawned in the parent, linked to the Task call, each with its own completed child session.
     const spawned = body.state.agents.spawned;
     assert.equal(spawned.length, 2);
@@ -147,7 +180,9 @@ describe('POST /api/hooks/claude-code', () => {
       assert.ok(child.responses.some((r: any) => r.role === 'assistant' && r.content.length > 0));
     }
     // Prompts and final messages are responses.
-    assert.ok(body.responses.some((r: any) => r.role === 'user') && body.responses.some((r: any) => r.role === 'assistant'));
+    assert.ok(
+      body.responses.some((r: any) => r.role === 'user') && body.responses.some((r: any) => r.role === 'assistant'),
+    );
 
     // Importing the transcript into the same server afterwards adds no tool call: both write cc:tool:<tool_use_id>.
     await tether(['import', 'claude-code', join(TRANSCRIPTS, `${sid}.jsonl`), '--url', hooks.url, '--json']);
@@ -157,7 +192,13 @@ describe('POST /api/hooks/claude-code', () => {
 
   test('a re-sent hook is stored once; a tool that never finishes shows as running', async () => {
     const sid = 'hook-idem-1';
-    const pre = { session_id: sid, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'sleep 1' }, tool_use_id: 'toolu_A' };
+    const pre = {
+      session_id: sid,
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Bash',
+      tool_input: { command: 'sleep 1' },
+      tool_use_id: 'toolu_A',
+    };
     const post = { ...pre, hook_event_name: 'PostToolUse', tool_response: { stdout: 'ok' } };
     const prompt = { session_id: sid, hook_event_name: 'UserPromptSubmit', prompt: 'hello' };
     const t0 = '2026-03-01T10:00:00.000Z';
@@ -192,14 +233,50 @@ describe('POST /api/hooks/claude-code', () => {
       assert.equal(r.status, 200);
       assert.deepEqual(r.body, {});
     };
-    await post({ hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_input: { file_path: 'a' }, tool_use_id: 'toolu_F' });
-    await post({ hook_event_name: 'PostToolUseFailure', tool_name: 'Edit', tool_input: { file_path: 'a' }, tool_use_id: 'toolu_F', error: 'String not found', is_interrupt: false });
+    await post({
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Edit',
+      tool_input: { file_path: 'a' },
+      tool_use_id: 'toolu_F',
+    });
+    await post({
+      hook_event_name: 'PostToolUseFailure',
+      tool_name: 'Edit',
+      tool_input: { file_path: 'a' },
+      tool_use_id: 'toolu_F',
+      error: 'String not found',
+      is_interrupt: false,
+    });
     await post({ hook_event_name: 'TeammateIdle', teammate: 'x', detail: { a: 1 } });
-    await post({ hook_event_name: 'Notification', message: 'Claude needs your permission', notification_type: 'permission_prompt' });
+    await post({
+      hook_event_name: 'Notification',
+      message: 'Claude needs your permission',
+      notification_type: 'permission_prompt',
+    });
     await post({ hook_event_name: 'SubagentStart', agent_id: 'ag1', agent_type: 'Plan' });
-    await post({ hook_event_name: 'PreToolUse', agent_id: 'ag1', agent_type: 'Plan', tool_name: 'Read', tool_input: { file_path: 'b' }, tool_use_id: 'toolu_S' });
-    await post({ hook_event_name: 'PostToolUse', agent_id: 'ag1', agent_type: 'Plan', tool_name: 'Read', tool_input: { file_path: 'b' }, tool_use_id: 'toolu_S', tool_response: 'text' });
-    await post({ hook_event_name: 'SubagentStop', agent_id: 'ag1', agent_type: 'Plan', last_assistant_message: 'done' });
+    await post({
+      hook_event_name: 'PreToolUse',
+      agent_id: 'ag1',
+      agent_type: 'Plan',
+      tool_name: 'Read',
+      tool_input: { file_path: 'b' },
+      tool_use_id: 'toolu_S',
+    });
+    await post({
+      hook_event_name: 'PostToolUse',
+      agent_id: 'ag1',
+      agent_type: 'Plan',
+      tool_name: 'Read',
+      tool_input: { file_path: 'b' },
+      tool_use_id: 'toolu_S',
+      tool_response: 'text',
+    });
+    await post({
+      hook_event_name: 'SubagentStop',
+      agent_id: 'ag1',
+      agent_type: 'Plan',
+      last_assistant_message: 'done',
+    });
     await post({ hook_event_name: 'SessionEnd', reason: 'clear' });
     const s = (await hooks.req('GET', `/api/v1/sessions/${sid}`)).body;
     const m = s.metadata.metadata.metrics;

@@ -40,7 +40,13 @@ function count(file: string, sessionId: string, parent: string | null, subagents
         continue;
       }
       if (l.isMeta || l.isCompactSummary) continue;
-      const text = typeof c === 'string' ? c : c.filter((b: any) => b.type === 'text').map((b: any) => b.text).join('\n');
+      const text =
+        typeof c === 'string'
+          ? c
+          : c
+              .filter((b: any) => b.type === 'text')
+              .map((b: any) => b.text)
+              .join('\n');
       if (text.trim() && !text.startsWith('[Request interrupted by user')) prompts++;
     }
   }
@@ -58,13 +64,16 @@ function count(file: string, sessionId: string, parent: string | null, subagents
 /** Every session the shared folder holds, counted by hand. */
 function expectedAll(): Expected[] {
   const out: Expected[] = [];
-  for (const name of readdirSync(TRANSCRIPTS).filter((n) => n.endsWith('.jsonl')).sort()) {
+  for (const name of readdirSync(TRANSCRIPTS)
+    .filter((n) => n.endsWith('.jsonl'))
+    .sort()) {
     const file = join(TRANSCRIPTS, name);
     const sid = jsonl(file).find((l) => l.sessionId)!.sessionId as string;
     const subDir = join(TRANSCRIPTS, basename(name, '.jsonl'), 'subagents');
     const subs = existsSync(subDir) ? readdirSync(subDir).filter((n) => /^agent-.*\.jsonl$/.test(n)) : [];
     out.push(count(file, sid, null, subs.length));
-    for (const s of subs) out.push(count(join(subDir, s), `${sid}:agent-${s.slice('agent-'.length, -'.jsonl'.length)}`, sid, 0));
+    for (const s of subs)
+      out.push(count(join(subDir, s), `${sid}:agent-${s.slice('agent-'.length, -'.jsonl'.length)}`, sid, 0));
   }
   return out;
 }
@@ -102,10 +111,15 @@ describe('tether import claude-code', { skip: !existsSync(TRANSCRIPTS) && 'share
       const prompts = body.responses.filter((x: any) => x.role === 'user').length;
       assert.equal(prompts, e.prompts, `${e.sessionId} prompts`);
       const t = s.metadata.tokenUsage;
-      assert.deepEqual({ input: t.input, output: t.output, cacheRead: t.cacheRead ?? 0, cacheCreation: t.cacheCreation ?? 0 }, e.tokens, `${e.sessionId} tokens`);
+      assert.deepEqual(
+        { input: t.input, output: t.output, cacheRead: t.cacheRead ?? 0, cacheCreation: t.cacheCreation ?? 0 },
+        e.tokens,
+        `${e.sessionId} tokens`,
+      );
       assert.equal(t.total, e.tokens.input + e.tokens.output);
       if (e.parent === null) {
-        const kids = (await server.req('GET', `/api/v1/sessions/${encodeURIComponent(e.sessionId)}/children`)).body.sessions;
+        const kids = (await server.req('GET', `/api/v1/sessions/${encodeURIComponent(e.sessionId)}/children`)).body
+          .sessions;
         assert.equal(kids.length, e.subagents, `${e.sessionId} child sessions`);
       }
     }
@@ -114,16 +128,23 @@ describe('tether import claude-code', { skip: !existsSync(TRANSCRIPTS) && 'share
   test('keeps the original timestamps and links sub-agents to their Task call', async () => {
     const main = join(TRANSCRIPTS, 'fa812bfe-b295-4cca-9c2f-fdf01028cb46.jsonl');
     const lines = jsonl(main);
-    const first = lines.map((l) => l.timestamp).filter(Boolean).sort()[0];
+    const first = lines
+      .map((l) => l.timestamp)
+      .filter(Boolean)
+      .sort()[0];
     const { body } = await server.req('GET', '/api/v1/sessions/fa812bfe-b295-4cca-9c2f-fdf01028cb46');
     assert.equal(body.metadata.created, first);
     assert.equal(body.metadata.status, 'completed');
     assert.equal(body.metadata.metadata.model, 'claude-opus-4-6');
     // The Task calls by hand: tool_use id → subagent_type, and progress lines agentId → parentToolUseID.
     const tasks = new Map<string, string>();
-    for (const l of lines) if (l.type === 'assistant') for (const b of l.message.content) if (b.type === 'tool_use' && b.name === 'Task') tasks.set(b.id, b.input.subagent_type);
+    for (const l of lines)
+      if (l.type === 'assistant')
+        for (const b of l.message.content)
+          if (b.type === 'tool_use' && b.name === 'Task') tasks.set(b.id, b.input.subagent_type);
     const links = new Map<string, string>();
-    for (const l of lines) if (l.type === 'progress' && l.data?.type === 'agent_progress') links.set(l.data.agentId, l.parentToolUseID);
+    for (const l of lines)
+      if (l.type === 'progress' && l.data?.type === 'agent_progress') links.set(l.data.agentId, l.parentToolUseID);
     const spawned = body.state.agents.spawned;
     for (const [agentId, toolUseId] of links) {
       const a = spawned.find((x: any) => x.agentId === agentId);
@@ -138,13 +159,17 @@ describe('tether import claude-code', { skip: !existsSync(TRANSCRIPTS) && 'share
   });
 
   test('a second import changes nothing', async () => {
-    const before = (await server.req('GET', '/api/v1/sessions?limit=500')).body.sessions.map((s: any) => [s.sessionId, s.lastSeq]).sort();
+    const before = (await server.req('GET', '/api/v1/sessions?limit=500')).body.sessions
+      .map((s: any) => [s.sessionId, s.lastSeq])
+      .sort();
     const r = await tether(['import', 'claude-code', TRANSCRIPTS, '--url', server.url, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const summary = JSON.parse(r.stdout);
     assert.equal(summary.totals.stored, 0);
     assert.equal(summary.totals.duplicates, firstSummary.totals.events);
-    const afterList = (await server.req('GET', '/api/v1/sessions?limit=500')).body.sessions.map((s: any) => [s.sessionId, s.lastSeq]).sort();
+    const afterList = (await server.req('GET', '/api/v1/sessions?limit=500')).body.sessions
+      .map((s: any) => [s.sessionId, s.lastSeq])
+      .sort();
     assert.deepEqual(afterList, before);
   });
 
@@ -157,7 +182,10 @@ describe('tether import claude-code', { skip: !existsSync(TRANSCRIPTS) && 'share
       assert.ok(child > 0, `${e.sessionId} listed as a child`);
       const parentRow = rows.findIndex((row) => row.startsWith(e.parent!));
       assert.ok(parentRow >= 0 && parentRow < child, `${e.sessionId} after its parent`);
-      assert.ok(rows.slice(parentRow + 1, child).every((row) => row.includes('└─')), 'only siblings in between');
+      assert.ok(
+        rows.slice(parentRow + 1, child).every((row) => row.includes('└─')),
+        'only siblings in between',
+      );
     }
   });
 
@@ -167,11 +195,17 @@ describe('tether import claude-code', { skip: !existsSync(TRANSCRIPTS) && 'share
       const file = join(dir, 'broken.jsonl');
       copyFileSync(join(TRANSCRIPTS, 'short.jsonl'), file);
       const good = readFileSync(file, 'utf8').trimEnd().split('\n');
-      good.splice(4, 0, '{"type": "assistant", "message": ', '[1, 2, 3]', '{"type":"assistant","timestamp":"2026-02-10T21:12:00.000Z"}');
+      good.splice(
+        4,
+        0,
+        '{"type": "assistant", "message": ',
+        '[1, 2, 3]',
+        '{"type":"assistant","timestamp":"2026-02-10T21:12:00.000Z"}',
+      );
       writeFileSync(file, good.join('\n') + '\n');
       const r = await tether(['import', 'claude-code', file, '--url', server.url, '--json']);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stderr, new RegExp(`broken\\.jsonl:5: not valid JSON`));
+      assert.match(r.stderr, /broken\.jsonl:5: not valid JSON/);
       assert.match(r.stderr, /broken\.jsonl:6: not a JSON object/);
       assert.match(r.stderr, /broken\.jsonl:7: assistant line without a message object/);
       const summary = JSON.parse(r.stdout);

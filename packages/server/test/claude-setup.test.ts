@@ -13,7 +13,12 @@ import { CLAUDE_CODE_HOOK_EVENTS } from '../src/index.ts';
 import { tetherHooks } from '../../cli/src/claude/settings.ts';
 
 const read = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
-const tetherEntries = (groups: any[] = []) => groups.flatMap((g) => g.hooks).filter((h: any) => h.url?.endsWith('/api/v1/hooks/claude-code') || /hook claude-code|hook-main/.test(h.command ?? ''));
+const tetherEntries = (groups: any[] = []) =>
+  groups
+    .flatMap((g) => g.hooks)
+    .filter(
+      (h: any) => h.url?.endsWith('/api/v1/hooks/claude-code') || /hook claude-code|hook-main/.test(h.command ?? ''),
+    );
 
 describe('tether setup claude-code', () => {
   let dir: string;
@@ -51,7 +56,7 @@ describe('tether setup claude-code', () => {
       assert.equal(ours[0].url, 'http://tether.local:9000/api/v1/hooks/claude-code');
       assert.deepEqual(ours[0].allowedEnvVars, ['TETHER_API_KEY']);
     }
-    assert.deepEqual(s.hooks.PreToolUse[0], existing.hooks.PreToolUse[0], 'the user\'s own hook is untouched');
+    assert.deepEqual(s.hooks.PreToolUse[0], existing.hooks.PreToolUse[0], "the user's own hook is untouched");
     assert.deepEqual(s.hooks.Stop[0], existing.hooks.Stop[0]);
     assert.equal(s.hooks.PreToolUse.find((g: any) => tetherEntries([g]).length).matcher, '*');
   });
@@ -67,7 +72,17 @@ describe('tether setup claude-code', () => {
   });
 
   test('switching to command hooks replaces ours without duplicates; --remove takes them out', async () => {
-    const r = await tether(['setup', 'claude-code', '--dir', dir, '--command', '--hook-command', 'tether hook claude-code', '--url', 'http://tether.local:9000']);
+    const r = await tether([
+      'setup',
+      'claude-code',
+      '--dir',
+      dir,
+      '--command',
+      '--hook-command',
+      'tether hook claude-code',
+      '--url',
+      'http://tether.local:9000',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /updated: SessionStart/);
     let s = read(file);
@@ -113,6 +128,9 @@ describe('tether setup claude-code', () => {
     const manifest = read(join(plugin, '.claude-plugin/plugin.json'));
     assert.equal(manifest.name, 'tether');
     assert.ok(existsSync(join(plugin, 'hooks/hooks.json')));
-    assert.deepEqual(read(join(plugin, 'hooks/hooks.json')).hooks, tetherHooks({ kind: 'http', url: 'http://127.0.0.1:9000' }));
+    assert.deepEqual(
+      read(join(plugin, 'hooks/hooks.json')).hooks,
+      tetherHooks({ kind: 'http', url: 'http://127.0.0.1:9000' }),
+    );
   });
 });

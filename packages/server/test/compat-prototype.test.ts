@@ -11,13 +11,52 @@ import { dashboard, nodeAgent } from './compat/prototype-clients.ts';
 import { serve, type Served } from './compat/serve.ts';
 
 const ORIGIN = 'http://127.0.0.1:9';
-const METADATA_KEYS = ['$schema', 'created', 'metrics', 'model', 'parentSession', 'sandboxId', 'sessionId', 'status', 'subsessions', 'tags', 'tokenUsage', 'updated', 'userId', 'yoloMode'];
-const STATE_KEYS = ['$schema', 'agents', 'currentStep', 'errors', 'expectedOutcome', 'goals', 'mcp', 'phase', 'priorities', 'timestamp', 'version', 'workspace'];
-const FINAL_KEYS = ['$schema', 'finalResponse', 'goalsAchieved', 'metrics', 'outcome', 'status', 'subsessions', 'timestamp'];
+const METADATA_KEYS = [
+  '$schema',
+  'created',
+  'metrics',
+  'model',
+  'parentSession',
+  'sandboxId',
+  'sessionId',
+  'status',
+  'subsessions',
+  'tags',
+  'tokenUsage',
+  'updated',
+  'userId',
+  'yoloMode',
+];
+const STATE_KEYS = [
+  '$schema',
+  'agents',
+  'currentStep',
+  'errors',
+  'expectedOutcome',
+  'goals',
+  'mcp',
+  'phase',
+  'priorities',
+  'timestamp',
+  'version',
+  'workspace',
+];
+const FINAL_KEYS = [
+  '$schema',
+  'finalResponse',
+  'goalsAchieved',
+  'metrics',
+  'outcome',
+  'status',
+  'subsessions',
+  'timestamp',
+];
 const keys = (o: object) => Object.keys(o).sort();
 
 /** Opens a prototype WebSocket and collects its messages. */
-async function openWs(url: string): Promise<{ ws: WebSocket; messages: any[]; waitFor(type: string, n?: number): Promise<any> }> {
+async function openWs(
+  url: string,
+): Promise<{ ws: WebSocket; messages: any[]; waitFor(type: string, n?: number): Promise<any> }> {
   const ws = new WebSocket(url.replace(/^http/, 'ws'));
   const messages: any[] = [];
   const waiters: Array<() => void> = [];
@@ -56,18 +95,27 @@ describe('the prototype clients against tether serve', () => {
     assert.deepEqual(created.json, { success: true, sessionId: sid, path: `sessions/${sid}` });
 
     const live = await openWs(`${srv.url}/ws?session=${sid}&user=alice`);
-    assert.deepEqual(keys((await live.waitFor('connected'))), ['sessionId', 'timestamp', 'type', 'userId']);
+    assert.deepEqual(keys(await live.waitFor('connected')), ['sessionId', 'timestamp', 'type', 'userId']);
     assert.equal(live.messages[0].sessionId, sid);
     const ws = ((await (await fetch(`${srv.url}/health`)).json()) as any).websocket;
-    assert.deepEqual(ws, { totalConnections: 1, users: 1, sessions: 1 }, 'the prototype\'s /health counts its WebSocket clients');
+    assert.deepEqual(
+      ws,
+      { totalConnections: 1, users: 1, sessions: 1 },
+      "the prototype's /health counts its WebSocket clients",
+    );
 
     const agent = nodeAgent(srv.url, sid);
     assert.equal(await agent.testConnection(), true);
-    assert.deepEqual(await agent.logAction({ type: 'tool_call', tool: 'Bash', input: { command: 'ls' } }), { success: true });
+    assert.deepEqual(await agent.logAction({ type: 'tool_call', tool: 'Bash', input: { command: 'ls' } }), {
+      success: true,
+    });
     assert.deepEqual(await agent.logAction({ type: 'bash_exec', command: 'ls' }), { success: true });
     assert.deepEqual(await agent.logAction({ type: 'file_write', path: 'a.txt' }), { success: true });
     assert.deepEqual(await agent.logResponse({ type: 'text', content: 'done' }), { success: true });
-    assert.deepEqual(await agent.updateState({ phase: 'execution', currentStep: 'processing', workspace: { cwd: '/app' } }), { success: true });
+    assert.deepEqual(
+      await agent.updateState({ phase: 'execution', currentStep: 'processing', workspace: { cwd: '/app' } }),
+      { success: true },
+    );
     assert.deepEqual(await agent.addGoal({ description: 'Process data', priority: 'high' }), { success: true });
     assert.deepEqual(await agent.addGoal({ description: 'Report' }), { success: true });
     assert.deepEqual(await agent.updateGoal('goal-1', { status: 'completed' }), { success: true });
@@ -83,9 +131,18 @@ describe('the prototype clients against tether serve', () => {
     assert.deepEqual(keys(action), ['data', 'sessionId', 'timestamp', 'type']);
     assert.deepEqual(action.data, { type: 'tool_call', tool: 'Bash', input: { command: 'ls' } });
     assert.deepEqual((await live.waitFor('response')).data, { type: 'text', content: 'done' });
-    assert.deepEqual((await live.waitFor('state_updated')).data, { phase: 'execution', currentStep: 'processing', workspace: { cwd: '/app' } });
+    assert.deepEqual((await live.waitFor('state_updated')).data, {
+      phase: 'execution',
+      currentStep: 'processing',
+      workspace: { cwd: '/app' },
+    });
     const goalAdded = await live.waitFor('goal_added');
-    assert.deepEqual(goalAdded.data, { description: 'Process data', priority: 'high', id: 'goal-1', status: 'pending' });
+    assert.deepEqual(goalAdded.data, {
+      description: 'Process data',
+      priority: 'high',
+      id: 'goal-1',
+      status: 'pending',
+    });
     assert.deepEqual((await live.waitFor('goal_updated')).data, { goalId: 'goal-1', status: 'completed' });
     assert.deepEqual((await live.waitFor('agent_spawned')).data, spawned);
     assert.deepEqual((await live.waitFor('agent_completed')).data, { agentId: spawned.agentId });
@@ -98,7 +155,13 @@ describe('the prototype clients against tether serve', () => {
     assert.deepEqual(state.mcp, { swarm: {}, memory: { keys: [] } });
     assert.deepEqual(state.expectedOutcome, {});
     assert.equal(state.phase, 'execution');
-    assert.deepEqual(state.goals.map((g: any) => [g.id, g.status, g.priority || 'normal', g.description]), [['goal-1', 'completed', 'high', 'Process data'], ['goal-2', 'pending', 'normal', 'Report']]);
+    assert.deepEqual(
+      state.goals.map((g: any) => [g.id, g.status, g.priority || 'normal', g.description]),
+      [
+        ['goal-1', 'completed', 'high', 'Process data'],
+        ['goal-2', 'pending', 'normal', 'Report'],
+      ],
+    );
     assert.deepEqual(keys(state.goals[1]), ['description', 'id', 'status']);
     assert.ok(state.goals[0].completedAt);
     assert.deepEqual(state.agents.active, []);
@@ -107,7 +170,9 @@ describe('the prototype clients against tether serve', () => {
     assert.equal(state.version, 7);
 
     // finalizeSession({status: 'success', outcome}): free-text status, final.json, the session completed with a duration.
-    assert.deepEqual(await agent.finalizeSession({ status: 'success', outcome: 'all good', response: 'bye' }), { success: true });
+    assert.deepEqual(await agent.finalizeSession({ status: 'success', outcome: 'all good', response: 'bye' }), {
+      success: true,
+    });
     const finalized = await live.waitFor('session_finalized');
     assert.equal(finalized.data.status, 'success');
 
@@ -119,17 +184,35 @@ describe('the prototype clients against tether serve', () => {
     assert.equal(restore.metadata.model, 'claude-sonnet-4.5');
     assert.equal(restore.metadata.yoloMode, true);
     assert.deepEqual(restore.metadata.tokenUsage, { input: 0, output: 0, total: 0 });
-    assert.deepEqual(restore.metadata.metrics, { agentsSpawned: 1, toolCalls: 1, mcpCalls: 0, filesModified: 1, bashCommands: 1 });
+    assert.deepEqual(restore.metadata.metrics, {
+      agentsSpawned: 1,
+      toolCalls: 1,
+      mcpCalls: 0,
+      filesModified: 1,
+      bashCommands: 1,
+    });
     assert.deepEqual(keys(restore.initial), ['$schema', 'config', 'input', 'source', 'timestamp']);
     assert.deepEqual(restore.state, { ...state, version: state.version });
-    assert.deepEqual(restore.actions.map((a: any) => [a.seq, a.type]), [[1, 'tool_call'], [2, 'bash_exec'], [3, 'file_write']]);
+    assert.deepEqual(
+      restore.actions.map((a: any) => [a.seq, a.type]),
+      [
+        [1, 'tool_call'],
+        [2, 'bash_exec'],
+        [3, 'file_write'],
+      ],
+    );
     assert.deepEqual(keys(restore.actions[0]), ['input', 'seq', 'timestamp', 'tool', 'type']);
-    assert.deepEqual(restore.responses, [{ seq: 1, timestamp: restore.responses[0].timestamp, type: 'text', content: 'done' }]);
+    assert.deepEqual(restore.responses, [
+      { seq: 1, timestamp: restore.responses[0].timestamp, type: 'text', content: 'done' },
+    ]);
     assert.deepEqual(keys(restore.final), FINAL_KEYS);
     assert.equal(restore.final.status, 'success');
     assert.equal(restore.final.outcome, 'all good');
     assert.equal(restore.final.finalResponse, 'bye');
-    assert.deepEqual(restore.final.goalsAchieved.map((g: any) => g.id), ['goal-1']);
+    assert.deepEqual(
+      restore.final.goalsAchieved.map((g: any) => g.id),
+      ['goal-1'],
+    );
     assert.deepEqual(restore.final.metrics, restore.metadata.metrics);
     live.ws.close();
   });
@@ -141,7 +224,11 @@ describe('the prototype clients against tether serve', () => {
     const created = await page.createTestSession('dash-1');
     assert.equal(created.response.headers.get('access-control-allow-origin'), ORIGIN);
     const sc = await broadcast.waitFor('session_created');
-    assert.deepEqual(sc, { type: 'session_created', data: { sessionId: 'dash-1', userId: 'test-user' }, timestamp: sc.timestamp });
+    assert.deepEqual(sc, {
+      type: 'session_created',
+      data: { sessionId: 'dash-1', userId: 'test-user' },
+      timestamp: sc.timestamp,
+    });
     await nodeAgent(srv.url, 'dash-1').logAction({ type: 'tool_call', tool: 'Read' });
 
     const stats = await page.loadStats();
@@ -155,20 +242,38 @@ describe('the prototype clients against tether serve', () => {
 
     const recent = (await page.loadRecentSessions()).json;
     assert.ok(Array.isArray(recent));
-    assert.deepEqual(recent.map((s: any) => [s.sessionId, s.userId, s.status]), [['dash-1', 'test-user', 'active'], ['node-agent-1', 'test-user', 'completed']]);
+    assert.deepEqual(
+      recent.map((s: any) => [s.sessionId, s.userId, s.status]),
+      [
+        ['dash-1', 'test-user', 'active'],
+        ['node-agent-1', 'test-user', 'completed'],
+      ],
+    );
     assert.deepEqual(keys(recent[0]), METADATA_KEYS);
     assert.ok(!Number.isNaN(new Date(recent[0].created).getTime()));
 
     const actions = (await page.loadSessionActions('dash-1')).json;
-    assert.deepEqual(actions.map((a: any) => [a.seq, a.type, a.tool]), [[1, 'tool_call', 'Read']]);
+    assert.deepEqual(
+      actions.map((a: any) => [a.seq, a.type, a.tool]),
+      [[1, 'tool_call', 'Read']],
+    );
     assert.deepEqual((await page.loadSessionResponses('dash-1')).json, []);
     const st = (await page.loadSessionState('dash-1')).json;
     assert.deepEqual([st.goals, st.agents.spawned], [[], []]);
 
     const users = (await (await fetch(`${srv.url}/api/sessions/user/test-user`)).json()) as any[];
-    assert.deepEqual(users.map((u) => keys(u)), [['created', 'sessionId', 'userId'], ['created', 'sessionId', 'userId']]);
+    assert.deepEqual(
+      users.map((u) => keys(u)),
+      [
+        ['created', 'sessionId', 'userId'],
+        ['created', 'sessionId', 'userId'],
+      ],
+    );
     const active = (await (await fetch(`${srv.url}/api/query/active`)).json()) as any[];
-    assert.deepEqual(active.map((s) => s.sessionId), ['dash-1']);
+    assert.deepEqual(
+      active.map((s) => s.sessionId),
+      ['dash-1'],
+    );
     broadcast.ws.close();
   });
 
@@ -186,8 +291,16 @@ describe('the prototype clients against tether serve', () => {
   it('PATCH metadata as the prototype\'s updateMetadata: dotted keys set (replace), "+N" adds, live message is the body', async () => {
     const sid = 'meta-keys-1';
     const json = (r: Response) => r.json() as Promise<any>;
-    const call = (method: string, path: string, body?: unknown) => fetch(`${srv.url}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    assert.equal((await call('POST', '/api/sessions', { sessionId: sid, userId: 'u', initial: { source: 't' } })).status, 200);
+    const call = (method: string, path: string, body?: unknown) =>
+      fetch(`${srv.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    assert.equal(
+      (await call('POST', '/api/sessions', { sessionId: sid, userId: 'u', initial: { source: 't' } })).status,
+      200,
+    );
     const live = await openWs(`${srv.url}/ws?session=${sid}`);
     await live.waitFor('connected');
     const patch = async (body: unknown) => {
@@ -200,45 +313,76 @@ describe('the prototype clients against tether serve', () => {
     const md = (await json(await call('GET', `/api/sessions/${sid}`))).metadata;
     assert.equal(md.tokenUsage.input, 12);
     assert.equal(md.tokenUsage.output, 3);
-    assert.deepEqual(md.custom, { deep: { b: 2 } }, 'a dotted key replaces the value at its path, as the prototype did');
+    assert.deepEqual(
+      md.custom,
+      { deep: { b: 2 } },
+      'a dotted key replaces the value at its path, as the prototype did',
+    );
     assert.equal(md.project, 'x');
     const msg = await live.waitFor('metadata_updated', 2);
-    assert.deepEqual(live.messages.filter((m) => m.type === 'metadata_updated').map((m) => m.data), [
-      { 'tokenUsage.input': '+5', 'custom.deep': { a: 1, keep: true }, project: 'x' },
-      { 'tokenUsage.input': '+7', 'tokenUsage.output': 3, 'custom.deep': { b: 2 } },
-    ]);
+    assert.deepEqual(
+      live.messages.filter((m) => m.type === 'metadata_updated').map((m) => m.data),
+      [
+        { 'tokenUsage.input': '+5', 'custom.deep': { a: 1, keep: true }, project: 'x' },
+        { 'tokenUsage.input': '+7', 'tokenUsage.output': 3, 'custom.deep': { b: 2 } },
+      ],
+    );
     assert.ok(msg);
     live.ws.close();
-    for (const bad of [{ 'metrics.toolCalls': '+1' }, { '__proto__.x': 1 }, { 'project.sub': 1 }, { 'a..b': 1 }, { 'custom.deep.b': '+1', 'x': 1, 'custom.deep.b.c': 1 }]) {
+    for (const bad of [
+      { 'metrics.toolCalls': '+1' },
+      { '__proto__.x': 1 },
+      { 'project.sub': 1 },
+      { 'a..b': 1 },
+      { 'custom.deep.b': '+1', x: 1, 'custom.deep.b.c': 1 },
+    ]) {
       const r = await call('PATCH', `/api/sessions/${sid}/metadata`, bad);
       assert.equal(r.status, 400, JSON.stringify(bad));
       assert.equal((await json(r)).code, 'validation_failed');
     }
-    assert.equal((await json(await call('GET', `/api/sessions/${sid}`))).metadata.tokenUsage.input, 12, 'a refused body changes nothing');
+    assert.equal(
+      (await json(await call('GET', `/api/sessions/${sid}`))).metadata.tokenUsage.input,
+      12,
+      'a refused body changes nothing',
+    );
   });
 
   it('bad input: ids never become paths, bodies are checked, errors are problem+json with the right 4xx', async () => {
-    const post = (path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => fetch(`${srv.url}${path}`, { method: 'POST', headers, body });
+    const post = (
+      path: string,
+      body: string,
+      headers: Record<string, string> = { 'content-type': 'application/json' },
+    ) => fetch(`${srv.url}${path}`, { method: 'POST', headers, body });
     const problem = async (r: Response, status: number, code: string) => {
       assert.equal(r.status, status);
       assert.match(r.headers.get('content-type') ?? '', /application\/problem\+json/);
       assert.equal(((await r.json()) as any).code, code);
     };
     await problem(await post('/api/actions/..%2F..%2Fetc', '{}'), 400, 'invalid_session_id');
-    await problem(await post('/api/sessions', JSON.stringify({ sessionId: '../x', userId: 'u', initial: {} })), 400, 'validation_failed');
+    await problem(
+      await post('/api/sessions', JSON.stringify({ sessionId: '../x', userId: 'u', initial: {} })),
+      400,
+      'validation_failed',
+    );
     await problem(await post('/api/sessions', JSON.stringify({ sessionId: 'x' })), 400, 'validation_failed');
     await problem(await post('/api/actions/p1', '{"__proto__":{"polluted":true}}'), 400, 'invalid_json');
     await problem(await post('/api/state/p1/goals', '{"constructor":{"prototype":{"x":1}}}'), 400, 'invalid_json');
-    await problem(await post('/api/actions/p1', JSON.stringify({ big: 'x'.repeat(2 * 1024 * 1024) })), 413, 'payload_too_large');
+    await problem(
+      await post('/api/actions/p1', JSON.stringify({ big: 'x'.repeat(2 * 1024 * 1024) })),
+      413,
+      'payload_too_large',
+    );
     await problem(await fetch(`${srv.url}/api/state/nope`), 404, 'session_not_found');
     await problem(await fetch(`${srv.url}/api/sessions/nope`), 404, 'session_not_found');
     await problem(await post('/api/sessions/nope/finalize', '{}'), 404, 'session_not_found');
     await problem(await post('/api/sessions/node-agent-1/finalize', '{"status":5}'), 400, 'validation_failed');
     await problem(await post('/api/state/node-agent-1/agents/ghost/complete', ''), 404, 'agent_not_found');
     await problem(await post('/api/state/node-agent-1/agents/ghost/complete', '[1]'), 400, 'validation_failed');
-    assert.equal(Object.prototype.hasOwnProperty.call({}, 'polluted'), false);
+    assert.equal(Object.hasOwn({}, 'polluted'), false);
     const ws = new WebSocket(`${srv.url.replace('http', 'ws')}/ws?session=../etc`);
-    const status = await new Promise<number>((res) => ws.once('unexpected-response', (_req, r) => res(r.statusCode ?? 0)).once('open', () => res(101)));
+    const status = await new Promise<number>((res) =>
+      ws.once('unexpected-response', (_req, r) => res(r.statusCode ?? 0)).once('open', () => res(101)),
+    );
     assert.equal(status, 400);
   });
 });
@@ -256,16 +400,34 @@ describe('big arrays are capped and paged (TETHER_RESPONSE_MAX_ITEMS)', () => {
     for (let i = 0; i < 3; i++) await agent.logResponse({ type: 'text', n: i });
     const first = await fetch(`${srv.url}/api/actions/paged`);
     const page1 = (await first.json()) as any[];
-    assert.deepEqual(page1.map((a) => a.seq), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      page1.map((a) => a.seq),
+      [1, 2, 3, 4, 5],
+    );
     const link = first.headers.get('link')!;
     assert.equal(link, '</api/actions/paged?offset=5>; rel="next"');
     const second = await fetch(srv.url + /<([^>]+)>/.exec(link)![1]!);
-    assert.deepEqual(((await second.json()) as any[]).map((a) => [a.seq, a.n]), [[6, 5], [7, 6], [8, 7], [9, 8], [10, 9]]);
+    assert.deepEqual(
+      ((await second.json()) as any[]).map((a) => [a.seq, a.n]),
+      [
+        [6, 5],
+        [7, 6],
+        [8, 7],
+        [9, 8],
+        [10, 9],
+      ],
+    );
     const third = await fetch(srv.url + /<([^>]+)>/.exec(second.headers.get('link')!)![1]!);
-    assert.deepEqual(((await third.json()) as any[]).map((a) => a.seq), [11, 12]);
+    assert.deepEqual(
+      ((await third.json()) as any[]).map((a) => a.seq),
+      [11, 12],
+    );
     assert.equal(third.headers.get('link'), null);
     const limited = await fetch(`${srv.url}/api/actions/paged?limit=2`);
-    assert.deepEqual(((await limited.json()) as any[]).map((a) => a.seq), [1, 2]);
+    assert.deepEqual(
+      ((await limited.json()) as any[]).map((a) => a.seq),
+      [1, 2],
+    );
     const restore = await fetch(`${srv.url}/api/sessions/paged`);
     const body = (await restore.json()) as any;
     assert.equal(body.actions.length, 5);

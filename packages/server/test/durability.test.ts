@@ -24,7 +24,11 @@ async function freePort(): Promise<number> {
 }
 
 async function startChild(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--no-dashboard'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--no-dashboard'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   // Up to 30 s: a loaded CI machine starts Node slowly.
   for (let i = 0; i < 300; i++) {
     try {
@@ -72,7 +76,11 @@ describe('durability', () => {
           const id = `w${w}-${i}`;
           const sessionId = `kill-${w % 4}`;
           try {
-            const r = await fetch(`${base}/api/v1/actions/${sessionId}`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': id }, body: JSON.stringify({ w, i }) });
+            const r = await fetch(`${base}/api/v1/actions/${sessionId}`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'idempotency-key': id },
+              body: JSON.stringify({ w, i }),
+            });
             if (r.status === 201) acked.push({ sessionId, id, seq: ((await r.json()) as { seq: number }).seq });
           } catch {
             return; // the server is gone
@@ -94,17 +102,33 @@ describe('durability', () => {
       const again = await startChild(dataDir, port);
       try {
         for (const sid of ['kill-0', 'kill-1', 'kill-2', 'kill-3']) {
-          const { events } = (await (await fetch(`${base}/api/v1/sessions/${sid}/events?limit=10000`)).json()) as { events: Array<{ id: string; seq: number }> };
+          const { events } = (await (await fetch(`${base}/api/v1/sessions/${sid}/events?limit=10000`)).json()) as {
+            events: Array<{ id: string; seq: number }>;
+          };
           const stored = new Map(events.map((e) => [e.id, e.seq]));
-          assert.deepEqual(events.map((e) => e.seq), Array.from({ length: events.length }, (_, i) => i + 1), 'gapless after the crash');
-          for (const a of acked.filter((x) => x.sessionId === sid)) assert.equal(stored.get(a.id), a.seq, `acknowledged ${a.id} is stored at its seq`);
+          assert.deepEqual(
+            events.map((e) => e.seq),
+            Array.from({ length: events.length }, (_, i) => i + 1),
+            'gapless after the crash',
+          );
+          for (const a of acked.filter((x) => x.sessionId === sid))
+            assert.equal(stored.get(a.id), a.seq, `acknowledged ${a.id} is stored at its seq`);
           // Session rows may lag their log at the crash; the summary must still agree with the log exactly.
-          const summary = (await (await fetch(`${base}/api/v1/sessions/${sid}/summary`)).json()) as { lastSeq: number; metadata: { metrics: { actions: number; events: number } } };
+          const summary = (await (await fetch(`${base}/api/v1/sessions/${sid}/summary`)).json()) as {
+            lastSeq: number;
+            metadata: { metrics: { actions: number; events: number } };
+          };
           assert.equal(summary.lastSeq, events.length);
           assert.equal(summary.metadata.metrics.actions, events.length - 1);
           assert.equal(summary.metadata.metrics.events, events.length);
-          const listed = (await (await fetch(`${base}/api/v1/sessions?limit=10`)).json()) as { sessions: Array<{ sessionId: string; lastSeq: number }> };
-          assert.equal(listed.sessions.find((x) => x.sessionId === sid)?.lastSeq, events.length, 'the listed row caught up too');
+          const listed = (await (await fetch(`${base}/api/v1/sessions?limit=10`)).json()) as {
+            sessions: Array<{ sessionId: string; lastSeq: number }>;
+          };
+          assert.equal(
+            listed.sessions.find((x) => x.sessionId === sid)?.lastSeq,
+            events.length,
+            'the listed row caught up too',
+          );
         }
       } finally {
         again.kill('SIGTERM');
@@ -116,7 +140,9 @@ describe('durability', () => {
     }
   });
 
-  it('SIGTERM drains in-flight writes: every answered write is stored, and the process exits 0', { timeout: 60_000 }, async () => {
+  it('SIGTERM drains in-flight writes: every answered write is stored, and the process exits 0', {
+    timeout: 60_000,
+  }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tether-term-'));
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
@@ -127,7 +153,11 @@ describe('durability', () => {
       const writer = async (w: number) => {
         for (let i = 0; !stop; i++) {
           try {
-            const r = await fetch(`${base}/api/v1/actions/term`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `t${w}-${i}` }, body: '{}' });
+            const r = await fetch(`${base}/api/v1/actions/term`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'idempotency-key': `t${w}-${i}` },
+              body: '{}',
+            });
             if (r.status === 201) acked.push(`t${w}-${i}`);
           } catch {
             return;
@@ -143,7 +173,9 @@ describe('durability', () => {
       await Promise.all(writers);
       const again = await startChild(dataDir, port);
       try {
-        const { events } = (await (await fetch(`${base}/api/v1/sessions/term/events?limit=10000`)).json()) as { events: Array<{ id: string }> };
+        const { events } = (await (await fetch(`${base}/api/v1/sessions/term/events?limit=10000`)).json()) as {
+          events: Array<{ id: string }>;
+        };
         const ids = new Set(events.map((e) => e.id));
         for (const id of acked) assert.ok(ids.has(id), `answered write ${id} was stored`);
       } finally {

@@ -15,7 +15,10 @@ import { startTestServer, type TestServer } from './helpers.js';
 
 /** Runs mount/umount directly as root, else through `sudo -n`; returns false when neither is permitted. */
 function privileged(args: string[]): boolean {
-  for (const [cmd, argv] of [[args[0]!, args.slice(1)], ['sudo', ['-n', ...args]]] as const) {
+  for (const [cmd, argv] of [
+    [args[0]!, args.slice(1)],
+    ['sudo', ['-n', ...args]],
+  ] as const) {
     try {
       execFileSync(cmd, argv, { stdio: 'ignore' });
       return true;
@@ -34,7 +37,9 @@ const canMount = (() => {
   return ok;
 })();
 
-it('full disk: 507 with Retry-After, reads work, /ready 503, one log line per interval, recovery keeps every acknowledged write', { skip: canMount ? false : 'mounting a tmpfs needs root or sudo -n' }, async () => {
+it('full disk: 507 with Retry-After, reads work, /ready 503, one log line per interval, recovery keeps every acknowledged write', {
+  skip: canMount ? false : 'mounting a tmpfs needs root or sudo -n',
+}, async () => {
   const mnt = mkdtempSync(join(tmpdir(), 'tether-full-'));
   assert.ok(privileged(['mount', '-t', 'tmpfs', '-o', 'size=3m', 'tether-full', mnt]));
   const logs: string[] = [];
@@ -66,18 +71,34 @@ it('full disk: 507 with Retry-After, reads work, /ready 503, one log line per in
       const r = await s.req('POST', `/api/v1/actions/more-${i}`, { type: 'x', payload });
       assert.equal(r.status, 507, JSON.stringify(r.body));
     }
-    const ingest = await s.req('POST', '/api/v1/ingest', { events: [{ sessionId: 'fill-0', kind: 'action', data: { payload } }] });
+    const ingest = await s.req('POST', '/api/v1/ingest', {
+      events: [{ sessionId: 'fill-0', kind: 'action', data: { payload } }],
+    });
     assert.equal(ingest.status, 507);
     // Reads keep working.
-    for (const path of ['/api/v1/sessions', '/api/v1/query/stats', '/api/v1/query/analytics', '/api/v1/query/recent', '/api/v1/query/search?q=tool_call', '/api/v1/actions/fill-1', '/health']) {
+    for (const path of [
+      '/api/v1/sessions',
+      '/api/v1/query/stats',
+      '/api/v1/query/analytics',
+      '/api/v1/query/recent',
+      '/api/v1/query/search?q=tool_call',
+      '/api/v1/actions/fill-1',
+      '/health',
+    ]) {
       const r = await s.req('GET', path);
       assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body).slice(0, 300)}`);
     }
     const ready = await s.req('GET', '/ready');
     assert.equal(ready.status, 503);
     assert.equal(ready.body.reason, 'storage full');
-    const diskLines = logs.join('').split('\n').filter((l) => /disk|full|SQLITE_FULL|507/i.test(l));
-    assert.ok(diskLines.length >= 1 && diskLines.length <= 3, `one log line per interval, not per request (${diskLines.length}):\n${diskLines.join('\n').slice(0, 2000)}`);
+    const diskLines = logs
+      .join('')
+      .split('\n')
+      .filter((l) => /disk|full|SQLITE_FULL|507/i.test(l));
+    assert.ok(
+      diskLines.length >= 1 && diskLines.length <= 3,
+      `one log line per interval, not per request (${diskLines.length}):\n${diskLines.join('\n').slice(0, 2000)}`,
+    );
 
     // Free space: grow the file system. Writes commit again (after at most a Retry-After), /ready is 200 again.
     assert.ok(privileged(['mount', '-o', 'remount,size=64m', mnt]));
@@ -92,8 +113,13 @@ it('full disk: 507 with Retry-After, reads work, /ready 503, one log line per in
 
     const check = async (srv: TestServer) => {
       for (let k = 0; k < 10; k++) {
-        const want = acknowledged.filter((a) => a.session === `fill-${k}`).map((a) => a.n).sort((a, b) => a - b);
-        const got = (await srv.req('GET', `/api/v1/actions/fill-${k}`)).body.actions.map((a: { n: number }) => a.n).sort((a: number, b: number) => a - b);
+        const want = acknowledged
+          .filter((a) => a.session === `fill-${k}`)
+          .map((a) => a.n)
+          .sort((a, b) => a - b);
+        const got = (await srv.req('GET', `/api/v1/actions/fill-${k}`)).body.actions
+          .map((a: { n: number }) => a.n)
+          .sort((a: number, b: number) => a - b);
         for (const n of want) assert.ok(got.includes(n), `fill-${k}: acknowledged action ${n} kept`);
       }
     };

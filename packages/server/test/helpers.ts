@@ -10,12 +10,20 @@ import { loadConfig, startServer, type RunningServer, type TetherConfig } from '
 export interface TestServer extends RunningServer {
   dataDir: string;
   /** fetch against the server; JSON body serialized when given. */
-  req(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: any }>;
+  req(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; headers: Headers; body: any }>;
   /** Stops the server and removes its data directory. */
   stop(): Promise<void>;
 }
 
-export async function startTestServer(overrides: Partial<TetherConfig> = {}, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<TetherConfig> = {},
+  env: Record<string, string> = {},
+): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'tether-test-'));
   const config = loadConfig(env, { port: 0, logLevel: 'silent', dashboardDir: '', ...overrides, dataDir });
   const server = await startServer(config);
@@ -35,7 +43,9 @@ export async function startTestServer(overrides: Partial<TetherConfig> = {}, env
     return { status: res.status, headers: res.headers, body: parsed };
   };
   return {
-    ...server, dataDir, req,
+    ...server,
+    dataDir,
+    req,
     async stop() {
       await server.close();
       if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -29,13 +29,25 @@ const dropSchema = async (schema: string) => void (await admin.query(`DROP SCHEM
 runCheckpointContract('sqlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tether-lg-'));
   const store = new SqliteStore({ file: join(dir, 'tether.db') });
-  return { store, cleanup: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 });
 
 runCheckpointContract('postgres', async () => {
   const schema = schemaName();
   const store = await PostgresStore.open({ connectionString: DATABASE_URL, schema, poolSize: 4 });
-  return { store, cleanup: async () => { await store.close(); await dropSchema(schema); } };
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await dropSchema(schema);
+    },
+  };
 });
 
 describe('SQLite checkpoint reads', () => {
@@ -45,10 +57,16 @@ describe('SQLite checkpoint reads', () => {
       const store = new SqliteStore({ file: join(dir, 'tether.db') });
       await store.close();
       const db = new Database(join(dir, 'tether.db'), { readonly: true });
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${BLOBS_OF_CHECKPOINT}`).all('{"a":"1"}', 't', '') as Array<{ detail: string }>).map((r) => r.detail);
+      const plan = (
+        db.prepare(`EXPLAIN QUERY PLAN ${BLOBS_OF_CHECKPOINT}`).all('{"a":"1"}', 't', '') as Array<{ detail: string }>
+      ).map((r) => r.detail);
       db.close();
       assert.match(plan[0]!, /^SCAN j VIRTUAL TABLE/, plan.join(' | '));
-      assert.match(plan[1]!, /^SEARCH b USING .*\(thread_id=\? AND checkpoint_ns=\? AND channel=\? AND version=\?\)/, plan.join(' | '));
+      assert.match(
+        plan[1]!,
+        /^SEARCH b USING .*\(thread_id=\? AND checkpoint_ns=\? AND channel=\? AND version=\?\)/,
+        plan.join(' | '),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -58,11 +76,28 @@ describe('SQLite checkpoint reads', () => {
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const unb64 = (s: string) => Buffer.from(s, 'base64').toString();
 
-function body(threadId: string, id: string, parent: string | null, blobs: Record<string, [string, string]>, extra: Record<string, unknown> = {}) {
+function body(
+  threadId: string,
+  id: string,
+  parent: string | null,
+  blobs: Record<string, [string, string]>,
+  extra: Record<string, unknown> = {},
+) {
   return {
-    threadId, checkpointNs: '', checkpointId: id, parentCheckpointId: parent, checkpoint: { type: 'json', data: b64(`{"id":"${id}"}`) },
-    metadata: { step: Number(id), source: 'loop' }, channelVersions: Object.fromEntries(Object.entries(blobs).map(([c, [v]]) => [c, v])),
-    blobs: Object.entries(blobs).map(([channel, [version, value]]) => ({ channel, version, type: 'json', data: b64(value) })), ...extra,
+    threadId,
+    checkpointNs: '',
+    checkpointId: id,
+    parentCheckpointId: parent,
+    checkpoint: { type: 'json', data: b64(`{"id":"${id}"}`) },
+    metadata: { step: Number(id), source: 'loop' },
+    channelVersions: Object.fromEntries(Object.entries(blobs).map(([c, [v]]) => [c, v])),
+    blobs: Object.entries(blobs).map(([channel, [version, value]]) => ({
+      channel,
+      version,
+      type: 'json',
+      data: b64(value),
+    })),
+    ...extra,
   };
 }
 
@@ -73,43 +108,90 @@ function apiTests(engine: string, start: () => Promise<{ s: TestServer; done: ()
       try {
         await s.req('POST', '/api/v1/sessions', { sessionId: 'agent-1', type: 'agent' });
         const thread = 'thread/with spaces';
-        const r1 = await s.req('POST', '/api/v1/langgraph/checkpoints', body(thread, '01', null, { msgs: ['1', '"hi"'], big: ['1', 'x'.repeat(5000)] }, { parentSessionId: 'agent-1', writer: 'w1', values: { msgs: 'hi' } }));
+        const r1 = await s.req(
+          'POST',
+          '/api/v1/langgraph/checkpoints',
+          body(
+            thread,
+            '01',
+            null,
+            { msgs: ['1', '"hi"'], big: ['1', 'x'.repeat(5000)] },
+            { parentSessionId: 'agent-1', writer: 'w1', values: { msgs: 'hi' } },
+          ),
+        );
         assert.equal(r1.status, 201, JSON.stringify(r1.body));
         assert.equal(r1.body.sessionId, threadSessionId(thread));
-        const w = await s.req('POST', '/api/v1/langgraph/writes', { threadId: thread, checkpointId: '01', writes: [{ taskId: 't1', idx: 0, channel: 'msgs', type: 'json', data: b64('"w"') }], writer: 'w1' });
+        const w = await s.req('POST', '/api/v1/langgraph/writes', {
+          threadId: thread,
+          checkpointId: '01',
+          writes: [{ taskId: 't1', idx: 0, channel: 'msgs', type: 'json', data: b64('"w"') }],
+          writer: 'w1',
+        });
         assert.equal(w.status, 201);
-        const r2 = await s.req('POST', '/api/v1/langgraph/checkpoints', body(thread, '02', '01', { msgs: ['2', '"hi there"'] }, { writer: 'w2' }));
+        const r2 = await s.req(
+          'POST',
+          '/api/v1/langgraph/checkpoints',
+          body(thread, '02', '01', { msgs: ['2', '"hi there"'] }, { writer: 'w2' }),
+        );
         assert.equal(r2.status, 201);
-        const list = await s.req('GET', `/api/v1/langgraph/checkpoints?threadId=${encodeURIComponent(thread)}&checkpointNs=`);
+        const list = await s.req(
+          'GET',
+          `/api/v1/langgraph/checkpoints?threadId=${encodeURIComponent(thread)}&checkpointNs=`,
+        );
         assert.equal(list.status, 200);
         const [c2, c1] = list.body.checkpoints;
         assert.equal(c2.checkpointId, '02');
         assert.equal(c2.parentCheckpointId, '01');
         assert.deepEqual(c2.channelVersions, { msgs: '2' });
-        assert.deepEqual(c2.blobs.map((b: any) => [b.channel, unb64(b.data)]), [['msgs', '"hi there"']]);
+        assert.deepEqual(
+          c2.blobs.map((b: any) => [b.channel, unb64(b.data)]),
+          [['msgs', '"hi there"']],
+        );
         assert.equal(c1.pendingWrites.length, 1);
         assert.equal(unb64(c1.pendingWrites[0].data), '"w"');
         const sess = await s.req('GET', `/api/v1/sessions/${encodeURIComponent(r1.body.sessionId)}/summary`);
         assert.equal(sess.body.type, 'langgraph');
         assert.equal(sess.body.parentSessionId, 'agent-1');
-        const events = (await s.req('GET', `/api/v1/sessions/${encodeURIComponent(r1.body.sessionId)}/events`)).body.events;
-        assert.deepEqual(events.map((e: any) => e.kind), ['session_created', 'checkpoint', 'checkpoint_writes', 'checkpoint']);
+        const events = (await s.req('GET', `/api/v1/sessions/${encodeURIComponent(r1.body.sessionId)}/events`)).body
+          .events;
+        assert.deepEqual(
+          events.map((e: any) => e.kind),
+          ['session_created', 'checkpoint', 'checkpoint_writes', 'checkpoint'],
+        );
         assert.equal(events[3].data.resumed?.previousWriter, 'w1', 'a new writer shows as a resume in the log');
         assert.equal(events[1].data.resumed, undefined);
         const state = (await s.req('GET', `/api/v1/state/${encodeURIComponent(r1.body.sessionId)}?atSeq=2`)).body;
         assert.equal(state.langgraph.checkpointId, '01');
         assert.deepEqual(state.langgraph.values, { msgs: 'hi' });
         const children = await s.req('GET', '/api/v1/sessions?parentSessionId=agent-1');
-        assert.ok(children.status !== 200 || children.body.sessions.some((x: any) => x.sessionId === r1.body.sessionId));
-        const copy = await s.req('POST', `/api/v1/langgraph/threads/${encodeURIComponent(thread)}/copy`, { targetThreadId: 'copy-target' });
+        assert.ok(
+          children.status !== 200 || children.body.sessions.some((x: any) => x.sessionId === r1.body.sessionId),
+        );
+        const copy = await s.req('POST', `/api/v1/langgraph/threads/${encodeURIComponent(thread)}/copy`, {
+          targetThreadId: 'copy-target',
+        });
         assert.equal(copy.body.copied, 2);
         const copied = (await s.req('GET', '/api/v1/langgraph/checkpoints?threadId=copy-target')).body.checkpoints;
-        assert.deepEqual(copied.map((c: any) => [c.checkpointId, c.parentCheckpointId, c.blobs, c.pendingWrites]), list.body.checkpoints.map((c: any) => [c.checkpointId, c.parentCheckpointId, c.blobs, c.pendingWrites]));
-        assert.equal((await s.req('POST', '/api/v1/langgraph/threads/nothing-here/copy', { targetThreadId: 'copy-2' })).body.copied, 0);
+        assert.deepEqual(
+          copied.map((c: any) => [c.checkpointId, c.parentCheckpointId, c.blobs, c.pendingWrites]),
+          list.body.checkpoints.map((c: any) => [c.checkpointId, c.parentCheckpointId, c.blobs, c.pendingWrites]),
+        );
+        assert.equal(
+          (await s.req('POST', '/api/v1/langgraph/threads/nothing-here/copy', { targetThreadId: 'copy-2' })).body
+            .copied,
+          0,
+        );
         const del = await s.req('DELETE', `/api/v1/langgraph/threads/${encodeURIComponent(thread)}`);
         assert.equal(del.status, 204);
-        assert.deepEqual((await s.req('GET', `/api/v1/langgraph/checkpoints?threadId=${encodeURIComponent(thread)}`)).body.checkpoints, []);
-        assert.equal((await s.req('DELETE', `/api/v1/langgraph/threads/${encodeURIComponent(thread)}`)).status, 204, 'deleting again is a no-op');
+        assert.deepEqual(
+          (await s.req('GET', `/api/v1/langgraph/checkpoints?threadId=${encodeURIComponent(thread)}`)).body.checkpoints,
+          [],
+        );
+        assert.equal(
+          (await s.req('DELETE', `/api/v1/langgraph/threads/${encodeURIComponent(thread)}`)).status,
+          204,
+          'deleting again is a no-op',
+        );
       } finally {
         await done();
       }
@@ -124,10 +206,17 @@ function apiTests(engine: string, start: () => Promise<{ s: TestServer; done: ()
         assert.equal(bad.body.code, 'validation_failed');
         const filter = await s.req('GET', '/api/v1/langgraph/checkpoints?filter=%5B1%5D');
         assert.equal(filter.body.code, 'validation_failed');
-        const ingest = await s.req('POST', '/api/v1/ingest', { events: [{ sessionId: 'x', kind: 'checkpoint', data: {} }] });
+        const ingest = await s.req('POST', '/api/v1/ingest', {
+          events: [{ sessionId: 'x', kind: 'checkpoint', data: {} }],
+        });
         assert.equal(ingest.body.results[0].code, 'validation_failed');
         const paths = Object.keys((await s.req('GET', '/openapi.json')).body.paths);
-        for (const p of ['/api/v1/langgraph/checkpoints', '/api/v1/langgraph/writes', '/api/v1/langgraph/threads/{threadId}']) assert.ok(paths.includes(p), p);
+        for (const p of [
+          '/api/v1/langgraph/checkpoints',
+          '/api/v1/langgraph/writes',
+          '/api/v1/langgraph/threads/{threadId}',
+        ])
+          assert.ok(paths.includes(p), p);
       } finally {
         await done();
       }
@@ -146,7 +235,13 @@ apiTests('postgres', async () => {
   const u = new URL(DATABASE_URL);
   u.searchParams.set('options', `-c search_path=${schema}`);
   const s = await startTestServer({ storage: 'postgres', databaseUrl: u.toString() });
-  return { s, done: async () => { await s.stop(); await dropSchema(schema); } };
+  return {
+    s,
+    done: async () => {
+      await s.stop();
+      await dropSchema(schema);
+    },
+  };
 });
 
 const BIN = resolve(import.meta.dirname, '../../cli/dist/bin.js');
@@ -161,7 +256,11 @@ async function freePort(): Promise<number> {
 }
 
 async function serve(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--no-dashboard'], { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--no-dashboard'],
+    { stdio: 'ignore' },
+  );
   for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/ready`)).ok) return child;
@@ -180,15 +279,22 @@ it('an answered checkpoint put survives SIGKILL of the server', async () => {
   let child = await serve(dataDir, port);
   try {
     const url = `http://127.0.0.1:${port}/api/v1/langgraph/checkpoints`;
-    const puts = await Promise.all(Array.from({ length: 20 }, (_, i) => fetch(url, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body(`k${i % 4}`, String(i).padStart(2, '0'), null, { c: [String(i), `"v${i}"`] })),
-    }).then((r) => r.status)));
+    const puts = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body(`k${i % 4}`, String(i).padStart(2, '0'), null, { c: [String(i), `"v${i}"`] })),
+        }).then((r) => r.status),
+      ),
+    );
     assert.deepEqual(puts, Array(20).fill(201));
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     child = await serve(dataDir, port);
-    const got = await (await fetch(`${url}?limit=100`)).json() as { checkpoints: Array<{ checkpointId: string; blobs: Array<{ data: string }> }> };
+    const got = (await (await fetch(`${url}?limit=100`)).json()) as {
+      checkpoints: Array<{ checkpointId: string; blobs: Array<{ data: string }> }>;
+    };
     assert.equal(got.checkpoints.length, 20);
     for (const c of got.checkpoints) assert.equal(unb64(c.blobs[0]!.data), `"v${Number(c.checkpointId)}"`);
   } finally {

@@ -28,7 +28,10 @@ describe('timeouts and the connection cap', () => {
   it('a request whose body never arrives gets 408 request_timeout (problem+json) and is closed', async () => {
     const s = await startTestServer({ requestTimeoutMs: 1500, headersTimeoutMs: 1000 });
     try {
-      const out = await stall(s.port, 'POST /api/actions/slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"type":');
+      const out = await stall(
+        s.port,
+        'POST /api/actions/slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"type":',
+      );
       assert.match(out, /^HTTP\/1\.1 408/);
       assert.match(out, /application\/problem\+json/);
       assert.equal(JSON.parse(out.slice(out.indexOf('\r\n\r\n') + 4)).code, 'request_timeout');
@@ -74,20 +77,30 @@ describe('secrets', () => {
       lines.push(String(chunk));
       return true;
     }) as typeof process.stdout.write;
-    const s = await startTestServer({ dataDir, logLevel: 'info', logRequests: true }, { TETHER_API_KEYS: 'topsecret:admin' });
+    const s = await startTestServer(
+      { dataDir, logLevel: 'info', logRequests: true },
+      { TETHER_API_KEYS: 'topsecret:admin' },
+    );
     try {
       const r = await s.req('GET', '/api/v1/sessions?apiKey=topsecret');
       assert.equal(r.status, 401);
       assert.match(r.body.detail, /live-feed/);
       assert.doesNotMatch(JSON.stringify(r.body), /topsecret/);
       assert.match(r.body.instance, /apiKey=\[redacted\]/);
-      assert.equal((await s.req('DELETE', '/api/v1/sessions/x?apiKey=topsecret')).status, 401, 'no admin DELETE by query key');
+      assert.equal(
+        (await s.req('DELETE', '/api/v1/sessions/x?apiKey=topsecret')).status,
+        401,
+        'no admin DELETE by query key',
+      );
       // The SSE stream takes it (EventSource cannot send headers).
       const ctl = new AbortController();
       const sse = await fetch(`${s.url}/api/v1/stream?apiKey=topsecret`, { signal: ctl.signal });
       assert.equal(sse.status, 200);
       ctl.abort();
-      assert.equal((await s.req('GET', '/api/v1/sessions', undefined, { authorization: 'Bearer topsecret' })).status, 200);
+      assert.equal(
+        (await s.req('GET', '/api/v1/sessions', undefined, { authorization: 'Bearer topsecret' })).status,
+        200,
+      );
     } finally {
       process.stdout.write = origWrite;
       await s.stop();
@@ -117,7 +130,9 @@ describe('restart', () => {
   it("a zombie's pid in the lock file does not block a restart", async () => {
     // `sleep 0.2` becomes a zombie: its parent exec's into `sleep 30`, which never reaps it.
     const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const zombie = Number(await new Promise<string>((r) => parent.stdout.once('data', (d: Buffer) => r(d.toString().trim()))));
+    const zombie = Number(
+      await new Promise<string>((r) => parent.stdout.once('data', (d: Buffer) => r(d.toString().trim()))),
+    );
     const dataDir = mkdtempSync(join(tmpdir(), 'tether-zombie-'));
     try {
       for (let i = 0; i < 100; i++) {

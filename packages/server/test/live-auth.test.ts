@@ -21,7 +21,10 @@ describe('live feed authorization', () => {
     await s.stop();
   });
 
-  async function refused(query: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Msg; messages: Msg[] }> {
+  async function refused(
+    query: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: Msg; messages: Msg[] }> {
     const err = await WsClient.connect(s, query, headers).then(
       () => assert.fail('the upgrade should have been refused'),
       (e) => e as { status: number; body: Msg; client: WsClient },
@@ -45,7 +48,12 @@ describe('live feed authorization', () => {
     const ok = await WsClient.connect(s, `?apiKey=${READ}`);
     await ok.subscribe({ channel: 'list' });
     const anonAttempts = await Promise.all([refused(''), refused('?session=secret-session')]);
-    const r = await s.req('POST', '/api/v1/sessions', { sessionId: 'secret-session', initial: { task: 'private' } }, auth(INGEST));
+    const r = await s.req(
+      'POST',
+      '/api/v1/sessions',
+      { sessionId: 'secret-session', initial: { task: 'private' } },
+      auth(INGEST),
+    );
     assert.equal(r.status, 201);
     const created = await ok.waitFor((m) => m.type === 'session_created', 'session_created for the authorized watcher');
     assert.equal(created.sessionId, 'secret-session');
@@ -76,7 +84,14 @@ describe('live feed authorization', () => {
 
   it('closes a socket with 4001 when its key is revoked', async () => {
     const secret = 'stored-read-key';
-    await s.app.store.createKey({ id: 'k-live', name: 'live', hash: hashKey(secret), scopes: ['read'], created: new Date().toISOString(), revokedAt: null });
+    await s.app.store.createKey({
+      id: 'k-live',
+      name: 'live',
+      hash: hashKey(secret),
+      scopes: ['read'],
+      created: new Date().toISOString(),
+      revokedAt: null,
+    });
     const c = await WsClient.connect(s, '?session=secret-session', auth(secret));
     await c.waitFor((m) => m.type === 'subscribed', 'subscribed');
     await s.app.store.revokeKey('k-live');

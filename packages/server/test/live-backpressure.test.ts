@@ -43,7 +43,10 @@ describe('live feed backpressure', () => {
       // Resume from the last seq: exactly the rest.
       const again = await WsClient.connect(s, `?session=slow&after=${got.at(-1)}`);
       await until(() => again.events('session').at(-1)?.seq === appended + 1, 'the resumed client to catch up');
-      assert.deepEqual(again.events('session').map((m) => m.seq), range(got.at(-1)! + 1, appended + 1));
+      assert.deepEqual(
+        again.events('session').map((m) => m.seq),
+        range(got.at(-1)! + 1, appended + 1),
+      );
       await Promise.all([again.close(), healthy.close()]);
     } finally {
       await s.stop();
@@ -56,7 +59,10 @@ describe('live feed backpressure', () => {
       await appendActions(s, 'big', 2000, { batch: 200, pad: 2000 }); // ~4 MB of history, 16× the limit
       const c = await WsClient.connect(s);
       await c.subscribe({ channel: 'session', sessionId: 'big', afterSeq: 0 });
-      assert.deepEqual(c.events('session').map((m) => m.seq), range(1, 2001));
+      assert.deepEqual(
+        c.events('session').map((m) => m.seq),
+        range(1, 2001),
+      );
       assert.equal(c.closed, undefined);
       await c.close();
     } finally {

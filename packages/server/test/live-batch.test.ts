@@ -21,10 +21,19 @@ describe('live feed, batched delivery', () => {
     await batched.subscribe({ channel: 'session', sessionId: 'bt', afterSeq: 100 });
     await plain.subscribe({ channel: 'session', sessionId: 'bt', afterSeq: 100 });
     await appendActions(s, 'bt', 2000, { batch: 500 });
-    await until(() => batched.events('session').length >= 2201 && plain.events('session').length >= 2201, 'both clients to get every event');
+    await until(
+      () => batched.events('session').length >= 2201 && plain.events('session').length >= 2201,
+      'both clients to get every event',
+    );
     const expected = range(101, 2301);
-    assert.deepEqual(batched.events('session').map((m) => m.seq), expected);
-    assert.deepEqual(plain.events('session').map((m) => m.seq), expected);
+    assert.deepEqual(
+      batched.events('session').map((m) => m.seq),
+      expected,
+    );
+    assert.deepEqual(
+      plain.events('session').map((m) => m.seq),
+      expected,
+    );
     assert.deepEqual(batched.events('session').slice(-3), plain.events('session').slice(-3), 'the same messages');
     assert.ok(batched.frames < plain.frames / 5, `batched: ${batched.frames} frames for ${plain.frames} unbatched`);
     // The flush rounds that carried them are in /metrics.
@@ -37,6 +46,9 @@ describe('live feed, batched delivery', () => {
   });
 
   it('refuses a batch parameter other than 0 or 1', async () => {
-    await assert.rejects(WsClient.connect(s, '?batch=yes'), (err: { status: number; body: { code: string } }) => err.status === 400 && err.body.code === 'validation_failed');
+    await assert.rejects(
+      WsClient.connect(s, '?batch=yes'),
+      (err: { status: number; body: { code: string } }) => err.status === 400 && err.body.code === 'validation_failed',
+    );
   });
 });

@@ -14,7 +14,10 @@ import { until } from './live-helpers.ts';
 class RecordingTransport implements Transport {
   readonly writes: Buffer[] = [];
   /** @param costMs time each write takes (busy wait), to make a round of many connections longer than one slice */
-  constructor(readonly framing: Framing, private readonly costMs = 0) {}
+  constructor(
+    readonly framing: Framing,
+    private readonly costMs = 0,
+  ) {}
   buffered(): number {
     return 0;
   }
@@ -32,7 +35,7 @@ const registry = { detach() {}, output: new LiveOutput() };
 /** The payloads of consecutive unmasked WebSocket text frames (RFC 6455 §5.2; payloads < 64 KiB here). */
 function wsPayloads(buf: Buffer): string[] {
   const out: string[] = [];
-  for (let at = 0; at < buf.length;) {
+  for (let at = 0; at < buf.length; ) {
     assert.equal(buf[at], 0x81, 'FIN + text opcode');
     let n = buf[at + 1]!;
     let head = 2;
@@ -53,7 +56,21 @@ function connections(n: number, framing: Framing, costMs = 0): Array<{ conn: Liv
   });
 }
 
-const message = (seq: number) => new Outgoing({ type: 'action', channel: 'session', sessionId: 's', seq, eventId: `e${seq}`, kind: 'action', timestamp: '2026-01-01T00:00:00.000Z', receivedAt: '2026-01-01T00:00:00.000Z', data: { n: seq } }, seq);
+const message = (seq: number) =>
+  new Outgoing(
+    {
+      type: 'action',
+      channel: 'session',
+      sessionId: 's',
+      seq,
+      eventId: `e${seq}`,
+      kind: 'action',
+      timestamp: '2026-01-01T00:00:00.000Z',
+      receivedAt: '2026-01-01T00:00:00.000Z',
+      data: { n: seq },
+    },
+    seq,
+  );
 
 describe('live feed flush rounds', () => {
   it('writes a long round in slices, lets the event loop run between them, and keeps every connection in order', async () => {
@@ -65,14 +82,22 @@ describe('live feed flush rounds', () => {
 
     // Runs after the round's first slice (both are in the same setImmediate queue, the round first).
     const sixth = message(6);
-    const writtenAtProbe = await new Promise<number>((resolve) => setImmediate(() => {
-      const written = all.filter(({ t }) => t.writes.length > 0).length;
-      for (const { conn } of all) conn.send(sixth); // mid-round: joins this round's write or the next round's
-      resolve(written);
-    }));
-    assert.ok(writtenAtProbe > 0 && writtenAtProbe < all.length, `the event loop ran mid-round (after ${writtenAtProbe} of ${all.length} writes)`);
+    const writtenAtProbe = await new Promise<number>((resolve) =>
+      setImmediate(() => {
+        const written = all.filter(({ t }) => t.writes.length > 0).length;
+        for (const { conn } of all) conn.send(sixth); // mid-round: joins this round's write or the next round's
+        resolve(written);
+      }),
+    );
+    assert.ok(
+      writtenAtProbe > 0 && writtenAtProbe < all.length,
+      `the event loop ran mid-round (after ${writtenAtProbe} of ${all.length} writes)`,
+    );
 
-    await until(() => all.every(({ t }) => wsPayloads(Buffer.concat(t.writes)).length === 6), 'every connection to get all 6 messages');
+    await until(
+      () => all.every(({ t }) => wsPayloads(Buffer.concat(t.writes)).length === 6),
+      'every connection to get all 6 messages',
+    );
     for (const [i, { t }] of all.entries()) {
       const seqs = wsPayloads(Buffer.concat(t.writes)).map((p) => (JSON.parse(p) as { seq: number }).seq);
       assert.deepEqual(seqs, [1, 2, 3, 4, 5, 6], `connection ${i} in order`);
@@ -81,8 +106,14 @@ describe('live feed flush rounds', () => {
     }
     // The connections with the same messages in a round got the very same Buffer (encoded once).
     const late = all.slice(writtenAtProbe);
-    assert.ok(late.every(({ t }) => t.writes[0] === late[0]!.t.writes[0]), 'one shared Buffer for the same list');
-    assert.ok(all.slice(0, writtenAtProbe).every(({ t }) => t.writes[1] === all[0]!.t.writes[1]), 'and for the next round');
+    assert.ok(
+      late.every(({ t }) => t.writes[0] === late[0]!.t.writes[0]),
+      'one shared Buffer for the same list',
+    );
+    assert.ok(
+      all.slice(0, writtenAtProbe).every(({ t }) => t.writes[1] === all[0]!.t.writes[1]),
+      'and for the next round',
+    );
   });
 
   it('encodes batch frames and SSE events from the same queue', async () => {
@@ -94,11 +125,23 @@ describe('live feed flush rounds', () => {
       sse!.conn.send(m);
     }
     await until(() => batched!.t.writes.length === 1 && sse!.t.writes.length === 1, 'one write each');
-    const frame = JSON.parse(wsPayloads(batched!.t.writes[0]!)[0]!) as { type: string; messages: Array<{ seq: number }> };
+    const frame = JSON.parse(wsPayloads(batched!.t.writes[0]!)[0]!) as {
+      type: string;
+      messages: Array<{ seq: number }>;
+    };
     assert.equal(frame.type, 'batch');
-    assert.deepEqual(frame.messages.map((m) => m.seq), [1, 2, 3]);
+    assert.deepEqual(
+      frame.messages.map((m) => m.seq),
+      [1, 2, 3],
+    );
     const events = sse!.t.writes[0]!.toString().trim().split('\n\n');
-    assert.deepEqual(events.map((e) => e.split('\n')[0]), ['id: 1', 'id: 2', 'id: 3']);
-    assert.deepEqual(events.map((e) => (JSON.parse(e.split('\n')[1]!.slice('data: '.length)) as { seq: number }).seq), [1, 2, 3]);
+    assert.deepEqual(
+      events.map((e) => e.split('\n')[0]),
+      ['id: 1', 'id: 2', 'id: 3'],
+    );
+    assert.deepEqual(
+      events.map((e) => (JSON.parse(e.split('\n')[1]!.slice('data: '.length)) as { seq: number }).seq),
+      [1, 2, 3],
+    );
   });
 });

@@ -43,7 +43,15 @@ export class WsClient {
       ws.once('unexpected-response', (_req, res) => {
         let body = '';
         res.on('data', (c: Buffer) => (body += c));
-        res.on('end', () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode, body: JSON.parse(body || '{}'), client })));
+        res.on('end', () =>
+          reject(
+            Object.assign(new Error(`upgrade refused: ${res.statusCode}`), {
+              status: res.statusCode,
+              body: JSON.parse(body || '{}'),
+              client,
+            }),
+          ),
+        );
       });
       ws.once('error', (err) => reject(err));
     });
@@ -55,7 +63,10 @@ export class WsClient {
 
   /** Event messages (those with a seq) of a channel, in arrival order. */
   events(channel: string, sessionId?: string): Msg[] {
-    return this.messages.filter((m) => m.channel === channel && typeof m.seq === 'number' && (sessionId === undefined || m.sessionId === sessionId));
+    return this.messages.filter(
+      (m) =>
+        m.channel === channel && typeof m.seq === 'number' && (sessionId === undefined || m.sessionId === sessionId),
+    );
   }
 
   async waitFor(pred: (m: Msg) => boolean, what: string): Promise<Msg> {
@@ -80,16 +91,26 @@ export class WsClient {
 }
 
 /** Appends `n` actions to a session through the batch endpoint, `batch` per request; payload padded to `pad` chars. */
-export async function appendActions(s: TestServer, sessionId: string, n: number, opts: { batch?: number; pad?: number; from?: number } = {}): Promise<void> {
+export async function appendActions(
+  s: TestServer,
+  sessionId: string,
+  n: number,
+  opts: { batch?: number; pad?: number; from?: number } = {},
+): Promise<void> {
   const batch = opts.batch ?? 1000;
   const from = opts.from ?? 0;
   for (let i = 0; i < n; i += batch) {
     const events = Array.from({ length: Math.min(batch, n - i) }, (_, j) => ({
-      sessionId, kind: 'action', data: { type: 'tool_use', tool: 'Bash', i: from + i + j, ...(opts.pad ? { pad: 'x'.repeat(opts.pad) } : {}) },
+      sessionId,
+      kind: 'action',
+      data: { type: 'tool_use', tool: 'Bash', i: from + i + j, ...(opts.pad ? { pad: 'x'.repeat(opts.pad) } : {}) },
     }));
     const r = await s.req('POST', '/api/v1/ingest', { events });
     if (r.status !== 207 && r.status !== 200) throw new Error(`ingest answered ${r.status}: ${JSON.stringify(r.body)}`);
-    if (r.body.rejected) throw new Error(`ingest rejected ${r.body.rejected} events: ${JSON.stringify(r.body.results.find((x: Msg) => x.status >= 400))}`);
+    if (r.body.rejected)
+      throw new Error(
+        `ingest rejected ${r.body.rejected} events: ${JSON.stringify(r.body.results.find((x: Msg) => x.status >= 400))}`,
+      );
   }
 }
 
@@ -150,7 +171,8 @@ export class SseReader {
 
   /** The id of the last message that had one (what EventSource would send as Last-Event-ID). */
   lastId(): string | undefined {
-    for (let i = this.messages.length - 1; i >= 0; i--) if (this.messages[i]!.id !== undefined) return this.messages[i]!.id;
+    for (let i = this.messages.length - 1; i >= 0; i--)
+      if (this.messages[i]!.id !== undefined) return this.messages[i]!.id;
     return undefined;
   }
 

@@ -26,7 +26,10 @@ it('two apps in one process keep separate live outputs', async () => {
     await ws.subscribe({ channel: 'session', sessionId: 'iso-1' });
     const before = { a: a.app.live.output.writes, b: b.app.live.output.writes };
     await appendActions(a, 'iso-1', 5, { batch: 1 });
-    await until(() => ws.messages.filter((m) => m.sessionId === 'iso-1' && typeof m.seq === 'number').length >= 5, 'five events on A');
+    await until(
+      () => ws.messages.filter((m) => m.sessionId === 'iso-1' && typeof m.seq === 'number').length >= 5,
+      'five events on A',
+    );
     assert.ok(a.app.live.output.writes > before.a, 'A wrote to its subscriber');
     assert.equal(b.app.live.output.writes, before.b, 'B wrote nothing');
     const metrics = await (await fetch(`${b.url}/metrics`)).text();

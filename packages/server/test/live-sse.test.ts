@@ -42,7 +42,10 @@ describe('live feed over SSE', () => {
   it('resumes the firehose from Last-Event-ID by pos', async () => {
     const startPos = await s.app.store.lastPos();
     const a = await SseReader.open(`${s.url}/api/v1/stream?after=${startPos}`);
-    const writers = Promise.all([appendActions(s, 'sse-a', 500, { batch: 25 }), appendActions(s, 'sse-b', 500, { batch: 25 })]);
+    const writers = Promise.all([
+      appendActions(s, 'sse-a', 500, { batch: 25 }),
+      appendActions(s, 'sse-b', 500, { batch: 25 }),
+    ]);
     await until(() => a.events().length >= 100, '100 firehose events');
     a.stop();
     const b = await SseReader.open(`${s.url}/api/v1/stream`, { 'last-event-id': a.lastId()! });
@@ -50,7 +53,10 @@ describe('live feed over SSE', () => {
     const all = await s.app.store.listAllEvents(startPos, 100_000);
     await until(() => b.events().at(-1)?.pos === all.at(-1)!.pos, 'the resumed firehose to reach the last pos');
     const delivered = [...a.events(), ...b.events()];
-    assert.deepEqual(delivered.map((m) => `${m.pos}:${m.sessionId}:${m.seq}`), all.map((e) => `${e.pos}:${e.sessionId}:${e.seq}`));
+    assert.deepEqual(
+      delivered.map((m) => `${m.pos}:${m.sessionId}:${m.seq}`),
+      all.map((e) => `${e.pos}:${e.sessionId}:${e.seq}`),
+    );
     for (const m of b.messages) if (typeof m.data.pos === 'number') assert.equal(m.id, String(m.data.pos));
     assert.ok(delivered.every((m) => m.channel === 'firehose'));
     b.stop();
@@ -60,7 +66,10 @@ describe('live feed over SSE', () => {
     await appendActions(s, 'tail', 9); // seq 1..10
     const r = await SseReader.open(`${s.url}/api/v1/sessions/tail/stream?tail=3`);
     await until(() => r.messages.some((m) => m.data.type === 'subscribed'), 'subscribed');
-    assert.deepEqual(r.events().map((m) => m.seq), [8, 9, 10]);
+    assert.deepEqual(
+      r.events().map((m) => m.seq),
+      [8, 9, 10],
+    );
     await appendActions(s, 'tail', 1);
     await until(() => r.events().length === 4, 'the live event');
     assert.equal(r.events()[3]!.seq, 11);

@@ -20,7 +20,10 @@ class Tail {
   stderr = '';
   readonly proc: ChildProcess;
   constructor(args: string[]) {
-    this.proc = spawn(process.execPath, [...CLI, 'tail', ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = spawn(process.execPath, [...CLI, 'tail', ...args], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.proc.stdout!.on('data', (d) => (this.stdout += d));
     this.proc.stderr!.on('data', (d) => (this.stderr += d));
   }

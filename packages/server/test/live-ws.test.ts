@@ -22,10 +22,17 @@ describe('live feed over WebSocket', () => {
     await Promise.all(clients.map((c) => c.subscribe({ channel: 'session', sessionId: 'burst' })));
     assert.equal((await s.req('GET', '/health')).body.websocket.sessions, 1);
     await appendActions(s, 'burst', 5000);
-    await until(() => clients.every((c) => c.events('session').length >= 5000), 'all 100 subscribers to get 5,000 events', 60_000);
+    await until(
+      () => clients.every((c) => c.events('session').length >= 5000),
+      'all 100 subscribers to get 5,000 events',
+      60_000,
+    );
     const expected = range(2, 5001);
     for (const c of clients) {
-      assert.deepEqual(c.events('session').map((m) => m.seq), expected);
+      assert.deepEqual(
+        c.events('session').map((m) => m.seq),
+        expected,
+      );
       assert.equal(c.closed, undefined);
     }
     const first = clients[0]!.events('session')[0]!;
@@ -43,7 +50,10 @@ describe('live feed over WebSocket', () => {
     const startPos = await s.app.store.lastPos();
     const a = await WsClient.connect(s);
     await a.subscribe({ channel: 'firehose', afterPos: startPos });
-    const writers = Promise.all([appendActions(s, 'fh-a', 1000, { batch: 50 }), appendActions(s, 'fh-b', 1000, { batch: 50 })]);
+    const writers = Promise.all([
+      appendActions(s, 'fh-a', 1000, { batch: 50 }),
+      appendActions(s, 'fh-b', 1000, { batch: 50 }),
+    ]);
     await until(() => a.events('firehose').length >= 200, 'the firehose to deliver 200 events');
     await a.close();
     const lastPos = a.events('firehose').at(-1)!.pos;
@@ -52,9 +62,15 @@ describe('live feed over WebSocket', () => {
     await writers;
     const all = await s.app.store.listAllEvents(startPos, 100_000);
     assert.equal(all.length, 2002); // 2 × (session_created + 1,000 actions)
-    await until(() => b.events('firehose').at(-1)?.pos === all.at(-1)!.pos, 'the resumed firehose to reach the last pos');
+    await until(
+      () => b.events('firehose').at(-1)?.pos === all.at(-1)!.pos,
+      'the resumed firehose to reach the last pos',
+    );
     const delivered = [...a.events('firehose'), ...b.events('firehose')].map((m) => `${m.pos}:${m.sessionId}:${m.seq}`);
-    assert.deepEqual(delivered, all.map((e) => `${e.pos}:${e.sessionId}:${e.seq}`));
+    assert.deepEqual(
+      delivered,
+      all.map((e) => `${e.pos}:${e.sessionId}:${e.seq}`),
+    );
     await b.close();
   });
 
@@ -66,7 +82,10 @@ describe('live feed over WebSocket', () => {
     assert.equal(sub.lastSeq, 6);
     await appendActions(s, 'live-only', 2);
     await until(() => c.events('session').length === 2, 'two live events');
-    assert.deepEqual(c.events('session').map((m) => m.seq), [7, 8]);
+    assert.deepEqual(
+      c.events('session').map((m) => m.seq),
+      [7, 8],
+    );
     await c.close();
   });
 
@@ -79,7 +98,10 @@ describe('live feed over WebSocket', () => {
     await s.req('DELETE', '/api/v1/sessions/listed');
     await c.waitFor((m) => m.type === 'session_deleted', 'session_deleted');
     const list = c.messages.filter((m) => m.channel === 'list' && m.sessionId === 'listed');
-    assert.deepEqual(list.map((m) => m.type), ['session_created', 'session_finalized', 'session_deleted']);
+    assert.deepEqual(
+      list.map((m) => m.type),
+      ['session_created', 'session_finalized', 'session_deleted'],
+    );
     assert.equal(list[0]!.session.userId, 'alice');
     assert.equal(list[0]!.session.type, 'coder');
     assert.equal(list[0]!.seq, 1);
@@ -93,9 +115,15 @@ describe('live feed over WebSocket', () => {
     const c = await WsClient.connect(s);
     await c.subscribe({ channel: 'list', updates: true });
     await appendActions(s, 'upd', 50, { batch: 10 });
-    const m = await c.waitFor((x) => x.type === 'session_updated' && x.sessionId === 'upd' && x.session.lastSeq === 51, 'session_updated with lastSeq 51');
+    const m = await c.waitFor(
+      (x) => x.type === 'session_updated' && x.sessionId === 'upd' && x.session.lastSeq === 51,
+      'session_updated with lastSeq 51',
+    );
     assert.equal(m.channel, 'list');
-    assert.ok(c.messages.filter((x) => x.type === 'session_updated' && x.sessionId === 'upd').length < 50, 'updates are coalesced');
+    assert.ok(
+      c.messages.filter((x) => x.type === 'session_updated' && x.sessionId === 'upd').length < 50,
+      'updates are coalesced',
+    );
     await c.close();
   });
 
@@ -109,7 +137,15 @@ describe('live feed over WebSocket', () => {
     c.send({ op: 'ping', id: 'p' });
     await c.waitFor((m) => m.type === 'pong' && m.id === 'p', 'pong');
     const errors = c.messages.filter((m) => m.type === 'error');
-    assert.deepEqual(errors.map((e) => [e.id, e.code]), [[undefined, 'invalid_json'], ['e1', 'validation_failed'], ['e2', 'invalid_session_id'], ['e3', 'validation_failed']]);
+    assert.deepEqual(
+      errors.map((e) => [e.id, e.code]),
+      [
+        [undefined, 'invalid_json'],
+        ['e1', 'validation_failed'],
+        ['e2', 'invalid_session_id'],
+        ['e3', 'validation_failed'],
+      ],
+    );
     await c.subscribe({ channel: 'session', sessionId: 'unsub' });
     await appendActions(s, 'unsub', 1);
     await until(() => c.events('session').length === 2, 'two events before unsubscribing');
@@ -149,7 +185,14 @@ describe('live feed resume', () => {
       const seen = a.events('session').map((m) => m.seq);
       const last = seen.at(-1)!;
       // Let it miss more than a few replay pages, then resume while the writer is still appending.
-      await until(() => (s.app.store as unknown as { db: { prepare(q: string): { get(): { n: number } } } }).db.prepare("SELECT max(seq) AS n FROM events WHERE session_id = 'resume'").get().n > last + 1500, 'the writer to get ahead');
+      await until(
+        () =>
+          (s.app.store as unknown as { db: { prepare(q: string): { get(): { n: number } } } }).db
+            .prepare("SELECT max(seq) AS n FROM events WHERE session_id = 'resume'")
+            .get().n >
+          last + 1500,
+        'the writer to get ahead',
+      );
       const b = await WsClient.connect(s);
       const sub = await b.subscribe({ channel: 'session', sessionId: 'resume', afterSeq: last });
       assert.equal(sub.type, 'subscribed');

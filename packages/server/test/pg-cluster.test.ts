@@ -47,7 +47,11 @@ async function start(schema: string, port?: number, env: Record<string, string> 
 
 /** Checks one subscriber's session stream: seqs 1..n in order, each once. */
 function assertSessionStream(events: Msg[], n: number, what: string): void {
-  assert.deepEqual(events.map((e) => e.seq), Array.from({ length: n }, (_, i) => i + 1), what);
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    Array.from({ length: n }, (_, i) => i + 1),
+    what,
+  );
 }
 
 /** A TCP proxy to PostgreSQL that a test can cut (every connection dropped, no new ones) and restore. */
@@ -93,22 +97,40 @@ describe('one live feed across servers on PostgreSQL', () => {
     const sseAll = await Promise.all(s.map((x) => SseReader.open(`${x.url}/api/v1/stream?after=0`)));
     // 3 servers × 4 writers, each writing 15 events round-robin over the sessions; 180 actions in all.
     const perWriter = 15;
-    await Promise.all(s.flatMap((server, si) => Array.from({ length: 4 }, (_, w) => (async () => {
-      for (let i = 0; i < perWriter; i++) {
-        const id = sessions[(w + i) % sessions.length]!;
-        const r = await server.req('POST', `/api/v1/actions/${id}`, { type: 'note', si, w, i });
-        assert.equal(r.status, 201, JSON.stringify(r.body));
-      }
-    })())));
+    await Promise.all(
+      s.flatMap((server, si) =>
+        Array.from({ length: 4 }, (_, w) =>
+          (async () => {
+            for (let i = 0; i < perWriter; i++) {
+              const id = sessions[(w + i) % sessions.length]!;
+              const r = await server.req('POST', `/api/v1/actions/${id}`, { type: 'note', si, w, i });
+              assert.equal(r.status, 201, JSON.stringify(r.body));
+            }
+          })(),
+        ),
+      ),
+    );
     const stored = new Map<string, number>();
     for (const id of sessions) stored.set(id, (await s[0]!.req('GET', `/api/v1/sessions/${id}`)).body.metadata.lastSeq);
     const total = [...stored.values()].reduce((a, b) => a + b, 0);
     assert.equal(total, 180 + sessions.length);
-    const all = (await admin.query<{ pos: string }>(`SELECT pos FROM ${schema}.events ORDER BY pos`)).rows.map((r) => Number(r.pos));
+    const all = (await admin.query<{ pos: string }>(`SELECT pos FROM ${schema}.events ORDER BY pos`)).rows.map((r) =>
+      Number(r.pos),
+    );
     for (const [i, c] of ws.entries()) {
-      await until(() => c.events('firehose').length >= total && sessions.every((id) => c.events('session', id).length >= stored.get(id)!), `ws subscriber on server ${i}`);
-      for (const id of sessions) assertSessionStream(c.events('session', id), stored.get(id)!, `ws on server ${i}, session ${id}`);
-      assert.deepEqual(c.events('firehose').map((e) => e.pos), all, `ws firehose on server ${i}: every pos, in commit order, once`);
+      await until(
+        () =>
+          c.events('firehose').length >= total &&
+          sessions.every((id) => c.events('session', id).length >= stored.get(id)!),
+        `ws subscriber on server ${i}`,
+      );
+      for (const id of sessions)
+        assertSessionStream(c.events('session', id), stored.get(id)!, `ws on server ${i}, session ${id}`);
+      assert.deepEqual(
+        c.events('firehose').map((e) => e.pos),
+        all,
+        `ws firehose on server ${i}: every pos, in commit order, once`,
+      );
     }
     for (const [i, r] of sse.entries()) {
       await until(() => r.events().length >= stored.get('c-a')!, `sse session subscriber on server ${i}`);
@@ -116,14 +138,21 @@ describe('one live feed across servers on PostgreSQL', () => {
     }
     for (const [i, r] of sseAll.entries()) {
       await until(() => r.events().length >= total, `sse firehose on server ${i}`);
-      assert.deepEqual(r.events().map((e) => e.pos), all, `sse firehose on server ${i}`);
+      assert.deepEqual(
+        r.events().map((e) => e.pos),
+        all,
+        `sse firehose on server ${i}`,
+      );
     }
     // Resume on another server than the one the client read from: exactly the rest.
     const mid = ws[0]!.events('session', 'c-b')[5]!.seq as number;
     const other = await WsClient.connect(s[2]!);
     const sub = await other.subscribe({ channel: 'session', sessionId: 'c-b', afterSeq: mid });
     assert.equal(sub.replayed, stored.get('c-b')! - mid);
-    assert.deepEqual(other.events('session', 'c-b').map((e) => e.seq), Array.from({ length: stored.get('c-b')! - mid }, (_, i) => mid + 1 + i));
+    assert.deepEqual(
+      other.events('session', 'c-b').map((e) => e.seq),
+      Array.from({ length: stored.get('c-b')! - mid }, (_, i) => mid + 1 + i),
+    );
     for (const c of [...ws, other]) await c.close();
     for (const r of [...sse, ...sseAll]) r.stop();
     const health = (await s[1]!.req('GET', '/health')).body;
@@ -176,7 +205,14 @@ describe('one live feed across servers on PostgreSQL', () => {
     const cli = await PostgresStore.open({ connectionString: DATABASE_URL, schema, poolSize: 1 });
     try {
       const secret = 'tth_cluster_test_secret';
-      await cli.createKey({ id: 'k1', name: 't', hash: hashKey(secret), scopes: ['read', 'ingest'], created: new Date().toISOString(), revokedAt: null });
+      await cli.createKey({
+        id: 'k1',
+        name: 't',
+        hash: hashKey(secret),
+        scopes: ['read', 'ingest'],
+        created: new Date().toISOString(),
+        revokedAt: null,
+      });
       // Creation reaches both servers' key rings at once (no 5 s cache wait): anonymous requests now fail.
       for (const x of [a, b]) {
         let status = 0;
@@ -199,16 +235,33 @@ describe('one live feed across servers on PostgreSQL', () => {
 
   it('retention runs once per interval across all servers (advisory lock + last run)', async () => {
     const schema = await freshSchema();
-    const stores = await Promise.all([1, 2, 3].map(() => PostgresStore.open({ connectionString: DATABASE_URL, schema, poolSize: 2 })));
+    const stores = await Promise.all(
+      [1, 2, 3].map(() => PostgresStore.open({ connectionString: DATABASE_URL, schema, poolSize: 2 })),
+    );
     try {
-      const end = (id: string) => stores[0]!.append([{ input: { sessionId: id, kind: 'session_finalized', data: { status: 'completed' } }, autoCreate: true, receivedAt: new Date().toISOString() }]);
+      const end = (id: string) =>
+        stores[0]!.append([
+          {
+            input: { sessionId: id, kind: 'session_finalized', data: { status: 'completed' } },
+            autoCreate: true,
+            receivedAt: new Date().toISOString(),
+          },
+        ]);
       for (const id of ['r1', 'r2', 'r3', 'r4']) await end(id);
       const future = new Date(Date.now() + 60_000).toISOString();
       const counts = await Promise.all(stores.map((s) => s.deleteEndedBefore(future, 3_600_000)));
-      assert.equal(counts.reduce((x, y) => x + y, 0), 4, `deleted once in all: ${counts.join(',')}`);
+      assert.equal(
+        counts.reduce((x, y) => x + y, 0),
+        4,
+        `deleted once in all: ${counts.join(',')}`,
+      );
       assert.equal(counts.filter((n) => n > 0).length, 1);
       await end('r5');
-      assert.deepEqual(await Promise.all(stores.map((s) => s.deleteEndedBefore(future, 3_600_000))), [0, 0, 0], 'not again within the interval');
+      assert.deepEqual(
+        await Promise.all(stores.map((s) => s.deleteEndedBefore(future, 3_600_000))),
+        [0, 0, 0],
+        'not again within the interval',
+      );
       assert.equal(await stores[1]!.deleteEndedBefore(future, 0), 1, 'due again after the interval');
     } finally {
       await Promise.all(stores.map((s) => s.close()));

@@ -23,7 +23,11 @@ async function freshSchema(): Promise<{ schema: string; url: string; drop: () =>
   await admin.query(`CREATE SCHEMA ${schema}`);
   const u = new URL(DATABASE_URL);
   u.searchParams.set('options', `-c search_path=${schema}`);
-  return { schema, url: u.toString(), drop: async () => void (await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)) };
+  return {
+    schema,
+    url: u.toString(),
+    drop: async () => void (await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)),
+  };
 }
 
 const WRITERS = 32;
@@ -41,9 +45,10 @@ async function innocentsWithAttacker(s: TestServer, tag: string): Promise<void> 
   let stop = false;
   const writers = Array.from({ length: WRITERS }, async (_, w) => {
     for (let i = 0; i < ROUNDS; i++) {
-      const r = i % 4 === 3
-        ? await s.req('POST', `/api/v1/state/${tag}-w${w}/goals`, { description: `goal ${i}` })
-        : await s.req('POST', `/api/v1/actions/${tag}-w${w}`, { type: 'tool_call', tool: 'Bash', i });
+      const r =
+        i % 4 === 3
+          ? await s.req('POST', `/api/v1/state/${tag}-w${w}/goals`, { description: `goal ${i}` })
+          : await s.req('POST', `/api/v1/actions/${tag}-w${w}`, { type: 'tool_call', tool: 'Bash', i });
       innocent.push(r.status);
     }
   });
@@ -67,15 +72,25 @@ async function innocentsWithAttacker(s: TestServer, tag: string): Promise<void> 
   const failed = innocent.filter((st) => st !== 201);
   assert.equal(failed.length, 0, `innocent failures: ${failed.join(',')}`);
   assert.equal(innocent.length, WRITERS * ROUNDS);
-  assert.ok(attacker.length > 0 && attacker.every((st) => st < 500), `attacker statuses: ${[...new Set(attacker)].join(',')}`);
+  assert.ok(
+    attacker.length > 0 && attacker.every((st) => st < 500),
+    `attacker statuses: ${[...new Set(attacker)].join(',')}`,
+  );
   for (let w = 0; w < WRITERS; w++) {
     const r = await s.req('GET', `/api/v1/actions/${tag}-w${w}`);
     assert.equal(r.status, 200);
     assert.equal(r.body.actions.length, ROUNDS - ROUNDS / 4, `writer ${w}: every acknowledged action stored`);
-    assert.equal((await s.req('GET', `/api/v1/state/${tag}-w${w}`)).body.goals.length, ROUNDS / 4, `writer ${w}: every acknowledged goal stored`);
+    assert.equal(
+      (await s.req('GET', `/api/v1/state/${tag}-w${w}`)).body.goals.length,
+      ROUNDS / 4,
+      `writer ${w}: every acknowledged goal stored`,
+    );
   }
   // The attacker's own session still answers its goal and agent calls (its patches were refused).
-  assert.equal((await s.req('POST', `/api/v1/state/${tag}-attacker/goals`, { description: 'still works' })).status, 201);
+  assert.equal(
+    (await s.req('POST', `/api/v1/state/${tag}-attacker/goals`, { description: 'still works' })).status,
+    201,
+  );
   assert.equal((await s.req('POST', `/api/v1/state/${tag}-attacker/agents`, { type: 'helper' })).status, 201);
 }
 
@@ -90,13 +105,23 @@ async function ingestWithPoison(s: TestServer, tag: string): Promise<void> {
   ];
   const r = await s.req('POST', '/api/v1/ingest', { events });
   assert.equal(r.status, 207, JSON.stringify(r.body));
-  assert.deepEqual(r.body.results.map((x: { status: number }) => x.status), [201, 400, 201, 400, 201]);
+  assert.deepEqual(
+    r.body.results.map((x: { status: number }) => x.status),
+    [201, 400, 201, 400, 201],
+  );
   assert.match(r.body.results[1].detail, /goals/);
   assert.match(r.body.results[3].detail, /agents\/spawned/);
-  assert.deepEqual((await s.req('GET', `/api/v1/actions/${tag}-i1`)).body.actions.map((a: { n: number }) => a.n), [1, 2]);
+  assert.deepEqual(
+    (await s.req('GET', `/api/v1/actions/${tag}-i1`)).body.actions.map((a: { n: number }) => a.n),
+    [1, 2],
+  );
   assert.equal((await s.req('GET', `/api/v1/state/${tag}-i1`)).body.goals.length, 1);
   // A too-deep ingest body is refused as a whole at the edge (before parsing), with its own code.
-  const deepBody = await s.req('POST', '/api/v1/ingest', `{"events":[{"sessionId":"${tag}-i1","kind":"action","data":{"d":${deep(100)}}}]}`);
+  const deepBody = await s.req(
+    'POST',
+    '/api/v1/ingest',
+    `{"events":[{"sessionId":"${tag}-i1","kind":"action","data":{"d":${deep(100)}}}]}`,
+  );
   assert.equal(deepBody.status, 400);
   assert.equal(deepBody.body.code, 'too_deep');
 }
@@ -126,10 +151,19 @@ describe('poisoning over HTTP: 32 innocent writers and an attacker', () => {
 });
 
 const at = () => new Date().toISOString();
-const item = (sessionId: string, data: Record<string, unknown>): AppendItem => ({ input: { sessionId, kind: 'action', data }, autoCreate: true, receivedAt: at() });
+const item = (sessionId: string, data: Record<string, unknown>): AppendItem => ({
+  input: { sessionId, kind: 'action', data },
+  autoCreate: true,
+  receivedAt: at(),
+});
 
 /** Data whose serialisation throws a TypeError: a non-TetherError while the item is checked. */
-const unserialisable = () => ({ type: 'x', toJSON() { throw new TypeError('boom while serialising'); } });
+const unserialisable = () => ({
+  type: 'x',
+  toJSON() {
+    throw new TypeError('boom while serialising');
+  },
+});
 
 /** Data that serialises but makes `applyEvent` throw (its `tool` getter fails when read while applying the event). */
 function failsWhileApplying(): Record<string, unknown> {
@@ -151,27 +185,44 @@ function failsWhileApplying(): Record<string, unknown> {
  */
 async function storeScenario(store: Store): Promise<void> {
   const c = new GroupCommitter(store, 2000);
-  const innocents = Array.from({ length: WRITERS }, (_, w) => c.append(item(`st-w${w}`, { type: 'tool_call', tool: 'Read', w })));
+  const innocents = Array.from({ length: WRITERS }, (_, w) =>
+    c.append(item(`st-w${w}`, { type: 'tool_call', tool: 'Read', w })),
+  );
   const poisons = [c.append(item('st-bad1', unserialisable())), c.append(item('st-bad2', failsWhileApplying()))];
-  const batch = c.appendMany([item('st-mixed', { n: 1 }), item('st-mixed', unserialisable()), item('st-mixed', failsWhileApplying()), item('st-mixed', { n: 2 })]);
+  const batch = c.appendMany([
+    item('st-mixed', { n: 1 }),
+    item('st-mixed', unserialisable()),
+    item('st-mixed', failsWhileApplying()),
+    item('st-mixed', { n: 2 }),
+  ]);
   const out = await Promise.all(innocents);
-  assert.ok(out.every((o) => o.ok), 'every innocent append committed');
+  assert.ok(
+    out.every((o) => o.ok),
+    'every innocent append committed',
+  );
   for (const p of await Promise.all(poisons)) {
     assert.equal(p.ok, false);
     if (!p.ok) assert.equal(p.error.code, 'internal_error');
   }
-  assert.deepEqual((await batch).map((o) => o.ok), [true, false, false, true]);
+  assert.deepEqual(
+    (await batch).map((o) => o.ok),
+    [true, false, false, true],
+  );
   for (let w = 0; w < WRITERS; w++) assert.equal((await store.listEvents(`st-w${w}`)).length, 2);
-  assert.deepEqual((await store.listEvents('st-mixed')).map((e) => e.data.n ?? e.kind), ['session_created', 1, 2]);
+  assert.deepEqual(
+    (await store.listEvents('st-mixed')).map((e) => e.data.n ?? e.kind),
+    ['session_created', 1, 2],
+  );
   assert.equal(await store.getSession('st-bad1'), undefined);
 
   // An engine error the store cannot pin on an item (simulated for the session "st-engine"): only that caller fails.
   const flaky = new Proxy(store, {
     get(t, p) {
       if (p === 'append') {
-        return (items: AppendItem[]) => (items.some((i) => i.input.sessionId === 'st-engine')
-          ? Promise.reject(Object.assign(new Error('simulated engine error'), { code: 'SQLITE_CONSTRAINT' }))
-          : t.append(items));
+        return (items: AppendItem[]) =>
+          items.some((i) => i.input.sessionId === 'st-engine')
+            ? Promise.reject(Object.assign(new Error('simulated engine error'), { code: 'SQLITE_CONSTRAINT' }))
+            : t.append(items);
       }
       const v = Reflect.get(t, p) as unknown;
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;

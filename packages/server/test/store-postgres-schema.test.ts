@@ -42,9 +42,21 @@ describe('postgres: a search_path schema that does not exist yet', () => {
     const store = await PostgresStore.open({ connectionString: urlWithPath(schema), poolSize: 2 });
     try {
       assert.equal(await schemaExists(schema), true);
-      const { rows } = await admin.query<{ t: string }>('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1', [schema]);
-      assert.ok(rows.some((r) => r.t === 'events') && rows.some((r) => r.t === 'tether_migrations'), JSON.stringify(rows));
-      const [out] = await store.append([{ input: { sessionId: 'sp-1', kind: 'action', data: { tool: 'Bash' } }, autoCreate: true, receivedAt: new Date().toISOString() }]);
+      const { rows } = await admin.query<{ t: string }>(
+        'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1',
+        [schema],
+      );
+      assert.ok(
+        rows.some((r) => r.t === 'events') && rows.some((r) => r.t === 'tether_migrations'),
+        JSON.stringify(rows),
+      );
+      const [out] = await store.append([
+        {
+          input: { sessionId: 'sp-1', kind: 'action', data: { tool: 'Bash' } },
+          autoCreate: true,
+          receivedAt: new Date().toISOString(),
+        },
+      ]);
       assert.equal(out?.ok, true, JSON.stringify(out));
     } finally {
       await store.close();
@@ -74,7 +86,12 @@ describe('postgres: a search_path schema that does not exist yet', () => {
     // `pg_*` names are reserved: CREATE SCHEMA is refused, as it is for a role without CREATE on the database.
     const schema = `pg_tether_${process.pid}`;
     await assert.rejects(PostgresStore.open({ connectionString: urlWithPath(schema), poolSize: 1 }), (err: Error) => {
-      assert.match(err.message, new RegExp(`schema "${schema}" \\(first on the search_path .*\\) does not exist and role "tether" cannot create it`));
+      assert.match(
+        err.message,
+        new RegExp(
+          `schema "${schema}" \\(first on the search_path .*\\) does not exist and role "tether" cannot create it`,
+        ),
+      );
       assert.match(err.message, new RegExp(`run: CREATE SCHEMA "${schema}" AUTHORIZATION "tether";`));
       return true;
     });

@@ -42,12 +42,18 @@ function expectedTools(): Map<string, number> {
 async function check(s: TestServer): Promise<void> {
   const sid = `tools-${Date.now().toString(36)}`;
   assert.equal((await s.req('POST', '/api/v1/sessions', { sessionId: sid })).status, 201);
-  const r = await s.req('POST', '/api/v1/ingest', { events: ACTIONS.map((data) => ({ sessionId: sid, kind: 'action', data })) });
+  const r = await s.req('POST', '/api/v1/ingest', {
+    events: ACTIONS.map((data) => ({ sessionId: sid, kind: 'action', data })),
+  });
   assert.equal(r.body.rejected, 0, JSON.stringify(r.body));
   const metrics = (await s.req('GET', `/api/v1/sessions/${sid}`)).body.metadata.metadata.metrics;
   const a = (await s.req('GET', '/api/v1/query/analytics')).body;
   const got = new Map<string, number>(a.tools.map((t: { tool: string; calls: number }) => [t.tool, t.calls]));
-  assert.deepEqual(Object.fromEntries(got), Object.fromEntries(expectedTools()), 'analytics groups tool calls by the shared rule');
+  assert.deepEqual(
+    Object.fromEntries(got),
+    Object.fromEntries(expectedTools()),
+    'analytics groups tool calls by the shared rule',
+  );
   assert.equal(a.toolCalls, metrics.toolCalls, 'analytics and session metrics agree on the number of tool calls');
   assert.equal(metrics.toolCalls, 9);
   assert.equal(metrics.actions, ACTIONS.length);

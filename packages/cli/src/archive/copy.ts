@@ -12,7 +12,11 @@ export async function sessionChecksum(store: Store, sessionId: string): Promise<
 
 export interface CopyResult extends ImportResult {
   /** Sessions whose count and checksum differ between source and target after the copy. */
-  mismatched: Array<{ sessionId: string; source: { events: number; checksum: string }; target: { events: number; checksum: string } }>;
+  mismatched: Array<{
+    sessionId: string;
+    source: { events: number; checksum: string };
+    target: { events: number; checksum: string };
+  }>;
   verified: number;
 }
 
@@ -20,7 +24,12 @@ export interface CopyResult extends ImportResult {
  * Copies `from` into `to` (export piped into import, no file in between; idempotent, so a copy can be run again after
  * an interruption), then compares every copied session's event count and checksum in both stores.
  */
-export async function copyStore(from: Store, to: Store, opts: ExportOptions, onProgress?: (r: ImportResult) => void): Promise<CopyResult> {
+export async function copyStore(
+  from: Store,
+  to: Store,
+  opts: ExportOptions,
+  onProgress?: (r: ImportResult) => void,
+): Promise<CopyResult> {
   // A bounded hand-over between the exporter and the importer: the exporter waits while 1,000 lines are queued.
   const queue: string[] = [];
   let done = false;
@@ -56,7 +65,8 @@ export async function copyStore(from: Store, to: Store, opts: ExportOptions, onP
   for await (const id of sessionIdsOf(from, opts)) {
     const [source, target] = await Promise.all([sessionChecksum(from, id), sessionChecksum(to, id)]);
     verified++;
-    if (source.events !== target.events || source.checksum !== target.checksum) mismatched.push({ sessionId: id, source, target });
+    if (source.events !== target.events || source.checksum !== target.checksum)
+      mismatched.push({ sessionId: id, source, target });
   }
   return { ...result, mismatched, verified };
 }

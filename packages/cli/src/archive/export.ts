@@ -21,7 +21,11 @@ export async function* sessionIdsOf(store: Store, opts: ExportOptions): AsyncGen
   const since = opts.since ? Date.parse(opts.since) : undefined;
   let cursor: string | undefined;
   for (;;) {
-    const { sessions, nextCursor } = await store.listSessions({ sort: 'updated', limit: PAGE, ...(cursor ? { cursor } : {}) });
+    const { sessions, nextCursor } = await store.listSessions({
+      sort: 'updated',
+      limit: PAGE,
+      ...(cursor ? { cursor } : {}),
+    });
     for (const s of sessions) {
       if (since !== undefined && Date.parse(s.updated) < since) return;
       yield s.sessionId;
@@ -43,8 +47,18 @@ export async function* eventsOf(store: Store, sessionId: string): AsyncGenerator
 }
 
 /** The archive of `store` as lines (see format.ts); `write` is awaited per line, so a slow sink slows the reader. */
-export async function exportArchive(store: Store, opts: ExportOptions, write: (line: ArchiveLine) => Promise<void> | void): Promise<{ sessions: number; events: number }> {
-  await write({ type: 'archive', format: 'tether-archive', version: 1, exportedAt: new Date().toISOString(), since: opts.since ?? null });
+export async function exportArchive(
+  store: Store,
+  opts: ExportOptions,
+  write: (line: ArchiveLine) => Promise<void> | void,
+): Promise<{ sessions: number; events: number }> {
+  await write({
+    type: 'archive',
+    format: 'tether-archive',
+    version: 1,
+    exportedAt: new Date().toISOString(),
+    since: opts.since ?? null,
+  });
   const since = opts.since ? Date.parse(opts.since) : undefined;
   let sessions = 0;
   let events = 0;

@@ -24,7 +24,10 @@ export type ArchiveLine =
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';
 }
@@ -38,7 +41,9 @@ export class EventChecksum {
   count = 0;
   add(ev: TetherEvent): void {
     this.count++;
-    this.h.update(`${ev.seq}\t${ev.kind}\t${ev.id}\t${new Date(ev.timestamp).toISOString()}\t${canonicalJson(ev.data)}\n`);
+    this.h.update(
+      `${ev.seq}\t${ev.kind}\t${ev.id}\t${new Date(ev.timestamp).toISOString()}\t${canonicalJson(ev.data)}\n`,
+    );
   }
   digest(): string {
     return `sha256:${this.h.digest('hex')}`;

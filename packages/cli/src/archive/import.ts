@@ -23,7 +23,17 @@ export interface ImportResult {
 
 /** Turns a stored event back into the input that stores it again with the same id, kind, time, data (and so seq). */
 export function eventToItem(ev: TetherEvent): AppendItem {
-  return { input: { id: ev.id, sessionId: ev.sessionId, kind: ev.kind, timestamp: ev.timestamp, data: ev.data as Record<string, unknown> }, autoCreate: true, receivedAt: ev.receivedAt };
+  return {
+    input: {
+      id: ev.id,
+      sessionId: ev.sessionId,
+      kind: ev.kind,
+      timestamp: ev.timestamp,
+      data: ev.data as Record<string, unknown>,
+    },
+    autoCreate: true,
+    receivedAt: ev.receivedAt,
+  };
 }
 
 /**
@@ -31,14 +41,21 @@ export function eventToItem(ev: TetherEvent): AppendItem {
  * there are answered as duplicates and nothing is stored twice. Checks that each new event lands at its archived seq
  * (a target that already holds other events under the session id would shift them: reported, the session skipped).
  */
-export async function importSession(store: Store, events: TetherEvent[], problems: ImportProblem[]): Promise<{ stored: number; duplicates: number }> {
+export async function importSession(
+  store: Store,
+  events: TetherEvent[],
+  problems: ImportProblem[],
+): Promise<{ stored: number; duplicates: number }> {
   let stored = 0;
   let duplicates = 0;
   const first = events[0];
   if (!first) return { stored, duplicates };
   const rec = await store.getSession(first.sessionId);
   if (first.seq > 1 && (rec?.lastSeq ?? 0) < first.seq - 1) {
-    problems.push({ sessionId: first.sessionId, problem: `archive starts at seq ${first.seq} but the target has ${rec?.lastSeq ?? 0} events: import the earlier part first (skipped)` });
+    problems.push({
+      sessionId: first.sessionId,
+      problem: `archive starts at seq ${first.seq} but the target has ${rec?.lastSeq ?? 0} events: import the earlier part first (skipped)`,
+    });
     return { stored, duplicates };
   }
   for (let i = 0; i < events.length; i += BATCH) {
@@ -47,12 +64,19 @@ export async function importSession(store: Store, events: TetherEvent[], problem
     for (const [j, o] of out.entries()) {
       const want = slice[j]!;
       if (!o.ok) {
-        problems.push({ sessionId: want.sessionId, problem: `seq ${want.seq} (${want.kind}) rejected: ${o.error.code}: ${o.error.message}` });
+        problems.push({
+          sessionId: want.sessionId,
+          problem: `seq ${want.seq} (${want.kind}) rejected: ${o.error.code}: ${o.error.message}`,
+        });
         continue;
       }
       if (o.duplicate) duplicates++;
       else stored++;
-      if (o.event.seq !== want.seq) problems.push({ sessionId: want.sessionId, problem: `seq ${want.seq} (${want.kind}) stored at seq ${o.event.seq}` });
+      if (o.event.seq !== want.seq)
+        problems.push({
+          sessionId: want.sessionId,
+          problem: `seq ${want.seq} (${want.kind}) stored at seq ${o.event.seq}`,
+        });
     }
   }
   return { stored, duplicates };
@@ -63,7 +87,11 @@ export async function importSession(store: Store, events: TetherEvent[], problem
  * batch when sessions are large — see below), checking each session's count and checksum against its
  * `session_end` line. Unparsable lines, checksum mismatches and a missing `end` line are reported, never fatal.
  */
-export async function importArchive(store: Store, lines: AsyncIterable<string>, onProgress?: (r: ImportResult) => void): Promise<ImportResult> {
+export async function importArchive(
+  store: Store,
+  lines: AsyncIterable<string>,
+  onProgress?: (r: ImportResult) => void,
+): Promise<ImportResult> {
   const result: ImportResult = { sessions: 0, stored: 0, duplicates: 0, problems: [] };
   let n = 0;
   let header = false;
@@ -88,7 +116,8 @@ export async function importArchive(store: Store, lines: AsyncIterable<string>, 
       continue;
     }
     if (line.type === 'archive') {
-      if (line.format !== 'tether-archive' || line.version !== 1) throw new Error(`line ${n}: not a Tether archive version 1`);
+      if (line.format !== 'tether-archive' || line.version !== 1)
+        throw new Error(`line ${n}: not a Tether archive version 1`);
       header = true;
     } else if (!header) throw new Error('not a Tether archive (the first line must be {"type":"archive",…})');
     else if (line.type === 'session') {
@@ -103,7 +132,11 @@ export async function importArchive(store: Store, lines: AsyncIterable<string>, 
       result.sessions++;
       const digest = sum.digest();
       if (sum.count !== line.events || digest !== line.checksum) {
-        result.problems.push({ line: n, sessionId: line.sessionId, problem: `archive damaged: ${sum.count} events read, ${line.events} written; checksum ${digest === line.checksum ? 'equal' : 'differs'}` });
+        result.problems.push({
+          line: n,
+          sessionId: line.sessionId,
+          problem: `archive damaged: ${sum.count} events read, ${line.events} written; checksum ${digest === line.checksum ? 'equal' : 'differs'}`,
+        });
       }
       onProgress?.(result);
     } else if (line.type === 'end') ended = true;

@@ -20,8 +20,12 @@ export async function openLocation(location: string, opts: { write: boolean }): 
     } catch {
       alive = false;
     }
-    if (alive) throw new Error(`a Tether server (pid ${pid}) uses ${dir}; stop it before importing into it, or import through a PostgreSQL server`);
+    if (alive)
+      throw new Error(
+        `a Tether server (pid ${pid}) uses ${dir}; stop it before importing into it, or import through a PostgreSQL server`,
+      );
   }
-  if (!opts.write && !existsSync(join(dir, 'tether.db'))) throw new Error(`no Tether database at ${join(dir, 'tether.db')}`);
+  if (!opts.write && !existsSync(join(dir, 'tether.db')))
+    throw new Error(`no Tether database at ${join(dir, 'tether.db')}`);
   return new SqliteStore({ file: join(dir, 'tether.db') });
 }

@@ -55,7 +55,11 @@ async function send(o: HookRunOptions, entry: SpoolEntry, timeoutMs: number): Pr
   try {
     const res = await fetch(new URL(HOOK_PATH, o.url), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [HOOK_TIME_HEADER]: entry.firedAt, ...(o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        [HOOK_TIME_HEADER]: entry.firedAt,
+        ...(o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}),
+      },
       body: JSON.stringify(entry.payload),
       signal: AbortSignal.timeout(timeoutMs),
     });

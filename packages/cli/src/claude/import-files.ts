@@ -2,7 +2,13 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { EventInput } from '@tether/protocol';
 import {
-  childSessionId, describeTranscript, transcriptToEvents, type SubagentRef, type TranscriptCounts, type TranscriptInfo, type TranscriptLine,
+  childSessionId,
+  describeTranscript,
+  transcriptToEvents,
+  type SubagentRef,
+  type TranscriptCounts,
+  type TranscriptInfo,
+  type TranscriptLine,
 } from '@tether/server';
 
 /**
@@ -54,23 +60,29 @@ export function findTranscripts(paths: string[]): string[] {
 /** Parses a JSONL file; lines that are not JSON objects are reported and skipped. */
 export function readTranscript(file: string, problems: ImportProblem[]): TranscriptLine[] {
   const lines: TranscriptLine[] = [];
-  readFileSync(file, 'utf8').split('\n').forEach((text, i) => {
-    if (!text.trim()) return;
-    try {
-      const value = JSON.parse(text) as unknown;
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) problems.push({ file, line: i + 1, message: 'not a JSON object' });
-      else lines.push({ line: i + 1, value: value as Record<string, unknown> });
-    } catch (err) {
-      problems.push({ file, line: i + 1, message: `not valid JSON (${(err as Error).message})` });
-    }
-  });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((text, i) => {
+      if (!text.trim()) return;
+      try {
+        const value = JSON.parse(text) as unknown;
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+          problems.push({ file, line: i + 1, message: 'not a JSON object' });
+        else lines.push({ line: i + 1, value: value as Record<string, unknown> });
+      } catch (err) {
+        problems.push({ file, line: i + 1, message: `not valid JSON (${(err as Error).message})` });
+      }
+    });
   return lines;
 }
 
 function subagentFilesOf(main: string): string[] {
   const dir = join(main.replace(/\.jsonl$/, ''), 'subagents');
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((n) => /^agent-.+\.jsonl$/.test(n)).sort().map((n) => join(dir, n));
+  return readdirSync(dir)
+    .filter((n) => /^agent-.+\.jsonl$/.test(n))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 /**
@@ -91,17 +103,40 @@ export function planImport(files: string[], problems: ImportProblem[]): SessionP
       const subLines = readTranscript(file, problems);
       const subInfo = describeTranscript(subLines);
       const agentId = subInfo.agentId ?? basename(file, '.jsonl').slice('agent-'.length);
-      subs.push({ file, lines: subLines, info: subInfo, ref: { agentId, sessionId: childSessionId(sessionId, agentId), ...pick(subInfo) } });
+      subs.push({
+        file,
+        lines: subLines,
+        info: subInfo,
+        ref: { agentId, sessionId: childSessionId(sessionId, agentId), ...pick(subInfo) },
+      });
     }
-    const mapped = transcriptToEvents(lines, info, { sessionId, subagents: subs.map((s) => s.ref), file: basename(main), skipSidechain: true });
+    const mapped = transcriptToEvents(lines, info, {
+      sessionId,
+      subagents: subs.map((s) => s.ref),
+      file: basename(main),
+      skipSidechain: true,
+    });
     for (const p of mapped.problems) problems.push({ file: main, ...p });
     plans.push({ sessionId, file: main, events: mapped.events, counts: mapped.counts });
     for (const s of subs) {
       const call = info.agentLinks.get(s.ref.agentId);
-      const agentType = (call && info.spawnTypes.get(call)) ?? (s.ref.agentId.startsWith('acompact') ? 'compact' : undefined);
-      const m = transcriptToEvents(s.lines, s.info, { sessionId: s.ref.sessionId, parentSessionId: sessionId, agentId: s.ref.agentId, ...(agentType ? { agentType } : {}), file: basename(s.file) });
+      const agentType =
+        (call && info.spawnTypes.get(call)) ?? (s.ref.agentId.startsWith('acompact') ? 'compact' : undefined);
+      const m = transcriptToEvents(s.lines, s.info, {
+        sessionId: s.ref.sessionId,
+        parentSessionId: sessionId,
+        agentId: s.ref.agentId,
+        ...(agentType ? { agentType } : {}),
+        file: basename(s.file),
+      });
       for (const p of m.problems) problems.push({ file: s.file, ...p });
-      plans.push({ sessionId: s.ref.sessionId, parentSessionId: sessionId, file: s.file, events: m.events, counts: m.counts });
+      plans.push({
+        sessionId: s.ref.sessionId,
+        parentSessionId: sessionId,
+        file: s.file,
+        events: m.events,
+        counts: m.counts,
+      });
     }
   }
   for (const file of files.filter((f) => isSubagentFile(f) && !covered.has(f))) {
@@ -118,7 +153,11 @@ export function planImport(files: string[], problems: ImportProblem[]): SessionP
 }
 
 function pick(i: TranscriptInfo): Pick<SubagentRef, 'firstTimestamp' | 'lastTimestamp' | 'finalText'> {
-  return { ...(i.firstTimestamp ? { firstTimestamp: i.firstTimestamp } : {}), ...(i.lastTimestamp ? { lastTimestamp: i.lastTimestamp } : {}), ...(i.finalText ? { finalText: i.finalText } : {}) };
+  return {
+    ...(i.firstTimestamp ? { firstTimestamp: i.firstTimestamp } : {}),
+    ...(i.lastTimestamp ? { lastTimestamp: i.lastTimestamp } : {}),
+    ...(i.finalText ? { finalText: i.finalText } : {}),
+  };
 }
 
 /** Splits events into `POST /api/ingest` batches of at most `maxEvents` events and about `maxBytes` bytes of JSON. */

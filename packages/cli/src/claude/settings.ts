@@ -6,8 +6,17 @@
 
 /** The hook events Tether configures (must equal CLAUDE_CODE_HOOK_EVENTS of @tether/server; a test checks). */
 export const HOOK_EVENTS = [
-  'SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure',
-  'SubagentStart', 'SubagentStop', 'Stop', 'PreCompact', 'Notification', 'SessionEnd',
+  'SessionStart',
+  'UserPromptSubmit',
+  'PreToolUse',
+  'PostToolUse',
+  'PostToolUseFailure',
+  'SubagentStart',
+  'SubagentStop',
+  'Stop',
+  'PreCompact',
+  'Notification',
+  'SessionEnd',
 ] as const;
 const TOOL_EVENTS = new Set<string>(['PreToolUse', 'PostToolUse', 'PostToolUseFailure']);
 const HOOK_PATH = '/api/v1/hooks/claude-code';
@@ -39,15 +48,20 @@ export interface TetherHookOptions {
 export function tetherHookEntry(o: TetherHookOptions): HookEntry {
   if (o.kind === 'command') return { type: 'command', command: o.command ?? 'tether hook claude-code', timeout: 5 };
   return {
-    type: 'http', url: o.url.replace(/\/+$/, '') + HOOK_PATH, timeout: 5,
-    headers: { Authorization: 'Bearer ${TETHER_API_KEY}' }, allowedEnvVars: ['TETHER_API_KEY'],
+    type: 'http',
+    url: o.url.replace(/\/+$/, '') + HOOK_PATH,
+    timeout: 5,
+    headers: { Authorization: 'Bearer ${TETHER_API_KEY}' },
+    allowedEnvVars: ['TETHER_API_KEY'],
   };
 }
 
 /** The whole `hooks` block: every event of {@link HOOK_EVENTS}, tool events with matcher `*`. */
 export function tetherHooks(o: TetherHookOptions): HooksConfig {
   const entry = tetherHookEntry(o);
-  return Object.fromEntries(HOOK_EVENTS.map((e) => [e, [{ ...(TOOL_EVENTS.has(e) ? { matcher: '*' } : {}), hooks: [entry] }]]));
+  return Object.fromEntries(
+    HOOK_EVENTS.map((e) => [e, [{ ...(TOOL_EVENTS.has(e) ? { matcher: '*' } : {}), hooks: [entry] }]]),
+  );
 }
 
 /** True for a hook entry Tether wrote (either kind, any URL or command spelling). */
@@ -55,7 +69,8 @@ export function isTetherHook(h: unknown): boolean {
   if (!h || typeof h !== 'object') return false;
   const e = h as Record<string, unknown>;
   if (e.type === 'http' && typeof e.url === 'string') return e.url.replace(/\/+$/, '').endsWith(HOOK_PATH);
-  if (e.type === 'command' && typeof e.command === 'string') return /hook claude-code|claude[\\/]hook-main\.js/.test(e.command);
+  if (e.type === 'command' && typeof e.command === 'string')
+    return /hook claude-code|claude[\\/]hook-main\.js/.test(e.command);
   return false;
 }
 
@@ -75,7 +90,11 @@ function same(a: unknown, b: unknown): boolean {
  * one (other URL, other kind) is replaced ("updated"). With `remove`, Tether's hooks are taken out instead.
  * Throws when `settings.hooks` exists and is not an object.
  */
-export function mergeTetherHooks(settings: Record<string, unknown>, ours: HooksConfig, remove = false): { settings: Record<string, unknown>; changes: HookChange[] } {
+export function mergeTetherHooks(
+  settings: Record<string, unknown>,
+  ours: HooksConfig,
+  remove = false,
+): { settings: Record<string, unknown>; changes: HookChange[] } {
   const out = structuredClone(settings);
   if (out.hooks !== undefined && (typeof out.hooks !== 'object' || out.hooks === null || Array.isArray(out.hooks))) {
     throw new Error('"hooks" in the settings file is not an object; fix it by hand first');
@@ -86,9 +105,16 @@ export function mergeTetherHooks(settings: Record<string, unknown>, ours: HooksC
   for (const event of events) {
     const groups: MatcherGroup[] = Array.isArray(hooks[event]) ? (hooks[event] as MatcherGroup[]) : [];
     const want = ours[event]?.[0];
-    const ourCount = groups.reduce((n, g) => n + (Array.isArray(g?.hooks) ? g.hooks.filter(isTetherHook).length : 0), 0);
-    const inPlace = want !== undefined && ourCount === 1
-      && groups.some((g) => same(g?.matcher, want.matcher) && Array.isArray(g.hooks) && g.hooks.some((h) => same(h, want.hooks[0])));
+    const ourCount = groups.reduce(
+      (n, g) => n + (Array.isArray(g?.hooks) ? g.hooks.filter(isTetherHook).length : 0),
+      0,
+    );
+    const inPlace =
+      want !== undefined &&
+      ourCount === 1 &&
+      groups.some(
+        (g) => same(g?.matcher, want.matcher) && Array.isArray(g.hooks) && g.hooks.some((h) => same(h, want.hooks[0])),
+      );
     if (!remove && inPlace) {
       changes.push({ event, change: 'unchanged' });
       continue;

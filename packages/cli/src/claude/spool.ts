@@ -54,13 +54,16 @@ export function spoolList(dir: string): string[] {
   for (const n of names) {
     if (!n.endsWith(CLAIM)) continue;
     try {
-      if (now - statSync(join(dir, n)).mtimeMs > STALE_CLAIM_MS) renameSync(join(dir, n), join(dir, n.slice(0, n.indexOf('.json') + 5)));
+      if (now - statSync(join(dir, n)).mtimeMs > STALE_CLAIM_MS)
+        renameSync(join(dir, n), join(dir, n.slice(0, n.indexOf('.json') + 5)));
     } catch {
       /* another process took it */
     }
   }
   try {
-    return readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+    return readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort();
   } catch {
     return [];
   }

@@ -11,16 +11,30 @@ import { keyOption, urlOption } from '../http.js';
  */
 export function hookCommand(): Command {
   const cmd = new Command('hook').description('Hook receivers for agents (run by the agent, not by hand)');
-  cmd.command('claude-code')
-    .description('Claude Code command hook: forwards the payload on stdin to the service; exit 0 always, spools when the service is down')
-    .addOption(urlOption()).addOption(keyOption())
-    .addOption(new Option('--spool-dir <dir>', 'where unsent payloads wait [env TETHER_SPOOL_DIR]').env('TETHER_SPOOL_DIR'))
+  cmd
+    .command('claude-code')
+    .description(
+      'Claude Code command hook: forwards the payload on stdin to the service; exit 0 always, spools when the service is down',
+    )
+    .addOption(urlOption())
+    .addOption(keyOption())
+    .addOption(
+      new Option('--spool-dir <dir>', 'where unsent payloads wait [env TETHER_SPOOL_DIR]').env('TETHER_SPOOL_DIR'),
+    )
     .option('--budget-ms <ms>', 'total time allowed, ms', '2000')
     .option('--verbose', 'print what was done on stderr')
     .action(async (o: { url: string; apiKey?: string; spoolDir?: string; budgetMs: string; verbose?: boolean }) => {
       try {
-        const r = await runClaudeHook({ url: o.url, ...(o.apiKey ? { apiKey: o.apiKey } : {}), spoolDir: o.spoolDir ?? defaultSpoolDir(), budgetMs: Number(o.budgetMs) || 2000 });
-        if (o.verbose) process.stderr.write(`tether hook: sent ${r.sent}, spooled ${r.spooled}, dropped ${r.dropped}, waiting ${r.pending}\n`);
+        const r = await runClaudeHook({
+          url: o.url,
+          ...(o.apiKey ? { apiKey: o.apiKey } : {}),
+          spoolDir: o.spoolDir ?? defaultSpoolDir(),
+          budgetMs: Number(o.budgetMs) || 2000,
+        });
+        if (o.verbose)
+          process.stderr.write(
+            `tether hook: sent ${r.sent}, spooled ${r.spooled}, dropped ${r.dropped}, waiting ${r.pending}\n`,
+          );
       } catch {
         /* never fail the agent */
       }

@@ -12,11 +12,20 @@ import { keyOption, urlOption, type ConnOpts } from '../http.js';
 export function mcpCommand(): Command {
   return new Command('mcp')
     .description('Serve the Tether MCP tools on stdio, talking to a running service (--url, --api-key)')
-    .addOption(urlOption()).addOption(keyOption())
+    .addOption(urlOption())
+    .addOption(keyOption())
     .option('--timeout-ms <ms>', 'per-request timeout towards the service', '10000')
-    .addHelpText('after', '\nThe service itself serves the same tools over Streamable HTTP at <url>/mcp; see docs/mcp.md.')
+    .addHelpText(
+      'after',
+      '\nThe service itself serves the same tools over Streamable HTTP at <url>/mcp; see docs/mcp.md.',
+    )
     .action(async (o: ConnOpts & { timeoutMs: string }) => {
-      const client = new TetherClient({ baseUrl: o.url, ...(o.apiKey ? { apiKey: o.apiKey } : {}), timeoutMs: Number(o.timeoutMs) || 10_000, maxRetries: 1 });
+      const client = new TetherClient({
+        baseUrl: o.url,
+        ...(o.apiKey ? { apiKey: o.apiKey } : {}),
+        timeoutMs: Number(o.timeoutMs) || 10_000,
+        maxRetries: 1,
+      });
       process.stderr.write(`tether mcp: serving MCP on stdio for ${o.url}\n`);
       await serveStdio(client, VERSION);
     });

@@ -41,16 +41,22 @@ export function settingsPath(o: Pick<SetupOpts, 'settings' | 'user' | 'local' | 
  */
 export function setupCommand(): Command {
   const cmd = new Command('setup').description('Wire an agent to this service');
-  cmd.command('claude-code')
-    .description('Add Tether hooks to Claude Code settings (.claude/settings.json by default), merging with existing hooks')
+  cmd
+    .command('claude-code')
+    .description(
+      'Add Tether hooks to Claude Code settings (.claude/settings.json by default), merging with existing hooks',
+    )
     .addOption(urlOption())
     .option('--project', 'the project settings, <dir>/.claude/settings.json (default)')
     .option('--user', 'the user settings, ~/.claude/settings.json')
     .option('--local', 'the uncommitted project settings, <dir>/.claude/settings.local.json')
     .option('--dir <dir>', 'project directory', process.cwd())
     .option('--settings <file>', 'an explicit settings file')
-    .option('--command', 'use command hooks (a local program forwards, spooling while the service is down) instead of http hooks')
-    .option('--hook-command <cmd>', 'the command line for --command (default: this tether\'s fast hook entry)')
+    .option(
+      '--command',
+      'use command hooks (a local program forwards, spooling while the service is down) instead of http hooks',
+    )
+    .option('--hook-command <cmd>', "the command line for --command (default: this tether's fast hook entry)")
     .option('--remove', 'remove Tether hooks instead')
     .option('--dry-run', 'print the result, write nothing')
     .option('--json', 'print the changes as JSON')
@@ -64,9 +70,14 @@ export function setupCommand(): Command {
         } catch (err) {
           throw new Error(`${file} is not valid JSON (${(err as Error).message}); not changed`);
         }
-        if (typeof current !== 'object' || current === null || Array.isArray(current)) throw new Error(`${file} does not hold a JSON object; not changed`);
+        if (typeof current !== 'object' || current === null || Array.isArray(current))
+          throw new Error(`${file} does not hold a JSON object; not changed`);
       }
-      const ours = tetherHooks(o.command ? { kind: 'command', url: o.url, command: o.hookCommand ?? defaultHookCommand(o.url) } : { kind: 'http', url: o.url });
+      const ours = tetherHooks(
+        o.command
+          ? { kind: 'command', url: o.url, command: o.hookCommand ?? defaultHookCommand(o.url) }
+          : { kind: 'http', url: o.url },
+      );
       const { settings, changes } = mergeTetherHooks(current, ours, o.remove);
       const changed = changes.some((c) => c.change !== 'unchanged');
       if (changed && !o.dryRun) {
@@ -74,16 +85,30 @@ export function setupCommand(): Command {
         writeFileSync(`${file}.tmp`, JSON.stringify(settings, null, 2) + '\n');
         renameSync(`${file}.tmp`, file);
       }
-      if (o.json) return void process.stdout.write(JSON.stringify({ file, changed, written: changed && !o.dryRun, changes, ...(o.dryRun ? { settings } : {}) }, null, 2) + '\n');
+      if (o.json)
+        return void process.stdout.write(
+          JSON.stringify(
+            { file, changed, written: changed && !o.dryRun, changes, ...(o.dryRun ? { settings } : {}) },
+            null,
+            2,
+          ) + '\n',
+        );
       process.stdout.write(describe(file, changes, changed, o) + '\n');
     });
   return cmd;
 }
 
 function describe(file: string, changes: HookChange[], changed: boolean, o: SetupOpts): string {
-  if (!changed) return `${file}: already up to date (${changes.length ? changes.map((c) => c.event).join(', ') : 'no Tether hooks'})`;
+  if (!changed)
+    return `${file}: already up to date (${changes.length ? changes.map((c) => c.event).join(', ') : 'no Tether hooks'})`;
   const by = (k: HookChange['change']) => changes.filter((c) => c.change === k).map((c) => c.event);
-  const parts = (['added', 'updated', 'removed', 'unchanged'] as const).filter((k) => by(k).length).map((k) => `  ${k}: ${by(k).join(', ')}`);
-  const how = o.remove ? '' : o.command ? ' (command hooks)' : ` (http hooks to ${o.url.replace(/\/+$/, '')}/api/v1/hooks/claude-code)`;
+  const parts = (['added', 'updated', 'removed', 'unchanged'] as const)
+    .filter((k) => by(k).length)
+    .map((k) => `  ${k}: ${by(k).join(', ')}`);
+  const how = o.remove
+    ? ''
+    : o.command
+      ? ' (command hooks)'
+      : ` (http hooks to ${o.url.replace(/\/+$/, '')}/api/v1/hooks/claude-code)`;
   return [`${o.dryRun ? 'would update' : 'updated'} ${file}${how}`, ...parts].join('\n');
 }

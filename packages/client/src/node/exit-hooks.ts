@@ -22,8 +22,12 @@ export function installExitHooks(client: TetherClient, options: ExitHookOptions 
   const signals = options.signals ?? ['SIGTERM'];
   let closing: Promise<boolean> | undefined;
   const close = () => (closing ??= client.close(timeoutMs));
-  const onBeforeExit = () => { void close(); };
-  const onExit = () => { client.saveSync(); };
+  const onBeforeExit = () => {
+    void close();
+  };
+  const onExit = () => {
+    client.saveSync();
+  };
   const onSignal = (sig: NodeJS.Signals) => {
     void close().finally(() => {
       uninstall();

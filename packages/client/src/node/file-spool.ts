@@ -26,7 +26,13 @@ export class FileSpool implements Spool {
     this.dir = dir;
     this.fsync = options.fsync ?? false;
     mkdirSync(dir, { recursive: true });
-    for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) try { unlinkSync(join(dir, f)); } catch { /* gone */ }
+    for (const f of readdirSync(dir))
+      if (f.endsWith('.tmp'))
+        try {
+          unlinkSync(join(dir, f));
+        } catch {
+          /* gone */
+        }
   }
 
   private name(): string {
@@ -43,14 +49,20 @@ export class FileSpool implements Spool {
 
   async read(ref: string): Promise<QueuedEvent[]> {
     let text: string;
-    try { text = await readFile(join(this.dir, ref), 'utf8'); } catch { return []; }
+    try {
+      text = await readFile(join(this.dir, ref), 'utf8');
+    } catch {
+      return [];
+    }
     const out: QueuedEvent[] = [];
     for (const line of text.split('\n')) {
       if (!line) continue;
       try {
         const item = JSON.parse(line) as { id: string; sessionId: string };
         out.push({ id: item.id, sessionId: item.sessionId, json: line });
-      } catch { /* a torn line cannot happen with rename; skip anything unreadable */ }
+      } catch {
+        /* a torn line cannot happen with rename; skip anything unreadable */
+      }
     }
     return out;
   }
@@ -69,7 +81,12 @@ export class FileSpool implements Spool {
     const tmp = join(this.dir, `${ref}.tmp`);
     if (this.fsync) {
       const fh = await open(tmp, 'w');
-      try { await fh.writeFile(FileSpool.text(events)); await fh.sync(); } finally { await fh.close(); }
+      try {
+        await fh.writeFile(FileSpool.text(events));
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
     } else {
       await writeFile(tmp, FileSpool.text(events));
     }
@@ -77,7 +94,11 @@ export class FileSpool implements Spool {
   }
 
   async remove(ref: string): Promise<void> {
-    try { await unlink(join(this.dir, ref)); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; }
+    try {
+      await unlink(join(this.dir, ref));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
   }
 
   writeSync(events: QueuedEvent[]): void {

@@ -4,7 +4,7 @@
  */
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { LiveLink, type LinkStatus } from './live';
-import { ApiError, TetherRest } from './rest';
+import { type ApiError, TetherRest } from './rest';
 import { getApiKey, getServerUrl, setApiKey, setServerUrl } from './settings';
 
 /** Why the service refused us: no/unknown key (401 unauthorized) or a key without the `read` scope (403 forbidden). */
@@ -39,14 +39,23 @@ export function TetherProvider({ children }: { children: ReactNode }) {
   // Only the current connection may raise the key prompt: a late 401/403 from the previous key is ignored.
   const current = useRef({ serverUrl, apiKey });
   current.current = { serverUrl, apiKey };
-  const rest = useMemo(() => new TetherRest({
-    baseUrl: serverUrl, apiKey,
-    onError: (err: ApiError) => {
-      if ((err.status === 401 || err.status === 403) && current.current.apiKey === apiKey && current.current.serverUrl === serverUrl) {
-        setAuth({ status: err.status, code: err.code, detail: err.detail });
-      }
-    },
-  }), [serverUrl, apiKey]);
+  const rest = useMemo(
+    () =>
+      new TetherRest({
+        baseUrl: serverUrl,
+        apiKey,
+        onError: (err: ApiError) => {
+          if (
+            (err.status === 401 || err.status === 403) &&
+            current.current.apiKey === apiKey &&
+            current.current.serverUrl === serverUrl
+          ) {
+            setAuth({ status: err.status, code: err.code, detail: err.detail });
+          }
+        },
+      }),
+    [serverUrl, apiKey],
+  );
   const live = useMemo(() => new LiveLink(rest, LiveLink.wsUrlFor(serverUrl, apiKey)), [rest, serverUrl, apiKey]);
   const [status, setStatus] = useState<LinkStatus>(live.status);
 
@@ -60,21 +69,30 @@ export function TetherProvider({ children }: { children: ReactNode }) {
     };
   }, [live]);
 
-  const value = useMemo<TetherContextValue>(() => ({
-    rest, live, serverUrl, apiKey, status, auth, generation,
-    setServer(url) {
-      setServerUrl(url);
-      setServerState(getServerUrl());
-      setAuth(null);
-      setGeneration((g) => g + 1);
-    },
-    setKey(key) {
-      setApiKey(key);
-      setKeyState(key);
-      setAuth(null);
-      setGeneration((g) => g + 1);
-    },
-  }), [rest, live, serverUrl, apiKey, status, auth, generation]);
+  const value = useMemo<TetherContextValue>(
+    () => ({
+      rest,
+      live,
+      serverUrl,
+      apiKey,
+      status,
+      auth,
+      generation,
+      setServer(url) {
+        setServerUrl(url);
+        setServerState(getServerUrl());
+        setAuth(null);
+        setGeneration((g) => g + 1);
+      },
+      setKey(key) {
+        setApiKey(key);
+        setKeyState(key);
+        setAuth(null);
+        setGeneration((g) => g + 1);
+      },
+    }),
+    [rest, live, serverUrl, apiKey, status, auth, generation],
+  );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 

@@ -63,7 +63,10 @@ export class LiveLink {
   private listPolledAt = 0;
   private wasLive = false;
 
-  constructor(private readonly rest: TetherRest, private readonly wsUrl: string) {}
+  constructor(
+    private readonly rest: TetherRest,
+    private readonly wsUrl: string,
+  ) {}
 
   /** Builds the `/api/v1/ws` URL for a base URL ('' = this page's origin) and key. */
   static wsUrlFor(baseUrl: string, apiKey: string): string {
@@ -106,7 +109,8 @@ export class LiveLink {
     this.sendSessionSubscribe(w);
     return () => {
       this.sessions.delete(w);
-      if (![...this.sessions].some((o) => o.sessionId === sessionId)) this.send({ op: 'unsubscribe', channel: 'session', sessionId });
+      if (![...this.sessions].some((o) => o.sessionId === sessionId))
+        this.send({ op: 'unsubscribe', channel: 'session', sessionId });
     };
   }
 
@@ -190,7 +194,8 @@ export class LiveLink {
   private scheduleReconnect(reason: string): void {
     this.status.attempts += 1;
     const delay = Math.min(5000, 250 * 2 ** Math.min(5, this.status.attempts - 1)) * (0.75 + Math.random() * 0.5);
-    if (this.status.state === 'live' || this.status.state === 'connecting') this.setStatus('reconnecting', `${reason}; reconnecting…`);
+    if (this.status.state === 'live' || this.status.state === 'connecting')
+      this.setStatus('reconnecting', `${reason}; reconnecting…`);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.connect(), delay);
     if (!this.pollTimer) this.pollTimer = setTimeout(() => void this.poll(), 0);
@@ -203,7 +208,8 @@ export class LiveLink {
     try {
       // The probe is an /api read (stats), not the public /health: /health answers even when every /api request is
       // refused (401/403), and the badge must not say "Live (polling)" while nothing can be read.
-      if (this.sessions.size === 0 && (this.lists.size === 0 || Date.now() - this.listPolledAt < 3000)) await this.rest.stats();
+      if (this.sessions.size === 0 && (this.lists.size === 0 || Date.now() - this.listPolledAt < 3000))
+        await this.rest.stats();
       for (const w of [...this.sessions]) {
         const page = await this.rest.listEvents(w.sessionId, { after: w.lastSeq, limit: 1000 });
         this.deliver(w, page.events);
@@ -211,14 +217,17 @@ export class LiveLink {
       if (this.lists.size && Date.now() - this.listPolledAt >= 3000) {
         this.listPolledAt = Date.now();
         const { sessions } = await this.rest.listSessions({ sort: 'updated', limit: 50 });
-        for (const s of sessions) for (const l of this.lists) l.onChange({ type: 'session_updated', sessionId: s.sessionId, session: s });
+        for (const s of sessions)
+          for (const l of this.lists) l.onChange({ type: 'session_updated', sessionId: s.sessionId, session: s });
       }
-      if (this.ws?.readyState !== WebSocket.OPEN) this.setStatus('polling', 'Live over HTTP polling (WebSocket unavailable)');
+      if (this.ws?.readyState !== WebSocket.OPEN)
+        this.setStatus('polling', 'Live over HTTP polling (WebSocket unavailable)');
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403)) this.setStatus('offline', err.detail);
       else if (!(err instanceof ApiError)) this.setStatus('reconnecting', 'The service does not answer; retrying…');
     }
-    if (!this.closed && this.ws?.readyState !== WebSocket.OPEN) this.pollTimer = setTimeout(() => void this.poll(), 500);
+    if (!this.closed && this.ws?.readyState !== WebSocket.OPEN)
+      this.pollTimer = setTimeout(() => void this.poll(), 500);
   }
 
   private dispatch(m: LiveMessage): void {

@@ -3,11 +3,25 @@
  * cancellation (AbortSignal) the views use.
  */
 import { APIConnectionError, APIStatusError, TetherClient } from '@tether/client';
-import type { Analytics, EventPage, RestoredSession, SessionListQuery, SessionPage, SessionState, SessionSummary, Stats } from './types';
+import type {
+  Analytics,
+  EventPage,
+  RestoredSession,
+  SessionListQuery,
+  SessionPage,
+  SessionState,
+  SessionSummary,
+  Stats,
+} from './types';
 
 /** An error answered by the server (problem+json): `status`, stable `code` (packages/protocol/src/errors.ts), `detail`. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, readonly detail: string, readonly requestId?: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+    readonly requestId?: string,
+  ) {
     super(`${status} ${code}: ${detail}`);
     this.name = 'ApiError';
   }
@@ -39,7 +53,12 @@ export class TetherRest {
   readonly client: TetherClient;
 
   constructor(readonly opts: RestOptions) {
-    this.client = new TetherClient({ baseUrl: opts.baseUrl || window.location.origin, apiKey: opts.apiKey || undefined, maxRetries: 0, timeoutMs: 15_000 });
+    this.client = new TetherClient({
+      baseUrl: opts.baseUrl || window.location.origin,
+      apiKey: opts.apiKey || undefined,
+      maxRetries: 0,
+      timeoutMs: 15_000,
+    });
   }
 
   /** Runs a client call, mapping its errors (APIStatusError → ApiError, APIConnectionError → ConnectionError) and honouring `signal`. */
@@ -53,11 +72,17 @@ export class TetherRest {
     } catch (err) {
       if (signal?.aborted) throw aborted();
       if (err instanceof APIStatusError) {
-        const e = new ApiError(err.status, err.code, err.problem?.detail ?? err.problem?.title ?? err.message, err.requestId);
+        const e = new ApiError(
+          err.status,
+          err.code,
+          err.problem?.detail ?? err.problem?.title ?? err.message,
+          err.requestId,
+        );
         this.opts.onError?.(e);
         throw e;
       }
-      if (err instanceof APIConnectionError) throw new ConnectionError(`Cannot reach ${this.opts.baseUrl || window.location.origin}: ${err.message}`);
+      if (err instanceof APIConnectionError)
+        throw new ConnectionError(`Cannot reach ${this.opts.baseUrl || window.location.origin}: ${err.message}`);
       throw err;
     }
   }
@@ -73,7 +98,11 @@ export class TetherRest {
   }
 
   /** `GET /api/sessions/:id/events?after&limit&kind` — one page of the log in seq order (limit ≤ 10,000). */
-  listEvents(id: string, o: { after?: number; limit?: number; kind?: string } = {}, signal?: AbortSignal): Promise<EventPage> {
+  listEvents(
+    id: string,
+    o: { after?: number; limit?: number; kind?: string } = {},
+    signal?: AbortSignal,
+  ): Promise<EventPage> {
     return this.call(() => this.client.sessions.events(id, o as never) as Promise<EventPage>, signal);
   }
 

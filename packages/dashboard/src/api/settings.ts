@@ -39,7 +39,10 @@ export function getServerUrl(): string {
 
 /** Saves the server URL ('' returns to the page's own origin). */
 export function setServerUrl(url: string): void {
-  safe(() => (url ? localStorage.setItem(SERVER_KEY, normalizeServerUrl(url)) : localStorage.removeItem(SERVER_KEY)), undefined);
+  safe(
+    () => (url ? localStorage.setItem(SERVER_KEY, normalizeServerUrl(url)) : localStorage.removeItem(SERVER_KEY)),
+    undefined,
+  );
 }
 
 /** The API key for this tab, or '' when none was entered. */

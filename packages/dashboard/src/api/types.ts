@@ -5,7 +5,17 @@
 import type { ListSessionsParams } from '@tether/client';
 import type { SessionSummary, TetherEvent } from '@tether/protocol';
 
-export type { Analytics, SessionState, SessionSummary, Stats, TetherEvent, Goal, AgentRecord, EventKind, SessionStatus } from '@tether/protocol';
+export type {
+  Analytics,
+  SessionState,
+  SessionSummary,
+  Stats,
+  TetherEvent,
+  Goal,
+  AgentRecord,
+  EventKind,
+  SessionStatus,
+} from '@tether/protocol';
 
 /** Response envelopes of the REST API, as @tether/client types them (docs/api.md). */
 export type { EventPage, RestoredSession, SessionPage } from '@tether/client';
@@ -33,7 +43,12 @@ export interface LiveMessage {
 export function eventFromMessage(m: LiveMessage): TetherEvent | null {
   if (m.seq === undefined || !m.sessionId || !m.kind) return null;
   return {
-    id: m.eventId ?? `${m.sessionId}:${m.seq}`, sessionId: m.sessionId, seq: m.seq, kind: m.kind as TetherEvent['kind'],
-    timestamp: m.timestamp ?? m.receivedAt ?? '', receivedAt: m.receivedAt ?? m.timestamp ?? '', data: m.data ?? {},
+    id: m.eventId ?? `${m.sessionId}:${m.seq}`,
+    sessionId: m.sessionId,
+    seq: m.seq,
+    kind: m.kind as TetherEvent['kind'],
+    timestamp: m.timestamp ?? m.receivedAt ?? '',
+    receivedAt: m.receivedAt ?? m.timestamp ?? '',
+    data: m.data ?? {},
   };
 }

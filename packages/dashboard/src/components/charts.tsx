@@ -49,17 +49,39 @@ function tickLabel(t: number, spanMs: number): string {
  * Stacked bars per time bucket over [from, to) with `bucketMs` buckets (missing buckets are zero).
  * Hovering a bar shows its bucket's values.
  */
-export function TimeBars({ points, series, from, to, bucketMs, height = 160, label }: { points: TimePoint[]; series: Series[]; from: number; to: number; bucketMs: number; height?: number; label: string }) {
+export function TimeBars({
+  points,
+  series,
+  from,
+  to,
+  bucketMs,
+  height = 160,
+  label,
+}: {
+  points: TimePoint[];
+  series: Series[];
+  from: number;
+  to: number;
+  bucketMs: number;
+  height?: number;
+  label: string;
+}) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const [hover, setHover] = useState<number | null>(null);
   const start = Math.floor(from / bucketMs) * bucketMs;
   const n = Math.max(1, Math.min(400, Math.ceil((to - start) / bucketMs)));
   const byT = new Map(points.map((p) => [p.t, p.values]));
-  const buckets = Array.from({ length: n }, (_, i) => ({ t: start + i * bucketMs, values: byT.get(start + i * bucketMs) ?? {} }));
+  const buckets = Array.from({ length: n }, (_, i) => ({
+    t: start + i * bucketMs,
+    values: byT.get(start + i * bucketMs) ?? {},
+  }));
   const totals = buckets.map((b) => series.reduce((s, x) => s + (b.values[x.key] ?? 0), 0));
   const max = niceMax(Math.max(0, ...totals));
-  const padL = 40, padB = 20, padT = 8;
-  const plotW = Math.max(10, width - padL - 4), plotH = height - padB - padT;
+  const padL = 40,
+    padB = 20,
+    padT = 8;
+  const plotW = Math.max(10, width - padL - 4),
+    plotH = height - padB - padT;
   const bw = plotW / n;
   const ticks = [0, 0.5, 1].map((f) => f * max);
   const xTicks = Math.min(6, n);
@@ -72,7 +94,9 @@ export function TimeBars({ points, series, from, to, bucketMs, height = 160, lab
           return (
             <g key={v}>
               <line x1={padL} x2={padL + plotW} y1={y} y2={y} className="grid" />
-              <text x={padL - 6} y={y + 4} textAnchor="end" className="axis">{v >= 1000 ? `${+(v / 1000).toFixed(1)}k` : +v.toFixed(1)}</text>
+              <text x={padL - 6} y={y + 4} textAnchor="end" className="axis">
+                {v >= 1000 ? `${+(v / 1000).toFixed(1)}k` : +v.toFixed(1)}
+              </text>
             </g>
           );
         })}
@@ -86,7 +110,17 @@ export function TimeBars({ points, series, from, to, bucketMs, height = 160, lab
                 if (!v) return null;
                 const h = (v / max) * plotH;
                 y -= h;
-                return <rect key={s.key} x={padL + i * bw + Math.min(1, bw * 0.1)} y={y} width={Math.max(1, bw - Math.min(2, bw * 0.2))} height={Math.max(0.5, h)} fill={s.color} opacity={hover === null || hover === i ? 1 : 0.55} />;
+                return (
+                  <rect
+                    key={s.key}
+                    x={padL + i * bw + Math.min(1, bw * 0.1)}
+                    y={y}
+                    width={Math.max(1, bw - Math.min(2, bw * 0.2))}
+                    height={Math.max(0.5, h)}
+                    fill={s.color}
+                    opacity={hover === null || hover === i ? 1 : 0.55}
+                  />
+                );
               })}
             </g>
           );
@@ -95,13 +129,23 @@ export function TimeBars({ points, series, from, to, bucketMs, height = 160, lab
           const i = Math.round((k * (n - 1)) / Math.max(1, xTicks - 1));
           const anchor = k === 0 ? 'start' : k === xTicks - 1 ? 'end' : 'middle';
           const x = k === 0 ? padL + i * bw : k === xTicks - 1 ? padL + (i + 1) * bw : padL + i * bw + bw / 2;
-          return <text key={k} x={x} y={height - 4} textAnchor={anchor} className="axis">{tickLabel(start + i * bucketMs, to - from)}</text>;
+          return (
+            <text key={k} x={x} y={height - 4} textAnchor={anchor} className="axis">
+              {tickLabel(start + i * bucketMs, to - from)}
+            </text>
+          );
         })}
       </svg>
       {hb && (
         <div className="chart-tip" style={{ left: Math.min(width - 170, padL + (hover ?? 0) * bw + 8) }}>
           <div className="muted">{new Date(hb.t).toLocaleString('en-GB')}</div>
-          {series.map((s) => (hb.values[s.key] ? <div key={s.key}><i style={{ background: s.color }} /> {s.label}: {hb.values[s.key]!.toLocaleString('en-US')}</div> : null))}
+          {series.map((s) =>
+            hb.values[s.key] ? (
+              <div key={s.key}>
+                <i style={{ background: s.color }} /> {s.label}: {hb.values[s.key]!.toLocaleString('en-US')}
+              </div>
+            ) : null,
+          )}
           {!series.some((s) => hb.values[s.key]) && <div className="muted">no data</div>}
         </div>
       )}
@@ -115,26 +159,45 @@ export function Legend({ series }: { series: Series[] }) {
   if (series.length < 2) return null;
   return (
     <div className="legend">
-      {series.map((s) => <span key={s.key}><i style={{ background: s.color }} />{s.label}</span>)}
+      {series.map((s) => (
+        <span key={s.key}>
+          <i style={{ background: s.color }} />
+          {s.label}
+        </span>
+      ))}
     </div>
   );
 }
 
 /** Horizontal bars: `value` with an optional highlighted `part` (e.g. errors) per row. */
-export function HBars({ rows, valueLabel, partLabel }: { rows: Array<{ key: string; label: ReactNode; value: number; part?: number }>; valueLabel: string; partLabel?: string }) {
+export function HBars({
+  rows,
+  valueLabel,
+  partLabel,
+}: {
+  rows: Array<{ key: string; label: ReactNode; value: number; part?: number }>;
+  valueLabel: string;
+  partLabel?: string;
+}) {
   const max = Math.max(1, ...rows.map((r) => r.value));
   return (
     <div className="hbars">
       {rows.map((r) => (
         <div className="hbar-row" key={r.key}>
-          <div className="hbar-label" title={typeof r.label === 'string' ? r.label : undefined}>{r.label}</div>
+          <div className="hbar-label" title={typeof r.label === 'string' ? r.label : undefined}>
+            {r.label}
+          </div>
           <div className="hbar-track">
             <div className="hbar-fill" style={{ width: `${(r.value / max) * 100}%` }}>
               {r.part ? <div className="hbar-part" style={{ width: `${(r.part / r.value) * 100}%` }} /> : null}
             </div>
           </div>
-          <div className="hbar-value" title={`${r.value} ${valueLabel}${r.part ? `, ${r.part} ${partLabel ?? ''}` : ''}`}>
-            {r.value.toLocaleString('en-US')}{r.part ? <span className="err"> · {r.part} ✕</span> : null}
+          <div
+            className="hbar-value"
+            title={`${r.value} ${valueLabel}${r.part ? `, ${r.part} ${partLabel ?? ''}` : ''}`}
+          >
+            {r.value.toLocaleString('en-US')}
+            {r.part ? <span className="err"> · {r.part} ✕</span> : null}
           </div>
         </div>
       ))}
@@ -143,10 +206,19 @@ export function HBars({ rows, valueLabel, partLabel }: { rows: Array<{ key: stri
 }
 
 /** A histogram of values into labelled bins. */
-export function Histogram({ bins, height = 140, color = 'var(--accent)' }: { bins: Array<{ label: string; count: number }>; height?: number; color?: string }) {
+export function Histogram({
+  bins,
+  height = 140,
+  color = 'var(--accent)',
+}: {
+  bins: Array<{ label: string; count: number }>;
+  height?: number;
+  color?: string;
+}) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const max = niceMax(Math.max(0, ...bins.map((b) => b.count)));
-  const padB = 20, padT = 14;
+  const padB = 20,
+    padT = 14;
   const bw = width / Math.max(1, bins.length);
   const plotH = height - padB - padT;
   return (
@@ -156,9 +228,17 @@ export function Histogram({ bins, height = 140, color = 'var(--accent)' }: { bin
           const h = (b.count / max) * plotH;
           return (
             <g key={b.label}>
-              <rect x={i * bw + 3} y={padT + plotH - h} width={Math.max(1, bw - 6)} height={h} fill={color} rx={2}><title>{`${b.label}: ${b.count}`}</title></rect>
-              {b.count > 0 && <text x={i * bw + bw / 2} y={padT + plotH - h - 3} textAnchor="middle" className="axis">{b.count}</text>}
-              <text x={i * bw + bw / 2} y={height - 4} textAnchor="middle" className="axis">{b.label}</text>
+              <rect x={i * bw + 3} y={padT + plotH - h} width={Math.max(1, bw - 6)} height={h} fill={color} rx={2}>
+                <title>{`${b.label}: ${b.count}`}</title>
+              </rect>
+              {b.count > 0 && (
+                <text x={i * bw + bw / 2} y={padT + plotH - h - 3} textAnchor="middle" className="axis">
+                  {b.count}
+                </text>
+              )}
+              <text x={i * bw + bw / 2} y={height - 4} textAnchor="middle" className="axis">
+                {b.label}
+              </text>
             </g>
           );
         })}

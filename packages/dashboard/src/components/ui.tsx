@@ -3,12 +3,29 @@ import type { ReactNode } from 'react';
 import { KIND_TONES, type Tone } from '../lib/events';
 import { ApiError, ConnectionError } from '../api/rest';
 
-const STATUS_TONES: Record<string, Tone> = { active: 'blue', completed: 'green', failed: 'red', abandoned: 'gray', pending: 'gray', in_progress: 'blue', running: 'blue', error: 'red', cancelled: 'gray' };
+const STATUS_TONES: Record<string, Tone> = {
+  active: 'blue',
+  completed: 'green',
+  failed: 'red',
+  abandoned: 'gray',
+  pending: 'gray',
+  in_progress: 'blue',
+  running: 'blue',
+  error: 'red',
+  cancelled: 'gray',
+};
 
 /** A colored status badge (active pulses). */
 export function StatusBadge({ status }: { status: string | null | undefined }) {
   const s = status ?? 'unknown';
-  return <span className={`badge tone-${STATUS_TONES[s] ?? 'gray'}${s === 'active' || s === 'running' || s === 'in_progress' ? ' badge-live' : ''}`} data-status={s}>{s.replace(/_/g, ' ')}</span>;
+  return (
+    <span
+      className={`badge tone-${STATUS_TONES[s] ?? 'gray'}${s === 'active' || s === 'running' || s === 'in_progress' ? ' badge-live' : ''}`}
+      data-status={s}
+    >
+      {s.replace(/_/g, ' ')}
+    </span>
+  );
 }
 
 /** An event-kind chip in the kind's color. */
@@ -18,7 +35,11 @@ export function KindChip({ kind, label }: { kind: string; label?: string }) {
 
 /** A neutral chip (tags, types). */
 export function Chip({ children, tone = 'gray', title }: { children: ReactNode; tone?: Tone; title?: string }) {
-  return <span className={`chip tone-${tone}`} title={title}>{children}</span>;
+  return (
+    <span className={`chip tone-${tone}`} title={title}>
+      {children}
+    </span>
+  );
 }
 
 /** A labelled number. */
@@ -41,8 +62,16 @@ export function Empty({ children }: { children: ReactNode }) {
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
   let msg: string;
-  if (error instanceof ApiError) msg = error.code === 'session_not_found' ? 'This session does not exist (or was deleted).' : `${error.detail} (${error.status} ${error.code})`;
+  if (error instanceof ApiError)
+    msg =
+      error.code === 'session_not_found'
+        ? 'This session does not exist (or was deleted).'
+        : `${error.detail} (${error.status} ${error.code})`;
   else if (error instanceof ConnectionError) msg = error.message;
   else msg = (error as Error).message ?? String(error);
-  return <div className="error-box" role="alert">{msg}</div>;
+  return (
+    <div className="error-box" role="alert">
+      {msg}
+    </div>
+  );
 }

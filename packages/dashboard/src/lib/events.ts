@@ -10,12 +10,29 @@ import { preview } from './format';
 export type Tone = 'blue' | 'green' | 'amber' | 'red' | 'violet' | 'cyan' | 'gray' | 'pink';
 
 /** Kinds that change the state projection and bump `state.version` (as the service's reducer, packages/server/src/events/reduce.ts). */
-export const STATE_KINDS = new Set(['state_patched', 'goal_added', 'goal_updated', 'agent_spawned', 'agent_completed', 'checkpoint', 'checkpoint_writes']);
+export const STATE_KINDS = new Set([
+  'state_patched',
+  'goal_added',
+  'goal_updated',
+  'agent_spawned',
+  'agent_completed',
+  'checkpoint',
+  'checkpoint_writes',
+]);
 
 export const KIND_TONES: Record<string, Tone> = {
-  session_created: 'cyan', action: 'blue', response: 'green', state_patched: 'violet', goal_added: 'amber', goal_updated: 'amber',
-  agent_spawned: 'pink', agent_completed: 'pink', metadata_updated: 'gray', session_finalized: 'cyan',
-  checkpoint: 'violet', checkpoint_writes: 'gray',
+  session_created: 'cyan',
+  action: 'blue',
+  response: 'green',
+  state_patched: 'violet',
+  goal_added: 'amber',
+  goal_updated: 'amber',
+  agent_spawned: 'pink',
+  agent_completed: 'pink',
+  metadata_updated: 'gray',
+  session_finalized: 'cyan',
+  checkpoint: 'violet',
+  checkpoint_writes: 'gray',
 };
 
 /** The tool an action called, or null. */
@@ -32,7 +49,17 @@ export function isError(e: TetherEvent): boolean {
 /** Plain text of a response/message `content`: a string, or the `text` of content blocks. */
 export function textOf(v: unknown): string {
   if (typeof v === 'string') return v;
-  if (Array.isArray(v)) return v.map((b) => (typeof b === 'string' ? b : b && typeof b === 'object' && typeof (b as any).text === 'string' ? (b as any).text : '')).filter(Boolean).join('\n');
+  if (Array.isArray(v))
+    return v
+      .map((b) =>
+        typeof b === 'string'
+          ? b
+          : b && typeof b === 'object' && typeof (b as any).text === 'string'
+            ? (b as any).text
+            : '',
+      )
+      .filter(Boolean)
+      .join('\n');
   if (v && typeof v === 'object' && typeof (v as any).text === 'string') return (v as any).text;
   return '';
 }
@@ -74,7 +101,17 @@ export function eventSummary(e: TetherEvent, ctx: SummaryContext = {}): string {
   switch (e.kind) {
     case 'action': {
       const input = d.input as Record<string, unknown> | undefined;
-      const main = input && typeof input === 'object' ? input.command ?? input.file_path ?? input.path ?? input.pattern ?? input.url ?? input.query ?? input.description ?? input.prompt : undefined;
+      const main =
+        input && typeof input === 'object'
+          ? (input.command ??
+            input.file_path ??
+            input.path ??
+            input.pattern ??
+            input.url ??
+            input.query ??
+            input.description ??
+            input.prompt)
+          : undefined;
       const base = main !== undefined ? preview(main, 140) : preview(d.details ?? d.input ?? d.description ?? d, 140);
       return isError(e) ? `${base}  ✕ ${preview(d.error, 80)}` : base;
     }
@@ -83,19 +120,34 @@ export function eventSummary(e: TetherEvent, ctx: SummaryContext = {}): string {
     case 'state_patched':
       return preview(d.patch ?? d, 160);
     case 'goal_added':
-      return [d.description, d.status && `→ ${d.status}`, d.priority && `(${d.priority})`].filter(Boolean).map(String).join(' ') || preview(d);
+      return (
+        [d.description, d.status && `→ ${d.status}`, d.priority && `(${d.priority})`]
+          .filter(Boolean)
+          .map(String)
+          .join(' ') || preview(d)
+      );
     case 'goal_updated': {
       const id = goalIdOf(e);
-      const name = typeof d.description === 'string' && d.description ? d.description : id !== undefined ? ctx.goalNames?.get(id) : undefined;
+      const name =
+        typeof d.description === 'string' && d.description
+          ? d.description
+          : id !== undefined
+            ? ctx.goalNames?.get(id)
+            : undefined;
       const which = name !== undefined ? `goal "${name}"` : id !== undefined ? `goal ${id}` : 'goal';
-      return [which, d.status && `→ ${d.status}`, d.priority && `(${d.priority})`].filter(Boolean).map(String).join(' ');
+      return [which, d.status && `→ ${d.status}`, d.priority && `(${d.priority})`]
+        .filter(Boolean)
+        .map(String)
+        .join(' ');
     }
     case 'agent_spawned':
       return `${d.type ?? 'agent'}${d.task ? `: ${preview(d.task, 120)}` : ''}`;
     case 'agent_completed':
       return `${d.agentId ?? ''} ${d.status ?? 'completed'}${d.result ? `: ${preview(d.result, 100)}` : ''}`;
     case 'session_created':
-      return [d.type && `type ${d.type}`, d.userId && `user ${d.userId}`].filter(Boolean).join(', ') || 'session created';
+      return (
+        [d.type && `type ${d.type}`, d.userId && `user ${d.userId}`].filter(Boolean).join(', ') || 'session created'
+      );
     case 'session_finalized':
       return `${d.status ?? 'completed'}${d.final !== undefined ? `: ${preview(d.final, 120)}` : ''}`;
     case 'metadata_updated':

@@ -24,7 +24,8 @@ function walk(a: unknown, b: unknown, path: string, out: Map<string, Change>): b
   if (b === undefined && a !== undefined) return mark(out, path, 'removed');
   if (isObj(a) && isObj(b)) {
     let any = false;
-    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) any = walk(a[k], b[k], `${path}/${esc(k)}`, out) || any;
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)]))
+      any = walk(a[k], b[k], `${path}/${esc(k)}`, out) || any;
     if (any && path) out.set(path, 'changed');
     return any;
   }

@@ -12,9 +12,24 @@ import { Empty, ErrorBox, Stat, StatusBadge } from '../components/ui';
 import { formatCount, formatDuration } from '../lib/format';
 import { KIND_TONES } from '../lib/events';
 
-const RANGES: Record<string, number> = { '1h': 3_600_000, '6h': 6 * 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
+const RANGES: Record<string, number> = {
+  '1h': 3_600_000,
+  '6h': 6 * 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+  '30d': 30 * 86_400_000,
+};
 const BUCKETS = [60_000, 5 * 60_000, 15 * 60_000, 30 * 60_000, 3_600_000, 3 * 3_600_000, 6 * 3_600_000, 86_400_000];
-const TONE_COLORS: Record<string, string> = { blue: 'var(--blue)', green: 'var(--green)', amber: 'var(--amber)', red: 'var(--red)', violet: 'var(--violet)', cyan: 'var(--cyan)', gray: 'var(--gray)', pink: 'var(--pink)' };
+const TONE_COLORS: Record<string, string> = {
+  blue: 'var(--blue)',
+  green: 'var(--green)',
+  amber: 'var(--amber)',
+  red: 'var(--red)',
+  violet: 'var(--violet)',
+  cyan: 'var(--cyan)',
+  gray: 'var(--gray)',
+  pink: 'var(--pink)',
+};
 
 function toLocalInput(ms: number): string {
   const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
@@ -44,7 +59,9 @@ export function AnalyticsView() {
   useEffect(() => {
     const ac = new AbortController();
     setError(null);
-    rest.analytics({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), bucketMs }, ac.signal).then(setData, (err) => (err as Error).name !== 'AbortError' && setError(err));
+    rest
+      .analytics({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), bucketMs }, ac.signal)
+      .then(setData, (err) => (err as Error).name !== 'AbortError' && setError(err));
     return () => ac.abort();
   }, [rest, from, to, bucketMs]);
   useEffect(() => {
@@ -53,13 +70,20 @@ export function AnalyticsView() {
   }, []);
 
   const kinds = useMemo(() => [...new Set((data?.eventsOverTime ?? []).map((r) => r.kind))], [data]);
-  const eventSeries: Series[] = kinds.map((k) => ({ key: k, label: k.replace(/_/g, ' '), color: TONE_COLORS[KIND_TONES[k] ?? 'gray']! }));
+  const eventSeries: Series[] = kinds.map((k) => ({
+    key: k,
+    label: k.replace(/_/g, ' '),
+    color: TONE_COLORS[KIND_TONES[k] ?? 'gray']!,
+  }));
   const eventPoints = useMemo(() => {
     const m = new Map<number, Record<string, number>>();
     for (const r of data?.eventsOverTime ?? []) m.set(r.t, { ...(m.get(r.t) ?? {}), [r.kind]: r.n });
     return [...m].map(([t, values]) => ({ t, values }));
   }, [data]);
-  const tokenPoints = (data?.tokensOverTime ?? []).map((r) => ({ t: r.t, values: { input: r.input ?? 0, output: r.output ?? 0 } }));
+  const tokenPoints = (data?.tokensOverTime ?? []).map((r) => ({
+    t: r.t,
+    values: { input: r.input ?? 0, output: r.output ?? 0 },
+  }));
   const totalEvents = (data?.eventsOverTime ?? []).reduce((s, r) => s + r.n, 0);
   const totalTokens = (data?.tokensOverTime ?? []).reduce((s, r) => s + (r.input ?? 0) + (r.output ?? 0), 0);
   const bins = durationBins(data?.durations.map((d) => d.durationMs) ?? []);
@@ -70,11 +94,34 @@ export function AnalyticsView() {
         <h1>Analytics</h1>
         <div className="range" role="group" aria-label="Time range">
           {Object.keys(RANGES).map((k) => (
-            <button key={k} className={`btn small${rangeKey === k ? ' primary' : ''}`} onClick={() => setParams({ range: k })} data-testid={`range-${k}`}>{k}</button>
+            <button
+              key={k}
+              className={`btn small${rangeKey === k ? ' primary' : ''}`}
+              onClick={() => setParams({ range: k })}
+              data-testid={`range-${k}`}
+            >
+              {k}
+            </button>
           ))}
-          <input type="datetime-local" value={toLocalInput(from)} onChange={(e) => e.target.value && setParams({ from: new Date(e.target.value).toISOString(), to: new Date(to).toISOString() })} aria-label="From" />
+          <input
+            type="datetime-local"
+            value={toLocalInput(from)}
+            onChange={(e) =>
+              e.target.value &&
+              setParams({ from: new Date(e.target.value).toISOString(), to: new Date(to).toISOString() })
+            }
+            aria-label="From"
+          />
           <span className="muted">→</span>
-          <input type="datetime-local" value={toLocalInput(to)} onChange={(e) => e.target.value && setParams({ from: new Date(from).toISOString(), to: new Date(e.target.value).toISOString() })} aria-label="To" />
+          <input
+            type="datetime-local"
+            value={toLocalInput(to)}
+            onChange={(e) =>
+              e.target.value &&
+              setParams({ from: new Date(from).toISOString(), to: new Date(e.target.value).toISOString() })
+            }
+            aria-label="To"
+          />
         </div>
       </div>
       <ErrorBox error={error} />
@@ -84,24 +131,66 @@ export function AnalyticsView() {
             <Stat label="Events" value={formatCount(totalEvents)} />
             <Stat label="Tool calls" value={formatCount(data.toolCalls)} tone="blue" />
             <Stat label="Tool errors" value={formatCount(data.toolErrors)} tone="red" />
-            <Stat label="Error rate" value={`${(data.errorRate * 100).toFixed(1)}%`} tone={data.errorRate > 0.1 ? 'red' : data.errorRate > 0.02 ? 'amber' : 'green'} />
+            <Stat
+              label="Error rate"
+              value={`${(data.errorRate * 100).toFixed(1)}%`}
+              tone={data.errorRate > 0.1 ? 'red' : data.errorRate > 0.02 ? 'amber' : 'green'}
+            />
             <Stat label="Tokens" value={formatCount(totalTokens)} tone="violet" />
           </div>
           <div className="grid-2">
             <div className="card" data-testid="chart-events">
-              <div className="card-title">Events over time <span className="muted small">per {formatDuration(bucketMs)}</span></div>
-              <TimeBars label="Events over time" points={eventPoints} series={eventSeries.length ? eventSeries : [{ key: 'x', label: 'events', color: 'var(--accent)' }]} from={from} to={to} bucketMs={bucketMs} />
+              <div className="card-title">
+                Events over time <span className="muted small">per {formatDuration(bucketMs)}</span>
+              </div>
+              <TimeBars
+                label="Events over time"
+                points={eventPoints}
+                series={eventSeries.length ? eventSeries : [{ key: 'x', label: 'events', color: 'var(--accent)' }]}
+                from={from}
+                to={to}
+                bucketMs={bucketMs}
+              />
             </div>
             <div className="card" data-testid="chart-tokens">
-              <div className="card-title">Tokens over time <span className="muted small">per {formatDuration(bucketMs)}</span></div>
-              <TimeBars label="Tokens over time" points={tokenPoints} series={[{ key: 'input', label: 'input', color: 'var(--violet)' }, { key: 'output', label: 'output', color: 'var(--pink)' }]} from={from} to={to} bucketMs={bucketMs} />
+              <div className="card-title">
+                Tokens over time <span className="muted small">per {formatDuration(bucketMs)}</span>
+              </div>
+              <TimeBars
+                label="Tokens over time"
+                points={tokenPoints}
+                series={[
+                  { key: 'input', label: 'input', color: 'var(--violet)' },
+                  { key: 'output', label: 'output', color: 'var(--pink)' },
+                ]}
+                from={from}
+                to={to}
+                bucketMs={bucketMs}
+              />
             </div>
             <div className="card" data-testid="chart-tools">
-              <div className="card-title">Tool usage <span className="muted small">calls · errors</span></div>
-              {data.tools.length ? <HBars valueLabel="calls" partLabel="errors" rows={data.tools.slice(0, 15).map((t) => ({ key: t.tool ?? '(none)', label: t.tool ?? <span className="muted">(no tool)</span>, value: t.calls, part: t.errors }))} /> : <Empty>No tool calls in this range.</Empty>}
+              <div className="card-title">
+                Tool usage <span className="muted small">calls · errors</span>
+              </div>
+              {data.tools.length ? (
+                <HBars
+                  valueLabel="calls"
+                  partLabel="errors"
+                  rows={data.tools.slice(0, 15).map((t) => ({
+                    key: t.tool ?? '(none)',
+                    label: t.tool ?? <span className="muted">(no tool)</span>,
+                    value: t.calls,
+                    part: t.errors,
+                  }))}
+                />
+              ) : (
+                <Empty>No tool calls in this range.</Empty>
+              )}
             </div>
             <div className="card" data-testid="chart-durations">
-              <div className="card-title">Session durations <span className="muted small">{data.durations.length} ended sessions</span></div>
+              <div className="card-title">
+                Session durations <span className="muted small">{data.durations.length} ended sessions</span>
+              </div>
               {data.durations.length ? <Histogram bins={bins} /> : <Empty>No session ended in this range.</Empty>}
             </div>
           </div>
@@ -109,19 +198,34 @@ export function AnalyticsView() {
             <div className="card-title">Busiest sessions</div>
             {data.busiest.length ? (
               <table className="simple">
-                <thead><tr><th>Session</th><th>Type</th><th>Status</th><th className="num">Events in range</th></tr></thead>
+                <thead>
+                  <tr>
+                    <th>Session</th>
+                    <th>Type</th>
+                    <th>Status</th>
+                    <th className="num">Events in range</th>
+                  </tr>
+                </thead>
                 <tbody>
                   {data.busiest.map((b) => (
                     <tr key={b.sessionId}>
-                      <td><Link className="mono" to={`/sessions/${encodeURIComponent(b.sessionId)}`}>{b.sessionId}</Link></td>
+                      <td>
+                        <Link className="mono" to={`/sessions/${encodeURIComponent(b.sessionId)}`}>
+                          {b.sessionId}
+                        </Link>
+                      </td>
                       <td>{b.type ?? '—'}</td>
-                      <td><StatusBadge status={b.status} /></td>
+                      <td>
+                        <StatusBadge status={b.status} />
+                      </td>
                       <td className="num">{formatCount(b.events)}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
-            ) : <Empty>No events in this range.</Empty>}
+            ) : (
+              <Empty>No events in this range.</Empty>
+            )}
           </div>
         </>
       )}
@@ -130,7 +234,15 @@ export function AnalyticsView() {
 }
 
 function durationBins(ms: number[]): Array<{ label: string; count: number }> {
-  const edges: Array<[string, number]> = [['<10s', 10_000], ['<1m', 60_000], ['<5m', 300_000], ['<15m', 900_000], ['<1h', 3_600_000], ['<4h', 14_400_000], ['≥4h', Infinity]];
+  const edges: Array<[string, number]> = [
+    ['<10s', 10_000],
+    ['<1m', 60_000],
+    ['<5m', 300_000],
+    ['<15m', 900_000],
+    ['<1h', 3_600_000],
+    ['<4h', 14_400_000],
+    ['≥4h', Infinity],
+  ];
   const counts = edges.map(([label]) => ({ label, count: 0 }));
   for (const v of ms) counts[edges.findIndex(([, e]) => v < e)]!.count++;
   return counts;

@@ -12,7 +12,11 @@ import { Chip, Empty } from '../components/ui';
 import { formatAgo, formatDateTime, preview } from '../lib/format';
 
 const PAGE = 50;
-const split = (s: string): string[] => s.split('.').map((l) => l.trim()).filter(Boolean);
+const split = (s: string): string[] =>
+  s
+    .split('.')
+    .map((l) => l.trim())
+    .filter(Boolean);
 const itemId = (i: StoreItem) => `${i.namespace.join('.')}|${i.key}`;
 
 export function MemoryView() {
@@ -31,7 +35,9 @@ export function MemoryView() {
 
   const update = (next: Record<string, string | null>) => {
     const p = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(next)) if (v) p.set(k, v); else p.delete(k);
+    for (const [k, v] of Object.entries(next))
+      if (v) p.set(k, v);
+      else p.delete(k);
     setParams(p, { replace: true });
   };
 
@@ -41,17 +47,31 @@ export function MemoryView() {
     const store = rest.client.store;
     Promise.all([
       store.listNamespaces({ limit: 500 }),
-      store.searchItems(split(prefix), { limit: PAGE, ...(q.trim() ? { query: q.trim() } : {}), ...(filter ? { filter } : {}), refreshTtl: false }),
-    ]).then(([ns, found]) => {
-      if (!live) return;
-      setNamespaces(ns);
-      setItems(found);
-    }, (err: unknown) => {
-      if (!live) return;
-      setItems([]);
-      setError(err instanceof APIStatusError ? `${err.status} ${err.code}: ${err.problem?.detail ?? err.message}` : (err as Error).message);
-    });
-    return () => { live = false; };
+      store.searchItems(split(prefix), {
+        limit: PAGE,
+        ...(q.trim() ? { query: q.trim() } : {}),
+        ...(filter ? { filter } : {}),
+        refreshTtl: false,
+      }),
+    ]).then(
+      ([ns, found]) => {
+        if (!live) return;
+        setNamespaces(ns);
+        setItems(found);
+      },
+      (err: unknown) => {
+        if (!live) return;
+        setItems([]);
+        setError(
+          err instanceof APIStatusError
+            ? `${err.status} ${err.code}: ${err.problem?.detail ?? err.message}`
+            : (err as Error).message,
+        );
+      },
+    );
+    return () => {
+      live = false;
+    };
   }, [rest, generation, prefix, q, filter]);
 
   const applyFilter = () => {
@@ -70,24 +90,70 @@ export function MemoryView() {
   return (
     <div className="page memory-page" data-testid="memory-page">
       <div className="filters card" role="search">
-        <input className="search" placeholder="Namespace prefix, labels joined with . (e.g. users.u-42)" aria-label="Namespace prefix" data-testid="memory-prefix"
-          value={prefixInput} onChange={(e) => setPrefixInput(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && update({ prefix: prefixInput.trim(), item: null })} onBlur={() => prefixInput.trim() !== prefix && update({ prefix: prefixInput.trim(), item: null })} />
-        <input className="search" placeholder="Full-text query" aria-label="Query" data-testid="memory-query"
-          value={qInput} onChange={(e) => setQInput(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && update({ q: qInput.trim(), item: null })} onBlur={() => qInput.trim() !== q && update({ q: qInput.trim(), item: null })} />
-        <input className="search" placeholder='Filter, e.g. {"kind": "fact"}' aria-label="Filter" data-testid="memory-filter"
-          value={filterInput} onChange={(e) => setFilterInput(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && applyFilter()} onBlur={applyFilter} />
+        <input
+          className="search"
+          placeholder="Namespace prefix, labels joined with . (e.g. users.u-42)"
+          aria-label="Namespace prefix"
+          data-testid="memory-prefix"
+          value={prefixInput}
+          onChange={(e) => setPrefixInput(e.target.value)}
+          onKeyDown={(e) => e.key === 'Enter' && update({ prefix: prefixInput.trim(), item: null })}
+          onBlur={() => prefixInput.trim() !== prefix && update({ prefix: prefixInput.trim(), item: null })}
+        />
+        <input
+          className="search"
+          placeholder="Full-text query"
+          aria-label="Query"
+          data-testid="memory-query"
+          value={qInput}
+          onChange={(e) => setQInput(e.target.value)}
+          onKeyDown={(e) => e.key === 'Enter' && update({ q: qInput.trim(), item: null })}
+          onBlur={() => qInput.trim() !== q && update({ q: qInput.trim(), item: null })}
+        />
+        <input
+          className="search"
+          placeholder='Filter, e.g. {"kind": "fact"}'
+          aria-label="Filter"
+          data-testid="memory-filter"
+          value={filterInput}
+          onChange={(e) => setFilterInput(e.target.value)}
+          onKeyDown={(e) => e.key === 'Enter' && applyFilter()}
+          onBlur={applyFilter}
+        />
       </div>
-      {error && <div className="card error" role="alert" data-testid="memory-error">{error}</div>}
-      <div className="memory-grid" style={{ display: 'grid', gridTemplateColumns: 'minmax(180px, 1fr) minmax(280px, 2fr) minmax(280px, 2fr)', gap: 12 }}>
+      {error && (
+        <div className="card error" role="alert" data-testid="memory-error">
+          {error}
+        </div>
+      )}
+      <div
+        className="memory-grid"
+        style={{
+          display: 'grid',
+          gridTemplateColumns: 'minmax(180px, 1fr) minmax(280px, 2fr) minmax(280px, 2fr)',
+          gap: 12,
+        }}
+      >
         <div className="card" data-testid="memory-namespaces">
           <h3>Namespaces</h3>
-          {namespaces.length === 0 ? <Empty>No memory items yet.</Empty> : (
+          {namespaces.length === 0 ? (
+            <Empty>No memory items yet.</Empty>
+          ) : (
             <ul className="plain" style={{ listStyle: 'none', padding: 0, margin: 0, display: 'grid', gap: 4 }}>
               {namespaces.map((ns) => {
                 const id = ns.join('.');
                 return (
                   <li key={id}>
-                    <button className={`btn ghost mono${id === prefix ? ' active' : ''}`} data-namespace={id} onClick={() => { setPrefixInput(id); update({ prefix: id, item: null }); }}>{ns.join(' / ')}</button>
+                    <button
+                      className={`btn ghost mono${id === prefix ? ' active' : ''}`}
+                      data-namespace={id}
+                      onClick={() => {
+                        setPrefixInput(id);
+                        update({ prefix: id, item: null });
+                      }}
+                    >
+                      {ns.join(' / ')}
+                    </button>
                   </li>
                 );
               })}
@@ -95,27 +161,59 @@ export function MemoryView() {
           )}
         </div>
         <div className="card" data-testid="memory-items" data-loaded={items !== null}>
-          <h3>Items {prefix && <Chip>{prefix}</Chip>} {q && <Chip tone="blue">“{q}”</Chip>}</h3>
+          <h3>
+            Items {prefix && <Chip>{prefix}</Chip>} {q && <Chip tone="blue">“{q}”</Chip>}
+          </h3>
           {items && items.length === 0 && <Empty>No items match.</Empty>}
           {items?.map((i) => (
-            <div key={itemId(i)} className={`srow memory-item${itemId(i) === selected ? ' selected' : ''}`} role="row" data-key={i.key} data-namespace={i.namespace.join('.')}
-              onClick={() => update({ item: itemId(i) })} style={{ cursor: 'pointer', display: 'block', padding: '6px 8px', ...(itemId(i) === selected ? { background: 'var(--accent-bg, rgba(90, 140, 255, 0.12))' } : {}) }}>
-              <div><span className="mono">{i.key}</span> <span className="muted">{i.namespace.join(' / ')}</span>{i.score !== undefined && <Chip tone="green" title="full-text score">{i.score.toFixed(2)}</Chip>}</div>
+            <div
+              key={itemId(i)}
+              className={`srow memory-item${itemId(i) === selected ? ' selected' : ''}`}
+              role="row"
+              data-key={i.key}
+              data-namespace={i.namespace.join('.')}
+              onClick={() => update({ item: itemId(i) })}
+              style={{
+                cursor: 'pointer',
+                display: 'block',
+                padding: '6px 8px',
+                ...(itemId(i) === selected ? { background: 'var(--accent-bg, rgba(90, 140, 255, 0.12))' } : {}),
+              }}
+            >
+              <div>
+                <span className="mono">{i.key}</span> <span className="muted">{i.namespace.join(' / ')}</span>
+                {i.score !== undefined && (
+                  <Chip tone="green" title="full-text score">
+                    {i.score.toFixed(2)}
+                  </Chip>
+                )}
+              </div>
               <div className="muted ellipsis">{preview(i.value, 120)}</div>
-              <div className="muted" title={i.updatedAt}>updated {formatAgo(i.updatedAt)}{i.expiresAt ? ` · expires ${formatDateTime(i.expiresAt)}` : ''}</div>
+              <div className="muted" title={i.updatedAt}>
+                updated {formatAgo(i.updatedAt)}
+                {i.expiresAt ? ` · expires ${formatDateTime(i.expiresAt)}` : ''}
+              </div>
             </div>
           ))}
-          {items && items.length === PAGE && <div className="muted">Showing the first {PAGE}; narrow the prefix or query.</div>}
+          {items && items.length === PAGE && (
+            <div className="muted">Showing the first {PAGE}; narrow the prefix or query.</div>
+          )}
         </div>
         <div className="card" data-testid="memory-value">
           <h3>Value</h3>
           {current ? (
             <>
-              <div className="muted">{current.namespace.join(' / ')} · <span className="mono">{current.key}</span></div>
-              <div className="muted">created {formatDateTime(current.createdAt)} · updated {formatDateTime(current.updatedAt)}</div>
+              <div className="muted">
+                {current.namespace.join(' / ')} · <span className="mono">{current.key}</span>
+              </div>
+              <div className="muted">
+                created {formatDateTime(current.createdAt)} · updated {formatDateTime(current.updatedAt)}
+              </div>
               <JsonTree value={current.value} expandDepth={3} />
             </>
-          ) : <Empty>Select an item.</Empty>}
+          ) : (
+            <Empty>Select an item.</Empty>
+          )}
         </div>
       </div>
     </div>

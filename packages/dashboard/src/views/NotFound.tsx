@@ -4,7 +4,9 @@ import { Link } from 'react-router';
 export function NotFound() {
   return (
     <div className="page">
-      <div className="empty">Nothing here. <Link to="/">Back to sessions</Link></div>
+      <div className="empty">
+        Nothing here. <Link to="/">Back to sessions</Link>
+      </div>
     </div>
   );
 }

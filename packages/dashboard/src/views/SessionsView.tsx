@@ -32,7 +32,13 @@ export function SessionsView() {
   const navigate = useNavigate();
   const filters = useMemo<SessionListQuery>(() => {
     const f: SessionListQuery = { sort: params.get('sort') === 'created' ? 'created' : 'updated' };
-    for (const [k, p] of [['status', 'status'], ['type', 'type'], ['userId', 'user'], ['tag', 'tag'], ['q', 'q']] as const) {
+    for (const [k, p] of [
+      ['status', 'status'],
+      ['type', 'type'],
+      ['userId', 'user'],
+      ['tag', 'tag'],
+      ['q', 'q'],
+    ] as const) {
       const v = params.get(p);
       if (v) f[k] = v;
     }
@@ -40,14 +46,20 @@ export function SessionsView() {
   }, [params]);
   const [qInput, setQInput] = useState(filters.q ?? '');
   const debouncedQ = useDebounced(qInput, 300);
-  const setFilter = useCallback((key: string, value: string) => {
-    setParams((p) => {
-      const n = new URLSearchParams(p);
-      if (value) n.set(key, value);
-      else n.delete(key);
-      return n;
-    }, { replace: true });
-  }, [setParams]);
+  const setFilter = useCallback(
+    (key: string, value: string) => {
+      setParams(
+        (p) => {
+          const n = new URLSearchParams(p);
+          if (value) n.set(key, value);
+          else n.delete(key);
+          return n;
+        },
+        { replace: true },
+      );
+    },
+    [setParams],
+  );
   useEffect(() => {
     if ((debouncedQ || '') !== (filters.q ?? '')) setFilter('q', debouncedQ.trim());
   }, [debouncedQ]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -65,16 +77,19 @@ export function SessionsView() {
     const ac = new AbortController();
     setLoading(true);
     setError(null);
-    rest.listSessions({ ...filters, limit: PAGE }, ac.signal).then((page) => {
-      setRows(page.sessions);
-      setCursor(page.nextCursor);
-      setLoading(false);
-    }, (err) => {
-      if ((err as Error).name !== 'AbortError') {
-        setError(err);
+    rest.listSessions({ ...filters, limit: PAGE }, ac.signal).then(
+      (page) => {
+        setRows(page.sessions);
+        setCursor(page.nextCursor);
         setLoading(false);
-      }
-    });
+      },
+      (err) => {
+        if ((err as Error).name !== 'AbortError') {
+          setError(err);
+          setLoading(false);
+        }
+      },
+    );
     return () => ac.abort();
   }, [rest, filterKey, reloadKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -122,7 +137,12 @@ export function SessionsView() {
   }, [rest, cursor, filterKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const scrollRef = useRef<HTMLDivElement>(null);
-  const virt = useVirtualizer({ count: rows.length + (cursor ? 1 : 0), getScrollElement: () => scrollRef.current, estimateSize: () => ROW_H, overscan: 12 });
+  const virt = useVirtualizer({
+    count: rows.length + (cursor ? 1 : 0),
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_H,
+    overscan: 12,
+  });
   const items = virt.getVirtualItems();
   const lastIndex = items.length ? items[items.length - 1]!.index : 0;
   useEffect(() => {
@@ -135,41 +155,124 @@ export function SessionsView() {
     <div className="page sessions-page">
       <StatsHeader />
       <div className="filters card" role="search">
-        <input className="search" placeholder="Search sessions and event content…" value={qInput} onChange={(e) => setQInput(e.target.value)} aria-label="Search" data-testid="filter-q" />
-        <select value={filters.status ?? ''} onChange={(e) => setFilter('status', e.target.value)} aria-label="Status" data-testid="filter-status">
+        <input
+          className="search"
+          placeholder="Search sessions and event content…"
+          value={qInput}
+          onChange={(e) => setQInput(e.target.value)}
+          aria-label="Search"
+          data-testid="filter-q"
+        />
+        <select
+          value={filters.status ?? ''}
+          onChange={(e) => setFilter('status', e.target.value)}
+          aria-label="Status"
+          data-testid="filter-status"
+        >
           <option value="">All statuses</option>
           <option value="active">Active</option>
           <option value="completed">Completed</option>
           <option value="failed">Failed</option>
           <option value="abandoned">Abandoned</option>
         </select>
-        <FilterInput label="Type" value={filters.type ?? ''} onCommit={(v) => setFilter('type', v)} testId="filter-type" />
-        <FilterInput label="User" value={filters.userId ?? ''} onCommit={(v) => setFilter('user', v)} testId="filter-user" />
+        <FilterInput
+          label="Type"
+          value={filters.type ?? ''}
+          onCommit={(v) => setFilter('type', v)}
+          testId="filter-type"
+        />
+        <FilterInput
+          label="User"
+          value={filters.userId ?? ''}
+          onCommit={(v) => setFilter('user', v)}
+          testId="filter-user"
+        />
         <FilterInput label="Tag" value={filters.tag ?? ''} onCommit={(v) => setFilter('tag', v)} testId="filter-tag" />
-        <select value={filters.sort} onChange={(e) => setFilter('sort', e.target.value === 'created' ? 'created' : '')} aria-label="Sort" data-testid="sort">
+        <select
+          value={filters.sort}
+          onChange={(e) => setFilter('sort', e.target.value === 'created' ? 'created' : '')}
+          aria-label="Sort"
+          data-testid="sort"
+        >
           <option value="updated">Recently updated</option>
           <option value="created">Newest first</option>
         </select>
-        {active > 0 && <button className="btn ghost" onClick={() => { setQInput(''); setParams(new URLSearchParams(), { replace: true }); }}>Clear {active}</button>}
+        {active > 0 && (
+          <button
+            className="btn ghost"
+            onClick={() => {
+              setQInput('');
+              setParams(new URLSearchParams(), { replace: true });
+            }}
+          >
+            Clear {active}
+          </button>
+        )}
       </div>
       <ErrorBox error={error} />
       <div className="table sessions-table card">
         <div className="thead srow">
-          <div>Status</div><div>Session</div><div>Type</div><div>User</div><div>Model</div><div className="num">Events</div><div className="num">Tokens</div><div className="num">Duration</div><div className="num">Updated</div>
+          <div>Status</div>
+          <div>Session</div>
+          <div>Type</div>
+          <div>User</div>
+          <div>Model</div>
+          <div className="num">Events</div>
+          <div className="num">Tokens</div>
+          <div className="num">Duration</div>
+          <div className="num">Updated</div>
         </div>
         <div className="tbody" ref={scrollRef} data-testid="session-list">
-          {!loading && rows.length === 0 && <Empty>{active ? 'No session matches these filters.' : 'No sessions yet. Point an agent at this service, or create a test session.'}</Empty>}
+          {!loading && rows.length === 0 && (
+            <Empty>
+              {active
+                ? 'No session matches these filters.'
+                : 'No sessions yet. Point an agent at this service, or create a test session.'}
+            </Empty>
+          )}
           <div style={{ height: virt.getTotalSize(), position: 'relative' }}>
             {items.map((vi) => {
               const s = rows[vi.index];
-              if (!s) return <div key="more" className="srow loading-row" style={{ position: 'absolute', top: 0, transform: `translateY(${vi.start}px)`, height: ROW_H }}>Loading more…</div>;
+              if (!s)
+                return (
+                  <div
+                    key="more"
+                    className="srow loading-row"
+                    style={{ position: 'absolute', top: 0, transform: `translateY(${vi.start}px)`, height: ROW_H }}
+                  >
+                    Loading more…
+                  </div>
+                );
               const dur = s.durationMs ?? (s.status === 'active' ? now - new Date(s.created).getTime() : null);
               return (
-                <div key={s.sessionId} className="srow" role="row" data-session-id={s.sessionId} style={{ position: 'absolute', top: 0, transform: `translateY(${vi.start}px)`, height: ROW_H }} onClick={(e) => { if (!(e.target as HTMLElement).closest('a')) navigate(`/sessions/${encodeURIComponent(s.sessionId)}`); }}>
-                  <div><StatusBadge status={s.status} /></div>
+                <div
+                  key={s.sessionId}
+                  className="srow"
+                  role="row"
+                  data-session-id={s.sessionId}
+                  style={{ position: 'absolute', top: 0, transform: `translateY(${vi.start}px)`, height: ROW_H }}
+                  onClick={(e) => {
+                    if (!(e.target as HTMLElement).closest('a'))
+                      navigate(`/sessions/${encodeURIComponent(s.sessionId)}`);
+                  }}
+                >
+                  <div>
+                    <StatusBadge status={s.status} />
+                  </div>
                   <div className="sid">
-                    <Link to={`/sessions/${encodeURIComponent(s.sessionId)}`} className="mono">{s.sessionId}</Link>
-                    <div className="tags">{s.parentSessionId && <Chip tone="pink" title={`sub-agent of ${s.parentSessionId}`}>sub-agent</Chip>}{s.tags.slice(0, 4).map((t) => <Chip key={t}>{t}</Chip>)}</div>
+                    <Link to={`/sessions/${encodeURIComponent(s.sessionId)}`} className="mono">
+                      {s.sessionId}
+                    </Link>
+                    <div className="tags">
+                      {s.parentSessionId && (
+                        <Chip tone="pink" title={`sub-agent of ${s.parentSessionId}`}>
+                          sub-agent
+                        </Chip>
+                      )}
+                      {s.tags.slice(0, 4).map((t) => (
+                        <Chip key={t}>{t}</Chip>
+                      ))}
+                    </div>
                   </div>
                   <div className="ellipsis">{s.type ?? '—'}</div>
                   <div className="ellipsis">{s.userId ?? '—'}</div>
@@ -177,21 +280,48 @@ export function SessionsView() {
                   <div className="num">{formatCount(s.lastSeq)}</div>
                   <div className="num">{formatCount(s.metadata?.tokenUsage?.total ?? 0)}</div>
                   <div className="num">{formatDuration(dur)}</div>
-                  <div className="num muted" title={s.updated}>{formatAgo(s.updated, now)}</div>
+                  <div className="num muted" title={s.updated}>
+                    {formatAgo(s.updated, now)}
+                  </div>
                 </div>
               );
             })}
           </div>
         </div>
-        <div className="tfoot muted">{loading ? 'Loading…' : `${rows.length.toLocaleString('en-US')}${cursor ? '+' : ''} sessions${active ? ' match' : ''}`}</div>
+        <div className="tfoot muted">
+          {loading
+            ? 'Loading…'
+            : `${rows.length.toLocaleString('en-US')}${cursor ? '+' : ''} sessions${active ? ' match' : ''}`}
+        </div>
       </div>
     </div>
   );
 }
 
 /** A text filter applied on Enter or blur (so typing does not refetch on every key). */
-function FilterInput({ label, value, onCommit, testId }: { label: string; value: string; onCommit: (v: string) => void; testId: string }) {
+function FilterInput({
+  label,
+  value,
+  onCommit,
+  testId,
+}: {
+  label: string;
+  value: string;
+  onCommit: (v: string) => void;
+  testId: string;
+}) {
   const [v, setV] = useState(value);
   useEffect(() => setV(value), [value]);
-  return <input className="filter-input" placeholder={label} aria-label={label} value={v} data-testid={testId} onChange={(e) => setV(e.target.value)} onBlur={() => v.trim() !== value && onCommit(v.trim())} onKeyDown={(e) => e.key === 'Enter' && onCommit(v.trim())} />;
+  return (
+    <input
+      className="filter-input"
+      placeholder={label}
+      aria-label={label}
+      value={v}
+      data-testid={testId}
+      onChange={(e) => setV(e.target.value)}
+      onBlur={() => v.trim() !== value && onCommit(v.trim())}
+      onKeyDown={(e) => e.key === 'Enter' && onCommit(v.trim())}
+    />
+  );
 }

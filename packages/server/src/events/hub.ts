@@ -24,7 +24,11 @@ export class LiveHub {
   websocketStats(): { totalConnections: number; users: number; sessions: number } {
     const a = this.stats;
     const b = this.seedStats;
-    return { totalConnections: a.totalConnections + b.totalConnections, users: a.users + b.users, sessions: a.sessions + b.sessions };
+    return {
+      totalConnections: a.totalConnections + b.totalConnections,
+      users: a.users + b.users,
+      sessions: a.sessions + b.sessions,
+    };
   }
 
   subscribe(l: HubListener): () => void {

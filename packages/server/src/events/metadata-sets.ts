@@ -28,7 +28,8 @@ const DERIVED = new Set(['metrics']);
  */
 export function metadataSetsFromBody(body: Record<string, unknown>): MetadataSet[] {
   const entries = Object.entries(body);
-  if (entries.length > MAX_METADATA_SETS) throw new TetherError('validation_failed', `At most ${MAX_METADATA_SETS} metadata keys per request`);
+  if (entries.length > MAX_METADATA_SETS)
+    throw new TetherError('validation_failed', `At most ${MAX_METADATA_SETS} metadata keys per request`);
   return entries.map(([key, value]) => {
     const path = key.split('.');
     const inc = typeof value === 'string' && /^\+\d{1,15}$/.test(value) ? Number(value.slice(1)) : undefined;
@@ -42,25 +43,52 @@ export function metadataSetsFromBody(body: Record<string, unknown>): MetadataSet
  * segment before the last is an object (or absent). Throws 400 `validation_failed` naming the key.
  */
 export function checkMetadataSets(sets: unknown, metadata: Record<string, unknown> | undefined): void {
-  if (!Array.isArray(sets) || sets.length > MAX_METADATA_SETS) throw new TetherError('validation_failed', `data.set must be an array of at most ${MAX_METADATA_SETS} {path, value | inc}`);
+  if (!Array.isArray(sets) || sets.length > MAX_METADATA_SETS)
+    throw new TetherError(
+      'validation_failed',
+      `data.set must be an array of at most ${MAX_METADATA_SETS} {path, value | inc}`,
+    );
   for (const s of sets) {
     const path = isPlainObject(s) && Array.isArray(s.path) ? (s.path as unknown[]) : [];
     const key = path.join('.');
     if (!path.length || path.length > MAX_METADATA_PATH || !path.every((p) => typeof p === 'string' && p !== '')) {
-      throw new TetherError('validation_failed', `Metadata key "${key}" must be 1–${MAX_METADATA_PATH} non-empty dot-separated names`, [{ path: `/${key}`, message: 'bad key' }]);
+      throw new TetherError(
+        'validation_failed',
+        `Metadata key "${key}" must be 1–${MAX_METADATA_PATH} non-empty dot-separated names`,
+        [{ path: `/${key}`, message: 'bad key' }],
+      );
     }
     const names = path as string[];
-    if (names.some((p) => FORBIDDEN.has(p))) throw new TetherError('validation_failed', `Metadata key "${key}" is not allowed`, [{ path: `/${key}`, message: 'forbidden name' }]);
-    if (DERIVED.has(names[0]!)) throw new TetherError('validation_failed', `Metadata key "${key}": metrics are counted from the session's events and cannot be set`, [{ path: `/${key}`, message: 'derived key' }]);
+    if (names.some((p) => FORBIDDEN.has(p)))
+      throw new TetherError('validation_failed', `Metadata key "${key}" is not allowed`, [
+        { path: `/${key}`, message: 'forbidden name' },
+      ]);
+    if (DERIVED.has(names[0]!))
+      throw new TetherError(
+        'validation_failed',
+        `Metadata key "${key}": metrics are counted from the session's events and cannot be set`,
+        [{ path: `/${key}`, message: 'derived key' }],
+      );
     const inc = (s as MetadataSet).inc;
-    if (inc !== undefined && (typeof inc !== 'number' || !Number.isFinite(inc))) throw new TetherError('validation_failed', `Metadata key "${key}": inc must be a number`, [{ path: `/${key}`, message: 'bad increment' }]);
+    if (inc !== undefined && (typeof inc !== 'number' || !Number.isFinite(inc)))
+      throw new TetherError('validation_failed', `Metadata key "${key}": inc must be a number`, [
+        { path: `/${key}`, message: 'bad increment' },
+      ]);
     let at: unknown = metadata ?? {};
     for (const [i, name] of names.entries()) {
       if (at === undefined) break;
-      if (!isPlainObject(at)) throw new TetherError('validation_failed', `Metadata key "${key}": "${names.slice(0, i).join('.')}" is not an object`, [{ path: `/${key}`, message: 'parent is not an object' }]);
+      if (!isPlainObject(at))
+        throw new TetherError(
+          'validation_failed',
+          `Metadata key "${key}": "${names.slice(0, i).join('.')}" is not an object`,
+          [{ path: `/${key}`, message: 'parent is not an object' }],
+        );
       at = at[name];
     }
-    if (inc !== undefined && at !== undefined && typeof at !== 'number') throw new TetherError('validation_failed', `Metadata key "${key}" holds no number to add to`, [{ path: `/${key}`, message: 'not a number' }]);
+    if (inc !== undefined && at !== undefined && typeof at !== 'number')
+      throw new TetherError('validation_failed', `Metadata key "${key}" holds no number to add to`, [
+        { path: `/${key}`, message: 'not a number' },
+      ]);
   }
 }
 

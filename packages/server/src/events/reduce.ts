@@ -1,5 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { eventUsage, usageCounts, USAGE_KINDS, type EventInput, type EventKind, type Goal, type AgentRecord, type SeedMetrics, type SessionMetrics, type SessionStatus, type TetherEvent, type TokenUsage } from '@tether/protocol';
+import {
+  eventUsage,
+  usageCounts,
+  USAGE_KINDS,
+  type EventInput,
+  type EventKind,
+  type Goal,
+  type AgentRecord,
+  type SeedMetrics,
+  type SessionMetrics,
+  type SessionStatus,
+  type TetherEvent,
+  type TokenUsage,
+} from '@tether/protocol';
 import { TetherError } from '../errors.js';
 import { clone, isPlainObject, mergePatch } from '../util/merge-patch.js';
 import { classifyAction } from './classify.js';
@@ -8,7 +21,15 @@ import { applyMetadataSets, checkMetadataSets, type MetadataSet } from './metada
 import { checkStatePatch, keepReservedShape } from './state-rules.js';
 
 /** Kinds that change the state projection and bump `state.version`. */
-export const STATE_KINDS: ReadonlySet<EventKind> = new Set(['state_patched', 'goal_added', 'goal_updated', 'agent_spawned', 'agent_completed', 'checkpoint', 'checkpoint_writes']);
+export const STATE_KINDS: ReadonlySet<EventKind> = new Set([
+  'state_patched',
+  'goal_added',
+  'goal_updated',
+  'agent_spawned',
+  'agent_completed',
+  'checkpoint',
+  'checkpoint_writes',
+]);
 
 /** `state.langgraph` of a thread's session: where the graph stands (the newest checkpoint and who wrote it). */
 interface GraphProjection {
@@ -31,7 +52,10 @@ function markResume(session: SessionRecord | undefined, data: Record<string, unk
   const g = session?.state.langgraph as GraphProjection | undefined;
   const writer = optStr(data.writer);
   if (!g?.writer || !writer || g.writer === writer) return data;
-  return { ...data, resumed: { previousWriter: g.writer, lastCheckpointId: g.checkpointId ?? null, lastAt: g.lastAt ?? null } };
+  return {
+    ...data,
+    resumed: { previousWriter: g.writer, lastCheckpointId: g.checkpointId ?? null, lastAt: g.lastAt ?? null },
+  };
 }
 
 function shortId(prefix: string): string {
@@ -52,7 +76,12 @@ function nextAgentId(session: SessionRecord | undefined, type: unknown): string 
 
 /** The prototype's metric a logged action counts toward (its getMetricKey: one counter per action, by `type`). */
 const SEED_METRIC_BY_TYPE: Record<string, keyof SeedMetrics> = {
-  task_spawn: 'agentsSpawned', tool_call: 'toolCalls', mcp_call: 'mcpCalls', file_write: 'filesModified', file_edit: 'filesModified', bash_exec: 'bashCommands',
+  task_spawn: 'agentsSpawned',
+  tool_call: 'toolCalls',
+  mcp_call: 'mcpCalls',
+  file_write: 'filesModified',
+  file_edit: 'filesModified',
+  bash_exec: 'bashCommands',
 };
 
 /** Adds one to a prototype counter without mutating the shared object (records are copied shallowly for a write). */
@@ -95,15 +124,26 @@ function optStr(v: unknown): string | null {
  */
 export function resolveEvent(session: SessionRecord | undefined, input: EventInput): Record<string, unknown> {
   const data = obj(input.data);
-  if (session && input.expectedVersion !== undefined && STATE_KINDS.has(input.kind) && input.expectedVersion !== session.state.version) {
-    throw new TetherError('version_mismatch', `State version is ${session.state.version}, the writer expected ${input.expectedVersion}`);
+  if (
+    session &&
+    input.expectedVersion !== undefined &&
+    STATE_KINDS.has(input.kind) &&
+    input.expectedVersion !== session.state.version
+  ) {
+    throw new TetherError(
+      'version_mismatch',
+      `State version is ${session.state.version}, the writer expected ${input.expectedVersion}`,
+    );
   }
   switch (input.kind) {
     case 'session_created':
       return {
-        userId: optStr(data.userId), type: optStr(data.type), parentSessionId: optStr(data.parentSessionId),
+        userId: optStr(data.userId),
+        type: optStr(data.type),
+        parentSessionId: optStr(data.parentSessionId),
         tags: Array.isArray(data.tags) ? data.tags.filter((t): t is string => typeof t === 'string') : [],
-        metadata: obj(data.metadata), initial: isPlainObject(data.initial) ? data.initial : null,
+        metadata: obj(data.metadata),
+        initial: isPlainObject(data.initial) ? data.initial : null,
         ...(data.autoCreated === true ? { autoCreated: true } : {}),
       };
     case 'metadata_updated':
@@ -111,30 +151,42 @@ export function resolveEvent(session: SessionRecord | undefined, input: EventInp
         checkMetadataSets(data.set, session?.metadata);
         return data;
       }
-      if (!isPlainObject(data.patch)) throw new TetherError('validation_failed', `${input.kind} needs data.patch, a JSON object (RFC 7396 merge patch), or data.set`);
+      if (!isPlainObject(data.patch))
+        throw new TetherError(
+          'validation_failed',
+          `${input.kind} needs data.patch, a JSON object (RFC 7396 merge patch), or data.set`,
+        );
       return data;
     case 'state_patched':
-      if (!isPlainObject(data.patch)) throw new TetherError('validation_failed', `${input.kind} needs data.patch, a JSON object (RFC 7396 merge patch)`);
+      if (!isPlainObject(data.patch))
+        throw new TetherError(
+          'validation_failed',
+          `${input.kind} needs data.patch, a JSON object (RFC 7396 merge patch)`,
+        );
       checkStatePatch(data.patch);
       return data;
     case 'goal_added': {
       const goalId = optStr(data.goalId) ?? nextGoalId(session);
-      if (session?.state.goals.some((g) => g.goalId === goalId)) throw new TetherError('duplicate_id', `Goal ${goalId} already exists`);
+      if (session?.state.goals.some((g) => g.goalId === goalId))
+        throw new TetherError('duplicate_id', `Goal ${goalId} already exists`);
       return { ...data, goalId };
     }
     case 'goal_updated': {
       const goalId = optStr(data.goalId);
-      if (!goalId || !session?.state.goals.some((g) => g.goalId === goalId)) throw new TetherError('goal_not_found', `No goal ${goalId ?? '(missing goalId)'} in this session`);
+      if (!goalId || !session?.state.goals.some((g) => g.goalId === goalId))
+        throw new TetherError('goal_not_found', `No goal ${goalId ?? '(missing goalId)'} in this session`);
       return data;
     }
     case 'agent_spawned': {
       const agentId = optStr(data.agentId) ?? nextAgentId(session, data.type);
-      if (session?.state.agents.spawned.some((a) => a.agentId === agentId)) throw new TetherError('duplicate_id', `Agent ${agentId} already exists`);
+      if (session?.state.agents.spawned.some((a) => a.agentId === agentId))
+        throw new TetherError('duplicate_id', `Agent ${agentId} already exists`);
       return { ...data, agentId };
     }
     case 'agent_completed': {
       const agentId = optStr(data.agentId);
-      if (!agentId || !session?.state.agents.spawned.some((a) => a.agentId === agentId)) throw new TetherError('agent_not_found', `No agent ${agentId ?? '(missing agentId)'} in this session`);
+      if (!agentId || !session?.state.agents.spawned.some((a) => a.agentId === agentId))
+        throw new TetherError('agent_not_found', `No agent ${agentId ?? '(missing agentId)'} in this session`);
       return data;
     }
     case 'checkpoint':
@@ -143,7 +195,10 @@ export function resolveEvent(session: SessionRecord | undefined, input: EventInp
     case 'session_finalized': {
       const status = data.status ?? 'completed';
       if (typeof status !== 'string' || !FINAL_STATUSES.has(status as SessionStatus)) {
-        throw new TetherError('validation_failed', 'session_finalized data.status must be completed, failed or abandoned');
+        throw new TetherError(
+          'validation_failed',
+          'session_finalized data.status must be completed, failed or abandoned',
+        );
       }
       return { ...data, status };
     }
@@ -185,14 +240,30 @@ function ms(iso: string): number {
 /** Creates the record a `session_created` event describes. */
 function createRecord(ev: TetherEvent): SessionRecord {
   const d = ev.data;
-  const metadata = { ...clone(obj(d.metadata)), tokenUsage: { input: 0, output: 0, total: 0 }, metrics: emptyMetrics() };
+  const metadata = {
+    ...clone(obj(d.metadata)),
+    tokenUsage: { input: 0, output: 0, total: 0 },
+    metrics: emptyMetrics(),
+  };
   const given = obj(obj(d.metadata).tokenUsage);
   if (Object.keys(given).length) addUsage(metadata.tokenUsage, given);
   return {
-    sessionId: ev.sessionId, userId: optStr(d.userId), type: optStr(d.type), parentSessionId: optStr(d.parentSessionId),
-    status: 'active', tags: Array.isArray(d.tags) ? (d.tags as string[]) : [], metadata,
-    initial: isPlainObject(d.initial) ? d.initial : null, created: ev.timestamp, updated: ev.timestamp,
-    endedAt: null, durationMs: null, lastSeq: 0, stateVersion: 1, state: emptyState(ev.sessionId), final: null,
+    sessionId: ev.sessionId,
+    userId: optStr(d.userId),
+    type: optStr(d.type),
+    parentSessionId: optStr(d.parentSessionId),
+    status: 'active',
+    tags: Array.isArray(d.tags) ? (d.tags as string[]) : [],
+    metadata,
+    initial: isPlainObject(d.initial) ? d.initial : null,
+    created: ev.timestamp,
+    updated: ev.timestamp,
+    endedAt: null,
+    durationMs: null,
+    lastSeq: 0,
+    stateVersion: 1,
+    state: emptyState(ev.sessionId),
+    final: null,
   };
 }
 
@@ -232,14 +303,21 @@ export function applyEvent(rec: SessionRecord | undefined, ev: TetherEvent): Ses
       m.responses++;
       break;
     case 'state_patched': {
-      rec.state = keepReservedShape((d.merge === 'deep' ? deepMerge(state, d.patch) : mergePatch(state, d.patch)) as typeof state, state);
+      rec.state = keepReservedShape(
+        (d.merge === 'deep' ? deepMerge(state, d.patch) : mergePatch(state, d.patch)) as typeof state,
+        state,
+      );
       break;
     }
     case 'goal_added': {
       // As the prototype: the posted fields, `id` (= goalId), status defaulting to pending; no invented description or priority.
       const goal: Goal = {
-        ...clone(d), id: String(d.goalId), goalId: String(d.goalId), status: typeof d.status === 'string' ? d.status : 'pending',
-        createdAt: ev.timestamp, updatedAt: ev.timestamp,
+        ...clone(d),
+        id: String(d.goalId),
+        goalId: String(d.goalId),
+        status: typeof d.status === 'string' ? d.status : 'pending',
+        createdAt: ev.timestamp,
+        updatedAt: ev.timestamp,
       };
       state.goals.push(goal);
       m.goals++;
@@ -249,13 +327,26 @@ export function applyEvent(rec: SessionRecord | undefined, ev: TetherEvent): Ses
       const i = state.goals.findIndex((g) => g.goalId === d.goalId);
       const old = state.goals[i];
       if (!old) break;
-      const next = { ...old, ...clone(d), id: old.goalId, goalId: old.goalId, createdAt: old.createdAt, updatedAt: ev.timestamp } as Goal;
+      const next = {
+        ...old,
+        ...clone(d),
+        id: old.goalId,
+        goalId: old.goalId,
+        createdAt: old.createdAt,
+        updatedAt: ev.timestamp,
+      } as Goal;
       if (next.status === 'completed' && !old.completedAt) next.completedAt = ev.timestamp;
       state.goals[i] = next;
       break;
     }
     case 'agent_spawned': {
-      const agent: AgentRecord = { ...clone(d), agentId: String(d.agentId), type: typeof d.type === 'string' ? d.type : 'agent', status: 'active', spawnedAt: ev.timestamp };
+      const agent: AgentRecord = {
+        ...clone(d),
+        agentId: String(d.agentId),
+        type: typeof d.type === 'string' ? d.type : 'agent',
+        status: 'active',
+        spawnedAt: ev.timestamp,
+      };
       state.agents.spawned.push(agent);
       state.agents.active.push(agent.agentId);
       m.agentsSpawned++;
@@ -277,7 +368,9 @@ export function applyEvent(rec: SessionRecord | undefined, ev: TetherEvent): Ses
     case 'metadata_updated': {
       const patch = { ...obj(d.patch) };
       delete patch.metrics;
-      const next = (Array.isArray(d.set) ? applyMetadataSets(rec.metadata, d.set as MetadataSet[]) : mergePatch(rec.metadata, patch)) as typeof rec.metadata;
+      const next = (
+        Array.isArray(d.set) ? applyMetadataSets(rec.metadata, d.set as MetadataSet[]) : mergePatch(rec.metadata, patch)
+      ) as typeof rec.metadata;
       next.metrics = m;
       next.tokenUsage = normalizeUsage(next.tokenUsage);
       rec.metadata = next;
@@ -289,7 +382,13 @@ export function applyEvent(rec: SessionRecord | undefined, ev: TetherEvent): Ses
       g.writer = optStr(d.writer);
       g.lastAt = ev.timestamp;
       if (ev.kind === 'checkpoint') {
-        Object.assign(g, { threadId: d.threadId, checkpointNs: d.checkpointNs, checkpointId: d.checkpointId, step: d.step ?? null, source: d.source ?? null });
+        Object.assign(g, {
+          threadId: d.threadId,
+          checkpointNs: d.checkpointNs,
+          checkpointId: d.checkpointId,
+          step: d.step ?? null,
+          source: d.source ?? null,
+        });
         g.checkpoints = (g.checkpoints ?? 0) + 1;
         // The root graph's values as the saver previewed them (display only): the time-travel slider shows them per step.
         if (d.checkpointNs === '' && isPlainObject(d.values)) g.values = { ...g.values, ...clone(d.values) };

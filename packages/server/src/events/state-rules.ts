@@ -16,7 +16,10 @@ import { isPlainObject } from '../util/merge-patch.js';
 export const RESERVED_STATE_KEYS = ['sessionId', 'version', 'goals', 'agents'] as const;
 
 const isIdList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
-const hasId = (key: string) => (v: unknown): boolean => Array.isArray(v) && v.every((x) => isPlainObject(x) && typeof x[key] === 'string' && x[key] !== '');
+const hasId =
+  (key: string) =>
+  (v: unknown): boolean =>
+    Array.isArray(v) && v.every((x) => isPlainObject(x) && typeof x[key] === 'string' && x[key] !== '');
 
 const AGENT_LISTS: Record<string, { ok: (v: unknown) => boolean; shape: string }> = {
   spawned: { ok: hasId('agentId'), shape: 'an array of agent objects, each with a string agentId' },
@@ -28,18 +31,28 @@ const goalsOk = hasId('goalId');
 /** Throws 400 `validation_failed` naming each reserved key that `patch` (a state merge patch) would break. */
 export function checkStatePatch(patch: Record<string, unknown>): void {
   const errors: Array<{ path: string; message: string }> = [];
-  if ('goals' in patch && !goalsOk(patch.goals)) errors.push({ path: '/goals', message: 'must stay an array of goal objects, each with a string goalId (use the goal routes to change goals)' });
+  if ('goals' in patch && !goalsOk(patch.goals))
+    errors.push({
+      path: '/goals',
+      message: 'must stay an array of goal objects, each with a string goalId (use the goal routes to change goals)',
+    });
   if ('agents' in patch) {
     const agents = patch.agents;
-    if (!isPlainObject(agents)) errors.push({ path: '/agents', message: 'must stay an object with spawned, active and completed' });
+    if (!isPlainObject(agents))
+      errors.push({ path: '/agents', message: 'must stay an object with spawned, active and completed' });
     else {
       for (const [key, rule] of Object.entries(AGENT_LISTS)) {
-        if (key in agents && !rule.ok(agents[key])) errors.push({ path: `/agents/${key}`, message: `must stay ${rule.shape}` });
+        if (key in agents && !rule.ok(agents[key]))
+          errors.push({ path: `/agents/${key}`, message: `must stay ${rule.shape}` });
       }
     }
   }
   if (errors.length) {
-    throw new TetherError('validation_failed', `The patch would break keys Tether owns: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
+    throw new TetherError(
+      'validation_failed',
+      `The patch would break keys Tether owns: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+      errors,
+    );
   }
 }
 

@@ -3,7 +3,9 @@ import type { ErrorCode } from '@tether/protocol';
 import { headerBearer, type KeyRing } from '../plugins/auth.js';
 
 /** The outcome of checking a live-feed client's key: allowed, or the stable error code and a detail. */
-export type LiveAuth = { ok: true } | { ok: false; code: Extract<ErrorCode, 'unauthorized' | 'forbidden'>; detail: string };
+export type LiveAuth =
+  | { ok: true }
+  | { ok: false; code: Extract<ErrorCode, 'unauthorized' | 'forbidden'>; detail: string };
 
 /**
  * Checks that `secret` may read the live feed: always allowed while no API key exists; otherwise the key must be known,
@@ -12,7 +14,12 @@ export type LiveAuth = { ok: true } | { ok: false; code: Extract<ErrorCode, 'una
  */
 export async function authorizeLive(keys: KeyRing, secret: string | undefined): Promise<LiveAuth> {
   if (!(await keys.enabled())) return { ok: true };
-  if (!secret) return { ok: false, code: 'unauthorized', detail: 'This service needs an API key: send Authorization: Bearer <key> (browsers: ?apiKey=<key>)' };
+  if (!secret)
+    return {
+      ok: false,
+      code: 'unauthorized',
+      detail: 'This service needs an API key: send Authorization: Bearer <key> (browsers: ?apiKey=<key>)',
+    };
   const scopes = await keys.scopesFor(secret);
   if (!scopes) return { ok: false, code: 'unauthorized', detail: 'Unknown or revoked API key' };
   if (!scopes.has('read')) return { ok: false, code: 'forbidden', detail: 'This API key lacks the "read" scope' };

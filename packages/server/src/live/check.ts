@@ -17,12 +17,21 @@ export function checkLiveMessage(body: LiveServerMessage): LiveServerMessage {
     ajv.addSchema(SessionSummarySchema as object);
     for (const s of LIVE_SCHEMAS) ajv.addSchema(s as object);
     // Outgoing holds single messages (batch frames are built from their texts; client ops come in).
-    const ids = LIVE_SCHEMAS.map((s) => (s as { $id?: string }).$id).filter((id) => id !== 'LiveBatchMessage' && id !== 'LiveClientOp');
+    const ids = LIVE_SCHEMAS.map((s) => (s as { $id?: string }).$id).filter(
+      (id) => id !== 'LiveBatchMessage' && id !== 'LiveClientOp',
+    );
     validate = ajv.compile({ anyOf: ids.map((id) => ({ $ref: `${id}#` })) });
   }
   if (validate(body)) return body;
   const problem = `live message ${JSON.stringify(body).slice(0, 300)} matches no live-feed schema: ${new Ajv().errorsText(validate.errors?.slice(0, 8), { dataVar: 'message' })}`;
-  responseViolations.push({ method: 'LIVE', url: '', route: undefined, status: 0, contentType: 'live message', problem });
+  responseViolations.push({
+    method: 'LIVE',
+    url: '',
+    route: undefined,
+    status: 0,
+    contentType: 'live message',
+    problem,
+  });
   process.stderr.write(`[${CHECK_RESPONSES_ENV}] ${problem}\n`);
   return { type: 'error', code: 'internal_error', detail: `Response check (${CHECK_RESPONSES_ENV}=1): ${problem}` };
 }

@@ -93,7 +93,10 @@ export class LiveConnection {
     if (this.held + this.queueBytes + bytes > this.limit) {
       this.held = this.transport.buffered();
       if (this.held + this.queueBytes + bytes > this.limit) {
-        this.kill(CLOSE_SLOW_CONSUMER, `slow consumer: more than ${this.limit} bytes queued; reconnect and resume from your last seq/pos`);
+        this.kill(
+          CLOSE_SLOW_CONSUMER,
+          `slow consumer: more than ${this.limit} bytes queued; reconnect and resume from your last seq/pos`,
+        );
         return false;
       }
     }

@@ -32,7 +32,11 @@ export class FlushScheduler {
    * @param windowMs least time between the starts of two rounds under load
    * @param caches the frame caches of the framings this scheduler flushes (emptied after each round)
    */
-  constructor(readonly windowMs: number, private readonly caches: FrameCache[], private readonly observers: ReadonlySet<FlushRoundObserver>) {}
+  constructor(
+    readonly windowMs: number,
+    private readonly caches: FrameCache[],
+    private readonly observers: ReadonlySet<FlushRoundObserver>,
+  ) {}
 
   add(conn: LiveConnection): void {
     this.pending.add(conn);
@@ -98,9 +102,17 @@ export const BATCH_WINDOW_MS = 25;
  */
 export class LiveOutput {
   readonly caches: Record<Framing, FrameCache> = {
-    ws: new FrameCache((list) => Buffer.concat(list.map((m) => m.wsFrame)), (m) => m.wsFrame),
-    'ws-batch': new FrameCache((list) => wsTextFrame(Buffer.from(`{"type":"batch","messages":[${list.map((m) => m.text).join(',')}]}`))),
-    sse: new FrameCache((list) => Buffer.concat(list.map((m) => m.sse)), (m) => m.sse),
+    ws: new FrameCache(
+      (list) => Buffer.concat(list.map((m) => m.wsFrame)),
+      (m) => m.wsFrame,
+    ),
+    'ws-batch': new FrameCache((list) =>
+      wsTextFrame(Buffer.from(`{"type":"batch","messages":[${list.map((m) => m.text).join(',')}]}`)),
+    ),
+    sse: new FrameCache(
+      (list) => Buffer.concat(list.map((m) => m.sse)),
+      (m) => m.sse,
+    ),
   };
   /** Observers of completed flush rounds (see {@link FlushRoundObserver}). */
   readonly roundObservers = new Set<FlushRoundObserver>();

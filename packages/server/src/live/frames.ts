@@ -22,7 +22,10 @@ export class FrameCache {
    * @param encode the bytes of a list of messages
    * @param single the bytes of one message when the message caches them itself (no entry needed here)
    */
-  constructor(private readonly encode: (list: Outgoing[]) => Buffer, private readonly single?: (m: Outgoing) => Buffer) {}
+  constructor(
+    private readonly encode: (list: Outgoing[]) => Buffer,
+    private readonly single?: (m: Outgoing) => Buffer,
+  ) {}
 
   get(list: Outgoing[]): Buffer {
     const first = list[0]!;

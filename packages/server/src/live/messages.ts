@@ -1,6 +1,12 @@
 import {
-  LIVE_MESSAGE_TYPES, type LiveEventMessage, type LiveListEventMessage, type LiveServerMessage, type LiveSessionDeletedMessage,
-  type LiveSessionUpdatedMessage, type SessionSummary, type TetherEvent,
+  LIVE_MESSAGE_TYPES,
+  type LiveEventMessage,
+  type LiveListEventMessage,
+  type LiveServerMessage,
+  type LiveSessionDeletedMessage,
+  type LiveSessionUpdatedMessage,
+  type SessionSummary,
+  type TetherEvent,
 } from '@tether/protocol';
 import { checkLiveMessage } from './check.js';
 
@@ -17,8 +23,16 @@ export type LiveEvent = TetherEvent & { pos?: number };
  */
 export function eventMessage(ev: LiveEvent, channel: 'session' | 'firehose'): LiveEventMessage {
   return {
-    type: LIVE_MESSAGE_TYPES[ev.kind] ?? ev.kind, channel, sessionId: ev.sessionId, seq: ev.seq, eventId: ev.id,
-    ...(ev.pos !== undefined ? { pos: ev.pos } : {}), kind: ev.kind, timestamp: ev.timestamp, receivedAt: ev.receivedAt, data: ev.data,
+    type: LIVE_MESSAGE_TYPES[ev.kind] ?? ev.kind,
+    channel,
+    sessionId: ev.sessionId,
+    seq: ev.seq,
+    eventId: ev.id,
+    ...(ev.pos !== undefined ? { pos: ev.pos } : {}),
+    kind: ev.kind,
+    timestamp: ev.timestamp,
+    receivedAt: ev.receivedAt,
+    data: ev.data,
   };
 }
 
@@ -29,12 +43,25 @@ export function listEventMessage(ev: LiveEvent, session: SessionSummary): LiveLi
 
 /** A `session_updated` list message (coalesced new activity of a session). */
 export function listUpdateMessage(session: SessionSummary): LiveSessionUpdatedMessage {
-  return { type: 'session_updated', channel: 'list', sessionId: session.sessionId, timestamp: new Date().toISOString(), session };
+  return {
+    type: 'session_updated',
+    channel: 'list',
+    sessionId: session.sessionId,
+    timestamp: new Date().toISOString(),
+    session,
+  };
 }
 
 /** `session_deleted` on any channel; deletion is not an event of the log, so it has no `seq` or `pos`. */
 export function deletedMessage(sessionId: string, timestamp: string, channel: Channel): LiveSessionDeletedMessage {
-  return { type: 'session_deleted', channel, sessionId, timestamp, data: {}, ...(channel === 'list' ? { session: null } : {}) };
+  return {
+    type: 'session_deleted',
+    channel,
+    sessionId,
+    timestamp,
+    data: {},
+    ...(channel === 'list' ? { session: null } : {}),
+  };
 }
 
 /**
@@ -54,7 +81,10 @@ export class Outgoing {
   /** `id`: the resume position (seq or pos) for SSE, undefined for control messages. */
   private readonly body: LiveServerMessage;
 
-  constructor(body: LiveServerMessage, readonly id?: number) {
+  constructor(
+    body: LiveServerMessage,
+    readonly id?: number,
+  ) {
     this.body = checkLiveMessage(body);
   }
 

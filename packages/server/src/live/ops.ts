@@ -22,18 +22,21 @@ function bad(detail: string, id?: string | number, code: ErrorCode = 'validation
  */
 export function parseOp(text: string | null): ClientOp {
   if (text === null) return bad('Frames must be JSON text, not binary');
-  if (tooDeep(text, MAX_JSON_DEPTH)) return bad(`The frame nests deeper than ${MAX_JSON_DEPTH} levels`, undefined, 'too_deep');
+  if (tooDeep(text, MAX_JSON_DEPTH))
+    return bad(`The frame nests deeper than ${MAX_JSON_DEPTH} levels`, undefined, 'too_deep');
   let msg: unknown;
   try {
     msg = JSON.parse(text);
   } catch (err) {
     return bad(`The frame is not valid JSON: ${(err as Error).message}`, undefined, 'invalid_json');
   }
-  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return bad('A frame must be a JSON object with "op"');
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg))
+    return bad('A frame must be a JSON object with "op"');
   const m = msg as Record<string, unknown>;
   let id: string | number | undefined;
   if (m.id !== undefined) {
-    if ((typeof m.id === 'string' && m.id.length <= 200) || (typeof m.id === 'number' && Number.isFinite(m.id))) id = m.id as string | number;
+    if ((typeof m.id === 'string' && m.id.length <= 200) || (typeof m.id === 'number' && Number.isFinite(m.id)))
+      id = m.id as string | number;
     else return bad('id must be a string (at most 200 characters) or a number');
   }
   const withId = id !== undefined ? { id } : {};
@@ -43,7 +46,8 @@ export function parseOp(text: string | null): ClientOp {
   if (!CHANNELS.includes(channel)) return bad('channel must be session, firehose or list', id);
   let sessionId: string | undefined;
   if (channel === 'session') {
-    if (!isValidSessionId(m.sessionId)) return bad('sessionId must be 1–128 characters of A-Za-z0-9._:-', id, 'invalid_session_id');
+    if (!isValidSessionId(m.sessionId))
+      return bad('sessionId must be 1–128 characters of A-Za-z0-9._:-', id, 'invalid_session_id');
     sessionId = m.sessionId;
   }
   const key = subKey(channel, sessionId);
@@ -56,5 +60,10 @@ export function parseOp(text: string | null): ClientOp {
   }
   if (channel === 'list' && raw !== undefined) return bad('The list channel has no replay (no afterSeq/afterPos)', id);
   if (m.updates !== undefined && typeof m.updates !== 'boolean') return bad('updates must be true or false', id);
-  return { kind: 'subscribe', ...base, ...(typeof raw === 'number' ? { after: raw } : {}), updates: m.updates === true };
+  return {
+    kind: 'subscribe',
+    ...base,
+    ...(typeof raw === 'number' ? { after: raw } : {}),
+    updates: m.updates === true,
+  };
 }

@@ -2,7 +2,14 @@ import type { HubMessage, LiveHub } from '../events/hub.js';
 import { toSummary, type SessionRecord } from '../events/record.js';
 import type { Store } from '../storage/store.js';
 import { LiveOutput, type ConnectionRegistry, type LiveConnection } from './connection.js';
-import { deletedMessage, eventMessage, listEventMessage, listUpdateMessage, Outgoing, type LiveEvent } from './messages.js';
+import {
+  deletedMessage,
+  eventMessage,
+  listEventMessage,
+  listUpdateMessage,
+  Outgoing,
+  type LiveEvent,
+} from './messages.js';
 import type { Subscription } from './subscription.js';
 
 /** How often coalesced `session_updated` list messages go out, in ms. */
@@ -26,7 +33,10 @@ export class LiveRouter implements ConnectionRegistry {
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly hub: LiveHub, private readonly store: Store) {
+  constructor(
+    private readonly hub: LiveHub,
+    private readonly store: Store,
+  ) {
     this.unsubscribe = hub.subscribe((m) => this.onHub(m));
     this.timer = setInterval(() => this.flushUpdates(), LIST_UPDATE_INTERVAL_MS);
     this.timer.unref();

@@ -53,7 +53,10 @@ export class Subscription {
       this.pending.push({ key, m });
       this.pendingBytes += m.bytes;
       if (this.pendingBytes > this.conn.limit) {
-        this.conn.kill(CLOSE_SLOW_CONSUMER, `slow consumer: more than ${this.conn.limit} bytes of live events queued during replay; resume from your last seq/pos`);
+        this.conn.kill(
+          CLOSE_SLOW_CONSUMER,
+          `slow consumer: more than ${this.conn.limit} bytes of live events queued during replay; resume from your last seq/pos`,
+        );
       }
       return;
     }
@@ -73,15 +76,25 @@ export class Subscription {
    */
   async run(store: Store): Promise<void> {
     if (this.channel === 'list') {
-      this.conn.send(new Outgoing({ type: 'subscribed', ...(this.requestId !== undefined ? { id: this.requestId } : {}), channel: 'list', updates: this.updates }));
+      this.conn.send(
+        new Outgoing({
+          type: 'subscribed',
+          ...(this.requestId !== undefined ? { id: this.requestId } : {}),
+          channel: 'list',
+          updates: this.updates,
+        }),
+      );
       return;
     }
     const session = this.channel === 'session';
-    let after = this.start ?? (session ? ((await store.getSession(this.sessionId!))?.lastSeq ?? 0) : await store.lastPos());
+    let after =
+      this.start ?? (session ? ((await store.getSession(this.sessionId!))?.lastSeq ?? 0) : await store.lastPos());
     let replayed = 0;
     if (this.start !== undefined) {
       for (;;) {
-        const page = session ? await store.listEvents(this.sessionId!, { after, limit: PAGE }) : await store.listAllEvents(after, PAGE);
+        const page = session
+          ? await store.listEvents(this.sessionId!, { after, limit: PAGE })
+          : await store.listAllEvents(after, PAGE);
         for (const ev of page) {
           if (!this.active || this.conn.closed) return;
           const key = session ? ev.seq : (ev as LiveEvent).pos!;
@@ -100,10 +113,16 @@ export class Subscription {
     if (!this.active || this.conn.closed) return;
     // The switch: synchronous from here on, so no live event can slip in between.
     this.last = after;
-    this.conn.send(new Outgoing({
-      type: 'subscribed', ...(this.requestId !== undefined ? { id: this.requestId } : {}), channel: this.channel,
-      ...(session ? { sessionId: this.sessionId } : {}), replayed, [session ? 'lastSeq' : 'lastPos']: after,
-    }));
+    this.conn.send(
+      new Outgoing({
+        type: 'subscribed',
+        ...(this.requestId !== undefined ? { id: this.requestId } : {}),
+        channel: this.channel,
+        ...(session ? { sessionId: this.sessionId } : {}),
+        replayed,
+        [session ? 'lastSeq' : 'lastPos']: after,
+      }),
+    );
     const pending = this.pending;
     this.pending = [];
     this.pendingBytes = 0;

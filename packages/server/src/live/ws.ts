@@ -3,7 +3,14 @@ import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket, WebSocketServer } from 'ws';
-import { ERROR_CODES, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, isValidSessionId, type ErrorCode, type LiveServerMessage } from '@tether/protocol';
+import {
+  ERROR_CODES,
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPE_BASE,
+  isValidSessionId,
+  type ErrorCode,
+  type LiveServerMessage,
+} from '@tether/protocol';
 import { TetherError, titleFor } from '../errors.js';
 import { VERSION } from '../version.js';
 import { authorizeLive, originAllowed, rawBearer } from './authorize.js';
@@ -23,8 +30,17 @@ const CLOSE_GRACE_MS = 5000;
 /** Answers a refused upgrade with a problem+json HTTP response and drops the socket. */
 function refuse(socket: Duplex, code: ErrorCode, detail: string): void {
   const status = ERROR_CODES[code];
-  const body = JSON.stringify({ type: PROBLEM_TYPE_BASE + code, title: titleFor(code), status, detail, instance: '/ws', code });
-  socket.end(`HTTP/1.1 ${status} ${titleFor(code)}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  const body = JSON.stringify({
+    type: PROBLEM_TYPE_BASE + code,
+    title: titleFor(code),
+    status,
+    detail,
+    instance: '/ws',
+    code,
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${titleFor(code)}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
   setTimeout(() => socket.destroy(), 1000).unref();
 }
 
@@ -33,16 +49,25 @@ function connectParams(url: URL): { session?: string; after?: number; user?: str
   const session = url.searchParams.get('session') ?? undefined;
   const afterRaw = url.searchParams.get('after');
   const user = url.searchParams.get('user') ?? undefined;
-  if (session !== undefined && !isValidSessionId(session)) throw new TetherError('invalid_session_id', 'session must be 1–128 characters of A-Za-z0-9._:-');
+  if (session !== undefined && !isValidSessionId(session))
+    throw new TetherError('invalid_session_id', 'session must be 1–128 characters of A-Za-z0-9._:-');
   let after: number | undefined;
   if (afterRaw !== null) {
     after = Number(afterRaw);
-    if (!Number.isSafeInteger(after) || after < 0) throw new TetherError('validation_failed', 'after must be a whole number >= 0');
+    if (!Number.isSafeInteger(after) || after < 0)
+      throw new TetherError('validation_failed', 'after must be a whole number >= 0');
   }
-  if (user !== undefined && user.length > 256) throw new TetherError('validation_failed', 'user must be at most 256 characters');
+  if (user !== undefined && user.length > 256)
+    throw new TetherError('validation_failed', 'user must be at most 256 characters');
   const batchRaw = url.searchParams.get('batch');
-  if (batchRaw !== null && batchRaw !== '0' && batchRaw !== '1') throw new TetherError('validation_failed', 'batch must be 0 or 1');
-  return { ...(session !== undefined ? { session } : {}), ...(after !== undefined ? { after } : {}), ...(user !== undefined ? { user } : {}), ...(batchRaw === '1' ? { batch: true } : {}) };
+  if (batchRaw !== null && batchRaw !== '0' && batchRaw !== '1')
+    throw new TetherError('validation_failed', 'batch must be 0 or 1');
+  return {
+    ...(session !== undefined ? { session } : {}),
+    ...(after !== undefined ? { after } : {}),
+    ...(user !== undefined ? { user } : {}),
+    ...(batchRaw === '1' ? { batch: true } : {}),
+  };
 }
 
 /**
@@ -50,14 +75,23 @@ function connectParams(url: URL): { session?: string; after?: number; user?: str
  * key, the origin and the parameters before any WebSocket exists), then speaks the subscribe/unsubscribe protocol.
  * Returns a function that closes every socket (1001) and waits up to `graceMs` for them to go.
  */
-export function attachWebSocket(app: FastifyInstance, router: LiveRouter): { closeAll(graceMs: number): Promise<void> } {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME, perMessageDeflate: false, clientTracking: true });
+export function attachWebSocket(
+  app: FastifyInstance,
+  router: LiveRouter,
+): { closeAll(graceMs: number): Promise<void> } {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_CLIENT_FRAME,
+    perMessageDeflate: false,
+    clientTracking: true,
+  });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/api/v1/ws') {
       // Leave other paths to other upgrade handlers; when there are none, answer 404.
-      if (app.server.listenerCount('upgrade') === 1) refuse(socket, 'route_not_found', `No WebSocket at ${url.pathname}; use /ws`);
+      if (app.server.listenerCount('upgrade') === 1)
+        refuse(socket, 'route_not_found', `No WebSocket at ${url.pathname}; use /ws`);
       return;
     }
     socket.on('error', () => socket.destroy());
@@ -69,7 +103,8 @@ export function attachWebSocket(app: FastifyInstance, router: LiveRouter): { clo
         return refuse(socket, (err as TetherError).code, (err as TetherError).message);
       }
       if (app.draining) return refuse(socket, 'unavailable', 'The server is shutting down; retry shortly');
-      if (!originAllowed(req, app.config.corsOrigins)) return refuse(socket, 'forbidden', `Origin ${req.headers.origin} is not allowed (TETHER_CORS_ORIGINS)`);
+      if (!originAllowed(req, app.config.corsOrigins))
+        return refuse(socket, 'forbidden', `Origin ${req.headers.origin} is not allowed (TETHER_CORS_ORIGINS)`);
       const secret = rawBearer(req, url);
       const auth = await authorizeLive(app.keys, secret);
       if (!auth.ok) return refuse(socket, auth.code, auth.detail);
@@ -115,13 +150,24 @@ export function attachWebSocket(app: FastifyInstance, router: LiveRouter): { clo
     });
     ws.on('error', () => ws.terminate());
     const reply = (body: LiveServerMessage) => conn.send(new Outgoing(body));
-    reply({ type: 'hello', protocol: 1, version: VERSION, heartbeatMs: app.config.heartbeatMs, bufferLimit: app.config.wsBufferLimit });
+    reply({
+      type: 'hello',
+      protocol: 1,
+      version: VERSION,
+      heartbeatMs: app.config.heartbeatMs,
+      bufferLimit: app.config.wsBufferLimit,
+    });
 
     const subscribe = (sub: Subscription) => {
       router.add(sub).catch((err) => {
         app.log.error({ err }, 'live: replay failed');
         router.remove(sub);
-        reply({ type: 'error', ...(sub.requestId !== undefined ? { id: sub.requestId } : {}), code: 'internal_error', detail: 'Replay failed; the server log has the details' });
+        reply({
+          type: 'error',
+          ...(sub.requestId !== undefined ? { id: sub.requestId } : {}),
+          code: 'internal_error',
+          detail: 'Replay failed; the server log has the details',
+        });
       });
     };
     if (params.session !== undefined) subscribe(new Subscription(conn, 'session', params.session, params.after));
@@ -135,10 +181,20 @@ export function attachWebSocket(app: FastifyInstance, router: LiveRouter): { clo
       if (op.kind === 'unsubscribe') {
         const sub = conn.subs.get(op.key);
         if (sub) router.remove(sub);
-        return void reply({ type: 'unsubscribed', ...id, channel: op.channel, ...(op.sessionId !== undefined ? { sessionId: op.sessionId } : {}) });
+        return void reply({
+          type: 'unsubscribed',
+          ...id,
+          channel: op.channel,
+          ...(op.sessionId !== undefined ? { sessionId: op.sessionId } : {}),
+        });
       }
       if (op.channel === 'session' && !conn.subs.has(op.key) && sessionSubs(conn) >= MAX_SESSION_SUBS) {
-        return void reply({ type: 'error', ...id, code: 'validation_failed', detail: `At most ${MAX_SESSION_SUBS} session subscriptions per connection` });
+        return void reply({
+          type: 'error',
+          ...id,
+          code: 'validation_failed',
+          detail: `At most ${MAX_SESSION_SUBS} session subscriptions per connection`,
+        });
       }
       subscribe(new Subscription(conn, op.channel, op.sessionId, op.after, op.updates, op.id));
     });

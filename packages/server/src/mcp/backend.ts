@@ -1,7 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { Compile } from 'typebox/compile';
-import { PutStoreItemBodySchema, SearchStoreItemsBodySchema, type EventInput, type EventKind, type ListSessionsQuery, type SessionState } from '@tether/protocol';
-import { BackendError, type AppendResult, type EventPageResult, type MemoryBackend, type MemoryItemView, type TetherBackend } from '@tether/mcp';
+import {
+  PutStoreItemBodySchema,
+  SearchStoreItemsBodySchema,
+  type EventInput,
+  type EventKind,
+  type ListSessionsQuery,
+  type SessionState,
+} from '@tether/protocol';
+import {
+  BackendError,
+  type AppendResult,
+  type EventPageResult,
+  type MemoryBackend,
+  type MemoryItemView,
+  type TetherBackend,
+} from '@tether/mcp';
 import { TetherError } from '../errors.js';
 import { applyEvent } from '../events/reduce.js';
 import { toSummary, type SessionRecord } from '../events/record.js';
@@ -27,7 +41,11 @@ function validate(check: typeof checkPut | typeof checkSearch, body: unknown): v
 
 /** An item as the MCP tools show it (the shape of `@tether/client`'s store items). */
 const view = (item: MemoryItem): MemoryItemView => ({
-  namespace: item.namespace, key: item.key, value: item.value, createdAt: item.createdAt, updatedAt: item.updatedAt,
+  namespace: item.namespace,
+  key: item.key,
+  value: item.value,
+  createdAt: item.createdAt,
+  updatedAt: item.updatedAt,
   ...(item.expiresAt ? { expiresAt: item.expiresAt } : {}),
   ...(item.score !== undefined ? { score: item.score } : {}),
 });
@@ -40,14 +58,24 @@ const view = (item: MemoryItem): MemoryItemView => ({
 function appMemory(app: FastifyInstance): MemoryBackend {
   return {
     async putItem(namespace, key, value, opts = {}) {
-      const body = { namespace: [...namespace], key, value, ...(opts.ttl !== undefined && opts.ttl !== null ? { ttl: opts.ttl } : {}), ...(opts.index !== undefined ? { index: opts.index } : {}) };
+      const body = {
+        namespace: [...namespace],
+        key,
+        value,
+        ...(opts.ttl !== undefined && opts.ttl !== null ? { ttl: opts.ttl } : {}),
+        ...(opts.index !== undefined ? { index: opts.index } : {}),
+      };
       validate(checkPut, body);
       await putStoreItem(app.store.memory, body).catch(rethrow);
     },
     async searchItems(namespacePrefix, opts = {}) {
       const body = {
-        namespace_prefix: [...namespacePrefix], limit: opts.limit ?? 10, offset: opts.offset ?? 0, ...(opts.query !== undefined ? { query: opts.query } : {}),
-        ...(opts.filter !== undefined ? { filter: opts.filter } : {}), ...(opts.refreshTtl !== undefined ? { refresh_ttl: opts.refreshTtl } : {}),
+        namespace_prefix: [...namespacePrefix],
+        limit: opts.limit ?? 10,
+        offset: opts.offset ?? 0,
+        ...(opts.query !== undefined ? { query: opts.query } : {}),
+        ...(opts.filter !== undefined ? { filter: opts.filter } : {}),
+        ...(opts.refreshTtl !== undefined ? { refresh_ttl: opts.refreshTtl } : {}),
       };
       validate(checkSearch, body);
       return (await searchStoreItems(app.store.memory, body).catch(rethrow)).map(view);
@@ -72,7 +100,9 @@ export class AppBackend implements TetherBackend {
     return { event: r.event, duplicate: r.duplicate, session: toSummary(r.session), state: r.session.state };
   }
 
-  async getSession(sessionId: string): Promise<{ summary: ReturnType<typeof toSummary>; state: SessionState } | undefined> {
+  async getSession(
+    sessionId: string,
+  ): Promise<{ summary: ReturnType<typeof toSummary>; state: SessionState } | undefined> {
     const rec = await this.app.store.getSession(sessionId);
     return rec ? { summary: toSummary(rec), state: rec.state } : undefined;
   }
@@ -87,11 +117,23 @@ export class AppBackend implements TetherBackend {
     return rec;
   }
 
-  async listEvents(sessionId: string, opts: { after: number; limit: number; kind?: EventKind }): Promise<EventPageResult> {
+  async listEvents(
+    sessionId: string,
+    opts: { after: number; limit: number; kind?: EventKind },
+  ): Promise<EventPageResult> {
     const rec = await this.mustGet(sessionId);
-    const events = await this.app.store.listEvents(sessionId, { after: opts.after, limit: opts.limit, ...(opts.kind ? { kinds: [opts.kind] } : {}) });
+    const events = await this.app.store.listEvents(sessionId, {
+      after: opts.after,
+      limit: opts.limit,
+      ...(opts.kind ? { kinds: [opts.kind] } : {}),
+    });
     const last = events[events.length - 1];
-    return { sessionId, events, lastSeq: rec.lastSeq, nextAfter: events.length === opts.limit && last ? last.seq : null };
+    return {
+      sessionId,
+      events,
+      lastSeq: rec.lastSeq,
+      nextAfter: events.length === opts.limit && last ? last.seq : null,
+    };
   }
 
   async stateAt(sessionId: string, atSeq?: number): Promise<SessionState> {

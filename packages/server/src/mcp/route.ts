@@ -33,9 +33,17 @@ function checkHostAndOrigin(app: FastifyInstance, req: FastifyRequest): void {
     } catch {
       hostname = '';
     }
-    if (!isLoopback(hostname)) throw new TetherError('forbidden', `Host "${req.headers.host ?? ''}" is not this loopback service (DNS rebinding protection)`);
+    if (!isLoopback(hostname))
+      throw new TetherError(
+        'forbidden',
+        `Host "${req.headers.host ?? ''}" is not this loopback service (DNS rebinding protection)`,
+      );
   }
-  if (!originAllowed(req.raw, app.config.corsOrigins)) throw new TetherError('forbidden', `Origin "${String(req.headers.origin)}" may not call this MCP endpoint (add it to TETHER_CORS_ORIGINS)`);
+  if (!originAllowed(req.raw, app.config.corsOrigins))
+    throw new TetherError(
+      'forbidden',
+      `Origin "${String(req.headers.origin)}" may not call this MCP endpoint (add it to TETHER_CORS_ORIGINS)`,
+    );
 }
 
 /**
@@ -45,41 +53,70 @@ function checkHostAndOrigin(app: FastifyInstance, req: FastifyRequest): void {
  */
 export async function mcpRoutes(app: FastifyInstance): Promise<void> {
   const pool = new McpServerPool(app);
-  app.post(MCP_PATH, {
-    config: { scope: 'public' },
-    schema: {
-      tags: ['mcp'], summary: 'Model Context Protocol endpoint (Streamable HTTP, stateless, JSON responses)',
-      description: 'JSON-RPC 2.0 per MCP 2025-06-18. Send Accept: application/json, text/event-stream. Tools: track_session_start, track_session_end, health_check (session-buddy compatible) and the session API; see docs/mcp.md. Errors before MCP (401) are problem+json.',
-      body: McpRequestSchema, response: { 200: McpResponseSchema, 406: McpResponseSchema },
+  app.post(
+    MCP_PATH,
+    {
+      config: { scope: 'public' },
+      schema: {
+        tags: ['mcp'],
+        summary: 'Model Context Protocol endpoint (Streamable HTTP, stateless, JSON responses)',
+        description:
+          'JSON-RPC 2.0 per MCP 2025-06-18. Send Accept: application/json, text/event-stream. Tools: track_session_start, track_session_end, health_check (session-buddy compatible) and the session API; see docs/mcp.md. Errors before MCP (401) are problem+json.',
+        body: McpRequestSchema,
+        response: { 200: McpResponseSchema, 406: McpResponseSchema },
+      },
     },
-  }, async (req, reply) => {
-    checkHostAndOrigin(app, req);
-    const scopes = await callerScopes(app, req);
-    const pooled = pool.acquire(scopes);
-    const { server } = pooled;
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    reply.hijack();
-    reply.raw.once('close', () => {
-      // Closing the server closes the transport and detaches it, so the server can take the next request.
-      server.close().then(() => pool.release(pooled), (err: unknown) => req.log.warn({ err }, 'closing an MCP server failed'));
-    });
-    try {
-      await server.connect(transport);
-      await transport.handleRequest(req.raw, reply.raw, req.body);
-    } catch (err) {
-      req.log.error({ err }, 'MCP request failed');
-      if (!reply.raw.headersSent) {
-        reply.raw.writeHead(500, { 'content-type': 'application/json' });
-        reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal server error' }, id: null }));
+    async (req, reply) => {
+      checkHostAndOrigin(app, req);
+      const scopes = await callerScopes(app, req);
+      const pooled = pool.acquire(scopes);
+      const { server } = pooled;
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+      reply.hijack();
+      reply.raw.once('close', () => {
+        // Closing the server closes the transport and detaches it, so the server can take the next request.
+        server.close().then(
+          () => pool.release(pooled),
+          (err: unknown) => req.log.warn({ err }, 'closing an MCP server failed'),
+        );
+      });
+      try {
+        await server.connect(transport);
+        await transport.handleRequest(req.raw, reply.raw, req.body);
+      } catch (err) {
+        req.log.error({ err }, 'MCP request failed');
+        if (!reply.raw.headersSent) {
+          reply.raw.writeHead(500, { 'content-type': 'application/json' });
+          reply.raw.end(
+            JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal server error' }, id: null }),
+          );
+        }
       }
-    }
-  });
+    },
+  );
   for (const method of ['GET', 'DELETE'] as const) {
     app.route({
-      method, url: MCP_PATH, config: { scope: 'public' },
-      schema: { tags: ['mcp'], summary: `${method} /mcp is not supported: stateless endpoint without server-initiated streams (405)`, response: { 405: McpResponseSchema } },
-      handler: async (_req, reply) => reply.code(405).header('allow', 'POST').type('application/json')
-        .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless; POST JSON-RPC messages' }, id: null }),
+      method,
+      url: MCP_PATH,
+      config: { scope: 'public' },
+      schema: {
+        tags: ['mcp'],
+        summary: `${method} /mcp is not supported: stateless endpoint without server-initiated streams (405)`,
+        response: { 405: McpResponseSchema },
+      },
+      handler: async (_req, reply) =>
+        reply
+          .code(405)
+          .header('allow', 'POST')
+          .type('application/json')
+          .send({
+            jsonrpc: '2.0',
+            error: {
+              code: -32000,
+              message: 'Method not allowed: this MCP endpoint is stateless; POST JSON-RPC messages',
+            },
+            id: null,
+          }),
     });
   }
 }

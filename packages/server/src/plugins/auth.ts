@@ -33,7 +33,10 @@ export class KeyRing {
   private storeHasKeys = false;
   private checkedAt = 0;
 
-  constructor(keys: Array<{ secret: string; scopes: Scope[] }>, private readonly store: Store) {
+  constructor(
+    keys: Array<{ secret: string; scopes: Scope[] }>,
+    private readonly store: Store,
+  ) {
     for (const k of keys) this.staticKeys.set(hashKey(k.secret), expand(k.scopes));
   }
 
@@ -123,9 +126,13 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { keys: KeyRing 
     if (!(await opts.keys.enabled())) return;
     const secret = bearer(req);
     if (!secret && hasQueryKey(req) && !acceptsQueryKey(req)) {
-      throw new TetherError('unauthorized', '?apiKey= is accepted only on the live-feed routes (/ws and the SSE streams); send Authorization: Bearer <key>');
+      throw new TetherError(
+        'unauthorized',
+        '?apiKey= is accepted only on the live-feed routes (/ws and the SSE streams); send Authorization: Bearer <key>',
+      );
     }
-    if (!secret) throw new TetherError('unauthorized', 'This service needs an API key: send Authorization: Bearer <key>');
+    if (!secret)
+      throw new TetherError('unauthorized', 'This service needs an API key: send Authorization: Bearer <key>');
     const scopes = await opts.keys.scopesFor(secret);
     if (!scopes) throw new TetherError('unauthorized', 'Unknown or revoked API key');
     req.scopes = scopes;

@@ -22,10 +22,20 @@ export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoExcep
   this.log.debug({ err: { code: err.code, message: err.message } }, 'client error');
   if (socket.writable) {
     const body = JSON.stringify({
-      type: PROBLEM_TYPE_BASE + code, title: titleFor(code), status, code,
-      detail: code === 'request_timeout' ? 'The request did not arrive in time' : code === 'headers_too_large' ? 'The request headers are too large' : 'The request is not valid HTTP',
+      type: PROBLEM_TYPE_BASE + code,
+      title: titleFor(code),
+      status,
+      code,
+      detail:
+        code === 'request_timeout'
+          ? 'The request did not arrive in time'
+          : code === 'headers_too_large'
+            ? 'The request headers are too large'
+            : 'The request is not valid HTTP',
     });
-    socket.end(`HTTP/1.1 ${status} ${titleFor(code)}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${titleFor(code)}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy();
 }

@@ -12,9 +12,16 @@ declare module 'fastify' {
 }
 
 /** The listener's state for `/health` (`cluster`) and a not-ready `/ready`: state, cursor (pos), reconnects, down for ms. */
-export function clusterStatus(feed: SharedFeed): { listener: string; cursor: number; reconnects: number; downForMs?: number } {
+export function clusterStatus(feed: SharedFeed): {
+  listener: string;
+  cursor: number;
+  reconnects: number;
+  downForMs?: number;
+} {
   return {
-    listener: feed.state, cursor: feed.cursor, reconnects: feed.reconnects,
+    listener: feed.state,
+    cursor: feed.cursor,
+    reconnects: feed.reconnects,
     ...(feed.downSince !== undefined ? { downForMs: Date.now() - feed.downSince } : {}),
   };
 }
@@ -26,29 +33,35 @@ export function clusterStatus(feed: SharedFeed): { listener: string; cursor: num
  * re-check its live connections at once. Registered after the live routes; does nothing for a store without
  * `openFeed` (SQLite: one server per database).
  */
-export const clusterPlugin = fp(async function clusterPlugin(app: FastifyInstance): Promise<void> {
-  const store = app.store;
-  if (!store.openFeed) {
-    app.decorate('cluster', undefined);
-    return;
-  }
-  const feed = store.openFeed({
-    event: (event, session) => app.hub.publish({ type: 'event', event, ...(session ? { session } : {}) }),
-    needs: () => app.live.needs(),
-    deleted: (sessionId) => app.hub.sessionDeleted(sessionId),
-    keysChanged: () => {
-      app.keys.invalidate();
-      for (const conn of app.live.connections) {
-        authorizeLive(app.keys, conn.secret).then((a) => {
-          if (!a.ok) conn.kill(CLOSE_UNAUTHORIZED, `${a.code}: ${a.detail}`.slice(0, 120));
-        }, (err) => app.log.warn({ err }, 'live: key check failed'));
-      }
-    },
-    watched: () => app.live.watchedSessions(),
-    log: (level, msg, err) => app.log[level]({ err }, msg),
-  });
-  app.decorate('cluster', feed);
-  app.committer.onCommit((outcomes) => feed.committed(outcomes));
-  app.addHook('onReady', () => feed.start());
-  app.addHook('onClose', () => feed.close());
-}, { name: 'tether-cluster', dependencies: ['tether-live'] });
+export const clusterPlugin = fp(
+  async function clusterPlugin(app: FastifyInstance): Promise<void> {
+    const store = app.store;
+    if (!store.openFeed) {
+      app.decorate('cluster', undefined);
+      return;
+    }
+    const feed = store.openFeed({
+      event: (event, session) => app.hub.publish({ type: 'event', event, ...(session ? { session } : {}) }),
+      needs: () => app.live.needs(),
+      deleted: (sessionId) => app.hub.sessionDeleted(sessionId),
+      keysChanged: () => {
+        app.keys.invalidate();
+        for (const conn of app.live.connections) {
+          authorizeLive(app.keys, conn.secret).then(
+            (a) => {
+              if (!a.ok) conn.kill(CLOSE_UNAUTHORIZED, `${a.code}: ${a.detail}`.slice(0, 120));
+            },
+            (err) => app.log.warn({ err }, 'live: key check failed'),
+          );
+        }
+      },
+      watched: () => app.live.watchedSessions(),
+      log: (level, msg, err) => app.log[level]({ err }, msg),
+    });
+    app.decorate('cluster', feed);
+    app.committer.onCommit((outcomes) => feed.committed(outcomes));
+    app.addHook('onReady', () => feed.start());
+    app.addHook('onClose', () => feed.close());
+  },
+  { name: 'tether-cluster', dependencies: ['tether-live'] },
+);

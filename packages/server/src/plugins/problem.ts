@@ -30,10 +30,15 @@ export function toProblem(err: FastifyError | Error, req: FastifyRequest): Probl
     code = 'insufficient_storage';
     detail = `The disk holding the data is full: nothing was written. Retry after ${STORAGE_FULL_RETRY_AFTER_S} s; reads keep working`;
   } else if (fe.validation) {
-    errors = fe.validation.map((v) => ({ path: `${fe.validationContext ?? 'body'}${v.instancePath}`, message: v.message ?? 'invalid' }));
+    errors = fe.validation.map((v) => ({
+      path: `${fe.validationContext ?? 'body'}${v.instancePath}`,
+      message: v.message ?? 'invalid',
+    }));
     const badId = fe.validationContext === 'params' && fe.validation.some((v) => /sessionId/i.test(v.instancePath));
     code = badId ? 'invalid_session_id' : 'validation_failed';
-    detail = badId ? 'A session id is 1–128 characters of A-Za-z0-9._:-' : `Invalid ${fe.validationContext ?? 'request'}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`;
+    detail = badId
+      ? 'A session id is 1–128 characters of A-Za-z0-9._:-'
+      : `Invalid ${fe.validationContext ?? 'request'}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`;
   } else if (fe.code && FASTIFY_CODES[fe.code]) {
     code = FASTIFY_CODES[fe.code]!;
     detail = fe.message;
@@ -51,8 +56,13 @@ export function toProblem(err: FastifyError | Error, req: FastifyRequest): Probl
     detail = 'An unexpected error occurred; the server log has the details under this request id';
   }
   const problem: Problem = {
-    type: PROBLEM_TYPE_BASE + code, title: titleFor(code), status: ERROR_CODES[code], detail,
-    instance: redactUrl(req.url), code, requestId: String(req.id),
+    type: PROBLEM_TYPE_BASE + code,
+    title: titleFor(code),
+    status: ERROR_CODES[code],
+    detail,
+    instance: redactUrl(req.url),
+    code,
+    requestId: String(req.id),
   };
   if (errors) problem.errors = errors;
   return problem;
@@ -67,7 +77,16 @@ export function notFound(req: FastifyRequest, reply: FastifyReply): FastifyReply
   const allowed = req.server.allowedMethods?.(path) ?? [];
   if (allowed.length) {
     reply.header('allow', allowed.join(', '));
-    return sendProblem(reply, toProblem(new TetherError('method_not_allowed', `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`), req));
+    return sendProblem(
+      reply,
+      toProblem(
+        new TetherError(
+          'method_not_allowed',
+          `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+        ),
+        req,
+      ),
+    );
   }
   return sendProblem(reply, toProblem(new TetherError('route_not_found', `No route ${req.method} ${path}`), req));
 }

@@ -30,8 +30,10 @@ export class StorageHealth {
     this.fullUntil = now + STORAGE_FULL_RETRY_AFTER_S * 1000;
     this.refused++;
     if (starting || now - this.loggedAt >= LOG_INTERVAL_MS) {
-      this.log.error({ refused: this.refused, err: { code: (err as { code?: unknown })?.code, message: (err as Error)?.message } },
-        `the disk holding the data is full: ${this.refused} write(s) refused with 507 since the last report; reads keep working`);
+      this.log.error(
+        { refused: this.refused, err: { code: (err as { code?: unknown })?.code, message: (err as Error)?.message } },
+        `the disk holding the data is full: ${this.refused} write(s) refused with 507 since the last report; reads keep working`,
+      );
       this.loggedAt = now;
       this.refused = 0;
     }
@@ -40,7 +42,11 @@ export class StorageHealth {
   /** A write committed: there is room again. */
   committed(): void {
     if (this.fullUntil === 0) return;
-    if (this.refused) this.log.warn({ refused: this.refused }, `writes commit again; ${this.refused} more write(s) were refused for a full disk`);
+    if (this.refused)
+      this.log.warn(
+        { refused: this.refused },
+        `writes commit again; ${this.refused} more write(s) were refused for a full disk`,
+      );
     else this.log.warn('writes commit again after a full disk');
     this.fullUntil = 0;
     this.refused = 0;

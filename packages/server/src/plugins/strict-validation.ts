@@ -7,7 +7,13 @@ const BASE = { removeAdditional: false, useDefaults: true, allErrors: false } as
 /** A number as JSON spells it (no `Infinity`, no hex, no blank). */
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 
-interface AjvError { instancePath: string; schemaPath: string; keyword: string; params: Record<string, unknown>; message: string }
+interface AjvError {
+  instancePath: string;
+  schemaPath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  message: string;
+}
 type Validate = ((data: unknown, ctx?: unknown) => boolean) & { errors?: unknown; schemaEnv?: unknown };
 
 function typesOf(schema: Record<string, unknown> | undefined): string[] {
@@ -35,8 +41,14 @@ function strictScalars(schema: Record<string, unknown>, data: unknown, part: str
       let message: string | undefined;
       if (v.includes('\u0000')) message = 'must not contain U+0000 (NUL)';
       else if (!types.includes('string')) {
-        if (types.includes('integer') && !(NUMBER.test(v) && Number.isSafeInteger(Number(v)))) message = 'must be a whole number (at most 2^53 - 1)';
-        else if (types.includes('number') && !types.includes('integer') && !(NUMBER.test(v) && Number.isFinite(Number(v)))) message = 'must be a finite number';
+        if (types.includes('integer') && !(NUMBER.test(v) && Number.isSafeInteger(Number(v))))
+          message = 'must be a whole number (at most 2^53 - 1)';
+        else if (
+          types.includes('number') &&
+          !types.includes('integer') &&
+          !(NUMBER.test(v) && Number.isFinite(Number(v)))
+        )
+          message = 'must be a finite number';
         else if (types.includes('boolean') && v !== 'true' && v !== 'false') message = 'must be true or false';
       }
       if (message) return [{ instancePath: `/${key}`, schemaPath: '#/strict', keyword: 'strict', params: {}, message }];
@@ -55,8 +67,14 @@ const pool = AjvCompiler();
  */
 export const strictSchemaController: NonNullable<FastifyServerOptions['schemaController']> = {
   compilersFactory: {
-    buildValidator(externalSchemas: unknown, ajvOptions: { customOptions?: Record<string, unknown>; plugins?: unknown[] } = {}) {
-      const opts = (coerceTypes: boolean) => ({ ...ajvOptions, customOptions: { ...ajvOptions.customOptions, ...BASE, coerceTypes } });
+    buildValidator(
+      externalSchemas: unknown,
+      ajvOptions: { customOptions?: Record<string, unknown>; plugins?: unknown[] } = {},
+    ) {
+      const opts = (coerceTypes: boolean) => ({
+        ...ajvOptions,
+        customOptions: { ...ajvOptions.customOptions, ...BASE, coerceTypes },
+      });
       const strict = pool(externalSchemas as never, opts(false) as never);
       const coercing = pool(externalSchemas as never, opts(true) as never);
       return (route: { schema: Record<string, unknown>; method: string; url: string; httpPart: string }) => {

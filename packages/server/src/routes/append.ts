@@ -13,17 +13,32 @@ export function idempotencyKey(req: FastifyRequest, body?: unknown): string | un
   const h = req.headers['idempotency-key'];
   if (typeof h === 'string') {
     if (isValidEventId(h)) return h;
-    throw new TetherError('validation_failed', 'Idempotency-Key must be an event id: 1–200 printable ASCII characters, no spaces', [{ path: 'headers/idempotency-key', message: 'must match ^[\\x21-\\x7e]{1,200}$' }]);
+    throw new TetherError(
+      'validation_failed',
+      'Idempotency-Key must be an event id: 1–200 printable ASCII characters, no spaces',
+      [{ path: 'headers/idempotency-key', message: 'must match ^[\\x21-\\x7e]{1,200}$' }],
+    );
   }
   const b = body as { eventId?: unknown } | undefined;
   if (typeof b?.eventId !== 'string') return undefined;
   if (isValidEventId(b.eventId)) return b.eventId;
-  throw new TetherError('validation_failed', 'eventId must be an event id: 1–200 printable ASCII characters, no spaces', [{ path: 'body/eventId', message: 'must match ^[\\x21-\\x7e]{1,200}$' }]);
+  throw new TetherError(
+    'validation_failed',
+    'eventId must be an event id: 1–200 printable ASCII characters, no spaces',
+    [{ path: 'body/eventId', message: 'must match ^[\\x21-\\x7e]{1,200}$' }],
+  );
 }
 
 /** Appends one event through the group committer; throws the item's TetherError (404, 409, 412, …). */
-export async function appendEvent(app: FastifyInstance, input: EventInput): Promise<{ event: TetherEvent; duplicate: boolean; session: SessionRecord }> {
-  const outcome = await app.committer.append({ input, autoCreate: app.config.autoCreate, receivedAt: new Date().toISOString() });
+export async function appendEvent(
+  app: FastifyInstance,
+  input: EventInput,
+): Promise<{ event: TetherEvent; duplicate: boolean; session: SessionRecord }> {
+  const outcome = await app.committer.append({
+    input,
+    autoCreate: app.config.autoCreate,
+    receivedAt: new Date().toISOString(),
+  });
   if (!outcome.ok) throw outcome.error;
   return outcome;
 }
@@ -37,10 +52,14 @@ export function expectedVersion(req: FastifyRequest, body?: Record<string, unkno
   if (typeof h === 'string' && h.trim() !== '*') {
     const m = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(h);
     if (m) return Number(m[1]);
-    throw new TetherError('validation_failed', `If-Match must be a state version (a whole number), got "${h}"`, [{ path: 'headers/if-match', message: 'must be a whole number' }]);
+    throw new TetherError('validation_failed', `If-Match must be a state version (a whole number), got "${h}"`, [
+      { path: 'headers/if-match', message: 'must be a whole number' },
+    ]);
   }
   if (body === undefined || !('expectedVersion' in body)) return undefined;
   const v = body.expectedVersion;
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
-  throw new TetherError('validation_failed', 'expectedVersion must be a whole number (the state version)', [{ path: 'body/expectedVersion', message: 'must be a whole number' }]);
+  throw new TetherError('validation_failed', 'expectedVersion must be a whole number (the state version)', [
+    { path: 'body/expectedVersion', message: 'must be a whole number' },
+  ]);
 }

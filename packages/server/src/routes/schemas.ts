@@ -17,11 +17,20 @@ export const AppendAck = Type.Object({
 /** References to the shared schemas buildApp registers (components in /openapi.json). */
 export const SessionSummaryRef = Type.Unsafe<import('@tether/protocol').SessionSummary>({ $ref: 'SessionSummary#' });
 export const EventRef = Type.Unsafe<import('@tether/protocol').TetherEvent>({ $ref: 'Event#' });
-const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
+const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(t: T) =>
+  Type.Union([t, Type.Null()]);
 
 /** `{sessions, nextCursor}` of GET /api/sessions. */
-export const SessionPage = Type.Object({ sessions: Type.Array(SessionSummaryRef), nextCursor: Nullable(Type.String()) });
+export const SessionPage = Type.Object({
+  sessions: Type.Array(SessionSummaryRef),
+  nextCursor: Nullable(Type.String()),
+});
 /** `{sessions, count}` of the seed's query routes. */
 export const SessionList = Type.Object({ sessions: Type.Array(SessionSummaryRef), count: Type.Integer() });
 /** `{sessionId, events, lastSeq, nextAfter}` of GET /api/sessions/:id/events. */
-export const EventPage = Type.Object({ sessionId: Type.String(), events: Type.Array(EventRef), lastSeq: Type.Integer(), nextAfter: Nullable(Type.Integer()) });
+export const EventPage = Type.Object({
+  sessionId: Type.String(),
+  events: Type.Array(EventRef),
+  lastSeq: Type.Integer(),
+  nextAfter: Nullable(Type.Integer()),
+});

@@ -18,6 +18,7 @@ const ALIASES: ReadonlyArray<[method: string | undefined, path: RegExp]> = [
 export function rewriteLegacyUrl(req: IncomingMessage): string {
   const url = req.url ?? '/';
   if (!url.startsWith('/api/') || url.startsWith('/api/v1/')) return url;
-  for (const [method, re] of ALIASES) if ((method === undefined || method === req.method) && re.test(url)) return `/api/v1${url.slice(4)}`;
+  for (const [method, re] of ALIASES)
+    if ((method === undefined || method === req.method) && re.test(url)) return `/api/v1${url.slice(4)}`;
   return url;
 }

@@ -19,7 +19,15 @@ export const SEED_DEFAULT_MODEL = 'claude-sonnet-4.5';
 /** The prototype's metrics of a record: the `seed` counters, or (sessions older than them) Tether's counters. */
 export function seedMetrics(rec: SessionRecord): SeedMetrics {
   const m = rec.metadata.metrics;
-  return m.seed ?? { agentsSpawned: m.agentsSpawned, toolCalls: m.toolCalls, mcpCalls: m.mcpCalls, filesModified: m.filesModified, bashCommands: m.bashCommands };
+  return (
+    m.seed ?? {
+      agentsSpawned: m.agentsSpawned,
+      toolCalls: m.toolCalls,
+      mcpCalls: m.mcpCalls,
+      filesModified: m.filesModified,
+      bashCommands: m.bashCommands,
+    }
+  );
 }
 
 /**
@@ -32,12 +40,20 @@ export function seedMetadata(rec: SessionRecord): Record<string, unknown> {
   const { tokenUsage, metrics: _m, model, ...patched } = rec.metadata;
   const config = obj(obj(rec.initial).config);
   return {
-    $schema: 'session-metadata-v1', sessionId: rec.sessionId, userId: rec.userId, sandboxId: null, created: rec.created, updated: rec.updated,
+    $schema: 'session-metadata-v1',
+    sessionId: rec.sessionId,
+    userId: rec.userId,
+    sandboxId: null,
+    created: rec.created,
+    updated: rec.updated,
     status: rec.status === 'active' ? 'active' : 'completed',
     model: (typeof config.model === 'string' && config.model) || model || SEED_DEFAULT_MODEL,
     yoloMode: config.dangerouslySkipPermissions || false,
     tokenUsage: { input: tokenUsage.input, output: tokenUsage.output, total: tokenUsage.total },
-    metrics: seedMetrics(rec), tags: rec.tags, parentSession: rec.parentSessionId, subsessions: [],
+    metrics: seedMetrics(rec),
+    tags: rec.tags,
+    parentSession: rec.parentSessionId,
+    subsessions: [],
     ...patched,
     ...(rec.durationMs !== null ? { duration: rec.durationMs } : {}),
   };
@@ -58,8 +74,13 @@ export function seedGoal(g: Goal): Record<string, unknown> {
 /** The prototype's agent record: `{agentId, type, task, status ('spawned' | 'completed'), spawnedAt, subsession, completedAt?}`. */
 export function seedAgent(a: AgentRecord): Record<string, unknown> {
   return {
-    agentId: a.agentId, type: a.type, task: a.task, status: a.status === 'active' ? 'spawned' : a.status, spawnedAt: a.spawnedAt,
-    subsession: a.subsession ?? a.childSessionId ?? null, ...(a.completedAt ? { completedAt: a.completedAt } : {}),
+    agentId: a.agentId,
+    type: a.type,
+    task: a.task,
+    status: a.status === 'active' ? 'spawned' : a.status,
+    spawnedAt: a.spawnedAt,
+    subsession: a.subsession ?? a.childSessionId ?? null,
+    ...(a.completedAt ? { completedAt: a.completedAt } : {}),
   };
 }
 
@@ -77,13 +98,26 @@ export function seedState(state: SessionState, created: string): Record<string, 
   if (Array.isArray(own.priorities) && own.priorities.length === 0) delete own.priorities;
   if (isPlainObject(own.workspace) && Object.keys(own.workspace).length === 0) delete own.workspace;
   const base = {
-    $schema: 'session-state-v1', version: state.version, timestamp: created, phase: 'initialization', currentStep: null, goals: [],
-    priorities: { current: null, queue: [], blocked: [] }, expectedOutcome: {}, agents: { spawned: [], active: [], completed: [] },
-    mcp: { swarm: {}, memory: { keys: [] } }, workspace: { cwd: '/workspace', filesCreated: [], filesModified: [], gitStatus: {} }, errors: [],
+    $schema: 'session-state-v1',
+    version: state.version,
+    timestamp: created,
+    phase: 'initialization',
+    currentStep: null,
+    goals: [],
+    priorities: { current: null, queue: [], blocked: [] },
+    expectedOutcome: {},
+    agents: { spawned: [], active: [], completed: [] },
+    mcp: { swarm: {}, memory: { keys: [] } },
+    workspace: { cwd: '/workspace', filesCreated: [], filesModified: [], gitStatus: {} },
+    errors: [],
   };
   const merged = deepMerge(base, own);
   merged.goals = state.goals.map(seedGoal);
-  merged.agents = { spawned: state.agents.spawned.map(seedAgent), active: state.agents.active, completed: state.agents.completed };
+  merged.agents = {
+    spawned: state.agents.spawned.map(seedAgent),
+    active: state.agents.active,
+    completed: state.agents.completed,
+  };
   return merged;
 }
 
@@ -91,11 +125,20 @@ export function seedState(state: SessionState, created: string): Record<string, 
  * final.json: `{$schema, timestamp, status (default 'success'), outcome, goalsAchieved, finalResponse, metrics,
  * subsessions}` built at finalize time from the body `{status?, outcome?, response?}` and the record before it.
  */
-export function buildSeedFinal(rec: SessionRecord, body: Record<string, unknown>, timestamp: string): Record<string, unknown> {
+export function buildSeedFinal(
+  rec: SessionRecord,
+  body: Record<string, unknown>,
+  timestamp: string,
+): Record<string, unknown> {
   return {
-    $schema: 'session-final-v1', timestamp, status: body.status || 'success', outcome: body.outcome,
-    goalsAchieved: rec.state.goals.filter((g) => g.status === 'completed').map(seedGoal), finalResponse: body.response,
-    metrics: seedMetrics(rec), subsessions: [],
+    $schema: 'session-final-v1',
+    timestamp,
+    status: body.status || 'success',
+    outcome: body.outcome,
+    goalsAchieved: rec.state.goals.filter((g) => g.status === 'completed').map(seedGoal),
+    finalResponse: body.response,
+    metrics: seedMetrics(rec),
+    subsessions: [],
   };
 }
 
@@ -105,8 +148,13 @@ export function seedFinal(rec: SessionRecord): Record<string, unknown> | null {
   const f = obj(rec.final);
   if (f.$schema === 'session-final-v1') return f;
   return {
-    $schema: 'session-final-v1', timestamp: rec.endedAt, status: rec.status === 'completed' ? 'success' : rec.status, outcome: rec.final ?? undefined,
-    goalsAchieved: rec.state.goals.filter((g) => g.status === 'completed').map(seedGoal), metrics: seedMetrics(rec), subsessions: [],
+    $schema: 'session-final-v1',
+    timestamp: rec.endedAt,
+    status: rec.status === 'completed' ? 'success' : rec.status,
+    outcome: rec.final ?? undefined,
+    goalsAchieved: rec.state.goals.filter((g) => g.status === 'completed').map(seedGoal),
+    metrics: seedMetrics(rec),
+    subsessions: [],
   };
 }
 

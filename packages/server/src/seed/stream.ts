@@ -20,8 +20,13 @@ const tick = () => new Promise<void>((r) => setImmediate(r));
  * each mapped by `map(event, ordinal)` (ordinal = 1-based position in that kind's log), joined with commas.
  */
 export async function* jsonEntries(
-  store: Store, sessionId: string, kinds: EventKind[], offset: number, max: number,
-  map: (ev: TetherEvent, ordinal: number) => unknown, raw?: (ev: RawEvent, ordinal: number) => string | undefined,
+  store: Store,
+  sessionId: string,
+  kinds: EventKind[],
+  offset: number,
+  max: number,
+  map: (ev: TetherEvent, ordinal: number) => unknown,
+  raw?: (ev: RawEvent, ordinal: number) => string | undefined,
 ): AsyncGenerator<string | Buffer> {
   let after = 0;
   let sent = 0;
@@ -31,12 +36,17 @@ export async function* jsonEntries(
   while (sent < max) {
     const opts = { after, kinds, limit: Math.min(PAGE, max - sent), ...(skip ? { offset: skip } : {}) };
     // With the adapter's raw rows the stored JSON text goes out as it is (no parse and stringify per event).
-    const page: Array<RawEvent | TetherEvent> = listRaw ? await listRaw(sessionId, opts) : await store.listEvents(sessionId, opts);
+    const page: Array<RawEvent | TetherEvent> = listRaw
+      ? await listRaw(sessionId, opts)
+      : await store.listEvents(sessionId, opts);
     if (page.length === 0) break;
     let chunk = '';
     for (const ev of page) {
       sent++;
-      const text = listRaw ? (raw!(ev as RawEvent, offset + sent) ?? JSON.stringify(map(parsed(ev as RawEvent, sessionId, kinds[0]!), offset + sent))) : JSON.stringify(map(ev as TetherEvent, offset + sent));
+      const text = listRaw
+        ? (raw!(ev as RawEvent, offset + sent) ??
+          JSON.stringify(map(parsed(ev as RawEvent, sessionId, kinds[0]!), offset + sent)))
+        : JSON.stringify(map(ev as TetherEvent, offset + sent));
       chunk += (first ? '' : ',') + text;
       first = false;
     }
@@ -51,7 +61,15 @@ export async function* jsonEntries(
 }
 
 function parsed(r: RawEvent, sessionId: string, kind: EventKind): TetherEvent {
-  return { id: r.id, sessionId, seq: r.seq, kind, timestamp: r.timestamp, receivedAt: r.timestamp, data: JSON.parse(r.data) };
+  return {
+    id: r.id,
+    sessionId,
+    seq: r.seq,
+    kind,
+    timestamp: r.timestamp,
+    receivedAt: r.timestamp,
+    data: JSON.parse(r.data),
+  };
 }
 
 /**
@@ -77,7 +95,9 @@ export function sendStreamed(reply: FastifyReply, parts: Part[]): FastifyReply {
       else for await (const s of p) yield s;
     }
   }
-  return reply.type('application/json; charset=utf-8').send(Readable.from(body(), { objectMode: false, highWaterMark: 64 * 1024 }));
+  return reply
+    .type('application/json; charset=utf-8')
+    .send(Readable.from(body(), { objectMode: false, highWaterMark: 64 * 1024 }));
 }
 
 /** The `Link` header value for the next page of an array route (RFC 8288), or undefined when nothing is left. */

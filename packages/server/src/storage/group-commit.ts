@@ -38,7 +38,10 @@ export class GroupCommitter {
   /** Sizes of the transactions written, for the metrics endpoint. */
   onBatch: ((size: number, ms: number) => void) | undefined;
 
-  constructor(private readonly store: Store, private readonly maxBatch = 2000) {
+  constructor(
+    private readonly store: Store,
+    private readonly maxBatch = 2000,
+  ) {
     this.maxInFlight = Math.max(1, store.maxInFlight ?? 1);
   }
 
@@ -80,7 +83,12 @@ export class GroupCommitter {
       let take = 0;
       let size = 0;
       // A caller retried after a shared failure goes alone.
-      while (take < this.queue.length && (take === 0 || (!this.queue[0]!.alone && !this.queue[take]!.alone && size + this.queue[take]!.items.length <= this.maxBatch))) size += this.queue[take++]!.items.length;
+      while (
+        take < this.queue.length &&
+        (take === 0 ||
+          (!this.queue[0]!.alone && !this.queue[take]!.alone && size + this.queue[take]!.items.length <= this.maxBatch))
+      )
+        size += this.queue[take++]!.items.length;
       const batch = this.queue.splice(0, take);
       const items = batch.length === 1 ? batch[0]!.items : batch.flatMap((p) => p.items);
       const started = performance.now();
@@ -91,11 +99,16 @@ export class GroupCommitter {
       } catch (err) {
         written = Promise.reject(err);
       }
-      written.then((outcomes) => this.committed(batch, items.length, outcomes, started), (err) => this.failed(batch, err)).finally(() => {
-        this.inFlight--;
-        if (this.inFlight === 0 && !this.queue.length) for (const done of this.idle.splice(0)) done();
-        this.schedule();
-      });
+      written
+        .then(
+          (outcomes) => this.committed(batch, items.length, outcomes, started),
+          (err) => this.failed(batch, err),
+        )
+        .finally(() => {
+          this.inFlight--;
+          if (this.inFlight === 0 && !this.queue.length) for (const done of this.idle.splice(0)) done();
+          this.schedule();
+        });
     }
   }
 

@@ -6,7 +6,10 @@ import { TetherError } from '../errors.js';
  * is {@link itemError} of `cause`; nothing of it reaches the transaction.
  */
 export class PoisonedItem extends Error {
-  constructor(readonly index: number, override readonly cause: unknown) {
+  constructor(
+    readonly index: number,
+    override readonly cause: unknown,
+  ) {
     super(`item ${index} failed: ${(cause as Error)?.message ?? String(cause)}`);
   }
 }
@@ -20,9 +23,14 @@ export class PoisonedItem extends Error {
 export function itemError(err: unknown): TetherError {
   if (err instanceof TetherError) return err;
   const message = (err as Error)?.message ?? String(err);
-  if (err instanceof RangeError && /call stack/i.test(message)) return new TetherError('too_deep', 'The event is nested too deeply to be stored');
-  if (err instanceof RangeError && /string length/i.test(message)) return new TetherError('payload_too_large', 'The event is too large to be stored');
-  const e = new TetherError('internal_error', 'This event could not be stored; the server log has the details under this request id');
+  if (err instanceof RangeError && /call stack/i.test(message))
+    return new TetherError('too_deep', 'The event is nested too deeply to be stored');
+  if (err instanceof RangeError && /string length/i.test(message))
+    return new TetherError('payload_too_large', 'The event is too large to be stored');
+  const e = new TetherError(
+    'internal_error',
+    'This event could not be stored; the server log has the details under this request id',
+  );
   (e as { cause?: unknown }).cause = err;
   return e;
 }

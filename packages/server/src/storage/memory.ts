@@ -86,14 +86,19 @@ export function prefixRange(prefix: readonly string[]): { exact: string; from: s
 }
 
 /** LangGraph's `_does_match` for prefix and suffix conditions (`*` matches any one label). */
-export function namespaceMatches(ns: readonly string[], prefix?: readonly string[] | null, suffix?: readonly string[] | null): boolean {
+export function namespaceMatches(
+  ns: readonly string[],
+  prefix?: readonly string[] | null,
+  suffix?: readonly string[] | null,
+): boolean {
   if (prefix?.length) {
     if (ns.length < prefix.length) return false;
     for (let i = 0; i < prefix.length; i++) if (prefix[i] !== '*' && prefix[i] !== ns[i]) return false;
   }
   if (suffix?.length) {
     if (ns.length < suffix.length) return false;
-    for (let i = 1; i <= suffix.length; i++) if (suffix[suffix.length - i] !== '*' && suffix[suffix.length - i] !== ns[ns.length - i]) return false;
+    for (let i = 1; i <= suffix.length; i++)
+      if (suffix[suffix.length - i] !== '*' && suffix[suffix.length - i] !== ns[ns.length - i]) return false;
   }
   return true;
 }
@@ -141,7 +146,12 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
     const ka = Object.keys(a);
     const kb = Object.keys(b);
-    return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+    return (
+      ka.length === kb.length &&
+      ka.every(
+        (k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+      )
+    );
   }
   return false;
 }
@@ -155,13 +165,20 @@ function ordered(a: unknown, b: unknown, test: (c: number) => boolean): boolean 
 
 function applyOperator(value: unknown, op: string, operand: unknown): boolean {
   switch (op) {
-    case '$eq': return deepEqual(value, operand);
-    case '$ne': return !deepEqual(value, operand);
-    case '$gt': return ordered(value, operand, (c) => c > 0);
-    case '$gte': return ordered(value, operand, (c) => c >= 0);
-    case '$lt': return ordered(value, operand, (c) => c < 0);
-    case '$lte': return ordered(value, operand, (c) => c <= 0);
-    default: return false;
+    case '$eq':
+      return deepEqual(value, operand);
+    case '$ne':
+      return !deepEqual(value, operand);
+    case '$gt':
+      return ordered(value, operand, (c) => c > 0);
+    case '$gte':
+      return ordered(value, operand, (c) => c >= 0);
+    case '$lt':
+      return ordered(value, operand, (c) => c < 0);
+    case '$lte':
+      return ordered(value, operand, (c) => c <= 0);
+    default:
+      return false;
   }
 }
 
@@ -169,16 +186,21 @@ function applyOperator(value: unknown, op: string, operand: unknown): boolean {
 function compareValues(value: unknown, want: unknown): boolean {
   if (want && typeof want === 'object' && !Array.isArray(want)) {
     const entries = Object.entries(want);
-    if (entries.some(([k]) => k.startsWith('$'))) return entries.every(([op, operand]) => applyOperator(value, op, operand));
+    if (entries.some(([k]) => k.startsWith('$')))
+      return entries.every(([op, operand]) => applyOperator(value, op, operand));
     if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
     return entries.every(([k, v]) => compareValues((value as Record<string, unknown>)[k], v));
   }
-  if (Array.isArray(want)) return Array.isArray(value) && value.length === want.length && want.every((w, i) => compareValues(value[i], w));
+  if (Array.isArray(want))
+    return Array.isArray(value) && value.length === want.length && want.every((w, i) => compareValues(value[i], w));
   return deepEqual(value, want);
 }
 
 /** Whether an item's value passes a LangGraph filter (top-level fields; see {@link compareValues}). */
-export function matchesFilter(value: Record<string, unknown>, filter: Record<string, unknown> | null | undefined): boolean {
+export function matchesFilter(
+  value: Record<string, unknown>,
+  filter: Record<string, unknown> | null | undefined,
+): boolean {
   if (!filter) return true;
   return Object.entries(filter).every(([k, want]) => compareValues(value[k], want));
 }
@@ -230,7 +252,8 @@ function valuesAt(v: unknown, path: string): unknown[] {
           const x = c[i < 0 ? c.length + i : i];
           if (x !== undefined) next.push(x);
         }
-      } else if (c && typeof c === 'object' && !Array.isArray(c) && Object.hasOwn(c, t)) next.push((c as Record<string, unknown>)[t]);
+      } else if (c && typeof c === 'object' && !Array.isArray(c) && Object.hasOwn(c, t))
+        next.push((c as Record<string, unknown>)[t]);
     }
     cur = next;
   }

@@ -40,6 +40,9 @@ export function snippet(text: string, q: string, width = 160): string {
     if (at >= 0) break;
   }
   const start = Math.max(0, at - width / 4);
-  const piece = text.slice(start, start + width).replace(/\s+/g, ' ').trim();
+  const piece = text
+    .slice(start, start + width)
+    .replace(/\s+/g, ' ')
+    .trim();
   return (start > 0 ? '…' : '') + piece + (start + width < text.length ? '…' : '');
 }

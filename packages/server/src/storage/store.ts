@@ -1,4 +1,13 @@
-import type { Analytics, EventInput, EventKind, ListSessionsQuery, SearchHit, SessionSummary, Stats, TetherEvent } from '@tether/protocol';
+import type {
+  Analytics,
+  EventInput,
+  EventKind,
+  ListSessionsQuery,
+  SearchHit,
+  SessionSummary,
+  Stats,
+  TetherEvent,
+} from '@tether/protocol';
 import type { TetherError } from '../errors.js';
 import type { SessionRecord } from '../events/record.js';
 import type { MemoryStore } from './memory.js';
@@ -23,7 +32,13 @@ export type PositionedEvent = TetherEvent & { pos: number };
  * `committed` events carry `pos` when the adapter knows it (the live feed's firehose resumes by it).
  */
 export type AppendOutcome =
-  | { ok: true; event: TetherEvent; duplicate: boolean; committed: Array<TetherEvent & { pos?: number }>; session: SessionRecord }
+  | {
+      ok: true;
+      event: TetherEvent;
+      duplicate: boolean;
+      committed: Array<TetherEvent & { pos?: number }>;
+      session: SessionRecord;
+    }
   | { ok: false; error: TetherError };
 
 export type { SearchHit, Stats } from '@tether/protocol';
@@ -72,7 +87,13 @@ export interface AnalyticsQuery {
 
 /** The separately computed parts of analytics. */
 export type AnalyticsPart = 'eventsOverTime' | 'tokensOverTime' | 'tools' | 'durations' | 'busiest';
-export const ANALYTICS_PARTS: readonly AnalyticsPart[] = ['eventsOverTime', 'tokensOverTime', 'tools', 'durations', 'busiest'];
+export const ANALYTICS_PARTS: readonly AnalyticsPart[] = [
+  'eventsOverTime',
+  'tokensOverTime',
+  'tools',
+  'durations',
+  'busiest',
+];
 
 /** Where the feed delivers: the server's live hub and key ring. Calls are synchronous, in commit order for events. */
 export interface FeedSink {

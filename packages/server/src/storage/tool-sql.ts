@@ -6,7 +6,15 @@
  * - {@link toolErrorSql}: `isToolError` (actions.ts) — true when the action reports a failure;
  * - {@link usageSql}: `usageCounts(eventUsage(data))` (usage.ts) — input or output tokens, 0 when none.
  */
-import { ERROR_FLAG_FIELDS, ERROR_STATUSES, INPUT_TOKEN_FIELDS, OUTPUT_TOKEN_FIELDS, TOOL_CALL_TYPES, TOOL_FIELDS, USAGE_KINDS } from '@tether/protocol';
+import {
+  ERROR_FLAG_FIELDS,
+  ERROR_STATUSES,
+  INPUT_TOKEN_FIELDS,
+  OUTPUT_TOKEN_FIELDS,
+  TOOL_CALL_TYPES,
+  TOOL_FIELDS,
+  USAGE_KINDS,
+} from '@tether/protocol';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -32,7 +40,9 @@ export function toolNameSql(dialect: Dialect): string {
 
 /** JSON type of `data.<path>` as SQL text ('null', 'true', 'false', 'text'/'string', 'integer'/'real'/'number', …), NULL when absent. */
 function jtype(dialect: Dialect, path: string[]): string {
-  return dialect === 'sqlite' ? `json_type(data, '$.${path.join('.')}')` : `jsonb_typeof(data #> '{${path.join(',')}}')`;
+  return dialect === 'sqlite'
+    ? `json_type(data, '$.${path.join('.')}')`
+    : `jsonb_typeof(data #> '{${path.join(',')}}')`;
 }
 
 /** SQL: true when the action reports a failure, by `isToolError` of @tether/protocol. */
@@ -55,8 +65,12 @@ export function toolErrorSql(dialect: Dialect): string {
 export function usageSql(dialect: Dialect, which: 'input' | 'output'): string {
   const fields = which === 'input' ? INPUT_TOKEN_FIELDS : OUTPUT_TOKEN_FIELDS;
   const numeric = dialect === 'sqlite' ? "IN ('integer', 'real')" : "= 'number'";
-  const value = (path: string[]) => (dialect === 'sqlite' ? `json_extract(data, '$.${path.join('.')}')` : `(data #>> '{${path.join(',')}}')::float8`);
-  const sum = (obj: string) => fields.map((f) => `(CASE WHEN ${jtype(dialect, [obj, f])} ${numeric} THEN ${value([obj, f])} ELSE 0 END)`).join(' + ');
+  const value = (path: string[]) =>
+    dialect === 'sqlite' ? `json_extract(data, '$.${path.join('.')}')` : `(data #>> '{${path.join(',')}}')::float8`;
+  const sum = (obj: string) =>
+    fields
+      .map((f) => `(CASE WHEN ${jtype(dialect, [obj, f])} ${numeric} THEN ${value([obj, f])} ELSE 0 END)`)
+      .join(' + ');
   return `(CASE WHEN coalesce(${jtype(dialect, ['usage'])}, 'null') <> 'null' THEN (CASE WHEN ${jtype(dialect, ['usage'])} = 'object' THEN ${sum('usage')} ELSE 0 END)
     WHEN ${jtype(dialect, ['tokenUsage'])} = 'object' THEN ${sum('tokenUsage')} ELSE 0 END)`;
 }

@@ -19,7 +19,12 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
     if (value === null) {
       delete out[key];
     } else {
-      Object.defineProperty(out, key, { value: mergePatch(out[key], value), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: mergePatch(out[key], value),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
   }
   return out;

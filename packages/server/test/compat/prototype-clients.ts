@@ -14,13 +14,16 @@ export function nodeAgent(serviceUrl: string, sessionId: string) {
   };
   return {
     logAction: (action: Record<string, unknown>) => callService(`/actions/${sessionId}`, 'POST', action),
-    logResponse: (response: Record<string, unknown>) => callService(`/actions/${sessionId}/responses`, 'POST', response),
+    logResponse: (response: Record<string, unknown>) =>
+      callService(`/actions/${sessionId}/responses`, 'POST', response),
     updateState: (update: Record<string, unknown>) => callService(`/state/${sessionId}`, 'PATCH', update),
     addGoal: (goal: Record<string, unknown>) => callService(`/state/${sessionId}/goals`, 'POST', goal),
-    updateGoal: (goalId: string, update: Record<string, unknown>) => callService(`/state/${sessionId}/goals/${goalId}`, 'PATCH', update),
+    updateGoal: (goalId: string, update: Record<string, unknown>) =>
+      callService(`/state/${sessionId}/goals/${goalId}`, 'PATCH', update),
     spawnAgent: (agent: Record<string, unknown>) => callService(`/state/${sessionId}/agents`, 'POST', agent),
     completeAgent: (agentId: string) => callService(`/state/${sessionId}/agents/${agentId}/complete`, 'POST'),
-    finalizeSession: (finalData: Record<string, unknown>) => callService(`/sessions/${sessionId}/finalize`, 'POST', finalData),
+    finalizeSession: (finalData: Record<string, unknown>) =>
+      callService(`/sessions/${sessionId}/finalize`, 'POST', finalData),
     testConnection: async () => (await axios.get(`${serviceUrl}/health`, { timeout: 5000 })).status === 200,
   };
 }
@@ -44,8 +47,13 @@ export function dashboard(serviceUrl: string, origin?: string) {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', ...(origin ? { origin } : {}) },
         body: JSON.stringify({
-          sessionId, userId: 'test-user',
-          initial: { source: { type: 'dashboard', action: 'create_test' }, input: { type: 'prompt', content: 'Test session created from dashboard' }, config: { model: 'claude-sonnet-4.5', dangerouslySkipPermissions: true } },
+          sessionId,
+          userId: 'test-user',
+          initial: {
+            source: { type: 'dashboard', action: 'create_test' },
+            input: { type: 'prompt', content: 'Test session created from dashboard' },
+            config: { model: 'claude-sonnet-4.5', dangerouslySkipPermissions: true },
+          },
         }),
       });
       return { json: await response.json(), response };

@@ -29,7 +29,10 @@ describe('prototype dashboard page in Chromium', () => {
     web = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE));
     await new Promise<void>((r) => web.listen(port, '127.0.0.1', r));
     srv = await serve({ TETHER_CORS_ORIGINS: pageOrigin });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu'],
+    });
     page = await browser.newPage();
   });
   after(async () => {
@@ -46,7 +49,8 @@ describe('prototype dashboard page in Chromium', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
   };
-  const feedHas = (type: string) => until(`a live ${type} message`, async () => (await page.locator(`#liveFeed [data-type="${type}"]`).count()) > 0);
+  const feedHas = (type: string) =>
+    until(`a live ${type} message`, async () => (await page.locator(`#liveFeed [data-type="${type}"]`).count()) > 0);
 
   it('lists sessions, shows counts, fills state, actions, responses, goals and agents; messages arrive live', async () => {
     const sid = 'browser-1';
@@ -59,12 +63,18 @@ describe('prototype dashboard page in Chromium', () => {
 
     await page.goto(`${pageOrigin}/?api=${encodeURIComponent(srv.url)}`);
     await until('the WebSocket', async () => (await page.textContent('#wsStatus')) === 'Connected');
-    await until('the counts', async () => (await page.textContent('#totalSessions')) === '1' && (await page.textContent('#activeSessions')) === '1');
+    await until(
+      'the counts',
+      async () =>
+        (await page.textContent('#totalSessions')) === '1' && (await page.textContent('#activeSessions')) === '1',
+    );
     assert.deepEqual(await text('.session-item .session-id'), [sid]);
     assert.deepEqual(await text('.session-item .user'), ['test-user']);
 
     await page.click(`.session-item[data-id="${sid}"]`);
-    await until('the state', async () => ((await page.textContent('#stateContent')) ?? '').includes('"$schema": "session-state-v1"'));
+    await until('the state', async () =>
+      ((await page.textContent('#stateContent')) ?? '').includes('"$schema": "session-state-v1"'),
+    );
     await until('the actions', async () => (await text('#actionsContent .type')).join() === 'tool_call');
     assert.deepEqual(await text('#actionsContent .seq'), ['#1']);
     assert.deepEqual(await text('#responsesContent .type'), ['text']);
@@ -86,7 +96,9 @@ describe('prototype dashboard page in Chromium', () => {
     await feedHas('response');
     await agent.updateState({ phase: 'execution' });
     await feedHas('state_updated');
-    await until('the patched state', async () => ((await page.textContent('#stateContent')) ?? '').includes('"phase": "execution"'));
+    await until('the patched state', async () =>
+      ((await page.textContent('#stateContent')) ?? '').includes('"phase": "execution"'),
+    );
     await agent.addGoal({ description: 'Test it' });
     await feedHas('goal_added');
     await until('the new goal', async () => (await text('.goal-id')).join() === 'goal-1,goal-2');

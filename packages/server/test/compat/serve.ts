@@ -19,14 +19,28 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export interface Served { url: string; port: number; child: ChildProcess; dataDir: string; stop(): Promise<void> }
+export interface Served {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  dataDir: string;
+  stop(): Promise<void>;
+}
 
 /** Starts `tether serve` and resolves once `/ready` answers 200 (up to 60 s on a busy machine). */
-export async function serve(env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'tether-compat-'))): Promise<Served> {
+export async function serve(
+  env: Record<string, string> = {},
+  dataDir = mkdtempSync(join(tmpdir(), 'tether-compat-')),
+): Promise<Served> {
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--no-dashboard'], {
-    stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn', '--no-dashboard'],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, ...env },
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -40,7 +54,10 @@ export async function serve(env: Record<string, string> = {}, dataDir = mkdtempS
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    url, port, child, dataDir,
+    url,
+    port,
+    child,
+    dataDir,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

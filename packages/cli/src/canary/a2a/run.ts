@@ -39,11 +39,22 @@ export function sh(cmd: string, timeoutMs: number): Promise<{ code: number; outp
   return new Promise((resolve) => {
     const p = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    p.stdout.on('data', (b: Buffer) => { out += b.toString(); if (out.length > 4_000_000) out = out.slice(-2_000_000); });
-    p.stderr.on('data', (b: Buffer) => { out += b.toString(); });
+    p.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.length > 4_000_000) out = out.slice(-2_000_000);
+    });
+    p.stderr.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
     const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? 1, output: out }); });
-    p.on('error', (err) => { clearTimeout(timer); resolve({ code: 127, output: String(err) }); });
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, output: out });
+    });
+    p.on('error', (err) => {
+      clearTimeout(timer);
+      resolve({ code: 127, output: String(err) });
+    });
   });
 }
 
@@ -62,7 +73,8 @@ async function fetchCard(agentUrl: string): Promise<{ status: number; card?: Rec
  * (and `additionalInterfaces`). */
 export function cardVersions(card: Record<string, unknown>): string[] {
   const v = new Set<string>();
-  for (const i of (card.supportedInterfaces as Array<Record<string, unknown>> | undefined) ?? []) if (typeof i.protocolVersion === 'string') v.add(i.protocolVersion);
+  for (const i of (card.supportedInterfaces as Array<Record<string, unknown>> | undefined) ?? [])
+    if (typeof i.protocolVersion === 'string') v.add(i.protocolVersion);
   if (typeof card.protocolVersion === 'string') v.add(card.protocolVersion);
   return [...v];
 }
@@ -96,14 +108,18 @@ async function writeArtifacts(o: CanaryOptions, report: CanaryReport): Promise<v
         }
       }
       await writeFile(join(sub, 'sessions.json'), JSON.stringify(sessions, null, 2));
-      if (c.memoryNamespace) await writeFile(join(sub, 'memory.json'), JSON.stringify(await memoryItems(t, c.memoryNamespace), null, 2));
+      if (c.memoryNamespace)
+        await writeFile(join(sub, 'memory.json'), JSON.stringify(await memoryItems(t, c.memoryNamespace), null, 2));
     }
   }
   if (o.logsCmd) {
     const { output } = await sh(o.logsCmd, 30_000);
     await writeFile(join(dir, 'runtime.log'), output.split('\n').slice(-201).join('\n'));
   }
-  await writeFile(join(dir, 'report.json'), JSON.stringify({ ...report, canaries: report.canaries.map((c) => ({ ...c, exchanges: undefined })) }, null, 2));
+  await writeFile(
+    join(dir, 'report.json'),
+    JSON.stringify({ ...report, canaries: report.canaries.map((c) => ({ ...c, exchanges: undefined })) }, null, 2),
+  );
 }
 
 /** Runs the canaries against the agent (see docs/a2a.md); never throws for a failing agent, only reports. */
@@ -116,42 +132,76 @@ export async function runA2ACanaries(o: CanaryOptions): Promise<CanaryReport> {
   await waitReady(o.agentUrl, o.readyTimeoutMs).catch(() => undefined);
   const { status, card } = await fetchCard(o.agentUrl);
   let cardCheck: CanaryReport['card'];
-  if (!card) cardCheck = { ok: false, detail: `no agent card at ${cardUrl(o.agentUrl)} (HTTP ${status || 'unreachable'})` };
+  if (!card)
+    cardCheck = { ok: false, detail: `no agent card at ${cardUrl(o.agentUrl)} (HTTP ${status || 'unreachable'})` };
   else {
     const listed = cardVersions(card);
     const missing = o.versions.filter((v) => !listed.some((l) => l === v || l.startsWith(`${v}.`)));
-    cardCheck = missing.length ? { ok: false, detail: `the card lists ${listed.join(', ') || 'no versions'}, not ${missing.join(', ')}`, card } : { ok: true, detail: `card lists ${listed.join(', ')}`, card };
+    cardCheck = missing.length
+      ? { ok: false, detail: `the card lists ${listed.join(', ') || 'no versions'}, not ${missing.join(', ')}`, card }
+      : { ok: true, detail: `card lists ${listed.join(', ')}`, card };
   }
   const restart = o.restartCmd
     ? async () => {
-      const r = await sh(o.restartCmd!, 120_000);
-      if (r.code !== 0) throw new Error(`--restart-cmd exited ${r.code}: ${r.output.trim().split('\n').slice(-3).join(' | ')}`);
-      await waitReady(o.agentUrl, o.readyTimeoutMs);
-    }
+        const r = await sh(o.restartCmd!, 120_000);
+        if (r.code !== 0)
+          throw new Error(`--restart-cmd exited ${r.code}: ${r.output.trim().split('\n').slice(-3).join(' | ')}`);
+        await waitReady(o.agentUrl, o.readyTimeoutMs);
+      }
     : undefined;
   if (card) {
     for (const version of o.versions) {
       for (const c of CANARIES) {
         if (o.only && !o.only.includes(c.name)) continue;
         const env: CanaryEnv = {
-          agentUrl: o.agentUrl, version, timeoutMs: o.timeoutMs, runId, userId: `canary-${runId}-${version.replace('.', '')}`,
-          ...(restart ? { restart } : {}), ...(o.tether ? { tether: o.tether } : {}),
-          ...(o.workspaceDir ? { workspaceDir: o.workspaceDir } : {}), ...(o.workspaceUrl ? { workspaceUrl: o.workspaceUrl } : {}),
+          agentUrl: o.agentUrl,
+          version,
+          timeoutMs: o.timeoutMs,
+          runId,
+          userId: `canary-${runId}-${version.replace('.', '')}`,
+          ...(restart ? { restart } : {}),
+          ...(o.tether ? { tether: o.tether } : {}),
+          ...(o.workspaceDir ? { workspaceDir: o.workspaceDir } : {}),
+          ...(o.workspaceUrl ? { workspaceUrl: o.workspaceUrl } : {}),
         };
         const started = performance.now();
         let res: CanaryResult;
         try {
           res = await c.run(env);
         } catch (err) {
-          res = { name: c.name, version, ok: false, reason: (err as Error).message, durationMs: Math.round(performance.now() - started), contexts: [], exchanges: [], diagnostics: [] };
+          res = {
+            name: c.name,
+            version,
+            ok: false,
+            reason: (err as Error).message,
+            durationMs: Math.round(performance.now() - started),
+            contexts: [],
+            exchanges: [],
+            diagnostics: [],
+          };
         }
-        if (o.strictDiagnostics && res.ok && res.diagnostics.some((d) => !d.ok)) res = { ...res, ok: false, reason: `${res.reason}; but Tether: ${res.diagnostics.filter((d) => !d.ok).map((d) => d.detail).join('; ')}` };
+        if (o.strictDiagnostics && res.ok && res.diagnostics.some((d) => !d.ok))
+          res = {
+            ...res,
+            ok: false,
+            reason: `${res.reason}; but Tether: ${res.diagnostics
+              .filter((d) => !d.ok)
+              .map((d) => d.detail)
+              .join('; ')}`,
+          };
         canaries.push(res);
       }
     }
   }
   const ok = cardCheck.ok && canaries.length > 0 && canaries.every((c) => c.ok);
-  const report: CanaryReport = { ok, agentUrl: o.agentUrl, versions: o.versions, durationMs: 0, card: cardCheck, canaries };
+  const report: CanaryReport = {
+    ok,
+    agentUrl: o.agentUrl,
+    versions: o.versions,
+    durationMs: 0,
+    card: cardCheck,
+    canaries,
+  };
   report.durationMs = Math.round(performance.now() - t0);
   if (!ok || canaries.some((c) => c.diagnostics.some((d) => !d.ok))) {
     report.artifactsDir = o.artifactsDir;
@@ -166,10 +216,19 @@ export function formatReport(r: CanaryReport): string {
   if (!r.card.ok) lines.push(`FAIL card          ${r.card.detail}`);
   for (const c of r.canaries) {
     const bad = c.diagnostics.filter((d) => !d.ok);
-    const layer = c.diagnostics.length === 0 ? '' : bad.length ? ` | tether: ${bad.map((d) => d.detail).join('; ')}` : ' | tether: ok';
-    lines.push(`${c.ok ? 'ok  ' : 'FAIL'} ${`${c.name}@${c.version}`.padEnd(17)} ${c.reason} (${c.durationMs} ms)${layer}`);
+    const layer =
+      c.diagnostics.length === 0
+        ? ''
+        : bad.length
+          ? ` | tether: ${bad.map((d) => d.detail).join('; ')}`
+          : ' | tether: ok';
+    lines.push(
+      `${c.ok ? 'ok  ' : 'FAIL'} ${`${c.name}@${c.version}`.padEnd(17)} ${c.reason} (${c.durationMs} ms)${layer}`,
+    );
   }
   const passed = r.canaries.filter((c) => c.ok).length;
-  lines.push(`a2a canary: ${passed}/${r.canaries.length} passed in ${(r.durationMs / 1000).toFixed(1)} s${r.artifactsDir ? `; artifacts in ${r.artifactsDir}/` : ''}`);
+  lines.push(
+    `a2a canary: ${passed}/${r.canaries.length} passed in ${(r.durationMs / 1000).toFixed(1)} s${r.artifactsDir ? `; artifacts in ${r.artifactsDir}/` : ''}`,
+  );
   return lines.join('\n');
 }

@@ -23,16 +23,28 @@ export interface SessionDump {
   events: StoredEvent[];
 }
 
-async function get(c: TetherConn, method: string, path: string, body?: unknown): Promise<{ status: number; data: unknown }> {
+async function get(
+  c: TetherConn,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; data: unknown }> {
   const res = await fetch(new URL(path, c.url), {
     method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(c.apiKey ? { authorization: `Bearer ${c.apiKey}` } : {}) },
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(c.apiKey ? { authorization: `Bearer ${c.apiKey}` } : {}),
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     signal: AbortSignal.timeout(15_000),
   });
   const text = await res.text();
   let data: unknown = text;
-  try { data = text ? JSON.parse(text) : null; } catch { /* text */ }
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    /* text */
+  }
   return { status: res.status, data };
 }
 
@@ -64,16 +76,30 @@ export async function dumpSession(c: TetherConn, sessionId: string): Promise<Ses
 
 /** The A2A messages of a session's log (`data.type == "a2a_message"`), in log order. */
 export function a2aMessages(d: SessionDump): Array<Record<string, unknown>> {
-  return d.events.filter((e) => (e.kind === 'action' || e.kind === 'response') && e.data?.type === 'a2a_message').map((e) => ({ seq: e.seq, ...e.data }));
+  return d.events
+    .filter((e) => (e.kind === 'action' || e.kind === 'response') && e.data?.type === 'a2a_message')
+    .map((e) => ({ seq: e.seq, ...e.data }));
 }
 
 /** Memory items under `namespace` (`POST /api/v1/store/items/search`); `available: false` when Tether has no store. */
-export async function memoryItems(c: TetherConn, namespace: string[]): Promise<{ available: boolean; items: Array<Record<string, unknown>>; error?: string }> {
+export async function memoryItems(
+  c: TetherConn,
+  namespace: string[],
+): Promise<{ available: boolean; items: Array<Record<string, unknown>>; error?: string }> {
   try {
-    const r = await get(c, 'POST', '/api/v1/store/items/search', { namespace_prefix: namespace, limit: 100, offset: 0 });
-    if (r.status === 404) return { available: false, items: [], error: 'this Tether has no memory store (POST /api/v1/store/items/search: 404)' };
+    const r = await get(c, 'POST', '/api/v1/store/items/search', {
+      namespace_prefix: namespace,
+      limit: 100,
+      offset: 0,
+    });
+    if (r.status === 404)
+      return {
+        available: false,
+        items: [],
+        error: 'this Tether has no memory store (POST /api/v1/store/items/search: 404)',
+      };
     if (r.status !== 200) return { available: true, items: [], error: `store search: HTTP ${r.status}` };
-    return { available: true, items: ((r.data as { items?: Array<Record<string, unknown>> }).items) ?? [] };
+    return { available: true, items: (r.data as { items?: Array<Record<string, unknown>> }).items ?? [] };
   } catch (err) {
     return { available: false, items: [], error: (err as Error).message };
   }

@@ -40,21 +40,30 @@ export interface TurnInput {
 }
 
 /** The JSON-RPC envelope and headers a client of `version` sends for `turn`. */
-export function envelope(version: A2AVersion, turn: TurnInput): { body: Record<string, unknown>; headers: Record<string, string> } {
+export function envelope(
+  version: A2AVersion,
+  turn: TurnInput,
+): { body: Record<string, unknown>; headers: Record<string, string> } {
   const kindKey = turn.shape.legacyType ? 'type' : 'kind';
   const parts: Record<string, unknown>[] = [];
   if (version === '0.3') {
     if (turn.text !== undefined) parts.push({ [kindKey]: 'text', text: turn.text });
     if (turn.file) {
       const f = turn.file;
-      const file = f.uri ? { name: f.name, mimeType: f.mimeType, uri: f.uri } : { name: f.name, mimeType: f.mimeType, bytes: Buffer.from(f.content).toString('base64') };
+      const file = f.uri
+        ? { name: f.name, mimeType: f.mimeType, uri: f.uri }
+        : { name: f.name, mimeType: f.mimeType, bytes: Buffer.from(f.content).toString('base64') };
       parts.push({ [kindKey]: 'file', file });
     }
   } else {
     if (turn.text !== undefined) parts.push({ text: turn.text });
     if (turn.file) {
       const f = turn.file;
-      parts.push(f.uri ? { url: f.uri, mediaType: f.mimeType, filename: f.name } : { raw: Buffer.from(f.content).toString('base64'), mediaType: f.mimeType, filename: f.name });
+      parts.push(
+        f.uri
+          ? { url: f.uri, mediaType: f.mimeType, filename: f.name }
+          : { raw: Buffer.from(f.content).toString('base64'), mediaType: f.mimeType, filename: f.name },
+      );
     }
   }
   const message: Record<string, unknown> = {
@@ -71,7 +80,10 @@ export function envelope(version: A2AVersion, turn: TurnInput): { body: Record<s
     method: version === '0.3' ? 'message/send' : 'SendMessage',
     params: { message },
   };
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(version === '1.0' ? { 'A2A-Version': '1.0' } : {}) };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(version === '1.0' ? { 'A2A-Version': '1.0' } : {}),
+  };
   return { body, headers };
 }
 
@@ -88,7 +100,8 @@ export interface Reply {
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
-const texts = (parts: unknown): string[] => (Array.isArray(parts) ? parts.map((p) => obj(p)?.text).filter((t): t is string => typeof t === 'string') : []);
+const texts = (parts: unknown): string[] =>
+  Array.isArray(parts) ? parts.map((p) => obj(p)?.text).filter((t): t is string => typeof t === 'string') : [];
 
 /** Reads the reply of `message/send` (0.3: a Task or Message with `kind`) or `SendMessage` (1.0: `{task}` | `{message}`). */
 export function parseReply(status: number, body: unknown, latencyMs: number): Reply {
@@ -96,7 +109,8 @@ export function parseReply(status: number, body: unknown, latencyMs: number): Re
   if (status < 200 || status >= 300) return { status, body, text: '', error: `HTTP ${status}`, latencyMs };
   if (!b) return { status, body, text: '', error: 'reply is not a JSON object', latencyMs };
   const err = obj(b.error);
-  if (err) return { status, body, text: '', error: `JSON-RPC error ${String(err.code)}: ${String(err.message)}`, latencyMs };
+  if (err)
+    return { status, body, text: '', error: `JSON-RPC error ${String(err.code)}: ${String(err.message)}`, latencyMs };
   const result = obj(b.result);
   if (!result) return { status, body, text: '', error: 'reply has no result', latencyMs };
   const task = obj(result.task) ?? (result.kind === 'task' || result.status ? result : undefined);
@@ -109,23 +123,49 @@ export function parseReply(status: number, body: unknown, latencyMs: number): Re
   if (message) out.push(...texts(message.parts));
   const src = task ?? message ?? {};
   return {
-    status, body, text: out.join('\n'), latencyMs,
-    ...(typeof src.id === 'string' && task ? { taskId: src.id } : typeof src.taskId === 'string' ? { taskId: src.taskId } : {}),
+    status,
+    body,
+    text: out.join('\n'),
+    latencyMs,
+    ...(typeof src.id === 'string' && task
+      ? { taskId: src.id }
+      : typeof src.taskId === 'string'
+        ? { taskId: src.taskId }
+        : {}),
     ...(typeof src.contextId === 'string' ? { contextId: src.contextId } : {}),
   };
 }
 
 /** Posts one envelope to the agent's JSON-RPC endpoint and parses the reply (`timeoutMs` per request). */
-export async function send(agentUrl: string, env: { body: Record<string, unknown>; headers: Record<string, string> }, timeoutMs: number): Promise<Reply> {
+export async function send(
+  agentUrl: string,
+  env: { body: Record<string, unknown>; headers: Record<string, string> },
+  timeoutMs: number,
+): Promise<Reply> {
   const t0 = performance.now();
   try {
-    const res = await fetch(agentUrl, { method: 'POST', headers: env.headers, body: JSON.stringify(env.body), signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(agentUrl, {
+      method: 'POST',
+      headers: env.headers,
+      body: JSON.stringify(env.body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const raw = await res.text();
     let body: unknown = raw;
-    try { body = JSON.parse(raw); } catch { /* kept as text */ }
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      /* kept as text */
+    }
     return parseReply(res.status, body, performance.now() - t0);
   } catch (err) {
     const e = err as Error;
-    return { status: 0, body: null, text: '', error: `cannot reach ${agentUrl}: ${e.cause instanceof Error ? e.cause.message : e.message}`, latencyMs: performance.now() - t0 };
+    return {
+      status: 0,
+      body: null,
+      text: '',
+      error: `cannot reach ${agentUrl}: ${e.cause instanceof Error ? e.cause.message : e.message}`,
+      latencyMs: performance.now() - t0,
+    };
   }
 }

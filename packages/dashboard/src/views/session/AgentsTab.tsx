@@ -18,7 +18,10 @@ export function AgentsTab({ sessionId, data }: { sessionId: string; data: Sessio
   const [children, setChildren] = useState<SessionSummary[]>([]);
   useEffect(() => {
     const ac = new AbortController();
-    rest.children(sessionId, ac.signal).then((r) => setChildren(r.sessions), () => {});
+    rest.children(sessionId, ac.signal).then(
+      (r) => setChildren(r.sessions),
+      () => {},
+    );
     return () => ac.abort();
   }, [rest, sessionId, agents.length, data.state?.agents.completed.length]);
   const linked = new Set(agents.map((a) => a.childSessionId).filter(Boolean));
@@ -28,7 +31,11 @@ export function AgentsTab({ sessionId, data }: { sessionId: string; data: Sessio
     <div className="agents-tab" data-testid="agents">
       <div className="card">
         <div className="card-title">Waterfall</div>
-        <Waterfall agents={agents} start={data.summary?.created ?? agents[0]?.spawnedAt ?? new Date().toISOString()} end={data.summary?.endedAt ?? null} />
+        <Waterfall
+          agents={agents}
+          start={data.summary?.created ?? agents[0]?.spawnedAt ?? new Date().toISOString()}
+          end={data.summary?.endedAt ?? null}
+        />
       </div>
       <div className="card">
         <div className="card-title">Tree</div>
@@ -36,8 +43,15 @@ export function AgentsTab({ sessionId, data }: { sessionId: string; data: Sessio
           <li>
             <span className="mono">{sessionId}</span> <StatusBadge status={data.summary?.status} />
             <ul>
-              {agents.map((a) => <AgentNode key={a.agentId} agent={a} child={children.find((c) => c.sessionId === a.childSessionId)} />)}
-              {orphans.map((c) => <li key={c.sessionId}><ChildLink s={c} /> <span className="muted small">(child session, no agent record)</span><SubTree sessionId={c.sessionId} /></li>)}
+              {agents.map((a) => (
+                <AgentNode key={a.agentId} agent={a} child={children.find((c) => c.sessionId === a.childSessionId)} />
+              ))}
+              {orphans.map((c) => (
+                <li key={c.sessionId}>
+                  <ChildLink s={c} /> <span className="muted small">(child session, no agent record)</span>
+                  <SubTree sessionId={c.sessionId} />
+                </li>
+              ))}
             </ul>
           </li>
         </ul>
@@ -48,21 +62,33 @@ export function AgentsTab({ sessionId, data }: { sessionId: string; data: Sessio
 
 function ChildLink({ s, id }: { s?: SessionSummary | undefined; id?: string | undefined }) {
   const sid = s?.sessionId ?? id!;
-  return <Link className="mono" to={`/sessions/${encodeURIComponent(sid)}`} data-testid="child-link">{sid}</Link>;
+  return (
+    <Link className="mono" to={`/sessions/${encodeURIComponent(sid)}`} data-testid="child-link">
+      {sid}
+    </Link>
+  );
 }
 
 function AgentNode({ agent: a, child }: { agent: AgentRecord; child: SessionSummary | undefined }) {
   const [open, setOpen] = useState(false);
   return (
     <li data-agent-id={a.agentId}>
-      <span className="agent-type">{a.type}</span> <StatusBadge status={a.status} /> <span className="muted small mono">{a.agentId}</span>
+      <span className="agent-type">{a.type}</span> <StatusBadge status={a.status} />{' '}
+      <span className="muted small mono">{a.agentId}</span>
       {a.durationMs !== undefined && <span className="muted small"> · {formatDuration(a.durationMs)}</span>}
       {a.task !== undefined && <div className="small agent-task">{preview(a.task, 220)}</div>}
       {a.result !== undefined && <div className="small muted">→ {preview(a.result, 220)}</div>}
       {a.childSessionId && (
         <div className="small">
-          child session <ChildLink s={child} id={a.childSessionId} /> {child && <><StatusBadge status={child.status} /> <span className="muted">{child.lastSeq} events</span></>}
-          {' '}<button className="btn link small" onClick={() => setOpen(!open)}>{open ? 'hide its agents' : 'show its agents'}</button>
+          child session <ChildLink s={child} id={a.childSessionId} />{' '}
+          {child && (
+            <>
+              <StatusBadge status={child.status} /> <span className="muted">{child.lastSeq} events</span>
+            </>
+          )}{' '}
+          <button className="btn link small" onClick={() => setOpen(!open)}>
+            {open ? 'hide its agents' : 'show its agents'}
+          </button>
           {open && <SubTree sessionId={a.childSessionId} />}
         </div>
       )}
@@ -77,13 +103,25 @@ function SubTree({ sessionId }: { sessionId: string }) {
   const [children, setChildren] = useState<SessionSummary[]>([]);
   useEffect(() => {
     const ac = new AbortController();
-    rest.getState(sessionId, undefined, ac.signal).then((s) => setAgents(s.agents.spawned), () => setAgents([]));
-    rest.children(sessionId, ac.signal).then((r) => setChildren(r.sessions), () => {});
+    rest.getState(sessionId, undefined, ac.signal).then(
+      (s) => setAgents(s.agents.spawned),
+      () => setAgents([]),
+    );
+    rest.children(sessionId, ac.signal).then(
+      (r) => setChildren(r.sessions),
+      () => {},
+    );
     return () => ac.abort();
   }, [rest, sessionId]);
   if (!agents) return <div className="muted small">loading…</div>;
   if (!agents.length && !children.length) return null;
-  return <ul>{agents.map((a) => <AgentNode key={a.agentId} agent={a} child={children.find((c) => c.sessionId === a.childSessionId)} />)}</ul>;
+  return (
+    <ul>
+      {agents.map((a) => (
+        <AgentNode key={a.agentId} agent={a} child={children.find((c) => c.sessionId === a.childSessionId)} />
+      ))}
+    </ul>
+  );
 }
 
 /**
@@ -99,9 +137,12 @@ function durPlace(left: number, width: number): 'after' | 'before' | 'inside' {
 
 function durStyle(left: number, width: number): { left?: string; right?: string } {
   switch (durPlace(left, width)) {
-    case 'after': return { left: `calc(${left + width}% + 6px)` };
-    case 'before': return { right: `calc(${100 - left}% + 6px)` };
-    case 'inside': return { right: `calc(${Math.max(0, 100 - left - width)}% + 6px)` };
+    case 'after':
+      return { left: `calc(${left + width}% + 6px)` };
+    case 'before':
+      return { right: `calc(${100 - left}% + 6px)` };
+    case 'inside':
+      return { right: `calc(${Math.max(0, 100 - left - width)}% + 6px)` };
   }
 }
 
@@ -109,11 +150,19 @@ function Waterfall({ agents, start, end }: { agents: AgentRecord[]; start: strin
   const now = useNow(1000);
   if (!agents.length) return <div className="muted small">No agent records.</div>;
   const t0 = Math.min(new Date(start).getTime(), ...agents.map((a) => new Date(a.spawnedAt).getTime()));
-  const t1 = Math.max(end ? new Date(end).getTime() : 0, ...agents.map((a) => (a.completedAt ? new Date(a.completedAt).getTime() : now)), t0 + 1);
+  const t1 = Math.max(
+    end ? new Date(end).getTime() : 0,
+    ...agents.map((a) => (a.completedAt ? new Date(a.completedAt).getTime() : now)),
+    t0 + 1,
+  );
   const span = t1 - t0;
   return (
     <div className="waterfall" data-testid="waterfall">
-      <div className="wf-axis"><span>0</span><span>{formatDuration(span / 2)}</span><span>{formatDuration(span)}</span></div>
+      <div className="wf-axis">
+        <span>0</span>
+        <span>{formatDuration(span / 2)}</span>
+        <span>{formatDuration(span)}</span>
+      </div>
       {agents.map((a) => {
         const s = new Date(a.spawnedAt).getTime();
         const e = a.completedAt ? new Date(a.completedAt).getTime() : now;
@@ -122,12 +171,26 @@ function Waterfall({ agents, start, end }: { agents: AgentRecord[]; start: strin
         return (
           <div className="wf-row" key={a.agentId}>
             <div className="wf-label" title={typeof a.task === 'string' ? a.task : a.agentId}>
-              {a.childSessionId ? <Link to={`/sessions/${encodeURIComponent(a.childSessionId)}`}>{a.type}</Link> : a.type}
+              {a.childSessionId ? (
+                <Link to={`/sessions/${encodeURIComponent(a.childSessionId)}`}>{a.type}</Link>
+              ) : (
+                a.type
+              )}
               <span className="muted small"> {a.agentId}</span>
             </div>
             <div className="wf-track">
-              <div className={`wf-bar status-${a.status}${a.completedAt ? '' : ' running'}`} style={{ left: `${left}%`, width: `${width}%` }} title={`${a.type}: ${formatDuration(e - s)} (${a.status})`} />
-              <span className={`wf-dur small wf-dur-${durPlace(left, width)}`} style={durStyle(left, width)} data-testid="wf-dur">{formatDuration(e - s)}</span>
+              <div
+                className={`wf-bar status-${a.status}${a.completedAt ? '' : ' running'}`}
+                style={{ left: `${left}%`, width: `${width}%` }}
+                title={`${a.type}: ${formatDuration(e - s)} (${a.status})`}
+              />
+              <span
+                className={`wf-dur small wf-dur-${durPlace(left, width)}`}
+                style={durStyle(left, width)}
+                data-testid="wf-dur"
+              >
+                {formatDuration(e - s)}
+              </span>
             </div>
           </div>
         );

@@ -17,7 +17,10 @@ export function GoalsTab({ data }: { data: SessionData }) {
     <div className="board" data-testid="goals-board">
       {cols.map((status) => (
         <div className="board-col" key={status}>
-          <div className="board-head"><span className={`dot status-${status}`} />{status.replace(/_/g, ' ')} <span className="muted">{by.get(status)!.length}</span></div>
+          <div className="board-head">
+            <span className={`dot status-${status}`} />
+            {status.replace(/_/g, ' ')} <span className="muted">{by.get(status)!.length}</span>
+          </div>
           {by.get(status)!.map((g) => (
             <div className="goal card" key={g.goalId} data-goal-id={g.goalId}>
               <div className="goal-desc">{g.description || <span className="muted">(no description)</span>}</div>
@@ -27,7 +30,15 @@ export function GoalsTab({ data }: { data: SessionData }) {
               </div>
               <div className="small muted">
                 added {formatDateTime(g.createdAt)}
-                {g.completedAt ? <> · completed {formatDateTime(g.completedAt)} ({formatDuration(new Date(g.completedAt).getTime() - new Date(g.createdAt).getTime())})</> : g.updatedAt !== g.createdAt ? <> · updated {formatDateTime(g.updatedAt)}</> : null}
+                {g.completedAt ? (
+                  <>
+                    {' '}
+                    · completed {formatDateTime(g.completedAt)} (
+                    {formatDuration(new Date(g.completedAt).getTime() - new Date(g.createdAt).getTime())})
+                  </>
+                ) : g.updatedAt !== g.createdAt ? (
+                  <> · updated {formatDateTime(g.updatedAt)}</>
+                ) : null}
               </div>
             </div>
           ))}

@@ -34,10 +34,16 @@ export function SessionView() {
     return (
       <div className="page session-page" data-session-id={sessionId}>
         <div className="card" data-testid="session-not-found">
-          <div className="crumbs"><Link to="/">Sessions</Link> /</div>
+          <div className="crumbs">
+            <Link to="/">Sessions</Link> /
+          </div>
           <h1 className="mono">{sessionId}</h1>
-          <p>Session not found: the service has no session with this id (it may have been deleted, or not created yet).</p>
-          <p><Link to="/">Back to the sessions</Link></p>
+          <p>
+            Session not found: the service has no session with this id (it may have been deleted, or not created yet).
+          </p>
+          <p>
+            <Link to="/">Back to the sessions</Link>
+          </p>
         </div>
       </div>
     );
@@ -48,10 +54,21 @@ export function SessionView() {
       <ErrorBox error={data.error} />
       <nav className="tabs" role="tablist">
         {TABS.map(([key, label]) => (
-          <NavLink key={key} to={`${base}/${key}`} role="tab" className={current === key ? 'active' : ''} aria-selected={current === key} data-testid={`tab-${key}`}>
+          <NavLink
+            key={key}
+            to={`${base}/${key}`}
+            role="tab"
+            className={current === key ? 'active' : ''}
+            aria-selected={current === key}
+            data-testid={`tab-${key}`}
+          >
             {label}
-            {key === 'goals' && data.state?.goals.length ? <span className="count">{data.state.goals.length}</span> : null}
-            {key === 'agents' && data.state?.agents.spawned.length ? <span className="count">{data.state.agents.spawned.length}</span> : null}
+            {key === 'goals' && data.state?.goals.length ? (
+              <span className="count">{data.state.goals.length}</span>
+            ) : null}
+            {key === 'agents' && data.state?.agents.spawned.length ? (
+              <span className="count">{data.state.agents.spawned.length}</span>
+            ) : null}
           </NavLink>
         ))}
       </nav>
@@ -67,30 +84,82 @@ export function SessionView() {
   );
 }
 
-function SessionHeader({ sessionId, summary: s, goals }: { sessionId: string; summary: SessionSummary | null; goals: number }) {
+function SessionHeader({
+  sessionId,
+  summary: s,
+  goals,
+}: {
+  sessionId: string;
+  summary: SessionSummary | null;
+  goals: number;
+}) {
   const now = useNow(1000);
   const m = s?.metadata?.metrics;
   const tok = s?.metadata?.tokenUsage;
-  const dur = s ? s.durationMs ?? (s.status === 'active' ? now - new Date(s.created).getTime() : null) : null;
+  const dur = s ? (s.durationMs ?? (s.status === 'active' ? now - new Date(s.created).getTime() : null)) : null;
   return (
     <div className="session-header card">
       <div className="sh-top">
         <div className="sh-title">
-          <div className="crumbs"><Link to="/">Sessions</Link>{s?.parentSessionId && <> / <Link to={`/sessions/${encodeURIComponent(s.parentSessionId)}/agents`}>{s.parentSessionId}</Link></>} /</div>
-          <h1 className="mono" data-testid="session-title">{sessionId}</h1>
+          <div className="crumbs">
+            <Link to="/">Sessions</Link>
+            {s?.parentSessionId && (
+              <>
+                {' '}
+                / <Link to={`/sessions/${encodeURIComponent(s.parentSessionId)}/agents`}>{s.parentSessionId}</Link>
+              </>
+            )}{' '}
+            /
+          </div>
+          <h1 className="mono" data-testid="session-title">
+            {sessionId}
+          </h1>
           <div className="sh-chips">
             {s && <StatusBadge status={s.status} />}
             {s?.type && <Chip tone="cyan">{s.type}</Chip>}
-            {s?.tags.map((t) => <Chip key={t}>{t}</Chip>)}
+            {s?.tags.map((t) => (
+              <Chip key={t}>{t}</Chip>
+            ))}
           </div>
         </div>
         <dl className="sh-facts">
-          <div><dt>User</dt><dd>{s?.userId ?? '—'}</dd></div>
-          <div><dt>Model</dt><dd>{(s?.metadata?.model as string | undefined) ?? '—'}</dd></div>
-          <div><dt>Started</dt><dd>{formatDateTime(s?.created)}</dd></div>
-          <div><dt>Duration</dt><dd data-testid="session-duration">{formatDuration(dur)}</dd></div>
-          {s?.endedAt && <div><dt>Ended</dt><dd data-testid="session-ended">{formatDateTime(s.endedAt)}</dd></div>}
-          <div><dt>Tokens</dt><dd title={tok ? `input ${tok.input}, output ${tok.output}${tok.cacheRead ? `, cache read ${tok.cacheRead}` : ''}` : ''}>{formatCount(tok?.total ?? 0)} <span className="muted small">({formatCount(tok?.input ?? 0)} in · {formatCount(tok?.output ?? 0)} out)</span></dd></div>
+          <div>
+            <dt>User</dt>
+            <dd>{s?.userId ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>Model</dt>
+            <dd>{(s?.metadata?.model as string | undefined) ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>Started</dt>
+            <dd>{formatDateTime(s?.created)}</dd>
+          </div>
+          <div>
+            <dt>Duration</dt>
+            <dd data-testid="session-duration">{formatDuration(dur)}</dd>
+          </div>
+          {s?.endedAt && (
+            <div>
+              <dt>Ended</dt>
+              <dd data-testid="session-ended">{formatDateTime(s.endedAt)}</dd>
+            </div>
+          )}
+          <div>
+            <dt>Tokens</dt>
+            <dd
+              title={
+                tok
+                  ? `input ${tok.input}, output ${tok.output}${tok.cacheRead ? `, cache read ${tok.cacheRead}` : ''}`
+                  : ''
+              }
+            >
+              {formatCount(tok?.total ?? 0)}{' '}
+              <span className="muted small">
+                ({formatCount(tok?.input ?? 0)} in · {formatCount(tok?.output ?? 0)} out)
+              </span>
+            </dd>
+          </div>
         </dl>
       </div>
       <AdminShellFacts summary={s} />
@@ -112,10 +181,30 @@ function SessionHeader({ sessionId, summary: s, goals }: { sessionId: string; su
 
 /** An admin shell's facts (sessions from the MCP tool track_session_start keep them under metadata.admin_shell). */
 function AdminShellFacts({ summary: s }: { summary: SessionSummary | null }) {
-  const a = s?.metadata?.admin_shell as { component_name?: string; shell_type?: string; hostname?: string; pid?: number; user?: { username?: string }; environment?: { python_version?: string; cwd?: string } } | undefined;
+  const a = s?.metadata?.admin_shell as
+    | {
+        component_name?: string;
+        shell_type?: string;
+        hostname?: string;
+        pid?: number;
+        user?: { username?: string };
+        environment?: { python_version?: string; cwd?: string };
+      }
+    | undefined;
   if (!a || typeof a !== 'object') return null;
-  const parts = [a.component_name, a.shell_type, a.hostname && `host ${a.hostname}`, a.pid && `pid ${a.pid}`, a.environment?.python_version && `Python ${a.environment.python_version}`, a.environment?.cwd].filter(Boolean);
-  return <div className="muted small" data-testid="admin-shell-facts">Admin shell: {parts.join(' · ')}</div>;
+  const parts = [
+    a.component_name,
+    a.shell_type,
+    a.hostname && `host ${a.hostname}`,
+    a.pid && `pid ${a.pid}`,
+    a.environment?.python_version && `Python ${a.environment.python_version}`,
+    a.environment?.cwd,
+  ].filter(Boolean);
+  return (
+    <div className="muted small" data-testid="admin-shell-facts">
+      Admin shell: {parts.join(' · ')}
+    </div>
+  );
 }
 
 function Metric({ label, v, warn }: { label: string; v: number | undefined; warn?: boolean }) {

@@ -66,20 +66,37 @@ export function useSession(sessionId: string): SessionData {
       if (fresh.some((e) => STATE_KINDS.has(e.kind))) refreshState();
       const fin = fresh.find((e) => e.kind === 'session_finalized' || e.kind === 'metadata_updated');
       if (fin) getSessionSummary(rest, sessionId, ac.signal).then(setSummary, () => {});
-      else setSummary((s) => (s ? { ...s, lastSeq: Math.max(s.lastSeq, fresh[fresh.length - 1]!.seq), updated: fresh[fresh.length - 1]!.timestamp > s.updated ? fresh[fresh.length - 1]!.timestamp : s.updated } : s));
+      else
+        setSummary((s) =>
+          s
+            ? {
+                ...s,
+                lastSeq: Math.max(s.lastSeq, fresh[fresh.length - 1]!.seq),
+                updated:
+                  fresh[fresh.length - 1]!.timestamp > s.updated ? fresh[fresh.length - 1]!.timestamp : s.updated,
+              }
+            : s,
+        );
     };
 
     // The list channel carries the session's summary (coalesced to one per second): the header's metrics and tokens.
-    stopList = live.watchList((c) => {
-      if (c.sessionId === sessionId && c.session) setSummary((s) => (!s || c.session!.lastSeq >= s.lastSeq ? c.session : s));
-    }, () => {
-      getSessionSummary(rest, sessionId, ac.signal).then(setSummary, () => {});
-    });
+    stopList = live.watchList(
+      (c) => {
+        if (c.sessionId === sessionId && c.session)
+          setSummary((s) => (!s || c.session!.lastSeq >= s.lastSeq ? c.session : s));
+      },
+      () => {
+        getSessionSummary(rest, sessionId, ac.signal).then(setSummary, () => {});
+      },
+    );
 
     (async () => {
       try {
         // Summary, state and the first (small) page of events in parallel; then big pages until the end.
-        const head = Promise.all([getSessionSummary(rest, sessionId, ac.signal), rest.getState(sessionId, undefined, ac.signal)]).then(([sum, st]) => {
+        const head = Promise.all([
+          getSessionSummary(rest, sessionId, ac.signal),
+          rest.getState(sessionId, undefined, ac.signal),
+        ]).then(([sum, st]) => {
           setSummary((s) => (s && s.lastSeq > sum.lastSeq ? s : sum));
           setState(st);
         });

@@ -1,6 +1,13 @@
 import type { EventInput } from '@tether/protocol';
 import {
-  capStrings, ccEventId, childSessionId, CLAUDE_CODE_SESSION_TYPE, isObj, shortHash, SPAWN_TOOLS, str,
+  capStrings,
+  ccEventId,
+  childSessionId,
+  CLAUDE_CODE_SESSION_TYPE,
+  isObj,
+  shortHash,
+  SPAWN_TOOLS,
+  str,
 } from './shared.js';
 
 /**
@@ -48,7 +55,8 @@ export function hookSessionIds(p: Record<string, unknown>): { target: string; ch
   const sid = String(p.session_id);
   const agentId = str(p.agent_id);
   const event = str(p.hook_event_name);
-  if (event === 'SubagentStart' || event === 'SubagentStop') return agentId ? { target: sid, child: childSessionId(sid, agentId) } : { target: sid };
+  if (event === 'SubagentStart' || event === 'SubagentStop')
+    return agentId ? { target: sid, child: childSessionId(sid, agentId) } : { target: sid };
   return { target: agentId ? childSessionId(sid, agentId) : sid };
 }
 
@@ -73,7 +81,11 @@ function own(p: Record<string, unknown>): Record<string, unknown> {
  * @param now ISO 8601 time the hook fired; every event gets it as `timestamp`.
  * @param sessions the stored sessions named by {@link hookSessionIds} (missing ones are created).
  */
-export function mapClaudeHook(p: Record<string, unknown>, now: string, sessions: ReadonlyMap<string, HookSessionView | undefined>): EventInput[] {
+export function mapClaudeHook(
+  p: Record<string, unknown>,
+  now: string,
+  sessions: ReadonlyMap<string, HookSessionView | undefined>,
+): EventInput[] {
   const sid = String(p.session_id);
   const event = str(p.hook_event_name) ?? 'Unknown';
   const agentId = str(p.agent_id);
@@ -81,33 +93,59 @@ export function mapClaudeHook(p: Record<string, unknown>, now: string, sessions:
   const second = Math.floor(Date.parse(now) / 1000);
   const keyed = (prefix: string) => `cc:${prefix}:${second}:${shortHash(p)}`;
   const out: EventInput[] = [];
-  const ev = (sessionId: string, kind: EventInput['kind'], id: string, data: Record<string, unknown>) => out.push({ id, sessionId, kind, timestamp: now, data });
+  const ev = (sessionId: string, kind: EventInput['kind'], id: string, data: Record<string, unknown>) =>
+    out.push({ id, sessionId, kind, timestamp: now, data });
   const ensure = (sessionId: string, parent?: string) => {
     if (sessions.get(sessionId)) return;
     const metadata: Record<string, unknown> = parent
       ? { agentId, ...(str(p.agent_type) ? { agentType: p.agent_type } : {}) }
-      : { ...(str(p.cwd) ? { cwd: p.cwd } : {}), ...(str(p.permission_mode) ? { permissionMode: p.permission_mode } : {}), claudeCode: { source: 'hooks', ...(str(p.transcript_path) ? { transcriptPath: p.transcript_path } : {}) } };
-    ev(sessionId, 'session_created', ccEventId.session, { type: CLAUDE_CODE_SESSION_TYPE, ...(parent ? { parentSessionId: parent } : {}), metadata });
+      : {
+          ...(str(p.cwd) ? { cwd: p.cwd } : {}),
+          ...(str(p.permission_mode) ? { permissionMode: p.permission_mode } : {}),
+          claudeCode: { source: 'hooks', ...(str(p.transcript_path) ? { transcriptPath: p.transcript_path } : {}) },
+        };
+    ev(sessionId, 'session_created', ccEventId.session, {
+      type: CLAUDE_CODE_SESSION_TYPE,
+      ...(parent ? { parentSessionId: parent } : {}),
+      metadata,
+    });
   };
   const note = (sessionId: string, name: string, fields: Record<string, unknown>) =>
-    ev(sessionId, 'state_patched', keyed(`note:${name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60)}`), { patch: { claudeCode: { lastEvents: { [name]: capStrings({ at: now, ...fields }, 4000) } } } });
+    ev(sessionId, 'state_patched', keyed(`note:${name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60)}`), {
+      patch: { claudeCode: { lastEvents: { [name]: capStrings({ at: now, ...fields }, 4000) } } },
+    });
 
   ensure(target, target !== sid ? sid : undefined);
   switch (event) {
     case 'SessionStart': {
       const patch: Record<string, unknown> = {
-        ...(str(p.model) ? { model: p.model } : {}), ...(str(p.cwd) ? { cwd: p.cwd } : {}), ...(str(p.permission_mode) ? { permissionMode: p.permission_mode } : {}),
-        claudeCode: { ...(str(p.source) ? { source: p.source } : {}), ...(str(p.transcript_path) ? { transcriptPath: p.transcript_path } : {}), ...(str(p.agent_type) ? { agentType: p.agent_type } : {}) },
+        ...(str(p.model) ? { model: p.model } : {}),
+        ...(str(p.cwd) ? { cwd: p.cwd } : {}),
+        ...(str(p.permission_mode) ? { permissionMode: p.permission_mode } : {}),
+        claudeCode: {
+          ...(str(p.source) ? { source: p.source } : {}),
+          ...(str(p.transcript_path) ? { transcriptPath: p.transcript_path } : {}),
+          ...(str(p.agent_type) ? { agentType: p.agent_type } : {}),
+        },
       };
       ev(target, 'metadata_updated', keyed('start'), { patch });
       break;
     }
     case 'UserPromptSubmit':
-      ev(target, 'response', keyed('prompt'), { role: 'user', content: capStrings(typeof p.prompt === 'string' ? p.prompt : ''), source: 'UserPromptSubmit' });
+      ev(target, 'response', keyed('prompt'), {
+        role: 'user',
+        content: capStrings(typeof p.prompt === 'string' ? p.prompt : ''),
+        source: 'UserPromptSubmit',
+      });
       break;
     case 'PreToolUse': {
       const id = str(p.tool_use_id) ?? `h${shortHash([p.tool_name, p.tool_input])}`;
-      const entry: RunningTool = { tool: str(p.tool_name) ?? 'unknown', startedAt: now, input: capStrings(p.tool_input, RUNNING_INPUT_MAX), ...(agentId ? { agentId } : {}) };
+      const entry: RunningTool = {
+        tool: str(p.tool_name) ?? 'unknown',
+        startedAt: now,
+        input: capStrings(p.tool_input, RUNNING_INPUT_MAX),
+        ...(agentId ? { agentId } : {}),
+      };
       ev(target, 'state_patched', ccEventId.toolStart(id), { patch: { claudeCode: { running: { [id]: entry } } } });
       break;
     }
@@ -118,13 +156,21 @@ export function mapClaudeHook(p: Record<string, unknown>, now: string, sessions:
       const failed = event === 'PostToolUseFailure';
       const startedAt = str(started?.startedAt);
       const data: Record<string, unknown> = {
-        type: 'tool_call', tool: str(p.tool_name) ?? 'unknown', toolUseId: id, input: capStrings(p.tool_input ?? null), isError: failed,
-        ...(failed ? { error: capStrings(p.error ?? 'failed'), ...(p.is_interrupt === true ? { isInterrupt: true } : {}) } : { output: capStrings(p.tool_response ?? null) }),
+        type: 'tool_call',
+        tool: str(p.tool_name) ?? 'unknown',
+        toolUseId: id,
+        input: capStrings(p.tool_input ?? null),
+        isError: failed,
+        ...(failed
+          ? { error: capStrings(p.error ?? 'failed'), ...(p.is_interrupt === true ? { isInterrupt: true } : {}) }
+          : { output: capStrings(p.tool_response ?? null) }),
         ...(startedAt ? { startedAt, durationMs: Math.max(0, Date.parse(now) - Date.parse(startedAt)) } : {}),
-        ...(agentId ? { agentId } : {}), source: 'hooks',
+        ...(agentId ? { agentId } : {}),
+        source: 'hooks',
       };
       ev(target, 'action', ccEventId.tool(id), data);
-      if (started) ev(target, 'state_patched', ccEventId.toolEnd(id), { patch: { claudeCode: { running: { [id]: null } } } });
+      if (started)
+        ev(target, 'state_patched', ccEventId.toolEnd(id), { patch: { claudeCode: { running: { [id]: null } } } });
       break;
     }
     case 'SubagentStart':
@@ -145,7 +191,10 @@ export function mapClaudeHook(p: Record<string, unknown>, now: string, sessions:
         const call = calls.find(sameType) ?? calls[0];
         const input = call && isObj(call[1].input) ? call[1].input : {};
         ev(target, 'agent_spawned', ccEventId.agent(agentId), {
-          agentId, type: str(p.agent_type) ?? 'agent', childSessionId: child, ...(call ? { toolUseId: call[0] } : {}),
+          agentId,
+          type: str(p.agent_type) ?? 'agent',
+          childSessionId: child,
+          ...(call ? { toolUseId: call[0] } : {}),
           ...(str(input.description) ? { task: input.description } : {}),
         });
       }
@@ -153,21 +202,35 @@ export function mapClaudeHook(p: Record<string, unknown>, now: string, sessions:
       if (event === 'SubagentStop') {
         const last = typeof p.last_assistant_message === 'string' ? p.last_assistant_message : undefined;
         ev(target, 'agent_completed', ccEventId.agentDone(agentId), {
-          agentId, status: 'completed', ...(last !== undefined ? { result: capStrings(last, 4000) } : {}),
+          agentId,
+          status: 'completed',
+          ...(last !== undefined ? { result: capStrings(last, 4000) } : {}),
           ...(str(p.agent_transcript_path) ? { transcriptPath: p.agent_transcript_path } : {}),
         });
-        if (last) ev(child, 'response', keyed('stop'), { role: 'assistant', content: capStrings(last), source: 'SubagentStop' });
+        if (last)
+          ev(child, 'response', keyed('stop'), {
+            role: 'assistant',
+            content: capStrings(last),
+            source: 'SubagentStop',
+          });
         ev(child, 'session_finalized', 'cc:end', { status: 'completed', final: { reason: 'SubagentStop' } });
       }
       break;
     }
     case 'Stop':
       if (typeof p.last_assistant_message === 'string' && p.last_assistant_message) {
-        ev(target, 'response', keyed('stop'), { role: 'assistant', content: capStrings(p.last_assistant_message), source: 'Stop' });
+        ev(target, 'response', keyed('stop'), {
+          role: 'assistant',
+          content: capStrings(p.last_assistant_message),
+          source: 'Stop',
+        });
       } else note(target, event, own(p));
       break;
     case 'SessionEnd':
-      ev(target, 'session_finalized', keyed('end'), { status: 'completed', final: { reason: str(p.reason) ?? 'other' } });
+      ev(target, 'session_finalized', keyed('end'), {
+        status: 'completed',
+        final: { reason: str(p.reason) ?? 'other' },
+      });
       break;
     default:
       note(target, event, own(p));

@@ -27,34 +27,45 @@ function hookTime(header: unknown, receivedAt: string): string {
  * Scope: `ingest`. Optional header {@link HOOK_TIME_HEADER}: when the hook fired (ISO 8601).
  */
 export async function claudeCodeHookRoute(app: FastifyInstance): Promise<void> {
-  app.post(CLAUDE_CODE_HOOK_PATH, {
-    bodyLimit: Math.max(HOOK_BODY_LIMIT, app.config.bodyLimit),
-    schema: {
-      tags: ['integrations'], summary: 'Claude Code hook receiver (http or command hooks)',
-      description: 'Body: the hook input JSON (session_id, hook_event_name, tool_name, tool_input, tool_use_id, tool_response, prompt, agent_id, …). '
-        + 'Always answers 200 {} so that the agent is never blocked. See docs/claude-code.md.',
-      body: { type: 'object', additionalProperties: true },
-      response: { 200: { type: 'object', additionalProperties: true } },
+  app.post(
+    CLAUDE_CODE_HOOK_PATH,
+    {
+      bodyLimit: Math.max(HOOK_BODY_LIMIT, app.config.bodyLimit),
+      schema: {
+        tags: ['integrations'],
+        summary: 'Claude Code hook receiver (http or command hooks)',
+        description:
+          'Body: the hook input JSON (session_id, hook_event_name, tool_name, tool_input, tool_use_id, tool_response, prompt, agent_id, …). ' +
+          'Always answers 200 {} so that the agent is never blocked. See docs/claude-code.md.',
+        body: { type: 'object', additionalProperties: true },
+        response: { 200: { type: 'object', additionalProperties: true } },
+      },
     },
-  }, async (req, reply) => {
-    const p = req.body;
-    if (!isObj(p)) throw new TetherError('validation_failed', 'The body must be the JSON object Claude Code sends to a hook');
-    if (!isValidSessionId(p.session_id)) throw new TetherError('invalid_session_id', 'session_id must be 1–128 characters of A-Za-z0-9._:-');
-    const receivedAt = new Date().toISOString();
-    const now = hookTime(req.headers[HOOK_TIME_HEADER], receivedAt);
-    const { target, child } = hookSessionIds(p);
-    const sessions = new Map<string, SessionRecord | undefined>();
-    for (const id of child ? [target, child] : [target]) sessions.set(id, await app.store.getSession(id));
-    const events = mapClaudeHook(p, now, sessions);
-    const outcomes = await app.committer.appendMany(events.map((input) => ({ input, autoCreate: true, receivedAt })));
-    let stored = 0;
-    outcomes.forEach((o, i) => {
-      if (o.ok) {
-        if (!o.duplicate) stored++;
-      } else if (o.error.code !== 'session_exists') {
-        req.log.warn({ code: o.error.code, detail: o.error.message, eventId: events[i]?.id, hook: p.hook_event_name }, 'claude-code hook: event not stored');
-      }
-    });
-    return reply.code(200).header('x-tether-events', String(stored)).send({});
-  });
+    async (req, reply) => {
+      const p = req.body;
+      if (!isObj(p))
+        throw new TetherError('validation_failed', 'The body must be the JSON object Claude Code sends to a hook');
+      if (!isValidSessionId(p.session_id))
+        throw new TetherError('invalid_session_id', 'session_id must be 1–128 characters of A-Za-z0-9._:-');
+      const receivedAt = new Date().toISOString();
+      const now = hookTime(req.headers[HOOK_TIME_HEADER], receivedAt);
+      const { target, child } = hookSessionIds(p);
+      const sessions = new Map<string, SessionRecord | undefined>();
+      for (const id of child ? [target, child] : [target]) sessions.set(id, await app.store.getSession(id));
+      const events = mapClaudeHook(p, now, sessions);
+      const outcomes = await app.committer.appendMany(events.map((input) => ({ input, autoCreate: true, receivedAt })));
+      let stored = 0;
+      outcomes.forEach((o, i) => {
+        if (o.ok) {
+          if (!o.duplicate) stored++;
+        } else if (o.error.code !== 'session_exists') {
+          req.log.warn(
+            { code: o.error.code, detail: o.error.message, eventId: events[i]?.id, hook: p.hook_event_name },
+            'claude-code hook: event not stored',
+          );
+        }
+      });
+      return reply.code(200).header('x-tether-events', String(stored)).send({});
+    },
+  );
 }

@@ -20,13 +20,26 @@ export const HOOK_TIME_HEADER = 'x-tether-hook-time';
 
 /** The hook events Tether maps (and `tether setup claude-code` configures). Other events are stored as state notes. */
 export const CLAUDE_CODE_HOOK_EVENTS = [
-  'SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure',
-  'SubagentStart', 'SubagentStop', 'Stop', 'PreCompact', 'Notification', 'SessionEnd',
+  'SessionStart',
+  'UserPromptSubmit',
+  'PreToolUse',
+  'PostToolUse',
+  'PostToolUseFailure',
+  'SubagentStart',
+  'SubagentStop',
+  'Stop',
+  'PreCompact',
+  'Notification',
+  'SessionEnd',
 ] as const;
 export type ClaudeCodeHookEvent = (typeof CLAUDE_CODE_HOOK_EVENTS)[number];
 
 /** Hook events that take a tool-name `matcher` in Claude Code's settings. */
-export const CLAUDE_CODE_TOOL_EVENTS: ReadonlySet<string> = new Set(['PreToolUse', 'PostToolUse', 'PostToolUseFailure']);
+export const CLAUDE_CODE_TOOL_EVENTS: ReadonlySet<string> = new Set([
+  'PreToolUse',
+  'PostToolUse',
+  'PostToolUseFailure',
+]);
 
 /** Claude Code tools that spawn a sub-agent (`Task`, renamed `Agent` in later versions). */
 export const SPAWN_TOOLS: ReadonlySet<string> = new Set(['Task', 'Agent']);
@@ -66,7 +79,10 @@ export const ccEventId = {
 
 /** First 16 hex characters of the SHA-256 of a value's JSON: a stable key for payloads that carry no id. */
 export function shortHash(v: unknown): string {
-  return createHash('sha256').update(typeof v === 'string' ? v : JSON.stringify(v) ?? '').digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /**
@@ -97,15 +113,32 @@ export function isObj(v: unknown): v is Record<string, unknown> {
  * from an Anthropic API `usage` object (`input_tokens`, `output_tokens`, `cache_read_input_tokens`,
  * `cache_creation_input_tokens`). Undefined when there is no usage.
  */
-export function toUsage(u: unknown): { input: number; output: number; cacheRead: number; cacheCreation: number } | undefined {
+export function toUsage(
+  u: unknown,
+): { input: number; output: number; cacheRead: number; cacheCreation: number } | undefined {
   if (!isObj(u)) return undefined;
   const n = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
-  return { input: n(u.input_tokens), output: n(u.output_tokens), cacheRead: n(u.cache_read_input_tokens), cacheCreation: n(u.cache_creation_input_tokens) };
+  return {
+    input: n(u.input_tokens),
+    output: n(u.output_tokens),
+    cacheRead: n(u.cache_read_input_tokens),
+    cacheCreation: n(u.cache_creation_input_tokens),
+  };
 }
 
 /** The text of a tool result's `content` (a string, or blocks of which text blocks are joined; images become `[image]`). */
 export function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return content === undefined || content === null ? '' : JSON.stringify(content);
-  return content.map((b) => (isObj(b) ? (b.type === 'text' ? String(b.text ?? '') : b.type === 'image' ? '[image]' : JSON.stringify(b)) : String(b))).join('\n');
+  return content
+    .map((b) =>
+      isObj(b)
+        ? b.type === 'text'
+          ? String(b.text ?? '')
+          : b.type === 'image'
+            ? '[image]'
+            : JSON.stringify(b)
+        : String(b),
+    )
+    .join('\n');
 }

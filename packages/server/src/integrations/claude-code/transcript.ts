@@ -1,6 +1,13 @@
 import type { EventInput } from '@tether/protocol';
 import {
-  capStrings, ccEventId, CLAUDE_CODE_SESSION_TYPE, contentText, isObj, SPAWN_TOOLS, str, toUsage,
+  capStrings,
+  ccEventId,
+  CLAUDE_CODE_SESSION_TYPE,
+  contentText,
+  isObj,
+  SPAWN_TOOLS,
+  str,
+  toUsage,
 } from './shared.js';
 
 /**
@@ -92,17 +99,35 @@ export function describeTranscript(lines: TranscriptLine[]): TranscriptInfo {
       if (!info.lastTimestamp || t > info.lastTimestamp) info.lastTimestamp = t;
     }
     const data = v.data;
-    if (v.type === 'progress' && isObj(data) && data.type === 'agent_progress' && str(data.agentId) && str(v.parentToolUseID)) {
-      if (!info.agentLinks.has(data.agentId as string)) info.agentLinks.set(data.agentId as string, v.parentToolUseID as string);
+    if (
+      v.type === 'progress' &&
+      isObj(data) &&
+      data.type === 'agent_progress' &&
+      str(data.agentId) &&
+      str(v.parentToolUseID)
+    ) {
+      if (!info.agentLinks.has(data.agentId as string))
+        info.agentLinks.set(data.agentId as string, v.parentToolUseID as string);
     }
     const msg = v.message;
-    if (v.type === 'user' && isObj(msg) && Array.isArray(msg.content) && isObj(v.toolUseResult) && str(v.toolUseResult.agentId)) {
+    if (
+      v.type === 'user' &&
+      isObj(msg) &&
+      Array.isArray(msg.content) &&
+      isObj(v.toolUseResult) &&
+      str(v.toolUseResult.agentId)
+    ) {
       const block = msg.content.find((b) => isObj(b) && b.type === 'tool_result');
       const agentId = v.toolUseResult.agentId as string;
-      if (isObj(block) && str(block.tool_use_id) && !info.agentLinks.has(agentId)) info.agentLinks.set(agentId, block.tool_use_id as string);
+      if (isObj(block) && str(block.tool_use_id) && !info.agentLinks.has(agentId))
+        info.agentLinks.set(agentId, block.tool_use_id as string);
     }
     if (v.type === 'assistant' && isObj(msg) && Array.isArray(msg.content)) {
-      const text = msg.content.filter((b) => isObj(b) && b.type === 'text').map((b) => String((b as { text?: unknown }).text ?? '')).join('\n').trim();
+      const text = msg.content
+        .filter((b) => isObj(b) && b.type === 'text')
+        .map((b) => String((b as { text?: unknown }).text ?? ''))
+        .join('\n')
+        .trim();
       if (text) info.finalText = text;
       for (const b of msg.content) {
         if (isObj(b) && b.type === 'tool_use' && SPAWN_TOOLS.has(String(b.name)) && str(b.id)) {
@@ -122,15 +147,38 @@ export function promptOf(v: Record<string, unknown>): string | undefined {
   if (typeof c === 'string') text = c;
   else if (Array.isArray(c)) {
     if (c.some((b) => isObj(b) && b.type === 'tool_result')) return undefined;
-    text = c.filter((b) => isObj(b) && b.type === 'text').map((b) => String((b as { text?: unknown }).text ?? '')).join('\n');
+    text = c
+      .filter((b) => isObj(b) && b.type === 'text')
+      .map((b) => String((b as { text?: unknown }).text ?? ''))
+      .join('\n');
   } else return undefined;
   if (!text.trim() || text.startsWith('[Request interrupted by user')) return undefined;
   return text;
 }
 
-interface Message { key: string; texts: string[]; usage: unknown; model?: string; lastTs: string; lastLine: number; toolUseIds: string[] }
-interface ToolUse { id: string; name: string; input: unknown; ts: string; line: number; messageKey: string }
-interface ToolResult { content: unknown; isError: boolean; ts: string; line: number }
+interface Message {
+  key: string;
+  texts: string[];
+  usage: unknown;
+  model?: string;
+  lastTs: string;
+  lastLine: number;
+  toolUseIds: string[];
+}
+interface ToolUse {
+  id: string;
+  name: string;
+  input: unknown;
+  ts: string;
+  line: number;
+  messageKey: string;
+}
+interface ToolResult {
+  content: unknown;
+  isError: boolean;
+  ts: string;
+  line: number;
+}
 type Keyed = { ms: number; line: number; sub: number; ev: EventInput };
 
 /**
@@ -142,13 +190,30 @@ type Keyed = { ms: number; line: number; sub: number; ev: EventInput };
  * A message without text puts its usage on its first tool action (or on an empty response), so every message's
  * tokens are counted exactly once.
  */
-export function transcriptToEvents(lines: TranscriptLine[], info: TranscriptInfo, opts: TranscriptOptions): { events: EventInput[]; problems: TranscriptProblem[]; counts: TranscriptCounts } {
+export function transcriptToEvents(
+  lines: TranscriptLine[],
+  info: TranscriptInfo,
+  opts: TranscriptOptions,
+): { events: EventInput[]; problems: TranscriptProblem[]; counts: TranscriptCounts } {
   const problems: TranscriptProblem[] = [];
-  const counts: TranscriptCounts = { prompts: 0, assistantMessages: 0, toolCalls: 0, toolErrors: 0, agents: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 } };
+  const counts: TranscriptCounts = {
+    prompts: 0,
+    assistantMessages: 0,
+    toolCalls: 0,
+    toolErrors: 0,
+    agents: 0,
+    tokens: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 },
+  };
   const sid = opts.sessionId;
   const out: Keyed[] = [];
-  const push = (ts: string, line: number, sub: number, kind: EventInput['kind'], id: string, data: Record<string, unknown>) =>
-    out.push({ ms: Date.parse(ts), line, sub, ev: { id, sessionId: sid, kind, timestamp: ts, data } });
+  const push = (
+    ts: string,
+    line: number,
+    sub: number,
+    kind: EventInput['kind'],
+    id: string,
+    data: Record<string, unknown>,
+  ) => out.push({ ms: Date.parse(ts), line, sub, ev: { id, sessionId: sid, kind, timestamp: ts, data } });
   const messages = new Map<string, Message>();
   const uses = new Map<string, ToolUse>();
   const results = new Map<string, ToolResult>();
@@ -160,7 +225,18 @@ export function transcriptToEvents(lines: TranscriptLine[], info: TranscriptInfo
     const type = v.type;
     if (type !== 'user' && type !== 'assistant' && type !== 'summary') continue;
     if (type === 'summary') {
-      if (str(v.summary)) out.push({ ms: -Infinity, line, sub: 1, ev: { id: `cc:summary:${str(v.leafUuid) ?? line}`, sessionId: sid, kind: 'metadata_updated', data: { patch: { title: v.summary } } } });
+      if (str(v.summary))
+        out.push({
+          ms: -Infinity,
+          line,
+          sub: 1,
+          ev: {
+            id: `cc:summary:${str(v.leafUuid) ?? line}`,
+            sessionId: sid,
+            kind: 'metadata_updated',
+            data: { patch: { title: v.summary } },
+          },
+        });
       continue;
     }
     const ts = timeOf(v) ?? lastTs;
@@ -191,7 +267,14 @@ export function transcriptToEvents(lines: TranscriptLine[], info: TranscriptInfo
         if (!isObj(b)) continue;
         if (b.type === 'text' && typeof b.text === 'string' && b.text.trim()) m.texts.push(b.text);
         if (b.type === 'tool_use' && str(b.id) && !uses.has(b.id as string)) {
-          uses.set(b.id as string, { id: b.id as string, name: str(b.name) ?? 'unknown', input: b.input ?? null, ts, line, messageKey: key });
+          uses.set(b.id as string, {
+            id: b.id as string,
+            name: str(b.name) ?? 'unknown',
+            input: b.input ?? null,
+            ts,
+            line,
+            messageKey: key,
+          });
           m.toolUseIds.push(b.id as string);
         }
       }
@@ -200,7 +283,11 @@ export function transcriptToEvents(lines: TranscriptLine[], info: TranscriptInfo
     const prompt = promptOf(v);
     if (prompt !== undefined) {
       counts.prompts++;
-      push(ts, line, 0, 'response', `cc:${str(v.uuid) ?? `line${line}`}`, { role: 'user', content: capStrings(prompt), ...(str(v.uuid) ? { uuid: v.uuid } : {}) });
+      push(ts, line, 0, 'response', `cc:${str(v.uuid) ?? `line${line}`}`, {
+        role: 'user',
+        content: capStrings(prompt),
+        ...(str(v.uuid) ? { uuid: v.uuid } : {}),
+      });
       continue;
     }
     if (Array.isArray(msg.content)) {
@@ -220,9 +307,14 @@ export function transcriptToEvents(lines: TranscriptLine[], info: TranscriptInfo
     const extra = { ...(usage ? { usage } : {}), ...(m.model ? { model: m.model } : {}), messageId: m.key };
     if (m.texts.length) {
       counts.assistantMessages++;
-      push(m.lastTs, m.lastLine, 0, 'response', `cc:msg:${m.key}`, { role: 'assistant', content: capStrings(m.texts.join('\n')), ...extra });
+      push(m.lastTs, m.lastLine, 0, 'response', `cc:msg:${m.key}`, {
+        role: 'assistant',
+        content: capStrings(m.texts.join('\n')),
+        ...extra,
+      });
     } else if (m.toolUseIds.length) usageOnTool.set(m.toolUseIds[0]!, m);
-    else if (usage) push(m.lastTs, m.lastLine, 0, 'response', `cc:msg:${m.key}`, { role: 'assistant', content: '', ...extra });
+    else if (usage)
+      push(m.lastTs, m.lastLine, 0, 'response', `cc:msg:${m.key}`, { role: 'assistant', content: '', ...extra });
   }
 
   const agentOfCall = new Map<string, string>();
@@ -237,10 +329,16 @@ export function transcriptToEvents(lines: TranscriptLine[], info: TranscriptInfo
     const m = usageOnTool.get(u.id);
     const usage = m ? toUsage(m.usage) : undefined;
     push(r?.ts ?? u.ts, r?.line ?? u.line, 0, 'action', ccEventId.tool(u.id), {
-      type: 'tool_call', tool: u.name, toolUseId: u.id, input: capStrings(u.input),
-      ...(r ? { output: capStrings(typeof r.content === 'string' ? r.content : text), isError: r.isError } : { isError: false, unfinished: true }),
+      type: 'tool_call',
+      tool: u.name,
+      toolUseId: u.id,
+      input: capStrings(u.input),
+      ...(r
+        ? { output: capStrings(typeof r.content === 'string' ? r.content : text), isError: r.isError }
+        : { isError: false, unfinished: true }),
       ...(r?.isError ? { error: capStrings(text || 'error', 4000) } : {}),
-      startedAt: u.ts, ...(r ? { durationMs: Math.max(0, Date.parse(r.ts) - Date.parse(u.ts)) } : {}),
+      startedAt: u.ts,
+      ...(r ? { durationMs: Math.max(0, Date.parse(r.ts) - Date.parse(u.ts)) } : {}),
       ...(m ? { ...(usage ? { usage } : {}), ...(m.model ? { model: m.model } : {}), messageId: m.key } : {}),
     });
     if (!SPAWN_TOOLS.has(u.name)) continue;
@@ -250,36 +348,78 @@ export function transcriptToEvents(lines: TranscriptLine[], info: TranscriptInfo
     linkedAgents.add(agentId);
     counts.agents++;
     push(u.ts, u.line, 1, 'agent_spawned', ccEventId.agent(agentId), {
-      agentId, type: str(input.subagent_type) ?? 'agent', toolUseId: u.id, ...(str(input.description) ? { task: input.description } : {}),
+      agentId,
+      type: str(input.subagent_type) ?? 'agent',
+      toolUseId: u.id,
+      ...(str(input.description) ? { task: input.description } : {}),
       ...(sub ? { childSessionId: sub.sessionId } : {}),
     });
-    if (r) push(r.ts, r.line, 1, 'agent_completed', ccEventId.agentDone(agentId), { agentId, status: r.isError ? 'failed' : 'completed', result: capStrings(text, 4000) });
+    if (r)
+      push(r.ts, r.line, 1, 'agent_completed', ccEventId.agentDone(agentId), {
+        agentId,
+        status: r.isError ? 'failed' : 'completed',
+        result: capStrings(text, 4000),
+      });
   }
   // Sub-agent transcripts no Task call spawned (context compaction agents `acompact-…`, or a call not in this file).
   for (const s of subs.values()) {
     if (linkedAgents.has(s.agentId) || !s.firstTimestamp) continue;
     counts.agents++;
     const type = s.agentId.startsWith('acompact') ? 'compact' : 'agent';
-    push(s.firstTimestamp, Number.MAX_SAFE_INTEGER, 1, 'agent_spawned', ccEventId.agent(s.agentId), { agentId: s.agentId, type, childSessionId: s.sessionId });
-    push(s.lastTimestamp ?? s.firstTimestamp, Number.MAX_SAFE_INTEGER, 2, 'agent_completed', ccEventId.agentDone(s.agentId), { agentId: s.agentId, status: 'completed', ...(s.finalText ? { result: capStrings(s.finalText, 4000) } : {}) });
+    push(s.firstTimestamp, Number.MAX_SAFE_INTEGER, 1, 'agent_spawned', ccEventId.agent(s.agentId), {
+      agentId: s.agentId,
+      type,
+      childSessionId: s.sessionId,
+    });
+    push(
+      s.lastTimestamp ?? s.firstTimestamp,
+      Number.MAX_SAFE_INTEGER,
+      2,
+      'agent_completed',
+      ccEventId.agentDone(s.agentId),
+      { agentId: s.agentId, status: 'completed', ...(s.finalText ? { result: capStrings(s.finalText, 4000) } : {}) },
+    );
   }
 
   out.sort((a, b) => a.ms - b.ms || a.line - b.line || a.sub - b.sub);
   const first = info.firstTimestamp ?? out.find((k) => k.ev.timestamp)?.ev.timestamp;
   if (!first) return { events: [], problems, counts };
-  const last = out.reduce((t, k) => (k.ev.timestamp && k.ev.timestamp > t ? k.ev.timestamp : t), info.lastTimestamp ?? first);
+  const last = out.reduce(
+    (t, k) => (k.ev.timestamp && k.ev.timestamp > t ? k.ev.timestamp : t),
+    info.lastTimestamp ?? first,
+  );
   const created: EventInput = {
-    id: ccEventId.session, sessionId: sid, kind: 'session_created', timestamp: first,
+    id: ccEventId.session,
+    sessionId: sid,
+    kind: 'session_created',
+    timestamp: first,
     data: {
-      type: CLAUDE_CODE_SESSION_TYPE, ...(opts.parentSessionId ? { parentSessionId: opts.parentSessionId } : {}),
+      type: CLAUDE_CODE_SESSION_TYPE,
+      ...(opts.parentSessionId ? { parentSessionId: opts.parentSessionId } : {}),
       metadata: {
-        ...(meta.cwd ? { cwd: meta.cwd } : {}), ...(meta.gitBranch ? { gitBranch: meta.gitBranch } : {}),
-        claudeCode: { source: 'transcript', ...(opts.file ? { file: opts.file } : {}), ...(meta.version ? { version: meta.version } : {}), ...(meta.slug ? { slug: meta.slug } : {}) },
-        ...(opts.agentId ? { agentId: opts.agentId } : {}), ...(opts.agentType ? { agentType: opts.agentType } : {}),
+        ...(meta.cwd ? { cwd: meta.cwd } : {}),
+        ...(meta.gitBranch ? { gitBranch: meta.gitBranch } : {}),
+        claudeCode: {
+          source: 'transcript',
+          ...(opts.file ? { file: opts.file } : {}),
+          ...(meta.version ? { version: meta.version } : {}),
+          ...(meta.slug ? { slug: meta.slug } : {}),
+        },
+        ...(opts.agentId ? { agentId: opts.agentId } : {}),
+        ...(opts.agentType ? { agentType: opts.agentType } : {}),
       },
     },
   };
   const events = [created, ...out.map((k) => (k.ev.timestamp ? k.ev : { ...k.ev, timestamp: first }))];
-  events.push({ id: 'cc:import:end', sessionId: sid, kind: 'session_finalized', timestamp: last, data: { status: 'completed', final: { source: 'transcript', ...(info.finalText ? { lastMessage: capStrings(info.finalText, 2000) } : {}) } } });
+  events.push({
+    id: 'cc:import:end',
+    sessionId: sid,
+    kind: 'session_finalized',
+    timestamp: last,
+    data: {
+      status: 'completed',
+      final: { source: 'transcript', ...(info.finalText ? { lastMessage: capStrings(info.finalText, 2000) } : {}) },
+    },
+  });
   return { events, problems, counts };
 }

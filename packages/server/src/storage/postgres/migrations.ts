@@ -156,7 +156,9 @@ export async function migrate(client: PoolClient, lockKey: string, schema?: stri
     if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
     await client.query(`CREATE TABLE IF NOT EXISTS tether_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const { rows } = await client.query<{ v: number }>('SELECT coalesce(max(version), 0)::int AS v FROM tether_migrations');
+    const { rows } = await client.query<{ v: number }>(
+      'SELECT coalesce(max(version), 0)::int AS v FROM tether_migrations',
+    );
     const current = rows[0]?.v ?? 0;
     for (const m of MIGRATIONS) {
       if (m.version <= current) continue;

@@ -9,7 +9,15 @@ import type { AppendItem, AppendOutcome, PositionedEvent } from '../store.js';
 import { ftsText } from '../search-text.js';
 import { CHECKPOINT_KINDS } from '../checkpoints.js';
 import { writeCheckpointRows } from './pg-checkpoints.js';
-import { EVENT_COLUMNS, normalizeTime, pgSafe, rowToEvent, rowToRecord, type EventRow, type SessionRow } from './pg-rows.js';
+import {
+  EVENT_COLUMNS,
+  normalizeTime,
+  pgSafe,
+  rowToEvent,
+  rowToRecord,
+  type EventRow,
+  type SessionRow,
+} from './pg-rows.js';
 
 /** What one batch will write, decided in memory from the locked session rows. */
 interface Plan {
@@ -31,13 +39,32 @@ const key = (sessionId: string, eventId: string) => `${sessionId}\u0000${eventId
  * stored under the items' ids (`prior`): duplicates, per-item errors, auto-created sessions, seqs, and the records
  * after each event. Mirrors the SQLite adapter's rules item for item.
  */
-function plan(items: AppendItem[], records: Map<string, SessionRecord>, prior: Map<string, TetherEvent>, poisoned: Map<number, AppendOutcome>): Plan {
+function plan(
+  items: AppendItem[],
+  records: Map<string, SessionRecord>,
+  prior: Map<string, TetherEvent>,
+  poisoned: Map<number, AppendOutcome>,
+): Plan {
   const p: Plan = { outcomes: [], events: [], texts: [], fts: [], fresh: new Map(), changed: new Map() };
-  const add = (rec: SessionRecord | undefined, input: EventInput, data: Record<string, unknown>, text: string, fts: string, receivedAt: string): { rec: SessionRecord; ev: TetherEvent } => {
+  const add = (
+    rec: SessionRecord | undefined,
+    input: EventInput,
+    data: Record<string, unknown>,
+    text: string,
+    fts: string,
+    receivedAt: string,
+  ): { rec: SessionRecord; ev: TetherEvent } => {
     const ev: TetherEvent = {
-      id: input.id ?? randomUUID(), sessionId: input.sessionId, seq: (rec?.lastSeq ?? 0) + 1, kind: input.kind,
-      timestamp: normalizeTime(input.timestamp ?? (typeof data.timestamp === 'string' ? data.timestamp : undefined), receivedAt),
-      receivedAt, data,
+      id: input.id ?? randomUUID(),
+      sessionId: input.sessionId,
+      seq: (rec?.lastSeq ?? 0) + 1,
+      kind: input.kind,
+      timestamp: normalizeTime(
+        input.timestamp ?? (typeof data.timestamp === 'string' ? data.timestamp : undefined),
+        receivedAt,
+      ),
+      receivedAt,
+      data,
     };
     p.events.push(ev);
     p.texts.push(text);
@@ -67,15 +94,27 @@ function plan(items: AppendItem[], records: Map<string, SessionRecord>, prior: M
       }
     }
     if (rec && input.kind === 'session_created') {
-      p.outcomes.push({ ok: false, error: new TetherError('session_exists', `Session ${input.sessionId} already exists`) });
+      p.outcomes.push({
+        ok: false,
+        error: new TetherError('session_exists', `Session ${input.sessionId} already exists`),
+      });
       continue;
     }
     if (!rec && input.kind !== 'session_created' && !item.autoCreate) {
-      p.outcomes.push({ ok: false, error: new TetherError('session_not_found', `Session ${input.sessionId} does not exist`) });
+      p.outcomes.push({
+        ok: false,
+        error: new TetherError('session_not_found', `Session ${input.sessionId} does not exist`),
+      });
       continue;
     }
     if (CHECKPOINT_KINDS.has(input.kind) !== (item.checkpoint !== undefined)) {
-      p.outcomes.push({ ok: false, error: new TetherError('validation_failed', `${input.kind} events come only with their checkpoint rows (POST /api/v1/langgraph/…)`) });
+      p.outcomes.push({
+        ok: false,
+        error: new TetherError(
+          'validation_failed',
+          `${input.kind} events come only with their checkpoint rows (POST /api/v1/langgraph/…)`,
+        ),
+      });
       continue;
     }
     let data: Record<string, unknown>;
@@ -94,8 +133,18 @@ function plan(items: AppendItem[], records: Map<string, SessionRecord>, prior: M
       const committed: TetherEvent[] = [];
       if (!rec) {
         if (input.kind !== 'session_created') {
-          const created = add(undefined, { sessionId: input.sessionId, kind: 'session_created', ...(claimedTime(input) ? { timestamp: claimedTime(input) } : {}) },
-            autoCreated(), AUTO_CREATED_TEXT, AUTO_CREATED_FTS, item.receivedAt);
+          const created = add(
+            undefined,
+            {
+              sessionId: input.sessionId,
+              kind: 'session_created',
+              ...(claimedTime(input) ? { timestamp: claimedTime(input) } : {}),
+            },
+            autoCreated(),
+            AUTO_CREATED_TEXT,
+            AUTO_CREATED_FTS,
+            item.receivedAt,
+          );
           rec = created.rec;
           committed.push(created.ev);
         }
@@ -118,7 +167,15 @@ function plan(items: AppendItem[], records: Map<string, SessionRecord>, prior: M
   return p;
 }
 
-const autoCreated = (): Record<string, unknown> => ({ autoCreated: true, userId: null, type: null, parentSessionId: null, tags: [], metadata: {}, initial: null });
+const autoCreated = (): Record<string, unknown> => ({
+  autoCreated: true,
+  userId: null,
+  type: null,
+  parentSessionId: null,
+  tags: [],
+  metadata: {},
+  initial: null,
+});
 const AUTO_CREATED_TEXT = JSON.stringify(autoCreated());
 const AUTO_CREATED_FTS = ftsText('session_created', autoCreated());
 
@@ -165,10 +222,17 @@ RETURNING pos, session_id, seq`;
  * (tiny: the servers read the events themselves from the log by pos, so NOTIFY's 8,000-byte payload limit never
  * matters). Throws the database's error (the caller rolls back and may retry).
  */
-export async function appendInTransaction(client: PoolClient, items: AppendItem[], posLock: string | null,
-  wake: { channel: string; payload: string }): Promise<AppendOutcome[]> {
+export async function appendInTransaction(
+  client: PoolClient,
+  items: AppendItem[],
+  posLock: string | null,
+  wake: { channel: string; payload: string },
+): Promise<AppendOutcome[]> {
   const ids = [...new Set(items.map((i) => i.input.sessionId))].sort();
-  const { rows } = await client.query<SessionRow>('SELECT * FROM sessions WHERE session_id = ANY($1::text[]) ORDER BY session_id FOR UPDATE', [ids]);
+  const { rows } = await client.query<SessionRow>(
+    'SELECT * FROM sessions WHERE session_id = ANY($1::text[]) ORDER BY session_id FOR UPDATE',
+    [ids],
+  );
   const known = new Set(rows.map((r) => r.session_id));
   const prior = new Map<string, TetherEvent>();
   const asked = items.filter((i) => i.input.id !== undefined && known.has(i.input.sessionId));
@@ -194,10 +258,23 @@ export async function appendInTransaction(client: PoolClient, items: AppendItem[
   if (p.fresh.size) {
     const f = [...p.fresh.values()];
     await client.query(INSERT_SESSIONS, [
-      f.map((r) => r.sessionId), f.map((r) => r.userId), f.map((r) => r.type), f.map((r) => r.parentSessionId), f.map((r) => r.status),
-      f.map((r) => JSON.stringify(r.tags)), f.map((r) => JSON.stringify(r.metadata)), f.map((r) => json(r.initial)), f.map((r) => json(r.final)),
-      f.map((r) => JSON.stringify(r.state)), f.map((r) => r.stateVersion), f.map((r) => r.created), f.map((r) => r.updated),
-      f.map((r) => r.endedAt), f.map((r) => r.durationMs), f.map((r) => r.lastSeq), f.map((r) => r.metadata.metrics.actions),
+      f.map((r) => r.sessionId),
+      f.map((r) => r.userId),
+      f.map((r) => r.type),
+      f.map((r) => r.parentSessionId),
+      f.map((r) => r.status),
+      f.map((r) => JSON.stringify(r.tags)),
+      f.map((r) => JSON.stringify(r.metadata)),
+      f.map((r) => json(r.initial)),
+      f.map((r) => json(r.final)),
+      f.map((r) => JSON.stringify(r.state)),
+      f.map((r) => r.stateVersion),
+      f.map((r) => r.created),
+      f.map((r) => r.updated),
+      f.map((r) => r.endedAt),
+      f.map((r) => r.durationMs),
+      f.map((r) => r.lastSeq),
+      f.map((r) => r.metadata.metrics.actions),
       f.map((r) => r.metadata.metrics.responses),
     ]);
   }
@@ -206,18 +283,36 @@ export async function appendInTransaction(client: PoolClient, items: AppendItem[
   const e = p.events;
   const res = await client.query<{ pos: string; session_id: string; seq: number }>(writeEventsSql(posLock !== null), [
     posLock ?? '0',
-    c.map((r) => r.sessionId), c.map((r) => r.status), c.map((r) => JSON.stringify(r.metadata)), c.map((r) => json(r.final)),
-    c.map((r) => JSON.stringify(r.state)), c.map((r) => r.stateVersion), c.map((r) => r.updated), c.map((r) => r.endedAt),
-    c.map((r) => r.durationMs), c.map((r) => r.lastSeq), c.map((r) => r.metadata.metrics.actions), c.map((r) => r.metadata.metrics.responses),
-    e.map((ev) => ev.sessionId), e.map((ev) => ev.seq), e.map((ev) => ev.id), e.map((ev) => ev.kind), e.map((ev) => ev.timestamp),
-    e.map((ev) => ev.receivedAt), p.texts, p.fts,
-    wake.channel, wake.payload,
+    c.map((r) => r.sessionId),
+    c.map((r) => r.status),
+    c.map((r) => JSON.stringify(r.metadata)),
+    c.map((r) => json(r.final)),
+    c.map((r) => JSON.stringify(r.state)),
+    c.map((r) => r.stateVersion),
+    c.map((r) => r.updated),
+    c.map((r) => r.endedAt),
+    c.map((r) => r.durationMs),
+    c.map((r) => r.lastSeq),
+    c.map((r) => r.metadata.metrics.actions),
+    c.map((r) => r.metadata.metrics.responses),
+    e.map((ev) => ev.sessionId),
+    e.map((ev) => ev.seq),
+    e.map((ev) => ev.id),
+    e.map((ev) => ev.kind),
+    e.map((ev) => ev.timestamp),
+    e.map((ev) => ev.receivedAt),
+    p.texts,
+    p.fts,
+    wake.channel,
+    wake.payload,
   ]);
   const pos = new Map(res.rows.map((r) => [`${r.session_id}\u0000${r.seq}`, Number(r.pos)]));
   for (const ev of e) (ev as PositionedEvent).pos = pos.get(`${ev.sessionId}\u0000${ev.seq}`)!;
   const side = items.flatMap((item, i) => {
     const o = p.outcomes[i];
-    return item.checkpoint && o?.ok && !o.duplicate ? [{ sessionId: o.event.sessionId, seq: o.event.seq, rows: item.checkpoint }] : [];
+    return item.checkpoint && o?.ok && !o.duplicate
+      ? [{ sessionId: o.event.sessionId, seq: o.event.seq, rows: item.checkpoint }]
+      : [];
   });
   if (side.length) await writeCheckpointRows(client, side);
   return p.outcomes;

@@ -50,7 +50,11 @@ export class PgFeed implements SharedFeed {
   private retry: NodeJS.Timeout | undefined;
   private backoff: number;
 
-  constructor(private readonly store: PostgresStore, private readonly sink: FeedSink, private readonly opts: FeedOptions = {}) {
+  constructor(
+    private readonly store: PostgresStore,
+    private readonly sink: FeedSink,
+    private readonly opts: FeedOptions = {},
+  ) {
     this.backoff = opts.reconnectMs ?? 100;
   }
 
@@ -117,10 +121,13 @@ export class PgFeed implements SharedFeed {
           this.cursor = Math.max(this.cursor, end);
           this.local.clear();
         }
-        for (; needs !== 'nothing';) {
+        for (; needs !== 'nothing'; ) {
           const page = (await this.store.listAllEvents(this.cursor, PAGE)) as PositionedEvent[];
           if (!page.length || this.isClosed()) break;
-          const missing = needs === 'sessions' ? [...new Set(page.filter((ev) => !this.local.has(ev.pos)).map((ev) => ev.sessionId))] : [];
+          const missing =
+            needs === 'sessions'
+              ? [...new Set(page.filter((ev) => !this.local.has(ev.pos)).map((ev) => ev.sessionId))]
+              : [];
           const rows = missing.length ? await this.store.getSessions(missing) : new Map<string, SessionRecord>();
           for (const ev of page) {
             if (ev.pos <= this.cursor) continue;

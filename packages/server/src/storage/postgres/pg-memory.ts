@@ -1,7 +1,19 @@
 import type pg from 'pg';
 import {
-  containmentOf, expiryFor, indexedText, joinNamespace, matchesFilter, namespaceMatches, pageNamespaces, prefixRange, splitNamespace,
-  type MemoryItem, type MemoryPut, type MemorySearch, type MemoryStore, type NamespaceQuery,
+  containmentOf,
+  expiryFor,
+  indexedText,
+  joinNamespace,
+  matchesFilter,
+  namespaceMatches,
+  pageNamespaces,
+  prefixRange,
+  splitNamespace,
+  type MemoryItem,
+  type MemoryPut,
+  type MemorySearch,
+  type MemoryStore,
+  type NamespaceQuery,
 } from '../memory.js';
 
 interface ItemRow {
@@ -16,8 +28,12 @@ interface ItemRow {
 }
 
 const toItem = (r: ItemRow): MemoryItem => ({
-  namespace: splitNamespace(r.ns), key: r.key, value: r.value,
-  createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(), expiresAt: r.expires_at?.toISOString() ?? null,
+  namespace: splitNamespace(r.ns),
+  key: r.key,
+  value: r.value,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
+  expiresAt: r.expires_at?.toISOString() ?? null,
   ...(r.score !== undefined ? { score: Number(r.score) } : {}),
 });
 
@@ -36,7 +52,10 @@ const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  * are then checked with LangGraph's semantics ({@link matchesFilter}).
  */
 export class PgMemory implements MemoryStore {
-  constructor(private readonly pool: pg.Pool, private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   async put(item: MemoryPut): Promise<void> {
     const now = this.clock();
@@ -46,28 +65,44 @@ export class PgMemory implements MemoryStore {
        ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, body = excluded.body, updated_at = excluded.updated_at,
          ttl_minutes = excluded.ttl_minutes, expires_at = excluded.expires_at,
          created_at = CASE WHEN store_items.expires_at <= excluded.updated_at THEN excluded.created_at ELSE store_items.created_at END`,
-      [joinNamespace(item.namespace), item.key, JSON.stringify(item.value), indexedText(item.value, item.index), at, item.ttlMinutes ?? null, expiryFor(now, item.ttlMinutes)],
+      [
+        joinNamespace(item.namespace),
+        item.key,
+        JSON.stringify(item.value),
+        indexedText(item.value, item.index),
+        at,
+        item.ttlMinutes ?? null,
+        expiryFor(now, item.ttlMinutes),
+      ],
     );
   }
 
   async get(namespace: string[], key: string, refreshTtl = true): Promise<MemoryItem | undefined> {
     const now = new Date(this.clock()).toISOString();
     const ns = joinNamespace(namespace);
-    const { rows } = await this.pool.query<ItemRow>('SELECT * FROM store_items WHERE ns = $1 AND key = $2 AND (expires_at IS NULL OR expires_at > $3)', [ns, key, now]);
+    const { rows } = await this.pool.query<ItemRow>(
+      'SELECT * FROM store_items WHERE ns = $1 AND key = $2 AND (expires_at IS NULL OR expires_at > $3)',
+      [ns, key, now],
+    );
     const row = rows[0];
     if (!row) return undefined;
     if (refreshTtl && row.ttl_minutes) {
       // Only items with a TTL cost a write on read.
       const r = await this.pool.query<ItemRow>(
         `UPDATE store_items SET expires_at = $3::timestamptz + ttl_minutes * interval '1 minute'
-         WHERE ns = $1 AND key = $2 AND expires_at > $3 RETURNING *`, [ns, key, now]);
+         WHERE ns = $1 AND key = $2 AND expires_at > $3 RETURNING *`,
+        [ns, key, now],
+      );
       return r.rows[0] ? toItem(r.rows[0]) : undefined;
     }
     return toItem(row);
   }
 
   async delete(namespace: string[], key: string): Promise<boolean> {
-    const r = await this.pool.query('DELETE FROM store_items WHERE ns = $1 AND key = $2', [joinNamespace(namespace), key]);
+    const r = await this.pool.query('DELETE FROM store_items WHERE ns = $1 AND key = $2', [
+      joinNamespace(namespace),
+      key,
+    ]);
     return (r.rowCount ?? 0) > 0;
   }
 
@@ -130,11 +165,16 @@ export class PgMemory implements MemoryStore {
       params.push(range.exact, range.from, range.to);
     }
     const { rows } = await this.pool.query<{ ns: string }>(sql, params);
-    return pageNamespaces(rows.map((r) => r.ns), q);
+    return pageNamespaces(
+      rows.map((r) => r.ns),
+      q,
+    );
   }
 
   async sweep(): Promise<number> {
-    const r = await this.pool.query('DELETE FROM store_items WHERE expires_at <= $1', [new Date(this.clock()).toISOString()]);
+    const r = await this.pool.query('DELETE FROM store_items WHERE expires_at <= $1', [
+      new Date(this.clock()).toISOString(),
+    ]);
     return r.rowCount ?? 0;
   }
 }

@@ -72,12 +72,15 @@ export class PgQueries {
     if (q.parentSessionId === 'none') where.push('parent_session_id IS NULL');
     else if (q.parentSessionId !== undefined) where.push(`parent_session_id = ${arg(q.parentSessionId)}`);
     if (q.createdAfter !== undefined) where.push(`created >= ${arg(iso('createdAfter', q.createdAfter))}::timestamptz`);
-    if (q.createdBefore !== undefined) where.push(`created < ${arg(iso('createdBefore', q.createdBefore))}::timestamptz`);
+    if (q.createdBefore !== undefined)
+      where.push(`created < ${arg(iso('createdBefore', q.createdBefore))}::timestamptz`);
     if (q.q !== undefined) {
       const ts = tsQuery(q.q, args);
       if (ts) {
         const like = arg(likeLiteral(q.q));
-        where.push(`(session_id IN (SELECT session_id FROM events WHERE fts @@ ${ts}) OR session_id ILIKE ${like} OR user_id ILIKE ${like})`);
+        where.push(
+          `(session_id IN (SELECT session_id FROM events WHERE fts @@ ${ts}) OR session_id ILIKE ${like} OR user_id ILIKE ${like})`,
+        );
       }
     }
     if (q.cursor !== undefined) {
@@ -91,7 +94,11 @@ export class PgQueries {
     const more = rows.length > limit;
     const sessions = rows.slice(0, limit).map((r) => toSummary(rowToRecord(r)));
     const last = sessions[sessions.length - 1];
-    return { sessions, nextCursor: more && last ? encodeCursor(sortCol === 'updated' ? last.updated : last.created, last.sessionId) : null };
+    return {
+      sessions,
+      nextCursor:
+        more && last ? encodeCursor(sortCol === 'updated' ? last.updated : last.created, last.sessionId) : null,
+    };
   }
 
   async listEvents(sessionId: string, o: ListEventsOptions): Promise<TetherEvent[]> {
@@ -102,7 +109,10 @@ export class PgQueries {
     if (o.kinds?.length) where.push(`kind = ANY($${args.push(o.kinds)}::text[])`);
     const limit = o.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(o.limit))}` : '';
     const offset = o.offset ? ` OFFSET ${Math.max(0, Math.floor(o.offset))}` : '';
-    const { rows } = await this.pool.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY seq ${o.tail ? 'DESC' : 'ASC'}${limit}${offset}`, args);
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY seq ${o.tail ? 'DESC' : 'ASC'}${limit}${offset}`,
+      args,
+    );
     const events = rows.map((r) => {
       const { pos: _pos, ...ev } = rowToEvent(r);
       return ev as TetherEvent;
@@ -111,7 +121,10 @@ export class PgQueries {
   }
 
   async listAllEvents(afterPos: number, limit: number): Promise<Array<TetherEvent & { pos: number }>> {
-    const { rows } = await this.pool.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE pos > $1 ORDER BY pos LIMIT $2`, [afterPos, limit]);
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE pos > $1 ORDER BY pos LIMIT $2`,
+      [afterPos, limit],
+    );
     return rows.map(rowToEvent);
   }
 
@@ -126,19 +139,30 @@ export class PgQueries {
     if (!ts) return [];
     args.push(limit);
     const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events, (SELECT ${ts} AS q) x WHERE fts @@ x.q ORDER BY ts_rank(fts, x.q) DESC, pos DESC LIMIT $${args.length}`, args);
+      `SELECT ${EVENT_COLUMNS} FROM events, (SELECT ${ts} AS q) x WHERE fts @@ x.q ORDER BY ts_rank(fts, x.q) DESC, pos DESC LIMIT $${args.length}`,
+      args,
+    );
     return rows.map((r) => {
       const ev = rowToEvent(r);
-      return { sessionId: ev.sessionId, seq: ev.seq, kind: ev.kind, timestamp: ev.timestamp, snippet: snippet(ftsText(ev.kind, ev.data), query) };
+      return {
+        sessionId: ev.sessionId,
+        seq: ev.seq,
+        kind: ev.kind,
+        timestamp: ev.timestamp,
+        snippet: snippet(ftsText(ev.kind, ev.data), query),
+      };
     });
   }
 
   async stats(): Promise<Stats> {
     const [byStatusRows, byTypeRows, totals] = await Promise.all([
       this.pool.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM sessions GROUP BY status'),
-      this.pool.query<{ type: string; n: number }>(`SELECT coalesce(type, '(none)') AS type, count(*)::int AS n FROM sessions GROUP BY 1`),
+      this.pool.query<{ type: string; n: number }>(
+        `SELECT coalesce(type, '(none)') AS type, count(*)::int AS n FROM sessions GROUP BY 1`,
+      ),
       this.pool.query<{ s: number; e: string; a: string; r: string }>(
-        'SELECT count(*)::int AS s, coalesce(sum(last_seq), 0) AS e, coalesce(sum(actions), 0) AS a, coalesce(sum(responses), 0) AS r FROM sessions'),
+        'SELECT count(*)::int AS s, coalesce(sum(last_seq), 0) AS e, coalesce(sum(actions), 0) AS a, coalesce(sum(responses), 0) AS r FROM sessions',
+      ),
     ]);
     const byStatus: Record<string, number> = {};
     for (const r of byStatusRows.rows) byStatus[r.status] = r.n;
@@ -146,8 +170,16 @@ export class PgQueries {
     for (const r of byTypeRows.rows) byType[r.type] = r.n;
     const t = totals.rows[0]!;
     return {
-      totalSessions: t.s, activeSessions: byStatus.active ?? 0, completedSessions: byStatus.completed ?? 0, failedSessions: byStatus.failed ?? 0,
-      abandonedSessions: byStatus.abandoned ?? 0, totalEvents: Number(t.e), totalActions: Number(t.a), totalResponses: Number(t.r), byType, byStatus,
+      totalSessions: t.s,
+      activeSessions: byStatus.active ?? 0,
+      completedSessions: byStatus.completed ?? 0,
+      failedSessions: byStatus.failed ?? 0,
+      abandonedSessions: byStatus.abandoned ?? 0,
+      totalEvents: Number(t.e),
+      totalActions: Number(t.a),
+      totalResponses: Number(t.r),
+      byType,
+      byStatus,
     };
   }
 
@@ -159,20 +191,56 @@ export class PgQueries {
     const want = (part: AnalyticsPart) => !a.include || a.include.has(part);
     const none = Promise.resolve({ rows: [] as never[] });
     const [overTime, tools, tokens, durations, busiest] = await Promise.all([
-      !want('eventsOverTime') ? none : this.pool.query(`SELECT ${bucket} AS t, kind, count(*)::int AS n FROM events WHERE ${inRange} GROUP BY 1, 2 ORDER BY 1, 2`, range),
-      !want('tools') ? none : this.pool.query<{ tool: string; calls: number; errors: number }>(`SELECT ${ACTION_TOOL} AS tool, count(*)::int AS calls,
-        (count(*) FILTER (WHERE ${ACTION_ERROR}))::int AS errors FROM events WHERE kind = 'action' AND ${ACTION_TOOL} IS NOT NULL AND ${inRange} GROUP BY 1 ORDER BY calls DESC, tool LIMIT 50`, range),
-      !want('tokensOverTime') ? none : this.pool.query(`SELECT ${bucket} AS t, sum(${USAGE_IN})::float8 AS input, sum(${USAGE_OUT})::float8 AS output
-        FROM events WHERE kind IN (${USAGE_KINDS_SQL}) AND ${inRange} GROUP BY 1 ORDER BY 1`, range),
-      !want('durations') ? none : this.pool.query(`SELECT session_id AS "sessionId", type, status, duration_ms::float8 AS "durationMs" FROM sessions
-        WHERE duration_ms IS NOT NULL AND created >= $1::timestamptz AND created < $2::timestamptz ORDER BY duration_ms DESC LIMIT 500`, range),
-      !want('busiest') ? none : this.pool.query(`SELECT e.session_id AS "sessionId", count(*)::int AS events, s.type, s.status FROM events e
-        LEFT JOIN sessions s ON s.session_id = e.session_id WHERE e.ts >= $1::timestamptz AND e.ts < $2::timestamptz GROUP BY e.session_id, s.type, s.status ORDER BY events DESC LIMIT 10`, range),
+      !want('eventsOverTime')
+        ? none
+        : this.pool.query(
+            `SELECT ${bucket} AS t, kind, count(*)::int AS n FROM events WHERE ${inRange} GROUP BY 1, 2 ORDER BY 1, 2`,
+            range,
+          ),
+      !want('tools')
+        ? none
+        : this.pool.query<{ tool: string; calls: number; errors: number }>(
+            `SELECT ${ACTION_TOOL} AS tool, count(*)::int AS calls,
+        (count(*) FILTER (WHERE ${ACTION_ERROR}))::int AS errors FROM events WHERE kind = 'action' AND ${ACTION_TOOL} IS NOT NULL AND ${inRange} GROUP BY 1 ORDER BY calls DESC, tool LIMIT 50`,
+            range,
+          ),
+      !want('tokensOverTime')
+        ? none
+        : this.pool.query(
+            `SELECT ${bucket} AS t, sum(${USAGE_IN})::float8 AS input, sum(${USAGE_OUT})::float8 AS output
+        FROM events WHERE kind IN (${USAGE_KINDS_SQL}) AND ${inRange} GROUP BY 1 ORDER BY 1`,
+            range,
+          ),
+      !want('durations')
+        ? none
+        : this.pool.query(
+            `SELECT session_id AS "sessionId", type, status, duration_ms::float8 AS "durationMs" FROM sessions
+        WHERE duration_ms IS NOT NULL AND created >= $1::timestamptz AND created < $2::timestamptz ORDER BY duration_ms DESC LIMIT 500`,
+            range,
+          ),
+      !want('busiest')
+        ? none
+        : this.pool.query(
+            `SELECT e.session_id AS "sessionId", count(*)::int AS events, s.type, s.status FROM events e
+        LEFT JOIN sessions s ON s.session_id = e.session_id WHERE e.ts >= $1::timestamptz AND e.ts < $2::timestamptz GROUP BY e.session_id, s.type, s.status ORDER BY events DESC LIMIT 10`,
+            range,
+          ),
     ]);
-    const totals = tools.rows.reduce((acc, r) => ({ calls: acc.calls + r.calls, errors: acc.errors + r.errors }), { calls: 0, errors: 0 });
+    const totals = tools.rows.reduce((acc, r) => ({ calls: acc.calls + r.calls, errors: acc.errors + r.errors }), {
+      calls: 0,
+      errors: 0,
+    });
     return {
-      from: a.from, to: a.to, bucketMs: a.bucketMs, eventsOverTime: overTime.rows, tokensOverTime: tokens.rows, tools: tools.rows,
-      durations: durations.rows, busiest: busiest.rows, toolCalls: totals.calls, toolErrors: totals.errors,
+      from: a.from,
+      to: a.to,
+      bucketMs: a.bucketMs,
+      eventsOverTime: overTime.rows,
+      tokensOverTime: tokens.rows,
+      tools: tools.rows,
+      durations: durations.rows,
+      busiest: busiest.rows,
+      toolCalls: totals.calls,
+      toolErrors: totals.errors,
       errorRate: totals.calls ? totals.errors / totals.calls : 0,
     };
   }

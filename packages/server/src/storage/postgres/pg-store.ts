@@ -1,7 +1,16 @@
 import pg from 'pg';
 import type { Analytics, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
 import type { SessionRecord } from '../../events/record.js';
-import type { AnalyticsQuery, ApiKeyRecord, AppendItem, AppendOutcome, ListEventsOptions, SearchHit, Stats, Store } from '../store.js';
+import type {
+  AnalyticsQuery,
+  ApiKeyRecord,
+  AppendItem,
+  AppendOutcome,
+  ListEventsOptions,
+  SearchHit,
+  Stats,
+  Store,
+} from '../store.js';
 import type { CheckpointQuery, StoredCheckpoint } from '../checkpoints.js';
 import { DELETE_CHECKPOINT_ROWS, listCheckpoints } from './pg-checkpoints.js';
 import { migrate, quoteIdent } from './migrations.js';
@@ -84,8 +93,13 @@ export class PostgresStore implements Store {
       try {
         const schema = opts.schema ?? (await ensureSearchPathSchema(client));
         await migrate(client, lockKey('migrate', schema), opts.schema);
-        return new PostgresStore(pool, opts.orderedCommits === false ? null : lockKey('pos', schema), `tether_${lockKey('feed', schema)}`,
-          connection, lockKey('retention', schema));
+        return new PostgresStore(
+          pool,
+          opts.orderedCommits === false ? null : lockKey('pos', schema),
+          `tether_${lockKey('feed', schema)}`,
+          connection,
+          lockKey('retention', schema),
+        );
       } finally {
         client.release();
       }
@@ -110,7 +124,10 @@ export class PostgresStore implements Store {
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
-        const out = await appendInTransaction(client, items, this.posLock, { channel: this.channel, payload: wakePayload('e', this.origin) });
+        const out = await appendInTransaction(client, items, this.posLock, {
+          channel: this.channel,
+          payload: wakePayload('e', this.origin),
+        });
         await client.query('COMMIT');
         return out;
       } catch (err) {
@@ -160,7 +177,8 @@ export class PostgresStore implements Store {
       for (const sql of DELETE_CHECKPOINT_ROWS) await client.query(sql, [sessionId]);
       // Every server's live feed tells its subscribers (delivered at commit; session ids are at most 128 characters,
       // far below NOTIFY's 8,000-byte payload limit).
-      if (s.rowCount) await client.query('SELECT pg_notify($1, $2)', [this.channel, wakePayload('d', this.origin, sessionId)]);
+      if (s.rowCount)
+        await client.query('SELECT pg_notify($1, $2)', [this.channel, wakePayload('d', this.origin, sessionId)]);
       await client.query('COMMIT');
       return (s.rowCount ?? 0) > 0;
     } catch (err) {
@@ -185,7 +203,10 @@ export class PostgresStore implements Store {
    */
   async deleteEndedBefore(iso: string, everyMs?: number): Promise<number> {
     const run = async () => {
-      const { rows } = await this.pool.query<{ session_id: string }>('SELECT session_id FROM sessions WHERE ended_at < $1::timestamptz', [iso]);
+      const { rows } = await this.pool.query<{ session_id: string }>(
+        'SELECT session_id FROM sessions WHERE ended_at < $1::timestamptz',
+        [iso],
+      );
       let n = 0;
       for (const r of rows) if (await this.deleteSession(r.session_id)) n++;
       return n;
@@ -195,9 +216,17 @@ export class PostgresStore implements Store {
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS ok', [this.retentionLock]);
-      const due = lock.rows[0]?.ok && (await client.query(
-        `SELECT 1 FROM tether_jobs WHERE name = 'retention' AND last_run > now() - make_interval(secs => $1::float8 / 1000)`, [everyMs])).rowCount === 0;
+      const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS ok', [
+        this.retentionLock,
+      ]);
+      const due =
+        lock.rows[0]?.ok &&
+        (
+          await client.query(
+            `SELECT 1 FROM tether_jobs WHERE name = 'retention' AND last_run > now() - make_interval(secs => $1::float8 / 1000)`,
+            [everyMs],
+          )
+        ).rowCount === 0;
       if (!due) {
         await client.query('ROLLBACK');
         return 0;
@@ -219,7 +248,9 @@ export class PostgresStore implements Store {
 
   /** The current snapshot rows of `ids` (missing sessions are absent from the map). */
   async getSessions(ids: string[]): Promise<Map<string, SessionRecord>> {
-    const { rows } = await this.pool.query<SessionRow>('SELECT * FROM sessions WHERE session_id = ANY($1::text[])', [ids]);
+    const { rows } = await this.pool.query<SessionRow>('SELECT * FROM sessions WHERE session_id = ANY($1::text[])', [
+      ids,
+    ]);
     return new Map(rows.map((r) => [r.session_id, rowToRecord(r)]));
   }
 
@@ -246,20 +277,47 @@ export class PostgresStore implements Store {
   }
 
   async createKey(key: ApiKeyRecord): Promise<void> {
-    await this.pool.query(`WITH k AS (INSERT INTO api_keys (id, name, hash, scopes, created, revoked_at) VALUES ($1, $2, $3, $4::jsonb, $5::timestamptz, NULL))
-      SELECT pg_notify($6, $7)`, [key.id, key.name, key.hash, JSON.stringify(key.scopes), key.created, this.channel, wakePayload('k', this.origin)]);
+    await this.pool.query(
+      `WITH k AS (INSERT INTO api_keys (id, name, hash, scopes, created, revoked_at) VALUES ($1, $2, $3, $4::jsonb, $5::timestamptz, NULL))
+      SELECT pg_notify($6, $7)`,
+      [
+        key.id,
+        key.name,
+        key.hash,
+        JSON.stringify(key.scopes),
+        key.created,
+        this.channel,
+        wakePayload('k', this.origin),
+      ],
+    );
   }
 
   async listKeys(): Promise<ApiKeyRecord[]> {
-    const { rows } = await this.pool.query<{ id: string; name: string; hash: string; scopes: string[]; created: Date; revoked_at: Date | null }>(
-      'SELECT * FROM api_keys ORDER BY created, id');
-    return rows.map((r) => ({ id: r.id, name: r.name, hash: r.hash, scopes: r.scopes, created: r.created.toISOString(), revokedAt: r.revoked_at?.toISOString() ?? null }));
+    const { rows } = await this.pool.query<{
+      id: string;
+      name: string;
+      hash: string;
+      scopes: string[];
+      created: Date;
+      revoked_at: Date | null;
+    }>('SELECT * FROM api_keys ORDER BY created, id');
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      hash: r.hash,
+      scopes: r.scopes,
+      created: r.created.toISOString(),
+      revokedAt: r.revoked_at?.toISOString() ?? null,
+    }));
   }
 
   async revokeKey(id: string): Promise<boolean> {
     // Every server forgets its cached key lookups and re-checks its live connections when this commits.
-    const r = await this.pool.query(`WITH k AS (UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING 1)
-      SELECT pg_notify($2, $3) FROM k`, [id, this.channel, wakePayload('k', this.origin)]);
+    const r = await this.pool.query(
+      `WITH k AS (UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING 1)
+      SELECT pg_notify($2, $3) FROM k`,
+      [id, this.channel, wakePayload('k', this.origin)],
+    );
     return (r.rowCount ?? 0) > 0;
   }
 

@@ -22,7 +22,11 @@ export function parseSearchPath(setting: string): string[] {
       i++;
       while (i < setting.length) {
         if (setting[i] === '"') {
-          if (setting[i + 1] === '"') { name += '"'; i += 2; continue; }
+          if (setting[i + 1] === '"') {
+            name += '"';
+            i += 2;
+            continue;
+          }
           i++;
           break;
         }
@@ -51,17 +55,21 @@ export async function ensureSearchPathSchema(client: PoolClient): Promise<string
   if (row.s) return row.s;
   const names = parseSearchPath(row.path).filter(Boolean);
   const first = names.find((n) => n !== '$user') ?? (names.includes('$user') ? row.role : undefined);
-  if (!first) throw new Error(`the search_path is empty ("${row.path}"): set one, e.g. ?options=-c search_path=tether in TETHER_DATABASE_URL`);
+  if (!first)
+    throw new Error(
+      `the search_path is empty ("${row.path}"): set one, e.g. ?options=-c search_path=tether in TETHER_DATABASE_URL`,
+    );
   try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(first)}`);
   } catch (err) {
     // Two servers starting at once may both try; the loser sees a duplicate (23505 / 42P06): the schema exists.
     const code = (err as { code?: string }).code;
-    if (code !== '23505' && code !== '42P06') throw new Error(
-      `schema ${quoteIdent(first)} (first on the search_path "${row.path}") does not exist and role ${quoteIdent(row.role)} cannot create it `
-      + `(${(err as Error).message}); as a role that may, run: CREATE SCHEMA ${quoteIdent(first)} AUTHORIZATION ${quoteIdent(row.role)};`,
-      { cause: err },
-    );
+    if (code !== '23505' && code !== '42P06')
+      throw new Error(
+        `schema ${quoteIdent(first)} (first on the search_path "${row.path}") does not exist and role ${quoteIdent(row.role)} cannot create it ` +
+          `(${(err as Error).message}); as a role that may, run: CREATE SCHEMA ${quoteIdent(first)} AUTHORIZATION ${quoteIdent(row.role)};`,
+        { cause: err },
+      );
   }
   const again = await client.query<{ s: string | null }>('SELECT current_schema() AS s');
   return again.rows[0]?.s ?? first;

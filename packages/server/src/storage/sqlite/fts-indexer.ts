@@ -61,13 +61,18 @@ export class FtsIndexer {
    * @param poll look for new events on every tick and catch-up, not only after {@link markPending} (the index thread,
    *   which does not see the writes, polls; the cost is one indexed lookup)
    */
-  constructor(private readonly db: Database.Database, private readonly poll = false) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly poll = false,
+  ) {
     // Stored in the index's own config table; setting it again is a no-op.
     db.exec(`INSERT INTO fts.events_fts (events_fts, rank) VALUES ('automerge', ${AUTOMERGE})`);
     this.stmt = {
       insert: db.prepare('INSERT INTO fts.events_fts (rowid, body) VALUES (?, ?)'),
       forget: db.prepare('DELETE FROM fts.events_fts WHERE rowid = ?'),
-      pendingRows: db.prepare<[number, number], PendingRow>('SELECT pos, kind, data FROM main.events WHERE pos > ? ORDER BY pos LIMIT ?'),
+      pendingRows: db.prepare<[number, number], PendingRow>(
+        'SELECT pos, kind, data FROM main.events WHERE pos > ? ORDER BY pos LIMIT ?',
+      ),
       position: db.prepare<[], { value: number }>("SELECT value FROM fts.meta WHERE key = 'fts_pos'"),
       setPosition: db.prepare("UPDATE fts.meta SET value = ? WHERE key = 'fts_pos'"),
     };
@@ -83,13 +88,15 @@ export class FtsIndexer {
   /** Indexes up to `limit` events in one transaction; returns how many. */
   private slice(limit: number): number {
     if ((!this.pending && !this.poll) || !this.db.open) return 0;
-    const n = this.db.transaction(() => {
-      const from = this.stmt.position.get()?.value ?? 0;
-      const rows = this.stmt.pendingRows.all(from, limit);
-      for (const r of rows) this.stmt.insert.run(r.pos, ftsText(r.kind, JSON.parse(r.data)));
-      if (rows.length) this.stmt.setPosition.run(rows[rows.length - 1]!.pos);
-      return rows.length;
-    }).deferred(); // not IMMEDIATE: that would also take the write lock of every attached file, the main one included
+    const n = this.db
+      .transaction(() => {
+        const from = this.stmt.position.get()?.value ?? 0;
+        const rows = this.stmt.pendingRows.all(from, limit);
+        for (const r of rows) this.stmt.insert.run(r.pos, ftsText(r.kind, JSON.parse(r.data)));
+        if (rows.length) this.stmt.setPosition.run(rows[rows.length - 1]!.pos);
+        return rows.length;
+      })
+      .deferred(); // not IMMEDIATE: that would also take the write lock of every attached file, the main one included
     if (n < limit) this.pending = false;
     return n;
   }
@@ -113,7 +120,7 @@ export class FtsIndexer {
   /** Indexes everything committed so far, now (before a search or a deletion). Returns how many events were indexed. */
   catchUp(): number {
     let total = 0;
-    for (let n = SLICE * 5; n === SLICE * 5;) {
+    for (let n = SLICE * 5; n === SLICE * 5; ) {
       n = this.slice(SLICE * 5);
       total += n;
     }
@@ -123,9 +130,11 @@ export class FtsIndexer {
   /** Removes the index entries of deleted events (by position); entries of events never indexed are no-ops. */
   forget(positions: number[]): void {
     if (!positions.length || !this.db.open) return;
-    this.db.transaction(() => {
-      for (const p of positions) this.stmt.forget.run(p);
-    }).deferred();
+    this.db
+      .transaction(() => {
+        for (const p of positions) this.stmt.forget.run(p);
+      })
+      .deferred();
   }
 
   /** Stops the background timer (call before closing the database). */

@@ -24,6 +24,7 @@ port.on('message', (m: FtsRequest) => {
     db.close();
     port.postMessage({ id: m.id, ok: true, value: 0 } satisfies WriterReply);
   } catch (err) {
-    if (m.t !== 'forget') port.postMessage({ id: m.id, ok: false, message: (err as Error).message } satisfies WriterReply);
+    if (m.t !== 'forget')
+      port.postMessage({ id: m.id, ok: false, message: (err as Error).message } satisfies WriterReply);
   }
 });

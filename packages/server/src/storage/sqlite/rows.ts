@@ -5,25 +5,66 @@ import type { WriteTx } from './writer.js';
 /** Conversions between session records / events and the SQLite adapter's rows and write operations. */
 
 export interface Row {
-  session_id: string; user_id: string | null; type: string | null; parent_session_id: string | null; status: string;
-  tags: string; metadata: string; initial: string | null; final: string | null; state: string; state_version: number;
-  created: string; updated: string; ended_at: string | null; duration_ms: number | null; last_seq: number;
+  session_id: string;
+  user_id: string | null;
+  type: string | null;
+  parent_session_id: string | null;
+  status: string;
+  tags: string;
+  metadata: string;
+  initial: string | null;
+  final: string | null;
+  state: string;
+  state_version: number;
+  created: string;
+  updated: string;
+  ended_at: string | null;
+  duration_ms: number | null;
+  last_seq: number;
 }
 
 export function rowToRecord(r: Row): SessionRecord {
   return {
-    sessionId: r.session_id, userId: r.user_id, type: r.type, parentSessionId: r.parent_session_id,
-    status: r.status as SessionRecord['status'], tags: JSON.parse(r.tags), metadata: JSON.parse(r.metadata),
-    initial: r.initial === null ? null : JSON.parse(r.initial), created: r.created, updated: r.updated,
-    endedAt: r.ended_at, durationMs: r.duration_ms, lastSeq: r.last_seq, stateVersion: r.state_version,
-    state: JSON.parse(r.state), final: r.final === null ? null : JSON.parse(r.final),
+    sessionId: r.session_id,
+    userId: r.user_id,
+    type: r.type,
+    parentSessionId: r.parent_session_id,
+    status: r.status as SessionRecord['status'],
+    tags: JSON.parse(r.tags),
+    metadata: JSON.parse(r.metadata),
+    initial: r.initial === null ? null : JSON.parse(r.initial),
+    created: r.created,
+    updated: r.updated,
+    endedAt: r.ended_at,
+    durationMs: r.duration_ms,
+    lastSeq: r.last_seq,
+    stateVersion: r.state_version,
+    state: JSON.parse(r.state),
+    final: r.final === null ? null : JSON.parse(r.final),
   };
 }
 
-export interface EventRow { pos: number; session_id: string; seq: number; event_id: string; kind: string; ts: string; received_at: string; data: string }
+export interface EventRow {
+  pos: number;
+  session_id: string;
+  seq: number;
+  event_id: string;
+  kind: string;
+  ts: string;
+  received_at: string;
+  data: string;
+}
 
 export function rowToEvent(r: EventRow): TetherEvent {
-  return { id: r.event_id, sessionId: r.session_id, seq: r.seq, kind: r.kind as TetherEvent['kind'], timestamp: r.ts, receivedAt: r.received_at, data: JSON.parse(r.data) };
+  return {
+    id: r.event_id,
+    sessionId: r.session_id,
+    seq: r.seq,
+    kind: r.kind as TetherEvent['kind'],
+    timestamp: r.ts,
+    receivedAt: r.received_at,
+    data: JSON.parse(r.data),
+  };
 }
 
 export function normalizeTime(ts: string | undefined, fallback: string): string {
@@ -44,23 +85,58 @@ export function copyForWrite(rec: SessionRecord): SessionRecord {
 /** The row writes for a session record: an insert when `fresh`, else an update (plus status columns when they changed). */
 export function sessionOps(r: SessionRecord, fresh: boolean, statusChanged: boolean): NonNullable<WriteTx['ops']> {
   if (!fresh) {
-    const ops: NonNullable<WriteTx['ops']> = [['updateSession', {
-      session_id: r.sessionId, metadata: JSON.stringify(r.metadata), state: JSON.stringify(r.state), state_version: r.stateVersion,
-      updated: r.updated, last_seq: r.lastSeq, actions: r.metadata.metrics.actions, responses: r.metadata.metrics.responses,
-    }]];
+    const ops: NonNullable<WriteTx['ops']> = [
+      [
+        'updateSession',
+        {
+          session_id: r.sessionId,
+          metadata: JSON.stringify(r.metadata),
+          state: JSON.stringify(r.state),
+          state_version: r.stateVersion,
+          updated: r.updated,
+          last_seq: r.lastSeq,
+          actions: r.metadata.metrics.actions,
+          responses: r.metadata.metrics.responses,
+        },
+      ],
+    ];
     if (statusChanged) {
-      ops.push(['updateSessionStatus', {
-        session_id: r.sessionId, status: r.status, final: r.final === null || r.final === undefined ? null : JSON.stringify(r.final),
-        ended_at: r.endedAt, duration_ms: r.durationMs,
-      }]);
+      ops.push([
+        'updateSessionStatus',
+        {
+          session_id: r.sessionId,
+          status: r.status,
+          final: r.final === null || r.final === undefined ? null : JSON.stringify(r.final),
+          ended_at: r.endedAt,
+          duration_ms: r.durationMs,
+        },
+      ]);
     }
     return ops;
   }
-  return [['insertSession', {
-    session_id: r.sessionId, user_id: r.userId, type: r.type, parent_session_id: r.parentSessionId, status: r.status,
-    tags: JSON.stringify(r.tags), metadata: JSON.stringify(r.metadata), initial: r.initial === null ? null : JSON.stringify(r.initial),
-    final: r.final === null || r.final === undefined ? null : JSON.stringify(r.final), state: JSON.stringify(r.state),
-    state_version: r.stateVersion, created: r.created, updated: r.updated, ended_at: r.endedAt, duration_ms: r.durationMs,
-    last_seq: r.lastSeq, actions: r.metadata.metrics.actions, responses: r.metadata.metrics.responses,
-  }]];
+  return [
+    [
+      'insertSession',
+      {
+        session_id: r.sessionId,
+        user_id: r.userId,
+        type: r.type,
+        parent_session_id: r.parentSessionId,
+        status: r.status,
+        tags: JSON.stringify(r.tags),
+        metadata: JSON.stringify(r.metadata),
+        initial: r.initial === null ? null : JSON.stringify(r.initial),
+        final: r.final === null || r.final === undefined ? null : JSON.stringify(r.final),
+        state: JSON.stringify(r.state),
+        state_version: r.stateVersion,
+        created: r.created,
+        updated: r.updated,
+        ended_at: r.endedAt,
+        duration_ms: r.durationMs,
+        last_seq: r.lastSeq,
+        actions: r.metadata.metrics.actions,
+        responses: r.metadata.metrics.responses,
+      },
+    ],
+  ];
 }

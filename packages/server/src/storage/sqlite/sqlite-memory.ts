@@ -1,7 +1,17 @@
 import type Database from 'better-sqlite3';
 import {
-  expiryFor, indexedText, joinNamespace, matchesFilter, pageNamespaces, prefixRange, splitNamespace,
-  type MemoryItem, type MemoryPut, type MemorySearch, type MemoryStore, type NamespaceQuery,
+  expiryFor,
+  indexedText,
+  joinNamespace,
+  matchesFilter,
+  pageNamespaces,
+  prefixRange,
+  splitNamespace,
+  type MemoryItem,
+  type MemoryPut,
+  type MemorySearch,
+  type MemoryStore,
+  type NamespaceQuery,
 } from '../memory.js';
 import { toFtsQuery } from './fts-text.js';
 import type { WriteTx } from './writer.js';
@@ -19,8 +29,12 @@ interface ItemRow {
 }
 
 const toItem = (r: ItemRow): MemoryItem => ({
-  namespace: splitNamespace(r.ns), key: r.key, value: JSON.parse(r.value) as Record<string, unknown>,
-  createdAt: r.created_at, updatedAt: r.updated_at, expiresAt: r.expires_at,
+  namespace: splitNamespace(r.ns),
+  key: r.key,
+  value: JSON.parse(r.value) as Record<string, unknown>,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  expiresAt: r.expires_at,
   ...(r.score !== undefined ? { score: r.score } : {}),
 });
 
@@ -36,7 +50,11 @@ const live = (p = ''): string => `(${p}expires_at IS NULL OR ${p}expires_at > @n
 export class SqliteMemory implements MemoryStore {
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(private readonly db: Database.Database, private readonly write: (tx: WriteTx) => Promise<number[]>, private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly write: (tx: WriteTx) => Promise<number[]>,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   /** The prepared statement for `sql` (prepared once per connection). */
   private prepared(sql: string): Database.Statement {
@@ -54,21 +72,33 @@ export class SqliteMemory implements MemoryStore {
     const ns = joinNamespace(item.namespace);
     const text = indexedText(item.value, item.index);
     const ops: NonNullable<WriteTx['ops']> = [
-      ['DELETE FROM store_items_fts WHERE rowid = (SELECT id FROM store_items WHERE ns = ? AND key = ?)', [ns, item.key]],
-      [`INSERT INTO store_items (ns, key, value, created_at, updated_at, ttl_minutes, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      [
+        'DELETE FROM store_items_fts WHERE rowid = (SELECT id FROM store_items WHERE ns = ? AND key = ?)',
+        [ns, item.key],
+      ],
+      [
+        `INSERT INTO store_items (ns, key, value, created_at, updated_at, ttl_minutes, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, ttl_minutes = excluded.ttl_minutes,
           expires_at = excluded.expires_at,
           created_at = CASE WHEN store_items.expires_at IS NOT NULL AND store_items.expires_at <= excluded.updated_at THEN excluded.created_at ELSE store_items.created_at END`,
-      [ns, item.key, JSON.stringify(item.value), at, at, item.ttlMinutes ?? null, expiryFor(now, item.ttlMinutes)]],
+        [ns, item.key, JSON.stringify(item.value), at, at, item.ttlMinutes ?? null, expiryFor(now, item.ttlMinutes)],
+      ],
     ];
-    if (text !== null) ops.push(['INSERT INTO store_items_fts (rowid, body) SELECT id, ? FROM store_items WHERE ns = ? AND key = ?', [text, ns, item.key]]);
+    if (text !== null)
+      ops.push([
+        'INSERT INTO store_items_fts (rowid, body) SELECT id, ? FROM store_items WHERE ns = ? AND key = ?',
+        [text, ns, item.key],
+      ]);
     await this.write({ ops });
   }
 
   async get(namespace: string[], key: string, refreshTtl = true): Promise<MemoryItem | undefined> {
     const now = this.clock();
-    const row = this.prepared(`SELECT * FROM store_items WHERE ns = @ns AND key = @key AND ${live()}`)
-      .get({ ns: joinNamespace(namespace), key, now: new Date(now).toISOString() }) as ItemRow | undefined;
+    const row = this.prepared(`SELECT * FROM store_items WHERE ns = @ns AND key = @key AND ${live()}`).get({
+      ns: joinNamespace(namespace),
+      key,
+      now: new Date(now).toISOString(),
+    }) as ItemRow | undefined;
     if (!row) return undefined;
     if (refreshTtl) await this.refresh([row], now);
     return toItem(row);

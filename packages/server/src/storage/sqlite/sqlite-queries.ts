@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import type { Analytics, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
-import { TetherError } from '../../errors.js';
 import { toSummary } from '../../events/record.js';
 import type { AnalyticsPart, AnalyticsQuery, ListEventsOptions, RawEvent, SearchHit, Stats } from '../store.js';
 import { ftsText, snippet } from '../search-text.js';
@@ -24,18 +23,41 @@ export class SqliteQueries {
     const where: string[] = [];
     const args: unknown[] = [];
     const sortCol = q.sort === 'updated' ? 'updated' : 'created';
-    if (q.userId !== undefined) { where.push('user_id = ?'); args.push(q.userId); }
-    if (q.status !== undefined) { where.push('status = ?'); args.push(q.status); }
-    if (q.type !== undefined) { where.push('type = ?'); args.push(q.type); }
-    if (q.tag !== undefined) { where.push('EXISTS (SELECT 1 FROM json_each(sessions.tags) WHERE value = ?)'); args.push(q.tag); }
+    if (q.userId !== undefined) {
+      where.push('user_id = ?');
+      args.push(q.userId);
+    }
+    if (q.status !== undefined) {
+      where.push('status = ?');
+      args.push(q.status);
+    }
+    if (q.type !== undefined) {
+      where.push('type = ?');
+      args.push(q.type);
+    }
+    if (q.tag !== undefined) {
+      where.push('EXISTS (SELECT 1 FROM json_each(sessions.tags) WHERE value = ?)');
+      args.push(q.tag);
+    }
     if (q.parentSessionId === 'none') where.push('parent_session_id IS NULL');
-    else if (q.parentSessionId !== undefined) { where.push('parent_session_id = ?'); args.push(q.parentSessionId); }
-    if (q.createdAfter !== undefined) { where.push('created >= ?'); args.push(new Date(q.createdAfter).toISOString()); }
-    if (q.createdBefore !== undefined) { where.push('created < ?'); args.push(new Date(q.createdBefore).toISOString()); }
+    else if (q.parentSessionId !== undefined) {
+      where.push('parent_session_id = ?');
+      args.push(q.parentSessionId);
+    }
+    if (q.createdAfter !== undefined) {
+      where.push('created >= ?');
+      args.push(new Date(q.createdAfter).toISOString());
+    }
+    if (q.createdBefore !== undefined) {
+      where.push('created < ?');
+      args.push(new Date(q.createdBefore).toISOString());
+    }
     if (q.q !== undefined) {
       const fts = toFtsQuery(q.q);
       if (fts) {
-        where.push(`(session_id IN (SELECT e.session_id FROM fts.events_fts f JOIN events e ON e.pos = f.rowid WHERE f.events_fts MATCH ?) OR session_id LIKE ? OR user_id LIKE ?)`);
+        where.push(
+          `(session_id IN (SELECT e.session_id FROM fts.events_fts f JOIN events e ON e.pos = f.rowid WHERE f.events_fts MATCH ?) OR session_id LIKE ? OR user_id LIKE ?)`,
+        );
         args.push(fts, `%${q.q}%`, `%${q.q}%`);
       }
     }
@@ -50,7 +72,11 @@ export class SqliteQueries {
     const more = rows.length > limit;
     const sessions = rows.slice(0, limit).map((r) => toSummary(rowToRecord(r)));
     const last = sessions[sessions.length - 1];
-    return { sessions, nextCursor: more && last ? encodeCursor(sortCol === 'updated' ? last.updated : last.created, last.sessionId) : null };
+    return {
+      sessions,
+      nextCursor:
+        more && last ? encodeCursor(sortCol === 'updated' ? last.updated : last.created, last.sessionId) : null,
+    };
   }
 
   listEvents(sessionId: string, o: ListEventsOptions): TetherEvent[] {
@@ -68,17 +94,30 @@ export class SqliteQueries {
   private selectEvents(columns: string, sessionId: string, o: ListEventsOptions): unknown[] {
     const where = ['session_id = ?'];
     const args: unknown[] = [sessionId];
-    if (o.after !== undefined) { where.push('seq > ?'); args.push(o.after); }
-    if (o.upTo !== undefined) { where.push('seq <= ?'); args.push(o.upTo); }
-    if (o.kinds?.length) { where.push(`kind IN (${o.kinds.map(() => '?').join(',')})`); args.push(...o.kinds); }
+    if (o.after !== undefined) {
+      where.push('seq > ?');
+      args.push(o.after);
+    }
+    if (o.upTo !== undefined) {
+      where.push('seq <= ?');
+      args.push(o.upTo);
+    }
+    if (o.kinds?.length) {
+      where.push(`kind IN (${o.kinds.map(() => '?').join(',')})`);
+      args.push(...o.kinds);
+    }
     const order = o.tail ? 'DESC' : 'ASC';
     const limit = o.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(o.limit))}` : o.offset ? ' LIMIT -1' : '';
     const offset = o.offset ? ` OFFSET ${Math.max(0, Math.floor(o.offset))}` : '';
-    return this.db.prepare(`SELECT ${columns} FROM events WHERE ${where.join(' AND ')} ORDER BY seq ${order}${limit}${offset}`).all(...args);
+    return this.db
+      .prepare(`SELECT ${columns} FROM events WHERE ${where.join(' AND ')} ORDER BY seq ${order}${limit}${offset}`)
+      .all(...args);
   }
 
   listAllEvents(afterPos: number, limit: number): Array<TetherEvent & { pos: number }> {
-    const rows = this.db.prepare('SELECT * FROM events WHERE pos > ? ORDER BY pos LIMIT ?').all(afterPos, limit) as Parameters<typeof rowToEvent>[0][];
+    const rows = this.db
+      .prepare('SELECT * FROM events WHERE pos > ? ORDER BY pos LIMIT ?')
+      .all(afterPos, limit) as Parameters<typeof rowToEvent>[0][];
     return rows.map((r) => ({ ...rowToEvent(r), pos: r.pos }));
   }
 
@@ -87,28 +126,61 @@ export class SqliteQueries {
   }
 
   endedBefore(iso: string): string[] {
-    return (this.db.prepare('SELECT session_id FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ?').all(iso) as Array<{ session_id: string }>).map((r) => r.session_id);
+    return (
+      this.db.prepare('SELECT session_id FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ?').all(iso) as Array<{
+        session_id: string;
+      }>
+    ).map((r) => r.session_id);
   }
 
   search(query: string, limit: number): SearchHit[] {
     const fts = toFtsQuery(query);
     if (!fts) return [];
-    const rows = this.db.prepare(`SELECT e.* FROM fts.events_fts f JOIN events e ON e.pos = f.rowid WHERE f.events_fts MATCH ? ORDER BY f.rank LIMIT ?`).all(fts, limit) as Parameters<typeof rowToEvent>[0][];
+    const rows = this.db
+      .prepare(
+        `SELECT e.* FROM fts.events_fts f JOIN events e ON e.pos = f.rowid WHERE f.events_fts MATCH ? ORDER BY f.rank LIMIT ?`,
+      )
+      .all(fts, limit) as Parameters<typeof rowToEvent>[0][];
     return rows.map((r) => {
       const ev = rowToEvent(r);
-      return { sessionId: ev.sessionId, seq: ev.seq, kind: ev.kind, timestamp: ev.timestamp, snippet: snippet(ftsText(ev.kind, ev.data), query) };
+      return {
+        sessionId: ev.sessionId,
+        seq: ev.seq,
+        kind: ev.kind,
+        timestamp: ev.timestamp,
+        snippet: snippet(ftsText(ev.kind, ev.data), query),
+      };
     });
   }
 
   stats(): Stats {
     const byStatus: Record<string, number> = {};
-    for (const r of this.db.prepare('SELECT status, count(*) AS n FROM sessions GROUP BY status').all() as Array<{ status: string; n: number }>) byStatus[r.status] = r.n;
+    for (const r of this.db.prepare('SELECT status, count(*) AS n FROM sessions GROUP BY status').all() as Array<{
+      status: string;
+      n: number;
+    }>)
+      byStatus[r.status] = r.n;
     const byType: Record<string, number> = {};
-    for (const r of this.db.prepare(`SELECT coalesce(type, '(none)') AS type, count(*) AS n FROM sessions GROUP BY 1`).all() as Array<{ type: string; n: number }>) byType[r.type] = r.n;
-    const t = this.db.prepare('SELECT count(*) AS s, coalesce(sum(last_seq),0) AS e, coalesce(sum(actions),0) AS a, coalesce(sum(responses),0) AS r FROM sessions').get() as { s: number; e: number; a: number; r: number };
+    for (const r of this.db
+      .prepare(`SELECT coalesce(type, '(none)') AS type, count(*) AS n FROM sessions GROUP BY 1`)
+      .all() as Array<{ type: string; n: number }>)
+      byType[r.type] = r.n;
+    const t = this.db
+      .prepare(
+        'SELECT count(*) AS s, coalesce(sum(last_seq),0) AS e, coalesce(sum(actions),0) AS a, coalesce(sum(responses),0) AS r FROM sessions',
+      )
+      .get() as { s: number; e: number; a: number; r: number };
     return {
-      totalSessions: t.s, activeSessions: byStatus.active ?? 0, completedSessions: byStatus.completed ?? 0, failedSessions: byStatus.failed ?? 0,
-      abandonedSessions: byStatus.abandoned ?? 0, totalEvents: t.e, totalActions: t.a, totalResponses: t.r, byType, byStatus,
+      totalSessions: t.s,
+      activeSessions: byStatus.active ?? 0,
+      completedSessions: byStatus.completed ?? 0,
+      failedSessions: byStatus.failed ?? 0,
+      abandonedSessions: byStatus.abandoned ?? 0,
+      totalEvents: t.e,
+      totalActions: t.a,
+      totalResponses: t.r,
+      byType,
+      byStatus,
     };
   }
 
@@ -117,15 +189,57 @@ export class SqliteQueries {
     const bucket = `((CAST(strftime('%s', ts) AS INTEGER) * 1000) / ${Math.max(1000, Math.floor(a.bucketMs))}) * ${Math.max(1000, Math.floor(a.bucketMs))}`;
     type A = Analytics;
     const want = (part: AnalyticsPart) => !a.include || a.include.has(part);
-    const eventsOverTime = want('eventsOverTime') ? this.db.prepare<unknown[], A['eventsOverTime'][number]>(`SELECT ${bucket} AS t, kind, count(*) AS n FROM events WHERE ts >= ? AND ts < ? GROUP BY t, kind ORDER BY t`).all(...range) : [];
-    const tools = want('tools') ? this.db.prepare<unknown[], A['tools'][number]>(`SELECT ${ACTION_TOOL} AS tool, count(*) AS calls, sum(CASE WHEN ${ACTION_ERROR} THEN 1 ELSE 0 END) AS errors FROM events WHERE kind = 'action' AND ${ACTION_TOOL} IS NOT NULL AND ts >= ? AND ts < ? GROUP BY tool ORDER BY calls DESC LIMIT 50`).all(...range) : [];
-    const tokensOverTime = want('tokensOverTime') ? this.db.prepare<unknown[], A['tokensOverTime'][number]>(`SELECT ${bucket} AS t, sum(${USAGE_IN}) AS input, sum(${USAGE_OUT}) AS output FROM events WHERE kind IN (${USAGE_KINDS_SQL}) AND ts >= ? AND ts < ? GROUP BY t ORDER BY t`).all(...range) : [];
-    const durations = want('durations') ? this.db.prepare<unknown[], A['durations'][number]>(`SELECT session_id AS sessionId, type, status, duration_ms AS durationMs FROM sessions WHERE duration_ms IS NOT NULL AND created >= ? AND created < ? ORDER BY duration_ms DESC LIMIT 500`).all(...range) : [];
-    const busiest = want('busiest') ? this.db.prepare<unknown[], A['busiest'][number]>(`SELECT e.session_id AS sessionId, count(*) AS events, s.type AS type, s.status AS status FROM events e LEFT JOIN sessions s ON s.session_id = e.session_id WHERE e.ts >= ? AND e.ts < ? GROUP BY e.session_id ORDER BY events DESC LIMIT 10`).all(...range) : [];
-    const totals = tools.reduce((acc, r) => ({ calls: acc.calls + r.calls, errors: acc.errors + r.errors }), { calls: 0, errors: 0 });
+    const eventsOverTime = want('eventsOverTime')
+      ? this.db
+          .prepare<unknown[], A['eventsOverTime'][number]>(
+            `SELECT ${bucket} AS t, kind, count(*) AS n FROM events WHERE ts >= ? AND ts < ? GROUP BY t, kind ORDER BY t`,
+          )
+          .all(...range)
+      : [];
+    const tools = want('tools')
+      ? this.db
+          .prepare<unknown[], A['tools'][number]>(
+            `SELECT ${ACTION_TOOL} AS tool, count(*) AS calls, sum(CASE WHEN ${ACTION_ERROR} THEN 1 ELSE 0 END) AS errors FROM events WHERE kind = 'action' AND ${ACTION_TOOL} IS NOT NULL AND ts >= ? AND ts < ? GROUP BY tool ORDER BY calls DESC LIMIT 50`,
+          )
+          .all(...range)
+      : [];
+    const tokensOverTime = want('tokensOverTime')
+      ? this.db
+          .prepare<unknown[], A['tokensOverTime'][number]>(
+            `SELECT ${bucket} AS t, sum(${USAGE_IN}) AS input, sum(${USAGE_OUT}) AS output FROM events WHERE kind IN (${USAGE_KINDS_SQL}) AND ts >= ? AND ts < ? GROUP BY t ORDER BY t`,
+          )
+          .all(...range)
+      : [];
+    const durations = want('durations')
+      ? this.db
+          .prepare<unknown[], A['durations'][number]>(
+            `SELECT session_id AS sessionId, type, status, duration_ms AS durationMs FROM sessions WHERE duration_ms IS NOT NULL AND created >= ? AND created < ? ORDER BY duration_ms DESC LIMIT 500`,
+          )
+          .all(...range)
+      : [];
+    const busiest = want('busiest')
+      ? this.db
+          .prepare<unknown[], A['busiest'][number]>(
+            `SELECT e.session_id AS sessionId, count(*) AS events, s.type AS type, s.status AS status FROM events e LEFT JOIN sessions s ON s.session_id = e.session_id WHERE e.ts >= ? AND e.ts < ? GROUP BY e.session_id ORDER BY events DESC LIMIT 10`,
+          )
+          .all(...range)
+      : [];
+    const totals = tools.reduce((acc, r) => ({ calls: acc.calls + r.calls, errors: acc.errors + r.errors }), {
+      calls: 0,
+      errors: 0,
+    });
     return {
-      from: a.from, to: a.to, bucketMs: a.bucketMs, eventsOverTime, tokensOverTime, tools, durations, busiest,
-      toolCalls: totals.calls, toolErrors: totals.errors, errorRate: totals.calls ? totals.errors / totals.calls : 0,
+      from: a.from,
+      to: a.to,
+      bucketMs: a.bucketMs,
+      eventsOverTime,
+      tokensOverTime,
+      tools,
+      durations,
+      busiest,
+      toolCalls: totals.calls,
+      toolErrors: totals.errors,
+      errorRate: totals.calls ? totals.errors / totals.calls : 0,
     };
   }
 }

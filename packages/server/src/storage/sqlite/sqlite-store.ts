@@ -5,8 +5,19 @@ import type Database from 'better-sqlite3';
 import type { Analytics, EventInput, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
 import { TetherError } from '../../errors.js';
 import { applyEvent, claimedTime, resolveEvent } from '../../events/reduce.js';
-import { type SessionRecord } from '../../events/record.js';
-import type { RawEvent, AnalyticsQuery, ApiKeyRecord, AppendItem, AppendOutcome, ListEventsOptions, PositionedEvent, SearchHit, Stats, Store } from '../store.js';
+import type { SessionRecord } from '../../events/record.js';
+import type {
+  RawEvent,
+  AnalyticsQuery,
+  ApiKeyRecord,
+  AppendItem,
+  AppendOutcome,
+  ListEventsOptions,
+  PositionedEvent,
+  SearchHit,
+  Stats,
+  Store,
+} from '../store.js';
 import { itemError, PoisonedItem } from '../item-errors.js';
 import { attachFts, ftsFileFor } from './fts-indexer.js';
 import { MIGRATIONS } from './migrations.js';
@@ -15,7 +26,17 @@ import { copyForWrite, normalizeTime, rowToEvent, rowToRecord, sessionOps, type 
 import { SqliteQueries } from './sqlite-queries.js';
 import { CHECKPOINT_KINDS, type CheckpointQuery, type StoredCheckpoint } from '../checkpoints.js';
 import { checkpointOps, deleteCheckpointOps, SqliteCheckpoints } from './sqlite-checkpoints.js';
-import { EVENT_COLUMNS, InlineWriter, openConnection, ThreadWriter, TxRunner, WRITE_SQL, type Durability, type Writer, type WriteTx } from './writer.js';
+import {
+  EVENT_COLUMNS,
+  InlineWriter,
+  openConnection,
+  ThreadWriter,
+  TxRunner,
+  WRITE_SQL,
+  type Durability,
+  type Writer,
+  type WriteTx,
+} from './writer.js';
 
 /**
  * How often, in ms, session rows that lag their record (only actions/responses appended) are written. Writing every
@@ -47,7 +68,15 @@ export interface SqliteStoreOptions {
 }
 
 /** The data of the `session_created` event that auto-creation writes, and its JSON text. */
-const autoCreated = (): Record<string, unknown> => ({ autoCreated: true, userId: null, type: null, parentSessionId: null, tags: [], metadata: {}, initial: null });
+const autoCreated = (): Record<string, unknown> => ({
+  autoCreated: true,
+  userId: null,
+  type: null,
+  parentSessionId: null,
+  tags: [],
+  metadata: {},
+  initial: null,
+});
 const AUTO_CREATED_TEXT = JSON.stringify(autoCreated());
 
 /** What one transaction being built has touched. */
@@ -74,7 +103,17 @@ interface Batch {
 }
 
 function newBatch(priors?: Map<string, EventRow>): Batch {
-  return { dirty: new Map(), stateCopied: new Set(), ids: new Map(), fresh: new Set(), finalized: new Set(), snapshotChanged: new Set(), rows: [], extra: [], priors };
+  return {
+    dirty: new Map(),
+    stateCopied: new Set(),
+    ids: new Map(),
+    fresh: new Set(),
+    finalized: new Set(),
+    snapshotChanged: new Set(),
+    rows: [],
+    extra: [],
+    priors,
+  };
 }
 
 /**
@@ -140,10 +179,16 @@ export class SqliteStore implements Store {
     this.cacheSize = opts.cacheSize ?? 10_000;
     this.stmt = {
       getSession: this.db.prepare<[string], Row>('SELECT * FROM sessions WHERE session_id = ?'),
-      eventsAfter: this.db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE session_id = ? AND seq > ? ORDER BY seq'),
-      findEvent: this.db.prepare<[string, string], EventRow>('SELECT * FROM events WHERE session_id = ? AND event_id = ?'),
+      eventsAfter: this.db.prepare<[string, number], EventRow>(
+        'SELECT * FROM events WHERE session_id = ? AND seq > ? ORDER BY seq',
+      ),
+      findEvent: this.db.prepare<[string, string], EventRow>(
+        'SELECT * FROM events WHERE session_id = ? AND event_id = ?',
+      ),
       // Uses the (event_id, session_id) index once per id (test/append-cost.test.ts checks the plan).
-      findEvents: this.db.prepare<[string], EventRow>('SELECT * FROM events WHERE event_id IN (SELECT value FROM json_each(?))'),
+      findEvents: this.db.prepare<[string], EventRow>(
+        'SELECT * FROM events WHERE event_id IN (SELECT value FROM json_each(?))',
+      ),
       // Executed by the writer; prepared here too so that their query plans can be checked (test/append-cost.test.ts).
       insertEvent: this.db.prepare(WRITE_SQL.insertEvent),
       insertSession: this.db.prepare(WRITE_SQL.insertSession),
@@ -154,7 +199,10 @@ export class SqliteStore implements Store {
     this.checkpoints = new SqliteCheckpoints(this.db);
     this.catchUpRows();
     this.nextPos = this.committedPos = this.q.lastPos();
-    this.writer = opts.file === ':memory:' || opts.writerThread === false ? new InlineWriter(this.db) : new ThreadWriter(opts.file, opts.durability ?? 'normal');
+    this.writer =
+      opts.file === ':memory:' || opts.writerThread === false
+        ? new InlineWriter(this.db)
+        : new ThreadWriter(opts.file, opts.durability ?? 'normal');
     if (this.writer instanceof ThreadWriter) {
       this.db.pragma('wal_autocheckpoint = 0'); // the checkpoint thread's job
       this.direct = new TxRunner(this.db, undefined, false);
@@ -242,16 +290,22 @@ export class SqliteStore implements Store {
    * (one indexed lookup per session, at start, on this thread before the writer starts).
    */
   private catchUpRows(): void {
-    const behind = this.db.prepare<[], { session_id: string }>(
-      'SELECT session_id FROM sessions s WHERE s.last_seq < (SELECT max(seq) FROM events e WHERE e.session_id = s.session_id)',
-    ).all();
+    const behind = this.db
+      .prepare<[], { session_id: string }>(
+        'SELECT session_id FROM sessions s WHERE s.last_seq < (SELECT max(seq) FROM events e WHERE e.session_id = s.session_id)',
+      )
+      .all();
     for (const { session_id } of behind) this.load(session_id);
     const recs = [...this.lagging.values()];
     this.lagging.clear();
     if (!recs.length) return;
-    this.db.transaction(() => {
-      for (const rec of recs) for (const [sql, params] of sessionOps(rec, false, false)) this.db.prepare(WRITE_SQL[sql as keyof typeof WRITE_SQL]).run(params);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const rec of recs)
+          for (const [sql, params] of sessionOps(rec, false, false))
+            this.db.prepare(WRITE_SQL[sql as keyof typeof WRITE_SQL]).run(params);
+      })
+      .immediate();
   }
 
   /**
@@ -262,10 +316,15 @@ export class SqliteStore implements Store {
     const recs = [...this.lagging.values()].filter((r) => !this.pendingRecs.has(r.sessionId));
     if (!recs.length) return Promise.resolve();
     for (const r of recs) this.lagging.delete(r.sessionId);
-    return this.write({ ops: recs.flatMap((rec) => sessionOps(rec, false, false)) }).then(() => undefined, (err: unknown) => {
-      for (const rec of recs) if (!this.lagging.has(rec.sessionId) && this.cache.get(rec.sessionId) === rec) this.lagging.set(rec.sessionId, rec);
-      throw err;
-    });
+    return this.write({ ops: recs.flatMap((rec) => sessionOps(rec, false, false)) }).then(
+      () => undefined,
+      (err: unknown) => {
+        for (const rec of recs)
+          if (!this.lagging.has(rec.sessionId) && this.cache.get(rec.sessionId) === rec)
+            this.lagging.set(rec.sessionId, rec);
+        throw err;
+      },
+    );
   }
 
   /**
@@ -291,11 +350,25 @@ export class SqliteStore implements Store {
   }
 
   /** `text` is `data` serialised (done before anything of the batch changes, so that a failure there is the item's). */
-  private insert(b: Batch, rec: SessionRecord | undefined, input: EventInput, data: Record<string, unknown>, text: string, receivedAt: string): { rec: SessionRecord; ev: TetherEvent } {
+  private insert(
+    b: Batch,
+    rec: SessionRecord | undefined,
+    input: EventInput,
+    data: Record<string, unknown>,
+    text: string,
+    receivedAt: string,
+  ): { rec: SessionRecord; ev: TetherEvent } {
     const ev: TetherEvent = {
-      id: input.id ?? uuidv7(), sessionId: input.sessionId, seq: (rec?.lastSeq ?? 0) + 1, kind: input.kind,
-      timestamp: normalizeTime(input.timestamp ?? (typeof data.timestamp === 'string' ? data.timestamp : undefined), receivedAt),
-      receivedAt, data,
+      id: input.id ?? uuidv7(),
+      sessionId: input.sessionId,
+      seq: (rec?.lastSeq ?? 0) + 1,
+      kind: input.kind,
+      timestamp: normalizeTime(
+        input.timestamp ?? (typeof data.timestamp === 'string' ? data.timestamp : undefined),
+        receivedAt,
+      ),
+      receivedAt,
+      data,
     };
     const pos = ++this.nextPos;
     b.rows.push(pos, ev.sessionId, ev.seq, ev.id, ev.kind, ev.timestamp, ev.receivedAt, text);
@@ -334,7 +407,13 @@ export class SqliteStore implements Store {
       return { ok: false, error: new TetherError('session_not_found', `Session ${input.sessionId} does not exist`) };
     }
     if (CHECKPOINT_KINDS.has(input.kind) !== (item.checkpoint !== undefined)) {
-      return { ok: false, error: new TetherError('validation_failed', `${input.kind} events come only with their checkpoint rows (POST /api/v1/langgraph/…)`) };
+      return {
+        ok: false,
+        error: new TetherError(
+          'validation_failed',
+          `${input.kind} events come only with their checkpoint rows (POST /api/v1/langgraph/…)`,
+        ),
+      };
     }
     let data: Record<string, unknown>;
     let text: string;
@@ -349,7 +428,18 @@ export class SqliteStore implements Store {
     let ev: TetherEvent;
     try {
       if (!rec && input.kind !== 'session_created') {
-        const created = this.insert(b, undefined, { sessionId: input.sessionId, kind: 'session_created', ...(claimedTime(input) ? { timestamp: claimedTime(input) } : {}) }, autoCreated(), AUTO_CREATED_TEXT, item.receivedAt);
+        const created = this.insert(
+          b,
+          undefined,
+          {
+            sessionId: input.sessionId,
+            kind: 'session_created',
+            ...(claimedTime(input) ? { timestamp: claimedTime(input) } : {}),
+          },
+          autoCreated(),
+          AUTO_CREATED_TEXT,
+          item.receivedAt,
+        );
         rec = created.rec;
         b.fresh.add(rec.sessionId);
         committed.push(created.ev);
@@ -422,7 +512,10 @@ export class SqliteStore implements Store {
       for (const rec of lag) if (this.cache.get(rec.sessionId) === rec) this.lagging.set(rec.sessionId, rec);
       return out;
     };
-    if (this.direct && ((this.writes.size === 0 && b.rows.length <= INLINE_MAX_EVENTS * EVENT_COLUMNS) || this.writerDown)) {
+    if (
+      this.direct &&
+      ((this.writes.size === 0 && b.rows.length <= INLINE_MAX_EVENTS * EVENT_COLUMNS) || this.writerDown)
+    ) {
       // Nothing in flight and a small batch: committing here costs less than a round trip to the writer thread.
       try {
         this.direct.run({ events: b.rows, ops });
@@ -447,7 +540,8 @@ export class SqliteStore implements Store {
     for (const { input } of items) if (input.id !== undefined) ids.push(input.id);
     if (ids.length < BATCH_LOOKUP_MIN) return undefined;
     const found = new Map<string, EventRow>();
-    for (const row of this.stmt.findEvents.all(JSON.stringify(ids))) found.set(`${row.session_id}\n${row.event_id}`, row);
+    for (const row of this.stmt.findEvents.all(JSON.stringify(ids)))
+      found.set(`${row.session_id}\n${row.event_id}`, row);
     return found;
   }
 
@@ -498,13 +592,16 @@ export class SqliteStore implements Store {
         ['DELETE FROM sessions WHERE session_id = ?', [sessionId]],
         ...deleteCheckpointOps(sessionId),
       ],
-    }).then((changes) => {
-      done();
-      return (changes[1] ?? 0) > 0;
-    }, (err: unknown) => {
-      done();
-      throw err;
-    });
+    }).then(
+      (changes) => {
+        done();
+        return (changes[1] ?? 0) > 0;
+      },
+      (err: unknown) => {
+        done();
+        throw err;
+      },
+    );
   }
 
   async listCheckpoints(q: CheckpointQuery): Promise<StoredCheckpoint[]> {
@@ -534,13 +631,32 @@ export class SqliteStore implements Store {
 
   async createKey(key: ApiKeyRecord): Promise<void> {
     await this.write({
-      ops: [['INSERT INTO api_keys (id, name, hash, scopes, created, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)', [key.id, key.name, key.hash, JSON.stringify(key.scopes), key.created]]],
+      ops: [
+        [
+          'INSERT INTO api_keys (id, name, hash, scopes, created, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)',
+          [key.id, key.name, key.hash, JSON.stringify(key.scopes), key.created],
+        ],
+      ],
     });
   }
 
   async listKeys(): Promise<ApiKeyRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM api_keys ORDER BY created').all() as Array<{ id: string; name: string; hash: string; scopes: string; created: string; revoked_at: string | null }>;
-    return rows.map((r) => ({ id: r.id, name: r.name, hash: r.hash, scopes: JSON.parse(r.scopes), created: r.created, revokedAt: r.revoked_at }));
+    const rows = this.db.prepare('SELECT * FROM api_keys ORDER BY created').all() as Array<{
+      id: string;
+      name: string;
+      hash: string;
+      scopes: string;
+      created: string;
+      revoked_at: string | null;
+    }>;
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      hash: r.hash,
+      scopes: JSON.parse(r.scopes),
+      created: r.created,
+      revokedAt: r.revoked_at,
+    }));
   }
 
   async revokeKey(id: string): Promise<boolean> {

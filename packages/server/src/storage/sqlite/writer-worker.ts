@@ -21,7 +21,12 @@ port.on('message', (m: WriterRequest) => {
     return;
   }
   if (m.t === 'tx' && skipping) {
-    port.postMessage({ id: m.id, ok: false, skipped: true, message: 'not written: an earlier write it followed failed' } satisfies WriterReply);
+    port.postMessage({
+      id: m.id,
+      ok: false,
+      skipped: true,
+      message: 'not written: an earlier write it followed failed',
+    } satisfies WriterReply);
     return;
   }
   let reply: WriterReply;
@@ -29,8 +34,8 @@ port.on('message', (m: WriterRequest) => {
     if (m.t === 'tx') {
       const value = runner.run(m.tx);
       reply = { id: m.id, ok: true, value, ...(runner.forgotten.length ? { forgotten: runner.forgotten } : {}) };
-    }
-    else if (m.t === 'autoCheckpoint') reply = { id: m.id, ok: true, value: Number(db.pragma('wal_autocheckpoint = 1000', { simple: true })) };
+    } else if (m.t === 'autoCheckpoint')
+      reply = { id: m.id, ok: true, value: Number(db.pragma('wal_autocheckpoint = 1000', { simple: true })) };
     else {
       runner.close();
       reply = { id: m.id, ok: true, value: 0 };

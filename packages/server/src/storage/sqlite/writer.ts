@@ -8,7 +8,8 @@ export type Durability = 'normal' | 'full';
 
 /** Statements every write transaction may name (a key of this map), instead of sending SQL text. */
 export const WRITE_SQL = {
-  insertEvent: 'INSERT INTO events (pos, session_id, seq, event_id, kind, ts, received_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  insertEvent:
+    'INSERT INTO events (pos, session_id, seq, event_id, kind, ts, received_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   insertSession: `INSERT INTO sessions (session_id, user_id, type, parent_session_id, status, tags, metadata, initial, final, state,
       state_version, created, updated, ended_at, duration_ms, last_seq, actions, responses)
     VALUES (@session_id, @user_id, @type, @parent_session_id, @status, @tags, @metadata, @initial, @final, @state,
@@ -74,7 +75,11 @@ export class TxRunner {
    *   the index file's write lock (SQLite takes it on every attached database) and wait for the index thread, so the
    *   HTTP thread's connection begins DEFERRED: its first statement is a write to the main file and locks only that.
    */
-  constructor(readonly db: Database.Database, private readonly onEvents?: () => void, private readonly immediate = true) {}
+  constructor(
+    readonly db: Database.Database,
+    private readonly onEvents?: () => void,
+    private readonly immediate = true,
+  ) {}
 
   private prepared(sql: string): Database.Statement {
     let s = this.stmts.get(sql);
@@ -92,10 +97,17 @@ export class TxRunner {
       const ev = tx.events;
       if (ev && ev.length) {
         const insert = this.prepared('insertEvent');
-        for (let i = 0; i < ev.length; i += EVENT_COLUMNS) insert.run(ev[i], ev[i + 1], ev[i + 2], ev[i + 3], ev[i + 4], ev[i + 5], ev[i + 6], ev[i + 7]);
+        for (let i = 0; i < ev.length; i += EVENT_COLUMNS)
+          insert.run(ev[i], ev[i + 1], ev[i + 2], ev[i + 3], ev[i + 4], ev[i + 5], ev[i + 6], ev[i + 7]);
       }
-      if (tx.forgetSession !== undefined) this.forgotten = this.prepared('SELECT pos FROM events WHERE session_id = ?').pluck().all(tx.forgetSession) as number[];
-      return (tx.ops ?? []).map(([sql, params]) => (Array.isArray(params) ? this.prepared(sql).run(...params) : this.prepared(sql).run(params)).changes);
+      if (tx.forgetSession !== undefined)
+        this.forgotten = this.prepared('SELECT pos FROM events WHERE session_id = ?')
+          .pluck()
+          .all(tx.forgetSession) as number[];
+      return (tx.ops ?? []).map(
+        ([sql, params]) =>
+          (Array.isArray(params) ? this.prepared(sql).run(...params) : this.prepared(sql).run(params)).changes,
+      );
     });
     const changes = this.immediate ? run.immediate() : run.deferred();
     if (tx.events?.length) this.onEvents?.();
@@ -163,7 +175,9 @@ export type WriterCommand = { t: 'tx'; tx: WriteTx } | { t: 'reset' } | { t: 'au
 /** A command with its id, as posted to the writer thread. */
 export type WriterRequest = WriterCommand & { id: number };
 /** Replies from the writer thread. */
-export type WriterReply = { id: number; ok: true; value: number | number[]; forgotten?: number[] } | { id: number; ok: false; message: string; code?: string; skipped?: boolean };
+export type WriterReply =
+  | { id: number; ok: true; value: number | number[]; forgotten?: number[] }
+  | { id: number; ok: false; message: string; code?: string; skipped?: boolean };
 /** Messages to the full-text index thread (fts-worker.ts); `catchUp` and `close` are answered `{id, ok, value}`. */
 export type FtsCommand = { t: 'catchUp' } | { t: 'forget'; positions: number[] } | { t: 'close' };
 /** A command with its id, as posted to the index thread (0 for `forget`, which is not answered). */
@@ -268,7 +282,10 @@ class ThreadCalls<C extends { t: string }> {
       this.pending.delete(m.id);
       hooks.reply?.(m);
       if (m.ok) p.resolve(m.value as never);
-      else p.reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}, m.skipped ? { skipped: true } : {}));
+      else
+        p.reject(
+          Object.assign(new Error(m.message), m.code ? { code: m.code } : {}, m.skipped ? { skipped: true } : {}),
+        );
     });
     const fail = (err: Error) => {
       if (this.dead) return;
@@ -305,5 +322,8 @@ function spawn(name: string, workerData: Record<string, unknown>): Worker {
   const entry = new URL(`./${name}${source ? '.ts' : '.js'}`, import.meta.url);
   if (!source) return new Worker(entry, { workerData });
   const loader = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  return new Worker(`import(${loader}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true, workerData });
+  return new Worker(`import(${loader}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })`, {
+    eval: true,
+    workerData,
+  });
 }
