@@ -171,6 +171,30 @@ describe('one live feed across servers on PostgreSQL', () => {
     await c.close();
   });
 
+  it('each route that deletes a session tells a subscriber on the same server once (the shared feed tells it)', async () => {
+    const schema = await freshSchema();
+    const a = await start(schema);
+    const routes: Array<[string, string, string]> = [
+      ['del-v1', 'DELETE', '/api/v1/sessions/del-v1'],
+      ['del-seed', 'DELETE', '/api/sessions/del-seed'],
+      ['lg:del-thread', 'DELETE', '/api/v1/langgraph/threads/del-thread'],
+    ];
+    const c = await WsClient.connect(a);
+    for (const [sessionId] of routes) {
+      await a.req('POST', `/api/v1/actions/${sessionId}`, { type: 'note' });
+      await c.subscribe({ channel: 'session', sessionId, afterSeq: 0 });
+    }
+    for (const [, method, path] of routes) assert.ok((await a.req(method, path)).status < 300, path);
+    for (const [sessionId] of routes)
+      await c.waitFor((x) => x.type === 'session_deleted' && x.sessionId === sessionId, `session_deleted ${sessionId}`);
+    await new Promise((r) => setTimeout(r, 1500)); // a second copy would come from the other path within the feed's poll
+    for (const [sessionId] of routes) {
+      const n = c.messages.filter((x) => x.type === 'session_deleted' && x.sessionId === sessionId).length;
+      assert.equal(n, 1, `${sessionId}: ${n} session_deleted messages`);
+    }
+    await c.close();
+  });
+
   it('the listener losing its connection: /ready says not ready, then it reconnects and delivers what was written meanwhile', async () => {
     const schema = await freshSchema();
     const proxy = new CuttableProxy();

@@ -44,6 +44,19 @@ export async function appendEvent(
 }
 
 /**
+ * Deletes a session with its log and LangGraph checkpoint rows: after every write queued so far has committed (a
+ * deletion never races an append still in the group committer), then tells this server's live subscribers, unless a
+ * shared feed (several servers on one PostgreSQL, `app.cluster`) tells every server's subscribers itself, this one's
+ * included. Returns false when the session did not exist. Every route that deletes a session goes through here.
+ */
+export async function deleteSession(app: FastifyInstance, sessionId: string): Promise<boolean> {
+  await app.committer.drain();
+  const deleted = await app.store.deleteSession(sessionId);
+  if (deleted && !app.cluster) app.hub.sessionDeleted(sessionId);
+  return deleted;
+}
+
+/**
  * `If-Match: <version>` (quotes and W/ tolerated; `*` means any) or `expectedVersion` in the body (a whole number).
  * A blank or non-numeric If-Match, or an expectedVersion that is not a whole number (`"3"`), answers 400 naming it.
  */

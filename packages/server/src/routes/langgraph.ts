@@ -15,6 +15,7 @@ import {
 import { TetherError } from '../errors.js';
 import { isPlainObject } from '../util/merge-patch.js';
 import { threadSessionId, type CheckpointRows, type StoredCheckpoint } from '../storage/checkpoints.js';
+import { deleteSession } from './append.js';
 
 /** The largest `values` preview (JSON characters) a checkpoint event keeps; a larger one is replaced by a note. */
 const MAX_PREVIEW_CHARS = 16_384;
@@ -332,8 +333,7 @@ export async function langgraphRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req, reply) => {
       const sessionId = threadSessionId(req.params.threadId);
-      await app.committer.drain();
-      if (await app.store.deleteSession(sessionId)) app.hub.sessionDeleted(sessionId);
+      await deleteSession(app, sessionId);
       return reply.code(204).send(null);
     },
   );

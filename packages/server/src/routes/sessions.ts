@@ -18,7 +18,7 @@ import {
 import { TetherError } from '../errors.js';
 import { toSummary } from '../events/record.js';
 import { toEntry } from './actions.js';
-import { appendEvent, idempotencyKey } from './append.js';
+import { appendEvent, deleteSession, idempotencyKey } from './append.js';
 import { jsonEntries, sendStreamed, splice } from '../seed/stream.js';
 import type { RawEvent } from '../storage/store.js';
 import { AnyObject, EventPage, SessionPage, SessionParams, SessionSummaryRef } from './schemas.js';
@@ -211,10 +211,8 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      await app.committer.drain();
-      if (!(await app.store.deleteSession(req.params.sessionId)))
+      if (!(await deleteSession(app, req.params.sessionId)))
         throw new TetherError('session_not_found', `Session ${req.params.sessionId} does not exist`);
-      if (!app.cluster) app.hub.sessionDeleted(req.params.sessionId); // else every server's feed tells its subscribers
       return { success: true, sessionId: req.params.sessionId, deleted: true };
     },
   );

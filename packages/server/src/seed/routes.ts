@@ -19,7 +19,7 @@ import {
 import { TetherError } from '../errors.js';
 import { metadataSetsFromBody } from '../events/metadata-sets.js';
 import type { SessionRecord } from '../events/record.js';
-import { appendEvent, idempotencyKey } from '../routes/append.js';
+import { appendEvent, deleteSession, idempotencyKey } from '../routes/append.js';
 import { AnyObject, SessionParams } from '../routes/schemas.js';
 import {
   buildSeedFinal,
@@ -249,8 +249,7 @@ export async function seedRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      await app.committer.drain();
-      if (await app.store.deleteSession(req.params.sessionId)) app.hub.sessionDeleted(req.params.sessionId);
+      await deleteSession(app, req.params.sessionId);
       return { success: true };
     },
   );
