@@ -26,6 +26,20 @@ export type EventKind = keyof typeof EVENT_KINDS;
 export const EVENT_KIND_LIST = Object.keys(EVENT_KINDS) as EventKind[];
 
 /**
+ * Kinds that change the state projection and bump `state.version`: the service's reducer
+ * (packages/server/src/events/reduce.ts) and the dashboard's time travel both read this set.
+ */
+export const STATE_KINDS: ReadonlySet<string> = new Set<EventKind>([
+  'state_patched',
+  'goal_added',
+  'goal_updated',
+  'agent_spawned',
+  'agent_completed',
+  'checkpoint',
+  'checkpoint_writes',
+]);
+
+/**
  * Live-feed message `type` per event kind, as the seed prototype named them
  * (`state_patched` went out as `state_updated`). `session_deleted` has no event: deletion removes the log.
  */

@@ -24,6 +24,7 @@ export {
   IngestBodySchema,
   IngestItemResultSchema,
   IngestResponseSchema,
+  STATE_KINDS,
 } from './events.js';
 export type { EventKind, SessionStatus, TetherEvent, EventInput, IngestItemResult, IngestResponse } from './events.js';
 export {

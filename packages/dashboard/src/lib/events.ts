@@ -9,16 +9,8 @@ import { preview } from './format';
 
 export type Tone = 'blue' | 'green' | 'amber' | 'red' | 'violet' | 'cyan' | 'gray' | 'pink';
 
-/** Kinds that change the state projection and bump `state.version` (as the service's reducer, packages/server/src/events/reduce.ts). */
-export const STATE_KINDS = new Set([
-  'state_patched',
-  'goal_added',
-  'goal_updated',
-  'agent_spawned',
-  'agent_completed',
-  'checkpoint',
-  'checkpoint_writes',
-]);
+/** Kinds that change the state projection and bump `state.version`: the protocol's set, the service's reducer's too. */
+export { STATE_KINDS } from '@tether/protocol';
 
 export const KIND_TONES: Record<string, Tone> = {
   session_created: 'cyan',

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   eventUsage,
+  STATE_KINDS,
   usageCounts,
   USAGE_KINDS,
   type EventInput,
-  type EventKind,
   type Goal,
   type AgentRecord,
   type SeedMetrics,
@@ -19,17 +19,6 @@ import { classifyAction } from './classify.js';
 import { emptyMetrics, emptyState, FINAL_STATUSES, type SessionRecord } from './record.js';
 import { applyMetadataSets, checkMetadataSets, type MetadataSet } from './metadata-sets.js';
 import { checkStatePatch, keepReservedShape } from './state-rules.js';
-
-/** Kinds that change the state projection and bump `state.version`. */
-export const STATE_KINDS: ReadonlySet<EventKind> = new Set([
-  'state_patched',
-  'goal_added',
-  'goal_updated',
-  'agent_spawned',
-  'agent_completed',
-  'checkpoint',
-  'checkpoint_writes',
-]);
 
 /** `state.langgraph` of a thread's session: where the graph stands (the newest checkpoint and who wrote it). */
 interface GraphProjection {
