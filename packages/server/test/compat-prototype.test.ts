@@ -380,10 +380,18 @@ describe('the prototype clients against tether serve', () => {
     await problem(await post('/api/state/node-agent-1/agents/ghost/complete', '[1]'), 400, 'validation_failed');
     assert.equal(Object.hasOwn({}, 'polluted'), false);
     const ws = new WebSocket(`${srv.url.replace('http', 'ws')}/ws?session=../etc`);
-    const status = await new Promise<number>((res) =>
-      ws.once('unexpected-response', (_req, r) => res(r.statusCode ?? 0)).once('open', () => res(101)),
+    const [status, body] = await new Promise<[number, string]>((res) =>
+      ws
+        .once('unexpected-response', (_req, r) => {
+          let text = '';
+          r.on('data', (c: Buffer) => (text += c)).on('end', () => res([r.statusCode ?? 0, text]));
+        })
+        .once('open', () => res([101, ''])),
     );
     assert.equal(status, 400);
+    const p = JSON.parse(body);
+    assert.equal(p.code, 'invalid_session_id');
+    assert.equal(p.instance, '/ws');
   });
 });
 

@@ -36,6 +36,10 @@ describe('live feed authorization', () => {
     const anon = await refused('');
     assert.equal(anon.status, 401);
     assert.equal(anon.body.code, 'unauthorized');
+    // The refusal is the same problem+json as every HTTP error (live/authorize.ts refuseUpgrade), naming the path asked for.
+    assert.equal(anon.body.status, 401);
+    assert.equal(anon.body.instance, '/api/v1/ws');
+    assert.match(String(anon.body.type), /unauthorized$/);
     assert.equal((await refused('?session=x')).status, 401);
     assert.equal((await refused('?apiKey=wrong')).status, 401);
     const ingestOnly = await refused('', auth(INGEST));

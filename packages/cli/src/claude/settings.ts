@@ -4,22 +4,14 @@
  * anything else in the file. Pure functions; `tether setup claude-code` does the file I/O.
  */
 
-/** The hook events Tether configures (must equal CLAUDE_CODE_HOOK_EVENTS of @tether/server; a test checks). */
-export const HOOK_EVENTS = [
-  'SessionStart',
-  'UserPromptSubmit',
-  'PreToolUse',
-  'PostToolUse',
-  'PostToolUseFailure',
-  'SubagentStart',
-  'SubagentStop',
-  'Stop',
-  'PreCompact',
-  'Notification',
-  'SessionEnd',
-] as const;
-const TOOL_EVENTS = new Set<string>(['PreToolUse', 'PostToolUse', 'PostToolUseFailure']);
-const HOOK_PATH = '/api/v1/hooks/claude-code';
+import {
+  CLAUDE_CODE_HOOK_EVENTS as HOOK_EVENTS,
+  CLAUDE_CODE_HOOK_PATH as HOOK_PATH,
+  CLAUDE_CODE_TOOL_EVENTS as TOOL_EVENTS,
+} from '@tether/server';
+
+/** The hook events Tether configures: the server's own list (one home: @tether/server's `integrations/claude-code`). */
+export { HOOK_EVENTS };
 
 /** One hook handler as Claude Code's settings spell it. `timeout` is in seconds. */
 export type HookEntry =

@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import type { ErrorCode } from '@tether/protocol';
+import type { Duplex } from 'node:stream';
+import { ERROR_CODES, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, type ErrorCode } from '@tether/protocol';
+import { titleFor } from '../errors.js';
 import { headerBearer, type KeyRing } from '../plugins/auth.js';
 
 /** The outcome of checking a live-feed client's key: allowed, or the stable error code and a detail. */
@@ -44,4 +46,19 @@ export function originAllowed(req: IncomingMessage, corsOrigins: string[]): bool
   } catch {
     return false;
   }
+}
+
+/**
+ * Refuses a WebSocket upgrade (Tether's `/api/v1/ws` and the prototype's `/ws`): writes an HTTP response whose status is
+ * the code's (`ERROR_CODES`) and whose body is an RFC 9457 problem+json with that stable `code`, `instance` set to the
+ * path of `url` (the upgrade request's), then ends the socket (destroyed after 1 s if the peer does not close).
+ */
+export function refuseUpgrade(socket: Duplex, url: URL, code: ErrorCode, detail: string): void {
+  const status = ERROR_CODES[code];
+  const title = titleFor(code);
+  const body = JSON.stringify({ type: PROBLEM_TYPE_BASE + code, title, status, detail, instance: url.pathname, code });
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), 1000).unref();
 }

@@ -3,17 +3,10 @@ import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket, WebSocketServer } from 'ws';
-import {
-  ERROR_CODES,
-  PROBLEM_CONTENT_TYPE,
-  PROBLEM_TYPE_BASE,
-  isValidSessionId,
-  type ErrorCode,
-  type LiveServerMessage,
-} from '@tether/protocol';
-import { TetherError, titleFor } from '../errors.js';
+import { isValidSessionId, type LiveServerMessage } from '@tether/protocol';
+import { TetherError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { authorizeLive, originAllowed, rawBearer } from './authorize.js';
+import { authorizeLive, originAllowed, rawBearer, refuseUpgrade as refuse } from './authorize.js';
 import { LiveConnection, type Transport } from './connection.js';
 import { Outgoing } from './messages.js';
 import { parseOp } from './ops.js';
@@ -26,23 +19,6 @@ export const MAX_CLIENT_FRAME = 64 * 1024;
 export const MAX_SESSION_SUBS = 1000;
 /** How long a closed socket may take to finish the close handshake before it is dropped, in ms. */
 const CLOSE_GRACE_MS = 5000;
-
-/** Answers a refused upgrade with a problem+json HTTP response and drops the socket. */
-function refuse(socket: Duplex, code: ErrorCode, detail: string): void {
-  const status = ERROR_CODES[code];
-  const body = JSON.stringify({
-    type: PROBLEM_TYPE_BASE + code,
-    title: titleFor(code),
-    status,
-    detail,
-    instance: '/ws',
-    code,
-  });
-  socket.end(
-    `HTTP/1.1 ${status} ${titleFor(code)}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
-  setTimeout(() => socket.destroy(), 1000).unref();
-}
 
 /** Parses the prototype's connect parameters; throws a TetherError when they are malformed. */
 function connectParams(url: URL): { session?: string; after?: number; user?: string; batch?: boolean } {
@@ -91,7 +67,7 @@ export function attachWebSocket(
     if (url.pathname !== '/api/v1/ws') {
       // Leave other paths to other upgrade handlers; when there are none, answer 404.
       if (app.server.listenerCount('upgrade') === 1)
-        refuse(socket, 'route_not_found', `No WebSocket at ${url.pathname}; use /ws`);
+        refuse(socket, url, 'route_not_found', `No WebSocket at ${url.pathname}; use /ws`);
       return;
     }
     socket.on('error', () => socket.destroy());
@@ -100,14 +76,14 @@ export function attachWebSocket(
       try {
         params = connectParams(url);
       } catch (err) {
-        return refuse(socket, (err as TetherError).code, (err as TetherError).message);
+        return refuse(socket, url, (err as TetherError).code, (err as TetherError).message);
       }
-      if (app.draining) return refuse(socket, 'unavailable', 'The server is shutting down; retry shortly');
+      if (app.draining) return refuse(socket, url, 'unavailable', 'The server is shutting down; retry shortly');
       if (!originAllowed(req, app.config.corsOrigins))
-        return refuse(socket, 'forbidden', `Origin ${req.headers.origin} is not allowed (TETHER_CORS_ORIGINS)`);
+        return refuse(socket, url, 'forbidden', `Origin ${req.headers.origin} is not allowed (TETHER_CORS_ORIGINS)`);
       const secret = rawBearer(req, url);
       const auth = await authorizeLive(app.keys, secret);
-      if (!auth.ok) return refuse(socket, auth.code, auth.detail);
+      if (!auth.ok) return refuse(socket, url, auth.code, auth.detail);
       wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, params, secret));
     })().catch((err) => {
       app.log.error({ err }, 'live: WebSocket upgrade failed');

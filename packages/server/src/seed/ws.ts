@@ -3,39 +3,15 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { WebSocket, WebSocketServer } from 'ws';
-import {
-  ERROR_CODES,
-  PROBLEM_CONTENT_TYPE,
-  PROBLEM_TYPE_BASE,
-  isValidSessionId,
-  type ErrorCode,
-  type TetherEvent,
-} from '@tether/protocol';
-import { titleFor } from '../errors.js';
+import { isValidSessionId, type TetherEvent } from '@tether/protocol';
 import type { HubMessage } from '../events/hub.js';
 import type { MetadataSet } from '../events/metadata-sets.js';
 import type { SessionRecord } from '../events/record.js';
-import { authorizeLive, originAllowed, rawBearer } from '../live/authorize.js';
+import { authorizeLive, originAllowed, rawBearer, refuseUpgrade as refuse } from '../live/authorize.js';
 import { seedAgent, seedGoal } from './shapes.js';
 
 /** The path of Tether's own live feed (docs/live-feed.md); every other upgrade path but `/ws` is refused here. */
 export const V1_WS_PATH = '/api/v1/ws';
-
-function refuse(socket: Duplex, code: ErrorCode, detail: string): void {
-  const status = ERROR_CODES[code];
-  const body = JSON.stringify({
-    type: PROBLEM_TYPE_BASE + code,
-    title: titleFor(code),
-    status,
-    detail,
-    instance: '/ws',
-    code,
-  });
-  socket.end(
-    `HTTP/1.1 ${status} ${titleFor(code)}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
-  setTimeout(() => socket.destroy(), 1000).unref();
-}
 
 /** The prototype's PATCH body back from its stored keys: `{"a.b": value}`, increments as `"+N"`. */
 function seedMetadataBody(sets: MetadataSet[]): Record<string, unknown> {
@@ -138,6 +114,7 @@ export const seedWebSocket = fp(
       if (url.pathname !== '/ws')
         return refuse(
           socket,
+          url,
           'route_not_found',
           `No WebSocket at ${url.pathname}; use /ws (the prototype's) or ${V1_WS_PATH}`,
         );
@@ -145,15 +122,15 @@ export const seedWebSocket = fp(
       const session = url.searchParams.get('session') ?? undefined;
       const user = url.searchParams.get('user') ?? undefined;
       if (session !== undefined && !isValidSessionId(session))
-        return refuse(socket, 'invalid_session_id', 'session must be 1–128 characters of A-Za-z0-9._:-');
+        return refuse(socket, url, 'invalid_session_id', 'session must be 1–128 characters of A-Za-z0-9._:-');
       if (user !== undefined && user.length > 256)
-        return refuse(socket, 'validation_failed', 'user must be at most 256 characters');
-      if (app.draining) return refuse(socket, 'unavailable', 'The server is shutting down; retry shortly');
+        return refuse(socket, url, 'validation_failed', 'user must be at most 256 characters');
+      if (app.draining) return refuse(socket, url, 'unavailable', 'The server is shutting down; retry shortly');
       if (!originAllowed(req, app.config.corsOrigins))
-        return refuse(socket, 'forbidden', `Origin ${req.headers.origin} is not allowed (TETHER_CORS_ORIGINS)`);
+        return refuse(socket, url, 'forbidden', `Origin ${req.headers.origin} is not allowed (TETHER_CORS_ORIGINS)`);
       void authorizeLive(app.keys, rawBearer(req, url)).then(
         (auth) => {
-          if (!auth.ok) return refuse(socket, auth.code, auth.detail);
+          if (!auth.ok) return refuse(socket, url, auth.code, auth.detail);
           wss.handleUpgrade(req, socket, head, (ws) => {
             alive.set(ws, true);
             ws.on('pong', () => alive.set(ws, true));
