@@ -8,6 +8,8 @@ import {
   GoalBodySchema,
   SessionStateSchema,
   StatePatchedSchema,
+  type EventInput,
+  type TetherEvent,
 } from '@tether/protocol';
 import { TetherError } from '../errors.js';
 import { applyEvent } from '../events/reduce.js';
@@ -163,33 +165,42 @@ export async function stateRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req, reply) => {
       const id = idempotencyKey(req);
-      const { event, session, duplicate } = await appendEvent(app, {
+      const spawn: EventInput = {
         sessionId: req.params.sessionId,
         kind: 'agent_spawned',
         data: { ...req.body },
         ...(id ? { id } : {}),
-      });
-      const agentId = String(event.data.agentId);
+      };
       const child = req.body.childSessionId;
-      if (child && !(await app.store.getSession(child))) {
-        const out = await app.committer.append({
-          input: {
-            sessionId: child,
-            kind: 'session_created',
-            id: `spawned-by:${session.sessionId}:${agentId}`,
-            timestamp: event.timestamp,
-            data: {
-              parentSessionId: session.sessionId,
-              type: req.body.type ?? 'agent',
-              userId: session.userId,
-              initial: { task: req.body.task ?? null, agentId },
-            },
-          },
-          autoCreate: true,
-          receivedAt: new Date().toISOString(),
-        });
-        if (!out.ok && out.error.code !== 'session_exists') throw out.error;
-      }
+      // The spawn and its child session commit in one transaction: no child without its spawn, no spawn without it.
+      const [spawned, created] = await app.committer.appendMany([
+        { input: spawn, autoCreate: app.config.autoCreate, receivedAt: new Date().toISOString() },
+        ...(child
+          ? [
+              {
+                input: { sessionId: child, kind: 'session_created' as const },
+                autoCreate: true,
+                receivedAt: new Date().toISOString(),
+                withPrevious: (ev: TetherEvent, parent: SessionRecord): EventInput => ({
+                  sessionId: child,
+                  kind: 'session_created',
+                  id: `spawned-by:${parent.sessionId}:${String(ev.data.agentId)}`,
+                  timestamp: ev.timestamp,
+                  data: {
+                    parentSessionId: parent.sessionId,
+                    type: req.body.type ?? 'agent',
+                    userId: parent.userId,
+                    initial: { task: req.body.task ?? null, agentId: ev.data.agentId },
+                  },
+                }),
+              },
+            ]
+          : []),
+      ]);
+      if (!spawned!.ok) throw spawned!.error;
+      if (created && !created.ok && created.error.code !== 'session_exists') throw created.error;
+      const { event, session, duplicate } = spawned!;
+      const agentId = String(event.data.agentId);
       return reply.code(duplicate ? 200 : 201).send({
         success: true,
         sessionId: session.sessionId,

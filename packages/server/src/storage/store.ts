@@ -22,6 +22,14 @@ export interface AppendItem {
   receivedAt: string;
   /** LangGraph rows written with the event in its transaction (kinds `checkpoint`, `checkpoint_writes` only). */
   checkpoint?: CheckpointRows;
+  /**
+   * Makes this item part of the one before it in the same `append` call (the group committer never splits a caller's
+   * items, so both are in one transaction): once that one is accepted (new or duplicate), this item's input is built
+   * from its event and session record (replacing `input`, which then only stands in); when that one is refused, this
+   * one fails with the same error and writes nothing. A sub-agent's child session uses it, so that a spawn and its
+   * child commit together or not at all.
+   */
+  withPrevious?: (previous: TetherEvent, session: SessionRecord) => EventInput;
 }
 
 /** An event with its global commit position (`pos`, the events table's key; increasing in commit order, with gaps). */

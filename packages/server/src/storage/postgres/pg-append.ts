@@ -1,30 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
-import type { EventInput, TetherEvent } from '@tether/protocol';
-import { TetherError } from '../../errors.js';
-import { applyEvent, claimedTime, resolveEvent } from '../../events/reduce.js';
+import type { TetherEvent } from '@tether/protocol';
 import type { SessionRecord } from '../../events/record.js';
-import { itemError, PoisonedItem } from '../item-errors.js';
+import { planBatch, type AppendTarget } from '../append-decision.js';
 import type { AppendItem, AppendOutcome, PositionedEvent } from '../store.js';
 import { ftsText } from '../search-text.js';
-import { CHECKPOINT_KINDS } from '../checkpoints.js';
 import { writeCheckpointRows } from './pg-checkpoints.js';
-import {
-  EVENT_COLUMNS,
-  normalizeTime,
-  pgSafe,
-  rowToEvent,
-  rowToRecord,
-  type EventRow,
-  type SessionRow,
-} from './pg-rows.js';
+import { EVENT_COLUMNS, rowToEvent, rowToRecord, type EventRow, type SessionRow } from './pg-rows.js';
 
 /** What one batch will write, decided in memory from the locked session rows. */
 interface Plan {
-  outcomes: AppendOutcome[];
   /** New events in append order (their `pos` is filled in after the insert). */
   events: TetherEvent[];
-  /** Per event: its data as JSON text, and the text the full-text index gets (computed with the item's checks). */
+  /** Per event: its data as JSON text, and the text the full-text index gets. */
   texts: string[];
   fts: string[];
   /** Sessions this batch creates (inserted), and existing sessions it changed (updated), in their final form. */
@@ -35,149 +22,31 @@ interface Plan {
 const key = (sessionId: string, eventId: string) => `${sessionId}\u0000${eventId}`;
 
 /**
- * Decides every item of a batch against the current records (`records`, read under row locks) and the events already
- * stored under the items' ids (`prior`): duplicates, per-item errors, auto-created sessions, seqs, and the records
- * after each event. Mirrors the SQLite adapter's rules item for item.
+ * The batch's view for the shared append decision ({@link planBatch}): `records` were read under row locks, `stored`
+ * are the events already stored under the items' ids; both are copied, so a plan thrown away leaves them untouched.
  */
-function plan(
-  items: AppendItem[],
-  records: Map<string, SessionRecord>,
-  prior: Map<string, TetherEvent>,
-  poisoned: Map<number, AppendOutcome>,
-): Plan {
-  const p: Plan = { outcomes: [], events: [], texts: [], fts: [], fresh: new Map(), changed: new Map() };
-  const add = (
-    rec: SessionRecord | undefined,
-    input: EventInput,
-    data: Record<string, unknown>,
-    text: string,
-    fts: string,
-    receivedAt: string,
-  ): { rec: SessionRecord; ev: TetherEvent } => {
-    const ev: TetherEvent = {
-      id: input.id ?? randomUUID(),
-      sessionId: input.sessionId,
-      seq: (rec?.lastSeq ?? 0) + 1,
-      kind: input.kind,
-      timestamp: normalizeTime(
-        input.timestamp ?? (typeof data.timestamp === 'string' ? data.timestamp : undefined),
-        receivedAt,
-      ),
-      receivedAt,
-      data,
-    };
-    p.events.push(ev);
-    p.texts.push(text);
-    p.fts.push(fts);
-    prior.set(key(ev.sessionId, ev.id), ev);
-    return { rec: applyEvent(rec, ev), ev };
+function target(records: Map<string, SessionRecord>, stored: Map<string, TetherEvent>): AppendTarget & { plan: Plan } {
+  const recs = new Map(records);
+  const prior = new Map(stored);
+  const plan: Plan = { events: [], texts: [], fts: [], fresh: new Map(), changed: new Map() };
+  return {
+    plan,
+    record: (sessionId) => recs.get(sessionId),
+    prior: (sessionId, eventId) => prior.get(key(sessionId, eventId)),
+    write: ({ event, text }) => {
+      plan.events.push(event);
+      plan.texts.push(text);
+      plan.fts.push(ftsText(event.kind, event.data));
+      prior.set(key(event.sessionId, event.id), event);
+    },
+    accepted: (_item, session, committed) => {
+      const id = session.sessionId;
+      if (committed[0]!.kind === 'session_created' || plan.fresh.has(id)) plan.fresh.set(id, session);
+      else plan.changed.set(id, session);
+      recs.set(id, session);
+    },
   };
-  for (const [index, item] of items.entries()) {
-    const failed = poisoned.get(index);
-    if (failed) {
-      p.outcomes.push(failed);
-      continue;
-    }
-    let input: EventInput;
-    try {
-      input = { ...item.input, data: pgSafe(item.input.data) };
-    } catch (err) {
-      p.outcomes.push({ ok: false, error: itemError(err) });
-      continue;
-    }
-    let rec = records.get(input.sessionId);
-    if (rec && input.id !== undefined) {
-      const dup = prior.get(key(input.sessionId, input.id));
-      if (dup) {
-        p.outcomes.push({ ok: true, event: dup, duplicate: true, committed: [], session: rec });
-        continue;
-      }
-    }
-    if (rec && input.kind === 'session_created') {
-      p.outcomes.push({
-        ok: false,
-        error: new TetherError('session_exists', `Session ${input.sessionId} already exists`),
-      });
-      continue;
-    }
-    if (!rec && input.kind !== 'session_created' && !item.autoCreate) {
-      p.outcomes.push({
-        ok: false,
-        error: new TetherError('session_not_found', `Session ${input.sessionId} does not exist`),
-      });
-      continue;
-    }
-    if (CHECKPOINT_KINDS.has(input.kind) !== (item.checkpoint !== undefined)) {
-      p.outcomes.push({
-        ok: false,
-        error: new TetherError(
-          'validation_failed',
-          `${input.kind} events come only with their checkpoint rows (POST /api/v1/langgraph/…)`,
-        ),
-      });
-      continue;
-    }
-    let data: Record<string, unknown>;
-    let text: string;
-    let fts: string;
-    try {
-      data = resolveEvent(rec, input);
-      text = JSON.stringify(data);
-      fts = ftsText(input.kind, data);
-    } catch (err) {
-      // Checks and serialisation change nothing: the item fails alone.
-      p.outcomes.push({ ok: false, error: itemError(err) });
-      continue;
-    }
-    try {
-      const committed: TetherEvent[] = [];
-      if (!rec) {
-        if (input.kind !== 'session_created') {
-          const created = add(
-            undefined,
-            {
-              sessionId: input.sessionId,
-              kind: 'session_created',
-              ...(claimedTime(input) ? { timestamp: claimedTime(input) } : {}),
-            },
-            autoCreated(),
-            AUTO_CREATED_TEXT,
-            AUTO_CREATED_FTS,
-            item.receivedAt,
-          );
-          rec = created.rec;
-          committed.push(created.ev);
-        }
-        const { rec: next, ev } = add(rec, input, data, text, fts, item.receivedAt);
-        p.fresh.set(next.sessionId, next);
-        records.set(next.sessionId, next);
-        committed.push(ev);
-        p.outcomes.push({ ok: true, event: ev, duplicate: false, committed, session: next });
-        continue;
-      }
-      const { rec: next, ev } = add(rec, input, data, text, fts, item.receivedAt);
-      if (!p.fresh.has(next.sessionId)) p.changed.set(next.sessionId, next);
-      records.set(next.sessionId, next);
-      p.outcomes.push({ ok: true, event: ev, duplicate: false, committed: [ev], session: next });
-    } catch (err) {
-      // Failed inside applyEvent: the records may be half-changed; the caller plans again without this item.
-      throw new PoisonedItem(index, err);
-    }
-  }
-  return p;
 }
-
-const autoCreated = (): Record<string, unknown> => ({
-  autoCreated: true,
-  userId: null,
-  type: null,
-  parentSessionId: null,
-  tags: [],
-  metadata: {},
-  initial: null,
-});
-const AUTO_CREATED_TEXT = JSON.stringify(autoCreated());
-const AUTO_CREATED_FTS = ftsText('session_created', autoCreated());
 
 const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 
@@ -244,17 +113,9 @@ export async function appendInTransaction(
     for (const r of found.rows) prior.set(key(r.session_id, r.event_id), rowToEvent(r));
   }
   // An item that fails halfway gets its own error and the batch is planned again without it, on fresh records.
-  const poisoned = new Map<number, AppendOutcome>();
-  let p: Plan;
-  for (;;) {
-    try {
-      p = plan(items, new Map(rows.map((r) => [r.session_id, rowToRecord(r)])), new Map(prior), poisoned);
-      break;
-    } catch (err) {
-      if (!(err instanceof PoisonedItem) || poisoned.has(err.index)) throw err;
-      poisoned.set(err.index, { ok: false, error: itemError(err.cause) });
-    }
-  }
+  const base = new Map(rows.map((r) => [r.session_id, rowToRecord(r)]));
+  const { target: t, outcomes } = planBatch(items, () => target(base, prior));
+  const p = t.plan;
   if (p.fresh.size) {
     const f = [...p.fresh.values()];
     await client.query(INSERT_SESSIONS, [
@@ -278,7 +139,7 @@ export async function appendInTransaction(
       f.map((r) => r.metadata.metrics.responses),
     ]);
   }
-  if (!p.events.length) return p.outcomes;
+  if (!p.events.length) return outcomes;
   const c = [...p.changed.values()];
   const e = p.events;
   const res = await client.query<{ pos: string; session_id: string; seq: number }>(writeEventsSql(posLock !== null), [
@@ -309,11 +170,11 @@ export async function appendInTransaction(
   const pos = new Map(res.rows.map((r) => [`${r.session_id}\u0000${r.seq}`, Number(r.pos)]));
   for (const ev of e) (ev as PositionedEvent).pos = pos.get(`${ev.sessionId}\u0000${ev.seq}`)!;
   const side = items.flatMap((item, i) => {
-    const o = p.outcomes[i];
+    const o = outcomes[i];
     return item.checkpoint && o?.ok && !o.duplicate
       ? [{ sessionId: o.event.sessionId, seq: o.event.seq, rows: item.checkpoint }]
       : [];
   });
   if (side.length) await writeCheckpointRows(client, side);
-  return p.outcomes;
+  return outcomes;
 }

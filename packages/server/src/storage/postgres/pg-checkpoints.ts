@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { pgSafe } from './pg-rows.js';
+import { unicodeSafe } from '../append-decision.js';
 import { filterPairs, type CheckpointQuery, type CheckpointRows, type StoredCheckpoint } from '../checkpoints.js';
 
 const buf = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
@@ -38,7 +38,7 @@ export async function writeCheckpointRows(
         cps.map((i) => i.seq),
         cps.map((i) => i.rows.checkpoint!.type),
         cps.map((i) => buf(i.rows.checkpoint!.data)),
-        cps.map((i) => JSON.stringify(pgSafe(i.rows.checkpoint!.metadata))),
+        cps.map((i) => JSON.stringify(unicodeSafe(i.rows.checkpoint!.metadata))),
         cps.map((i) => JSON.stringify(i.rows.checkpoint!.channelVersions)),
       ],
     );

@@ -67,12 +67,6 @@ export function rowToEvent(r: EventRow): TetherEvent {
   };
 }
 
-export function normalizeTime(ts: string | undefined, fallback: string): string {
-  if (ts === undefined) return fallback;
-  const t = Date.parse(ts);
-  return Number.isNaN(t) ? fallback : new Date(t).toISOString();
-}
-
 /**
  * A copy of a committed record that a transaction may change without readers seeing the change before it commits:
  * counters, usage and top-level fields are copied; the state is deep-copied only for kinds that change it in place.

@@ -1,10 +1,8 @@
-import { uuidv7 } from '../../util/uuid7.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { Analytics, EventInput, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
-import { TetherError } from '../../errors.js';
-import { applyEvent, claimedTime, resolveEvent } from '../../events/reduce.js';
+import type { Analytics, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
+import { applyEvent } from '../../events/reduce.js';
 import type { SessionRecord } from '../../events/record.js';
 import type {
   RawEvent,
@@ -18,13 +16,13 @@ import type {
   Stats,
   Store,
 } from '../store.js';
-import { itemError, PoisonedItem } from '../item-errors.js';
+import { planBatch, type AppendTarget } from '../append-decision.js';
 import { attachFts, ftsFileFor } from './fts-indexer.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteMemory } from './sqlite-memory.js';
-import { copyForWrite, normalizeTime, rowToEvent, rowToRecord, sessionOps, type EventRow, type Row } from './rows.js';
+import { copyForWrite, rowToEvent, rowToRecord, sessionOps, type EventRow, type Row } from './rows.js';
 import { SqliteQueries } from './sqlite-queries.js';
-import { CHECKPOINT_KINDS, type CheckpointQuery, type StoredCheckpoint } from '../checkpoints.js';
+import type { CheckpointQuery, StoredCheckpoint } from '../checkpoints.js';
 import { checkpointOps, deleteCheckpointOps, SqliteCheckpoints } from './sqlite-checkpoints.js';
 import {
   EVENT_COLUMNS,
@@ -66,18 +64,6 @@ export interface SqliteStoreOptions {
    */
   writerThread?: boolean;
 }
-
-/** The data of the `session_created` event that auto-creation writes, and its JSON text. */
-const autoCreated = (): Record<string, unknown> => ({
-  autoCreated: true,
-  userId: null,
-  type: null,
-  parentSessionId: null,
-  tags: [],
-  metadata: {},
-  initial: null,
-});
-const AUTO_CREATED_TEXT = JSON.stringify(autoCreated());
 
 /** What one transaction being built has touched. */
 interface Batch {
@@ -349,112 +335,45 @@ export class SqliteStore implements Store {
     this.cache.set(rec.sessionId, rec);
   }
 
-  /** `text` is `data` serialised (done before anything of the batch changes, so that a failure there is the item's). */
-  private insert(
-    b: Batch,
-    rec: SessionRecord | undefined,
-    input: EventInput,
-    data: Record<string, unknown>,
-    text: string,
-    receivedAt: string,
-  ): { rec: SessionRecord; ev: TetherEvent } {
-    const ev: TetherEvent = {
-      id: input.id ?? uuidv7(),
-      sessionId: input.sessionId,
-      seq: (rec?.lastSeq ?? 0) + 1,
-      kind: input.kind,
-      timestamp: normalizeTime(
-        input.timestamp ?? (typeof data.timestamp === 'string' ? data.timestamp : undefined),
-        receivedAt,
-      ),
-      receivedAt,
-      data,
-    };
-    const pos = ++this.nextPos;
-    b.rows.push(pos, ev.sessionId, ev.seq, ev.id, ev.kind, ev.timestamp, ev.receivedAt, text);
-    (ev as PositionedEvent).pos = pos; // the global commit position, for the live feed
-    b.ids.set(`${ev.sessionId}\n${ev.id}`, ev);
-    if (rec && ev.kind !== 'action' && ev.kind !== 'response' && !b.stateCopied.has(ev.sessionId)) {
-      rec.state = structuredClone(rec.state); // the kinds that change state may change it in place
-      b.stateCopied.add(ev.sessionId);
-    }
-    return { rec: applyEvent(rec, ev), ev };
-  }
-
   /**
-   * Decides one item against the batch so far. Its own refusals come back as `{ok: false}`; so does any error while
-   * checking or serialising it, before it changed anything. An error after that (inside `applyEvent`) throws
-   * {@link PoisonedItem}: {@link append} then plans the batch again without it.
+   * The batch's view for the shared append decision ({@link planBatch}): records are copies of the newest ones
+   * (committed, or handed to the writer and not yet acknowledged), prior events are looked up in this batch, then in
+   * the uncommitted ones, then in the database; each new event gets the next global position and its row.
    */
-  private appendOne(item: AppendItem, b: Batch, index: number): AppendOutcome {
-    const { input } = item;
-    let rec = b.dirty.get(input.sessionId);
-    if (!rec) {
-      const base = this.pendingRecs.get(input.sessionId) ?? this.load(input.sessionId);
-      if (base) rec = copyForWrite(base);
-    }
-    if (rec && input.id !== undefined) {
-      const key = `${input.sessionId}\n${input.id}`;
-      const uncommitted = b.ids.get(key) ?? this.pendingIds.get(key);
-      if (uncommitted) return { ok: true, event: uncommitted, duplicate: true, committed: [], session: rec };
-      const prior = b.priors ? b.priors.get(key) : this.stmt.findEvent.get(input.sessionId, input.id);
-      if (prior) return { ok: true, event: rowToEvent(prior), duplicate: true, committed: [], session: rec };
-    }
-    if (rec && input.kind === 'session_created') {
-      return { ok: false, error: new TetherError('session_exists', `Session ${input.sessionId} already exists`) };
-    }
-    if (!rec && input.kind !== 'session_created' && !item.autoCreate) {
-      return { ok: false, error: new TetherError('session_not_found', `Session ${input.sessionId} does not exist`) };
-    }
-    if (CHECKPOINT_KINDS.has(input.kind) !== (item.checkpoint !== undefined)) {
-      return {
-        ok: false,
-        error: new TetherError(
-          'validation_failed',
-          `${input.kind} events come only with their checkpoint rows (POST /api/v1/langgraph/…)`,
-        ),
-      };
-    }
-    let data: Record<string, unknown>;
-    let text: string;
-    try {
-      data = resolveEvent(rec, input);
-      text = JSON.stringify(data);
-    } catch (err) {
-      return { ok: false, error: itemError(err) };
-    }
-    const committed: TetherEvent[] = [];
-    let next: SessionRecord;
-    let ev: TetherEvent;
-    try {
-      if (!rec && input.kind !== 'session_created') {
-        const created = this.insert(
-          b,
-          undefined,
-          {
-            sessionId: input.sessionId,
-            kind: 'session_created',
-            ...(claimedTime(input) ? { timestamp: claimedTime(input) } : {}),
-          },
-          autoCreated(),
-          AUTO_CREATED_TEXT,
-          item.receivedAt,
-        );
-        rec = created.rec;
-        b.fresh.add(rec.sessionId);
-        committed.push(created.ev);
-      }
-      ({ rec: next, ev } = this.insert(b, rec, input, data, text, item.receivedAt));
-    } catch (err) {
-      throw new PoisonedItem(index, err);
-    }
-    if (input.kind === 'session_created') b.fresh.add(next.sessionId);
-    if (input.kind === 'session_finalized') b.finalized.add(next.sessionId);
-    if (input.kind !== 'action' && input.kind !== 'response') b.snapshotChanged.add(next.sessionId);
-    committed.push(ev);
-    if (item.checkpoint) b.extra.push(...checkpointOps(ev.sessionId, ev.seq, item.checkpoint));
-    b.dirty.set(next.sessionId, next);
-    return { ok: true, event: ev, duplicate: false, committed, session: next };
+  private target(b: Batch): AppendTarget {
+    return {
+      record: (sessionId) => {
+        const rec = b.dirty.get(sessionId);
+        if (rec) return rec;
+        const base = this.pendingRecs.get(sessionId) ?? this.load(sessionId);
+        return base ? copyForWrite(base) : undefined;
+      },
+      prior: (sessionId, eventId) => {
+        const key = `${sessionId}\n${eventId}`;
+        const uncommitted = b.ids.get(key) ?? this.pendingIds.get(key);
+        if (uncommitted) return uncommitted;
+        const row = b.priors ? b.priors.get(key) : this.stmt.findEvent.get(sessionId, eventId);
+        return row ? rowToEvent(row) : undefined;
+      },
+      write: ({ event: ev, text, before }) => {
+        const pos = ++this.nextPos;
+        b.rows.push(pos, ev.sessionId, ev.seq, ev.id, ev.kind, ev.timestamp, ev.receivedAt, text);
+        (ev as PositionedEvent).pos = pos; // the global commit position, for the live feed
+        b.ids.set(`${ev.sessionId}\n${ev.id}`, ev);
+        if (before && ev.kind !== 'action' && ev.kind !== 'response' && !b.stateCopied.has(ev.sessionId)) {
+          before.state = structuredClone(before.state); // the kinds that change state may change it in place
+          b.stateCopied.add(ev.sessionId);
+        }
+        if (ev.kind === 'session_created') b.fresh.add(ev.sessionId);
+      },
+      accepted: (item, session, committed) => {
+        const ev = committed[committed.length - 1]!;
+        if (ev.kind === 'session_finalized') b.finalized.add(session.sessionId);
+        if (ev.kind !== 'action' && ev.kind !== 'response') b.snapshotChanged.add(session.sessionId);
+        if (item.checkpoint) b.extra.push(...checkpointOps(ev.sessionId, ev.seq, item.checkpoint));
+        b.dirty.set(session.sessionId, session);
+      },
+    };
   }
 
   /**
@@ -463,26 +382,20 @@ export class SqliteStore implements Store {
    */
   append(items: AppendItem[]): Promise<AppendOutcome[]> {
     const priors = this.committedWithIds(items);
-    let b = newBatch(priors);
     const startPos = this.nextPos;
     const ops: NonNullable<WriteTx['ops']> = [];
     const lag: SessionRecord[] = [];
     let out: AppendOutcome[];
+    let b: Batch;
     try {
-      // An item that fails halfway (PoisonedItem) gets its error; the batch is planned again from scratch without it.
-      // Planning changes only the batch's copies, so a second plan starts from the same records as the first.
-      const poisoned = new Map<number, AppendOutcome>();
-      for (;;) {
-        try {
-          out = items.map((item, i) => poisoned.get(i) ?? this.appendOne(item, b, i));
-          break;
-        } catch (err) {
-          if (!(err instanceof PoisonedItem) || poisoned.has(err.index)) throw err;
-          poisoned.set(err.index, { ok: false, error: itemError(err.cause) });
-          b = newBatch(priors);
-          this.nextPos = startPos;
-        }
-      }
+      // Planning changes only the batch's copies, so a second plan (after a poisoned item) starts from the same records.
+      const plan = planBatch(items, () => {
+        this.nextPos = startPos;
+        const batch = newBatch(priors);
+        return Object.assign(this.target(batch), { batch });
+      });
+      out = plan.outcomes;
+      b = plan.target.batch;
       for (const rec of b.dirty.values()) {
         const id = rec.sessionId;
         const fresh = b.fresh.has(id);
