@@ -1,3 +1,5 @@
+import type { SearchHit, TetherEvent } from '@tether/protocol';
+
 /**
  * What full-text search indexes of an event and how a hit is shown, the same on every engine (SQLite FTS5,
  * PostgreSQL tsvector): the engines differ only in how they index and query that text.
@@ -45,4 +47,15 @@ export function snippet(text: string, q: string, width = 160): string {
     .replace(/\s+/g, ' ')
     .trim();
   return (start > 0 ? '…' : '') + piece + (start + width < text.length ? '…' : '');
+}
+
+/** A search result as every engine returns it: where the event is, and a {@link snippet} of its indexed text. */
+export function searchHit(ev: TetherEvent, query: string): SearchHit {
+  return {
+    sessionId: ev.sessionId,
+    seq: ev.seq,
+    kind: ev.kind,
+    timestamp: ev.timestamp,
+    snippet: snippet(ftsText(ev.kind, ev.data), query),
+  };
 }

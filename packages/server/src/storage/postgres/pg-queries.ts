@@ -1,9 +1,9 @@
 import type { Pool } from 'pg';
 import type { Analytics, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
-import { TetherError } from '../../errors.js';
 import { toSummary } from '../../events/record.js';
 import type { AnalyticsPart, AnalyticsQuery, ListEventsOptions, SearchHit, Stats } from '../store.js';
-import { ftsText, snippet } from '../search-text.js';
+import { searchHit } from '../search-text.js';
+import { ANALYTICS_LIMITS, analyticsResult, bucketWidth, isoTime, statsResult } from '../results.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { EVENT_COLUMNS, rowToEvent, rowToRecord, type EventRow, type SessionRow } from './pg-rows.js';
 import { toolErrorSql, toolNameSql, usageKindsSql, usageSql } from '../tool-sql.js';
@@ -43,12 +43,6 @@ function likeLiteral(s: string): string {
   return `%${s.replace(/[\\%_]/g, '\\$&')}%`;
 }
 
-function iso(name: string, v: string): string {
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new TetherError('validation_failed', `${name} must be an ISO 8601 time, got "${v}"`);
-  return new Date(t).toISOString();
-}
-
 const USAGE_IN = usageSql('postgres', 'input');
 const USAGE_OUT = usageSql('postgres', 'output');
 const USAGE_KINDS_SQL = usageKindsSql();
@@ -71,9 +65,10 @@ export class PgQueries {
     if (q.tag !== undefined) where.push(`tags ? ${arg(q.tag)}`);
     if (q.parentSessionId === 'none') where.push('parent_session_id IS NULL');
     else if (q.parentSessionId !== undefined) where.push(`parent_session_id = ${arg(q.parentSessionId)}`);
-    if (q.createdAfter !== undefined) where.push(`created >= ${arg(iso('createdAfter', q.createdAfter))}::timestamptz`);
+    if (q.createdAfter !== undefined)
+      where.push(`created >= ${arg(isoTime('createdAfter', q.createdAfter))}::timestamptz`);
     if (q.createdBefore !== undefined)
-      where.push(`created < ${arg(iso('createdBefore', q.createdBefore))}::timestamptz`);
+      where.push(`created < ${arg(isoTime('createdBefore', q.createdBefore))}::timestamptz`);
     if (q.q !== undefined) {
       const ts = tsQuery(q.q, args);
       if (ts) {
@@ -85,7 +80,7 @@ export class PgQueries {
     }
     if (q.cursor !== undefined) {
       const [v, id] = decodeCursor(q.cursor);
-      const at = arg(iso('cursor', v));
+      const at = arg(isoTime('cursor', v));
       where.push(`(${sortCol} < ${at}::timestamptz OR (${sortCol} = ${at}::timestamptz AND session_id < ${arg(id)}))`);
     }
     const limit = q.limit ?? 50;
@@ -142,16 +137,7 @@ export class PgQueries {
       `SELECT ${EVENT_COLUMNS} FROM events, (SELECT ${ts} AS q) x WHERE fts @@ x.q ORDER BY ts_rank(fts, x.q) DESC, pos DESC LIMIT $${args.length}`,
       args,
     );
-    return rows.map((r) => {
-      const ev = rowToEvent(r);
-      return {
-        sessionId: ev.sessionId,
-        seq: ev.seq,
-        kind: ev.kind,
-        timestamp: ev.timestamp,
-        snippet: snippet(ftsText(ev.kind, ev.data), query),
-      };
-    });
+    return rows.map((r) => searchHit(rowToEvent(r), query));
   }
 
   async stats(): Promise<Stats> {
@@ -164,28 +150,12 @@ export class PgQueries {
         'SELECT count(*)::int AS s, coalesce(sum(last_seq), 0) AS e, coalesce(sum(actions), 0) AS a, coalesce(sum(responses), 0) AS r FROM sessions',
       ),
     ]);
-    const byStatus: Record<string, number> = {};
-    for (const r of byStatusRows.rows) byStatus[r.status] = r.n;
-    const byType: Record<string, number> = {};
-    for (const r of byTypeRows.rows) byType[r.type] = r.n;
-    const t = totals.rows[0]!;
-    return {
-      totalSessions: t.s,
-      activeSessions: byStatus.active ?? 0,
-      completedSessions: byStatus.completed ?? 0,
-      failedSessions: byStatus.failed ?? 0,
-      abandonedSessions: byStatus.abandoned ?? 0,
-      totalEvents: Number(t.e),
-      totalActions: Number(t.a),
-      totalResponses: Number(t.r),
-      byType,
-      byStatus,
-    };
+    return statsResult(byStatusRows.rows, byTypeRows.rows, totals.rows[0]!);
   }
 
   async analytics(a: AnalyticsQuery): Promise<Analytics> {
-    const range = [iso('from', a.from), iso('to', a.to)];
-    const b = Math.max(1000, Math.floor(a.bucketMs));
+    const range = [isoTime('from', a.from), isoTime('to', a.to)];
+    const b = bucketWidth(a);
     const bucket = `(floor(extract(epoch FROM ts) * 1000 / ${b}) * ${b})::float8`;
     const inRange = 'ts >= $1::timestamptz AND ts < $2::timestamptz';
     const want = (part: AnalyticsPart) => !a.include || a.include.has(part);
@@ -201,7 +171,7 @@ export class PgQueries {
         ? none
         : this.pool.query<{ tool: string; calls: number; errors: number }>(
             `SELECT ${ACTION_TOOL} AS tool, count(*)::int AS calls,
-        (count(*) FILTER (WHERE ${ACTION_ERROR}))::int AS errors FROM events WHERE kind = 'action' AND ${ACTION_TOOL} IS NOT NULL AND ${inRange} GROUP BY 1 ORDER BY calls DESC, tool LIMIT 50`,
+        (count(*) FILTER (WHERE ${ACTION_ERROR}))::int AS errors FROM events WHERE kind = 'action' AND ${ACTION_TOOL} IS NOT NULL AND ${inRange} GROUP BY 1 ORDER BY calls DESC, tool LIMIT ${ANALYTICS_LIMITS.tools}`,
             range,
           ),
       !want('tokensOverTime')
@@ -215,33 +185,23 @@ export class PgQueries {
         ? none
         : this.pool.query(
             `SELECT session_id AS "sessionId", type, status, duration_ms::float8 AS "durationMs" FROM sessions
-        WHERE duration_ms IS NOT NULL AND created >= $1::timestamptz AND created < $2::timestamptz ORDER BY duration_ms DESC LIMIT 500`,
+        WHERE duration_ms IS NOT NULL AND created >= $1::timestamptz AND created < $2::timestamptz ORDER BY duration_ms DESC, session_id LIMIT ${ANALYTICS_LIMITS.durations}`,
             range,
           ),
       !want('busiest')
         ? none
         : this.pool.query(
             `SELECT e.session_id AS "sessionId", count(*)::int AS events, s.type, s.status FROM events e
-        LEFT JOIN sessions s ON s.session_id = e.session_id WHERE e.ts >= $1::timestamptz AND e.ts < $2::timestamptz GROUP BY e.session_id, s.type, s.status ORDER BY events DESC LIMIT 10`,
+        LEFT JOIN sessions s ON s.session_id = e.session_id WHERE e.ts >= $1::timestamptz AND e.ts < $2::timestamptz GROUP BY e.session_id, s.type, s.status ORDER BY events DESC, e.session_id LIMIT ${ANALYTICS_LIMITS.busiest}`,
             range,
           ),
     ]);
-    const totals = tools.rows.reduce((acc, r) => ({ calls: acc.calls + r.calls, errors: acc.errors + r.errors }), {
-      calls: 0,
-      errors: 0,
-    });
-    return {
-      from: a.from,
-      to: a.to,
-      bucketMs: a.bucketMs,
+    return analyticsResult(a, {
       eventsOverTime: overTime.rows,
       tokensOverTime: tokens.rows,
       tools: tools.rows,
       durations: durations.rows,
       busiest: busiest.rows,
-      toolCalls: totals.calls,
-      toolErrors: totals.errors,
-      errorRate: totals.calls ? totals.errors / totals.calls : 0,
-    };
+    });
   }
 }

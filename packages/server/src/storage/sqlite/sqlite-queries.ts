@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import type { Analytics, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
 import { toSummary } from '../../events/record.js';
 import type { AnalyticsPart, AnalyticsQuery, ListEventsOptions, RawEvent, SearchHit, Stats } from '../store.js';
-import { ftsText, snippet } from '../search-text.js';
+import { searchHit } from '../search-text.js';
+import { ANALYTICS_LIMITS, analyticsResult, bucketWidth, isoTime, statsResult } from '../results.js';
 import { toFtsQuery } from './fts-text.js';
 import { rowToEvent, rowToRecord } from './rows.js';
 import { toolErrorSql, toolNameSql, usageKindsSql, usageSql } from '../tool-sql.js';
@@ -46,11 +47,11 @@ export class SqliteQueries {
     }
     if (q.createdAfter !== undefined) {
       where.push('created >= ?');
-      args.push(new Date(q.createdAfter).toISOString());
+      args.push(isoTime('createdAfter', q.createdAfter));
     }
     if (q.createdBefore !== undefined) {
       where.push('created < ?');
-      args.push(new Date(q.createdBefore).toISOString());
+      args.push(isoTime('createdBefore', q.createdBefore));
     }
     if (q.q !== undefined) {
       const fts = toFtsQuery(q.q);
@@ -141,65 +142,46 @@ export class SqliteQueries {
         `SELECT e.* FROM fts.events_fts f JOIN events e ON e.pos = f.rowid WHERE f.events_fts MATCH ? ORDER BY f.rank LIMIT ?`,
       )
       .all(fts, limit) as Parameters<typeof rowToEvent>[0][];
-    return rows.map((r) => {
-      const ev = rowToEvent(r);
-      return {
-        sessionId: ev.sessionId,
-        seq: ev.seq,
-        kind: ev.kind,
-        timestamp: ev.timestamp,
-        snippet: snippet(ftsText(ev.kind, ev.data), query),
-      };
-    });
+    return rows.map((r) => searchHit(rowToEvent(r), query));
   }
 
   stats(): Stats {
-    const byStatus: Record<string, number> = {};
-    for (const r of this.db.prepare('SELECT status, count(*) AS n FROM sessions GROUP BY status').all() as Array<{
-      status: string;
-      n: number;
-    }>)
-      byStatus[r.status] = r.n;
-    const byType: Record<string, number> = {};
-    for (const r of this.db
-      .prepare(`SELECT coalesce(type, '(none)') AS type, count(*) AS n FROM sessions GROUP BY 1`)
-      .all() as Array<{ type: string; n: number }>)
-      byType[r.type] = r.n;
-    const t = this.db
-      .prepare(
-        'SELECT count(*) AS s, coalesce(sum(last_seq),0) AS e, coalesce(sum(actions),0) AS a, coalesce(sum(responses),0) AS r FROM sessions',
-      )
-      .get() as { s: number; e: number; a: number; r: number };
-    return {
-      totalSessions: t.s,
-      activeSessions: byStatus.active ?? 0,
-      completedSessions: byStatus.completed ?? 0,
-      failedSessions: byStatus.failed ?? 0,
-      abandonedSessions: byStatus.abandoned ?? 0,
-      totalEvents: t.e,
-      totalActions: t.a,
-      totalResponses: t.r,
-      byType,
-      byStatus,
-    };
+    return statsResult(
+      this.db.prepare('SELECT status, count(*) AS n FROM sessions GROUP BY status').all() as Array<{
+        status: string;
+        n: number;
+      }>,
+      this.db
+        .prepare(`SELECT coalesce(type, '(none)') AS type, count(*) AS n FROM sessions GROUP BY 1`)
+        .all() as Array<{
+        type: string;
+        n: number;
+      }>,
+      this.db
+        .prepare(
+          'SELECT count(*) AS s, coalesce(sum(last_seq),0) AS e, coalesce(sum(actions),0) AS a, coalesce(sum(responses),0) AS r FROM sessions',
+        )
+        .get() as { s: number; e: number; a: number; r: number },
+    );
   }
 
   analytics(a: AnalyticsQuery): Analytics {
-    const range = [a.from, a.to];
-    const bucket = `((CAST(strftime('%s', ts) AS INTEGER) * 1000) / ${Math.max(1000, Math.floor(a.bucketMs))}) * ${Math.max(1000, Math.floor(a.bucketMs))}`;
+    const range = [isoTime('from', a.from), isoTime('to', a.to)];
+    const b = bucketWidth(a);
+    const bucket = `((CAST(strftime('%s', ts) AS INTEGER) * 1000) / ${b}) * ${b}`;
     type A = Analytics;
     const want = (part: AnalyticsPart) => !a.include || a.include.has(part);
     const eventsOverTime = want('eventsOverTime')
       ? this.db
           .prepare<unknown[], A['eventsOverTime'][number]>(
-            `SELECT ${bucket} AS t, kind, count(*) AS n FROM events WHERE ts >= ? AND ts < ? GROUP BY t, kind ORDER BY t`,
+            `SELECT ${bucket} AS t, kind, count(*) AS n FROM events WHERE ts >= ? AND ts < ? GROUP BY t, kind ORDER BY t, kind`,
           )
           .all(...range)
       : [];
     const tools = want('tools')
       ? this.db
           .prepare<unknown[], A['tools'][number]>(
-            `SELECT ${ACTION_TOOL} AS tool, count(*) AS calls, sum(CASE WHEN ${ACTION_ERROR} THEN 1 ELSE 0 END) AS errors FROM events WHERE kind = 'action' AND ${ACTION_TOOL} IS NOT NULL AND ts >= ? AND ts < ? GROUP BY tool ORDER BY calls DESC LIMIT 50`,
+            `SELECT ${ACTION_TOOL} AS tool, count(*) AS calls, sum(CASE WHEN ${ACTION_ERROR} THEN 1 ELSE 0 END) AS errors FROM events WHERE kind = 'action' AND ${ACTION_TOOL} IS NOT NULL AND ts >= ? AND ts < ? GROUP BY tool ORDER BY calls DESC, tool LIMIT ${ANALYTICS_LIMITS.tools}`,
           )
           .all(...range)
       : [];
@@ -213,33 +195,17 @@ export class SqliteQueries {
     const durations = want('durations')
       ? this.db
           .prepare<unknown[], A['durations'][number]>(
-            `SELECT session_id AS sessionId, type, status, duration_ms AS durationMs FROM sessions WHERE duration_ms IS NOT NULL AND created >= ? AND created < ? ORDER BY duration_ms DESC LIMIT 500`,
+            `SELECT session_id AS sessionId, type, status, duration_ms AS durationMs FROM sessions WHERE duration_ms IS NOT NULL AND created >= ? AND created < ? ORDER BY duration_ms DESC, session_id LIMIT ${ANALYTICS_LIMITS.durations}`,
           )
           .all(...range)
       : [];
     const busiest = want('busiest')
       ? this.db
           .prepare<unknown[], A['busiest'][number]>(
-            `SELECT e.session_id AS sessionId, count(*) AS events, s.type AS type, s.status AS status FROM events e LEFT JOIN sessions s ON s.session_id = e.session_id WHERE e.ts >= ? AND e.ts < ? GROUP BY e.session_id ORDER BY events DESC LIMIT 10`,
+            `SELECT e.session_id AS sessionId, count(*) AS events, s.type AS type, s.status AS status FROM events e LEFT JOIN sessions s ON s.session_id = e.session_id WHERE e.ts >= ? AND e.ts < ? GROUP BY e.session_id ORDER BY events DESC, e.session_id LIMIT ${ANALYTICS_LIMITS.busiest}`,
           )
           .all(...range)
       : [];
-    const totals = tools.reduce((acc, r) => ({ calls: acc.calls + r.calls, errors: acc.errors + r.errors }), {
-      calls: 0,
-      errors: 0,
-    });
-    return {
-      from: a.from,
-      to: a.to,
-      bucketMs: a.bucketMs,
-      eventsOverTime,
-      tokensOverTime,
-      tools,
-      durations,
-      busiest,
-      toolCalls: totals.calls,
-      toolErrors: totals.errors,
-      errorRate: totals.calls ? totals.errors / totals.calls : 0,
-    };
+    return analyticsResult(a, { eventsOverTime, tokensOverTime, tools, durations, busiest });
   }
 }
