@@ -32,7 +32,8 @@ import { BIN, row, startServer as startBenchServer } from './lib.js';
 import { batches, planImport } from '../packages/cli/src/claude/import-files.ts';
 import { MIGRATIONS } from '../packages/server/src/storage/sqlite/migrations.ts';
 import { ftsText } from '../packages/server/src/storage/search-text.ts';
-import { openConnection } from '../packages/server/src/storage/sqlite/writer.ts';
+import { openConnection, WRITE_SQL } from '../packages/server/src/storage/sqlite/writer.ts';
+import { derivedColumns } from '../packages/server/src/storage/append-decision.ts';
 import { uuidv7 } from '../packages/server/src/util/uuid7.ts';
 
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
@@ -288,9 +289,7 @@ function bareSqlite(sample: EventInput[], total: number, fts: boolean): { cpuUs:
     db.pragma('fts.journal_mode = WAL');
     db.exec("CREATE VIRTUAL TABLE fts.events_fts USING fts5(body, content='', contentless_delete=1);");
   }
-  const insert = db.prepare(
-    'INSERT INTO events (pos, session_id, seq, event_id, kind, ts, received_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  );
+  const insert = db.prepare(WRITE_SQL.insertEvent);
   const index = fts ? db.prepare('INSERT INTO fts.events_fts (rowid, body) VALUES (?, ?)') : undefined;
   const seqs = new Map<string, number>();
   const received = new Date().toISOString();
@@ -315,6 +314,7 @@ function bareSqlite(sample: EventInput[], total: number, fts: boolean): { cpuUs:
       e.timestamp ?? received,
       received,
       data,
+      ...((d) => [d.tool, d.toolError, d.tokensIn, d.tokensOut])(derivedColumns(e.kind, JSON.parse(data))),
     ]);
     if (fts) texts.push(ftsText(e.kind, JSON.parse(data)));
   }

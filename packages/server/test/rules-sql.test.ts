@@ -1,7 +1,8 @@
 /**
  * One rule, three places: the analytics SQL of both engines (storage/tool-sql.ts) must say what the TypeScript functions
  * of @tether/protocol say — tool call name (`toolCallName`), tool error (`isToolError`), token usage
- * (`usageCounts(eventUsage(data))`) — for every sample below, on SQLite and on a real PostgreSQL.
+ * (`usageCounts(eventUsage(data))`) — for every sample below, on SQLite and on a real PostgreSQL; and the derived
+ * columns stored at append time equal the ones the migrations fill from that SQL for rows stored before them.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -9,6 +10,11 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { eventUsage, isToolError, toolCallName, usageCounts } from '@tether/protocol';
 import { toolErrorSql, toolNameSql, usageSql } from '../src/storage/tool-sql.js';
+import { derivedColumns } from '../src/storage/append-decision.js';
+import { PostgresStore, SqliteStore, type AppendItem } from '../src/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const DATABASE_URL = process.env.TETHER_TEST_DATABASE_URL ?? 'postgres://tether:tether@127.0.0.1:5432/tether_test';
 
@@ -79,6 +85,91 @@ describe('the action and usage rules in SQL agree with @tether/protocol', () => 
     for (const d of SAMPLES) {
       const { rows } = await pool.query(sql, [JSON.stringify(d)]);
       assert.deepEqual(rows[0], expected(d), JSON.stringify(d));
+    }
+  });
+});
+
+/** Every sample as an action and as a response of one session, in one batch. */
+const sampleItems = (): AppendItem[] =>
+  SAMPLES.flatMap((data, i) =>
+    (['action', 'response'] as const).map((kind) => ({
+      input: { sessionId: 'derived', kind, data, id: `${kind}-${i}` },
+      autoCreate: true,
+      receivedAt: new Date().toISOString(),
+    })),
+  );
+
+const COLUMNS = 'SELECT event_id, kind, tool, tool_error, tokens_in, tokens_out FROM events ORDER BY seq';
+type ColumnRow = {
+  event_id: string;
+  kind: string;
+  tool: unknown;
+  tool_error: unknown;
+  tokens_in: unknown;
+  tokens_out: unknown;
+};
+/** The derived columns as derivedColumns (storage/append-decision.ts) states them, per stored row. */
+const asDerived = (rows: ColumnRow[], errorOf: (v: unknown) => 0 | 1 | null) =>
+  rows.map((r) => ({
+    id: r.event_id,
+    ...{ tool: r.tool, toolError: errorOf(r.tool_error), tokensIn: r.tokens_in, tokensOut: r.tokens_out },
+  }));
+const expectedDerived = (rows: ColumnRow[]) =>
+  rows.map((r) => {
+    const m = /^(action|response)-(\d+)$/.exec(r.event_id);
+    return { id: r.event_id, ...derivedColumns(r.kind, m ? SAMPLES[Number(m[2])]! : { autoCreated: true }) };
+  });
+
+describe('derived columns: appended rows and rows filled by the migration agree', () => {
+  it('on SQLite (migration 7)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tether-derived-'));
+    const file = join(dir, 'tether.db');
+    try {
+      let store = new SqliteStore({ file, writerThread: false });
+      await store.append(sampleItems());
+      await store.close();
+      const db = new Database(file);
+      const appended = asDerived(db.prepare(COLUMNS).all() as ColumnRow[], (v) => (v === null ? null : v ? 1 : 0));
+      assert.deepEqual(appended, expectedDerived(db.prepare(COLUMNS).all() as ColumnRow[]), 'append time');
+      // Back to a database of before migration 7: the columns do not exist yet.
+      for (const c of ['tool', 'tool_error', 'tokens_in', 'tokens_out']) db.exec(`ALTER TABLE events DROP COLUMN ${c}`);
+      db.pragma('user_version = 6');
+      db.close();
+      store = new SqliteStore({ file, writerThread: false });
+      await store.close();
+      const again = new Database(file, { readonly: true });
+      const filled = asDerived(again.prepare(COLUMNS).all() as ColumnRow[], (v) => (v === null ? null : v ? 1 : 0));
+      again.close();
+      assert.deepEqual(filled, appended, 'filled by the migration');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('on PostgreSQL (migration 9)', async () => {
+    const schema = `tether_derived_${process.pid}_${Date.now().toString(36)}`;
+    const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
+    try {
+      let store = await PostgresStore.open({ connectionString: DATABASE_URL, schema, poolSize: 2 });
+      await store.append(sampleItems());
+      await store.close();
+      const read = async () =>
+        asDerived((await admin.query<ColumnRow>(`${COLUMNS.replace('events', `${schema}.events`)}`)).rows, (v) =>
+          v === null ? null : v ? 1 : 0,
+        );
+      const appended = await read();
+      const raw = (await admin.query<ColumnRow>(`${COLUMNS.replace('events', `${schema}.events`)}`)).rows;
+      assert.deepEqual(appended, expectedDerived(raw), 'append time');
+      await admin.query(
+        `ALTER TABLE ${schema}.events DROP COLUMN tool, DROP COLUMN tool_error, DROP COLUMN tokens_in, DROP COLUMN tokens_out`,
+      );
+      await admin.query(`DELETE FROM ${schema}.tether_migrations WHERE version = 9`);
+      store = await PostgresStore.open({ connectionString: DATABASE_URL, schema, poolSize: 2 });
+      await store.close();
+      assert.deepEqual(await read(), appended, 'filled by the migration');
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
     }
   });
 });

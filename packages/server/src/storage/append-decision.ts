@@ -4,7 +4,15 @@
  * its persistence; the rules — duplicate, exists, not found, auto-create, seq and event id, time normalization, the
  * stored text of the data, per-item failure — live here, so SQLite and PostgreSQL cannot drift apart (issue 17).
  */
-import type { EventInput, TetherEvent } from '@tether/protocol';
+import {
+  eventUsage,
+  isToolError,
+  toolCallName,
+  USAGE_KINDS,
+  usageCounts,
+  type EventInput,
+  type TetherEvent,
+} from '@tether/protocol';
 import { TetherError } from '../errors.js';
 import { applyEvent, claimedTime, resolveEvent } from '../events/reduce.js';
 import type { SessionRecord } from '../events/record.js';
@@ -20,6 +28,35 @@ export interface NewEvent {
   text: string;
   /** The session's record before this event (undefined for the event that creates the session). */
   before: SessionRecord | undefined;
+  /** The columns stored beside the data ({@link derivedColumns}). */
+  derived: DerivedColumns;
+}
+
+/**
+ * What an event's data means for analytics, decided once when it is appended and stored in columns of its own
+ * (`tool`, `tool_error`, `tokens_in`, `tokens_out`), so that analytics reads columns and no engine's SQL re-derives it:
+ * - `tool`: `toolCallName(data)` of @tether/protocol for an `action` that is a tool call, else null;
+ * - `toolError`: `isToolError(data)` as 1/0 when `tool` is set, else null;
+ * - `tokensIn`/`tokensOut`: `usageCounts(eventUsage(data))` for the kinds that carry usage (`USAGE_KINDS`: 0 when
+ *   the event carries none), else null.
+ * Rows stored before these columns existed were filled by the migration from the same rules as SQL
+ * (storage/tool-sql.ts, checked against these functions by test/rules-sql.test.ts).
+ */
+export interface DerivedColumns {
+  tool: string | null;
+  toolError: 0 | 1 | null;
+  tokensIn: number | null;
+  tokensOut: number | null;
+}
+
+const NO_DERIVED: DerivedColumns = Object.freeze({ tool: null, toolError: null, tokensIn: null, tokensOut: null });
+
+/** The {@link DerivedColumns} of an event of `kind` with `data`. Pure; never throws. */
+export function derivedColumns(kind: string, data: Record<string, unknown>): DerivedColumns {
+  if (!USAGE_KINDS.includes(kind)) return NO_DERIVED;
+  const tool = kind === 'action' ? (toolCallName(data) ?? null) : null;
+  const u = usageCounts(eventUsage(data));
+  return { tool, toolError: tool === null ? null : isToolError(data) ? 1 : 0, tokensIn: u.input, tokensOut: u.output };
 }
 
 /**
@@ -167,12 +204,12 @@ export function decideAppend(item: AppendItem, index: number, t: AppendTarget): 
         autoCreated(),
         item.receivedAt,
       );
-      t.write({ event: created, text: AUTO_CREATED_TEXT, before: undefined });
+      t.write({ event: created, text: AUTO_CREATED_TEXT, before: undefined, derived: NO_DERIVED });
       rec = applyEvent(undefined, created);
       committed.push(created);
     }
     const ev = newEvent(rec, input, stored.data, item.receivedAt);
-    t.write({ event: ev, text: stored.text, before: rec });
+    t.write({ event: ev, text: stored.text, before: rec, derived: derivedColumns(ev.kind, ev.data) });
     rec = applyEvent(rec, ev);
     committed.push(ev);
     t.accepted(item, rec, committed);

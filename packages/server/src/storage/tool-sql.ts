@@ -1,7 +1,8 @@
 /**
- * The action and usage rules of @tether/protocol as SQL over an events row's `data`, built from the same lists, so the
- * analytics route counts exactly what the session metrics and the dashboard count (one rule, written once in protocol;
- * test/rules-sql.test.ts evaluates these expressions on both engines against the TypeScript functions):
+ * The action and usage rules of @tether/protocol as SQL over an events row's `data`, built from the same lists. Since
+ * the derived columns (storage/append-decision.ts `derivedColumns`, computed in TypeScript at append time), this SQL
+ * only fills those columns for rows stored before them, in the migrations of both engines (SQLite 7, PostgreSQL 9);
+ * test/rules-sql.test.ts evaluates it on both engines against the TypeScript functions, so old and new rows agree:
  * - {@link toolNameSql}: `toolCallName` (actions.ts) — the tool call's name, or NULL when the action is not a tool call;
  * - {@link toolErrorSql}: `isToolError` (actions.ts) — true when the action reports a failure;
  * - {@link usageSql}: `usageCounts(eventUsage(data))` (usage.ts) — input or output tokens, 0 when none.

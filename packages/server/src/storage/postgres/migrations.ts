@@ -1,4 +1,15 @@
 import type { PoolClient } from 'pg';
+import { toolErrorSql, toolNameSql, usageKindsSql, usageSql } from '../tool-sql.js';
+
+/** Migration 9: the derived columns, and the rows stored before them filled from their data. */
+const DERIVED_COLUMNS_SQL = `
+ALTER TABLE events ADD COLUMN tool text, ADD COLUMN tool_error boolean, ADD COLUMN tokens_in float8,
+  ADD COLUMN tokens_out float8;
+UPDATE events SET tool = ${toolNameSql('postgres')} WHERE kind = 'action';
+UPDATE events SET tool_error = ${toolErrorSql('postgres')} WHERE tool IS NOT NULL;
+UPDATE events SET tokens_in = ${usageSql('postgres', 'input')}, tokens_out = ${usageSql('postgres', 'output')}
+  WHERE kind IN (${usageKindsSql()});
+`;
 
 /**
  * Numbered migrations of the PostgreSQL adapter. Each runs once, in order, in its own transaction; the table
@@ -143,6 +154,14 @@ CREATE INDEX lg_writes_session ON lg_writes (session_id);
     // Jobs that run once per interval across all servers on this database (retention): the last run, checked and
     // written under a transaction-level advisory lock (PostgresStore.deleteEndedBefore).
     sql: `CREATE TABLE tether_jobs (name text PRIMARY KEY, last_run timestamptz NOT NULL);`,
+  },
+  {
+    version: 9,
+    name: 'derived-event-columns',
+    // What an event means for analytics (tool call name, tool error, tokens in and out) is decided once at append
+    // time (derivedColumns in storage/append-decision.ts) and stored in columns of its own; analytics reads them.
+    // Rows stored before are filled here by the same rules as SQL (storage/tool-sql.ts, test/rules-sql.test.ts).
+    sql: DERIVED_COLUMNS_SQL,
   },
 ];
 /**

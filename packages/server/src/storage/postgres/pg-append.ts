@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { TetherEvent } from '@tether/protocol';
 import type { SessionRecord } from '../../events/record.js';
-import { planBatch, type AppendTarget } from '../append-decision.js';
+import { planBatch, type AppendTarget, type DerivedColumns } from '../append-decision.js';
 import type { AppendItem, AppendOutcome, PositionedEvent } from '../store.js';
 import { ftsText } from '../search-text.js';
 import { writeCheckpointRows } from './pg-checkpoints.js';
@@ -14,6 +14,7 @@ interface Plan {
   /** Per event: its data as JSON text, and the text the full-text index gets. */
   texts: string[];
   fts: string[];
+  derived: DerivedColumns[];
   /** Sessions this batch creates (inserted), and existing sessions it changed (updated), in their final form. */
   fresh: Map<string, SessionRecord>;
   changed: Map<string, SessionRecord>;
@@ -28,14 +29,15 @@ const key = (sessionId: string, eventId: string) => `${sessionId}\u0000${eventId
 function target(records: Map<string, SessionRecord>, stored: Map<string, TetherEvent>): AppendTarget & { plan: Plan } {
   const recs = new Map(records);
   const prior = new Map(stored);
-  const plan: Plan = { events: [], texts: [], fts: [], fresh: new Map(), changed: new Map() };
+  const plan: Plan = { events: [], texts: [], fts: [], derived: [], fresh: new Map(), changed: new Map() };
   return {
     plan,
     record: (sessionId) => recs.get(sessionId),
     prior: (sessionId, eventId) => prior.get(key(sessionId, eventId)),
-    write: ({ event, text }) => {
+    write: ({ event, text, derived }) => {
       plan.events.push(event);
       plan.texts.push(text);
+      plan.derived.push(derived);
       plan.fts.push(ftsText(event.kind, event.data));
       prior.set(key(event.sessionId, event.id), event);
     },
@@ -74,10 +76,12 @@ function writeEventsSql(serialize: boolean): string {
   const lock = serialize ? 'SELECT pg_advisory_xact_lock($1::bigint) AS held' : 'SELECT $1::bigint AS held';
   return `WITH lock AS MATERIALIZED (${lock}), wake AS MATERIALIZED (SELECT pg_notify($22::text, $23::text) AS sent),
   upd AS (${UPDATE_SESSIONS} RETURNING 1)
-INSERT INTO events (session_id, seq, event_id, kind, ts, received_at, data, fts)
-  SELECT e.sid, e.seq, e.eid, e.kind, e.ts::timestamptz, e.ra::timestamptz, e.data::jsonb, to_tsvector('simple', e.txt)
-  FROM lock, wake, unnest($14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[])
-    WITH ORDINALITY AS e(sid, seq, eid, kind, ts, ra, data, txt, ord)
+INSERT INTO events (session_id, seq, event_id, kind, ts, received_at, data, fts, tool, tool_error, tokens_in, tokens_out)
+  SELECT e.sid, e.seq, e.eid, e.kind, e.ts::timestamptz, e.ra::timestamptz, e.data::jsonb, to_tsvector('simple', e.txt),
+    e.tool, e.terr, e.tin, e.tout
+  FROM lock, wake, unnest($14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[],
+    $24::text[], $25::boolean[], $26::float8[], $27::float8[])
+    WITH ORDINALITY AS e(sid, seq, eid, kind, ts, ra, data, txt, tool, terr, tin, tout, ord)
   ORDER BY e.ord
 RETURNING pos, session_id, seq`;
 }
@@ -166,6 +170,10 @@ export async function appendInTransaction(
     p.fts,
     wake.channel,
     wake.payload,
+    p.derived.map((d) => d.tool),
+    p.derived.map((d) => (d.toolError === null ? null : d.toolError === 1)),
+    p.derived.map((d) => d.tokensIn),
+    p.derived.map((d) => d.tokensOut),
   ]);
   const pos = new Map(res.rows.map((r) => [`${r.session_id}\u0000${r.seq}`, Number(r.pos)]));
   for (const ev of e) (ev as PositionedEvent).pos = pos.get(`${ev.sessionId}\u0000${ev.seq}`)!;

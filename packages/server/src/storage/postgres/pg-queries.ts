@@ -6,7 +6,6 @@ import { searchHit } from '../search-text.js';
 import { ANALYTICS_LIMITS, analyticsResult, bucketWidth, isoTime, statsResult } from '../results.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { EVENT_COLUMNS, rowToEvent, rowToRecord, type EventRow, type SessionRow } from './pg-rows.js';
-import { toolErrorSql, toolNameSql, usageKindsSql, usageSql } from '../tool-sql.js';
 
 /** At most this many words of a search are used (each is one tsquery term). */
 const MAX_TERMS = 32;
@@ -42,13 +41,6 @@ export function tsQuery(q: string, args: unknown[]): string | null {
 function likeLiteral(s: string): string {
   return `%${s.replace(/[\\%_]/g, '\\$&')}%`;
 }
-
-const USAGE_IN = usageSql('postgres', 'input');
-const USAGE_OUT = usageSql('postgres', 'output');
-const USAGE_KINDS_SQL = usageKindsSql();
-/** Tool usage counts only tool calls, by the rule the session metrics use (@tether/protocol actions.ts). */
-const ACTION_TOOL = toolNameSql('postgres');
-const ACTION_ERROR = toolErrorSql('postgres');
 
 /** The read side of the PostgreSQL adapter: lists, search, stats and analytics. Every query reads the database (no cache). */
 export class PgQueries {
@@ -170,15 +162,15 @@ export class PgQueries {
       !want('tools')
         ? none
         : this.pool.query<{ tool: string; calls: number; errors: number }>(
-            `SELECT ${ACTION_TOOL} AS tool, count(*)::int AS calls,
-        (count(*) FILTER (WHERE ${ACTION_ERROR}))::int AS errors FROM events WHERE kind = 'action' AND ${ACTION_TOOL} IS NOT NULL AND ${inRange} GROUP BY 1 ORDER BY calls DESC, tool LIMIT ${ANALYTICS_LIMITS.tools}`,
+            `SELECT tool, count(*)::int AS calls, (count(*) FILTER (WHERE tool_error))::int AS errors FROM events
+        WHERE tool IS NOT NULL AND ${inRange} GROUP BY 1 ORDER BY calls DESC, tool LIMIT ${ANALYTICS_LIMITS.tools}`,
             range,
           ),
       !want('tokensOverTime')
         ? none
         : this.pool.query(
-            `SELECT ${bucket} AS t, sum(${USAGE_IN})::float8 AS input, sum(${USAGE_OUT})::float8 AS output
-        FROM events WHERE kind IN (${USAGE_KINDS_SQL}) AND ${inRange} GROUP BY 1 ORDER BY 1`,
+            `SELECT ${bucket} AS t, sum(tokens_in)::float8 AS input, sum(tokens_out)::float8 AS output
+        FROM events WHERE tokens_in IS NOT NULL AND ${inRange} GROUP BY 1 ORDER BY 1`,
             range,
           ),
       !want('durations')

@@ -1,3 +1,17 @@
+import { toolErrorSql, toolNameSql, usageKindsSql, usageSql } from '../tool-sql.js';
+
+/** Migration 7: the derived columns, and the rows stored before them filled from their data. */
+const DERIVED_COLUMNS_SQL = `
+ALTER TABLE events ADD COLUMN tool TEXT;
+ALTER TABLE events ADD COLUMN tool_error INTEGER;
+ALTER TABLE events ADD COLUMN tokens_in REAL;
+ALTER TABLE events ADD COLUMN tokens_out REAL;
+UPDATE events SET tool = ${toolNameSql('sqlite')} WHERE kind = 'action';
+UPDATE events SET tool_error = CASE WHEN ${toolErrorSql('sqlite')} THEN 1 ELSE 0 END WHERE tool IS NOT NULL;
+UPDATE events SET tokens_in = ${usageSql('sqlite', 'input')}, tokens_out = ${usageSql('sqlite', 'output')}
+  WHERE kind IN (${usageKindsSql()});
+`;
+
 /**
  * Numbered migrations of the SQLite adapter. Each runs once, in order, inside a transaction;
  * `PRAGMA user_version` records the last one applied. Never edit a released migration: add the next number.
@@ -176,5 +190,13 @@ CREATE TABLE lg_writes (
 ) STRICT;
 CREATE INDEX lg_writes_session ON lg_writes(session_id);
 `,
+  },
+  {
+    version: 7,
+    name: 'derived-event-columns',
+    // What an event means for analytics (tool call name, tool error, tokens in and out) is decided once at append
+    // time (derivedColumns in storage/append-decision.ts) and stored in columns of its own; analytics reads them.
+    // Rows stored before are filled here by the same rules as SQL (storage/tool-sql.ts, test/rules-sql.test.ts).
+    sql: DERIVED_COLUMNS_SQL,
   },
 ];

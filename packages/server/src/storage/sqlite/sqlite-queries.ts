@@ -6,15 +6,7 @@ import { searchHit } from '../search-text.js';
 import { ANALYTICS_LIMITS, analyticsResult, bucketWidth, isoTime, statsResult } from '../results.js';
 import { toFtsQuery } from './fts-text.js';
 import { rowToEvent, rowToRecord } from './rows.js';
-import { toolErrorSql, toolNameSql, usageKindsSql, usageSql } from '../tool-sql.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-
-/** Tool usage counts only tool calls, by the rule the session metrics use (@tether/protocol actions.ts). */
-const ACTION_TOOL = toolNameSql('sqlite');
-const ACTION_ERROR = toolErrorSql('sqlite');
-const USAGE_IN = usageSql('sqlite', 'input');
-const USAGE_OUT = usageSql('sqlite', 'output');
-const USAGE_KINDS_SQL = usageKindsSql();
 
 /** The read side of the SQLite adapter: lists, search, stats and analytics. */
 export class SqliteQueries {
@@ -181,14 +173,14 @@ export class SqliteQueries {
     const tools = want('tools')
       ? this.db
           .prepare<unknown[], A['tools'][number]>(
-            `SELECT ${ACTION_TOOL} AS tool, count(*) AS calls, sum(CASE WHEN ${ACTION_ERROR} THEN 1 ELSE 0 END) AS errors FROM events WHERE kind = 'action' AND ${ACTION_TOOL} IS NOT NULL AND ts >= ? AND ts < ? GROUP BY tool ORDER BY calls DESC, tool LIMIT ${ANALYTICS_LIMITS.tools}`,
+            `SELECT tool, count(*) AS calls, sum(tool_error) AS errors FROM events WHERE tool IS NOT NULL AND ts >= ? AND ts < ? GROUP BY tool ORDER BY calls DESC, tool LIMIT ${ANALYTICS_LIMITS.tools}`,
           )
           .all(...range)
       : [];
     const tokensOverTime = want('tokensOverTime')
       ? this.db
           .prepare<unknown[], A['tokensOverTime'][number]>(
-            `SELECT ${bucket} AS t, sum(${USAGE_IN}) AS input, sum(${USAGE_OUT}) AS output FROM events WHERE kind IN (${USAGE_KINDS_SQL}) AND ts >= ? AND ts < ? GROUP BY t ORDER BY t`,
+            `SELECT ${bucket} AS t, sum(tokens_in) AS input, sum(tokens_out) AS output FROM events WHERE tokens_in IS NOT NULL AND ts >= ? AND ts < ? GROUP BY t ORDER BY t`,
           )
           .all(...range)
       : [];

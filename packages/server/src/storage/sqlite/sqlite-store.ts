@@ -355,9 +355,22 @@ export class SqliteStore implements Store {
         const row = b.priors ? b.priors.get(key) : this.stmt.findEvent.get(sessionId, eventId);
         return row ? rowToEvent(row) : undefined;
       },
-      write: ({ event: ev, text, before }) => {
+      write: ({ event: ev, text, before, derived: d }) => {
         const pos = ++this.nextPos;
-        b.rows.push(pos, ev.sessionId, ev.seq, ev.id, ev.kind, ev.timestamp, ev.receivedAt, text);
+        b.rows.push(
+          pos,
+          ev.sessionId,
+          ev.seq,
+          ev.id,
+          ev.kind,
+          ev.timestamp,
+          ev.receivedAt,
+          text,
+          d.tool,
+          d.toolError,
+          d.tokensIn,
+          d.tokensOut,
+        );
         (ev as PositionedEvent).pos = pos; // the global commit position, for the live feed
         b.ids.set(`${ev.sessionId}\n${ev.id}`, ev);
         if (before && ev.kind !== 'action' && ev.kind !== 'response' && !b.stateCopied.has(ev.sessionId)) {

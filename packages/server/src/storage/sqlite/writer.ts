@@ -9,7 +9,7 @@ export type Durability = 'normal' | 'full';
 /** Statements every write transaction may name (a key of this map), instead of sending SQL text. */
 export const WRITE_SQL = {
   insertEvent:
-    'INSERT INTO events (pos, session_id, seq, event_id, kind, ts, received_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO events (pos, session_id, seq, event_id, kind, ts, received_at, data, tool, tool_error, tokens_in, tokens_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   insertSession: `INSERT INTO sessions (session_id, user_id, type, parent_session_id, status, tags, metadata, initial, final, state,
       state_version, created, updated, ended_at, duration_ms, last_seq, actions, responses)
     VALUES (@session_id, @user_id, @type, @parent_session_id, @status, @tags, @metadata, @initial, @final, @state,
@@ -22,11 +22,12 @@ export const WRITE_SQL = {
 } as const;
 
 /** Columns per event in {@link WriteTx.events}, in the order of `WRITE_SQL.insertEvent`. */
-export const EVENT_COLUMNS = 8;
+export const EVENT_COLUMNS = 12;
 
 /**
  * One write transaction: events as a flat array ({@link EVENT_COLUMNS} values per event: pos, session_id, seq,
- * event_id, kind, ts, received_at, data JSON) inserted first, then `ops` in order, each a {@link WRITE_SQL} key or SQL
+ * event_id, kind, ts, received_at, data JSON, then the derived columns tool, tool_error, tokens_in, tokens_out of
+ * storage/append-decision.ts) inserted first, then `ops` in order, each a {@link WRITE_SQL} key or SQL
  * text with its parameters. Plain data, so it crosses to the writer thread by structured clone.
  */
 export interface WriteTx {
@@ -98,7 +99,20 @@ export class TxRunner {
       if (ev && ev.length) {
         const insert = this.prepared('insertEvent');
         for (let i = 0; i < ev.length; i += EVENT_COLUMNS)
-          insert.run(ev[i], ev[i + 1], ev[i + 2], ev[i + 3], ev[i + 4], ev[i + 5], ev[i + 6], ev[i + 7]);
+          insert.run(
+            ev[i],
+            ev[i + 1],
+            ev[i + 2],
+            ev[i + 3],
+            ev[i + 4],
+            ev[i + 5],
+            ev[i + 6],
+            ev[i + 7],
+            ev[i + 8],
+            ev[i + 9],
+            ev[i + 10],
+            ev[i + 11],
+          );
       }
       if (tx.forgetSession !== undefined)
         this.forgotten = this.prepared('SELECT pos FROM events WHERE session_id = ?')
