@@ -32,7 +32,8 @@ import { BIN, row, startServer as startBenchServer } from './lib.js';
 import { batches, planImport } from '../packages/cli/src/claude/import-files.ts';
 import { MIGRATIONS } from '../packages/server/src/storage/sqlite/migrations.ts';
 import { ftsText } from '../packages/server/src/storage/search-text.ts';
-import { openConnection, WRITE_SQL } from '../packages/server/src/storage/sqlite/writer.ts';
+import { openConnection } from '../packages/server/src/storage/sqlite/connection.ts';
+import { WRITE_SQL } from '../packages/server/src/storage/sqlite/transaction.ts';
 import { derivedColumns } from '../packages/server/src/storage/append-decision.ts';
 import { uuidv7 } from '../packages/server/src/util/uuid7.ts';
 

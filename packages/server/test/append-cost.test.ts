@@ -51,7 +51,7 @@ it('appending to a 50,000-event session never scans its log', async () => {
     // row and only the events after its last_seq (a row lags its log by at most the last few events).
     // The row catches up with its log every 200 ms (LAG_FLUSH_MS): wait for that, so the read below is the row alone.
     await new Promise((r) => setTimeout(r, 600));
-    (store as unknown as { cache: Map<string, unknown> }).cache.clear();
+    (store as unknown as { cache: { clear(): void } }).cache.clear();
     const ran = new Map<string, number>();
     for (const [name, stmt] of Object.entries(stmts)) {
       for (const m of ['get', 'all', 'run', 'iterate'] as const) {

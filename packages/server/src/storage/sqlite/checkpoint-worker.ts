@@ -6,7 +6,7 @@
  * {@link RESTART_FRAMES} frames, a `RESTART` checkpoint briefly holds the writer back so that the WAL file stays bounded.
  */
 import { workerData } from 'node:worker_threads';
-import { asBackgroundThread, openConnection, type Durability } from './writer.js';
+import { asBackgroundThread, openConnection, type Durability } from './connection.js';
 
 /** Interval between checkpoints, in ms. */
 const EVERY_MS = 100;

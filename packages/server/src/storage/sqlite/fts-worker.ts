@@ -6,7 +6,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { attachFts, FtsIndexer, ftsFileFor } from './fts-indexer.js';
-import { openConnection, type Durability, type FtsRequest, type WriterReply } from './writer.js';
+import { openConnection, type Durability } from './connection.js';
+import type { FtsRequest, WriterReply } from './threads.js';
 
 const { file, durability } = workerData as { file: string; durability: Durability };
 const db = openConnection(file, durability);

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { toolErrorSql, toolNameSql, usageKindsSql, usageSql } from '../tool-sql.js';
 
 /** Migration 7: the derived columns, and the rows stored before them filled from their data. */
@@ -200,3 +201,15 @@ CREATE INDEX lg_writes_session ON lg_writes(session_id);
     sql: DERIVED_COLUMNS_SQL,
   },
 ];
+
+/** Applies the migrations newer than the file's `PRAGMA user_version`, each in its own transaction. Throws SQLite's error. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+}

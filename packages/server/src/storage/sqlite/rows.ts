@@ -1,6 +1,6 @@
 import type { TetherEvent } from '@tether/protocol';
 import type { SessionRecord } from '../../events/record.js';
-import type { WriteTx } from './writer.js';
+import type { WriteTx } from './transaction.js';
 
 /** Conversions between session records / events and the SQLite adapter's rows and write operations. */
 

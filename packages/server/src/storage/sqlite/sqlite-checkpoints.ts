@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { filterPairs, type CheckpointQuery, type CheckpointRows, type StoredCheckpoint } from '../checkpoints.js';
-import type { WriteTx } from './writer.js';
+import type { WriteTx } from './transaction.js';
 
 type Op = NonNullable<WriteTx['ops']>[number];
 

@@ -14,7 +14,7 @@ import {
   type NamespaceQuery,
 } from '../memory.js';
 import { toFtsQuery } from './fts-text.js';
-import type { WriteTx } from './writer.js';
+import type { WriteTx } from './transaction.js';
 
 interface ItemRow {
   id: number;

@@ -18,23 +18,16 @@ import type {
 } from '../store.js';
 import { planBatch, type AppendTarget } from '../append-decision.js';
 import { attachFts, ftsFileFor } from './fts-indexer.js';
-import { MIGRATIONS } from './migrations.js';
+import { migrate } from './migrations.js';
+import { RecordCache } from './record-cache.js';
 import { SqliteMemory } from './sqlite-memory.js';
 import { copyForWrite, rowToEvent, rowToRecord, sessionOps, type EventRow, type Row } from './rows.js';
 import { SqliteQueries } from './sqlite-queries.js';
 import type { CheckpointQuery, StoredCheckpoint } from '../checkpoints.js';
 import { checkpointOps, deleteCheckpointOps, SqliteCheckpoints } from './sqlite-checkpoints.js';
-import {
-  EVENT_COLUMNS,
-  InlineWriter,
-  openConnection,
-  ThreadWriter,
-  TxRunner,
-  WRITE_SQL,
-  type Durability,
-  type Writer,
-  type WriteTx,
-} from './writer.js';
+import { openConnection, type Durability } from './connection.js';
+import { EVENT_COLUMNS, TxRunner, WRITE_SQL, type WriteTx } from './transaction.js';
+import { InlineWriter, ThreadWriter, type Writer } from './writer.js';
 
 /**
  * How often, in ms, session rows that lag their record (only actions/responses appended) are written. Writing every
@@ -49,7 +42,7 @@ const LAG_FLUSH_MS = 200;
  */
 const INLINE_MAX_EVENTS = 8;
 
-export type { Durability } from './writer.js';
+export type { Durability } from './connection.js';
 export { rowToEvent, rowToRecord } from './rows.js';
 
 export interface SqliteStoreOptions {
@@ -122,8 +115,7 @@ export class SqliteStore implements Store {
   readonly engine = 'sqlite';
   /** This thread's connection: reads (and migrations at start). */
   readonly db: Database.Database;
-  private readonly cache = new Map<string, SessionRecord>();
-  private readonly cacheSize: number;
+  private readonly cache: RecordCache;
   private readonly q: SqliteQueries;
   private readonly checkpoints: SqliteCheckpoints;
   private readonly stmt;
@@ -160,9 +152,9 @@ export class SqliteStore implements Store {
   constructor(opts: SqliteStoreOptions) {
     if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
     this.db = openConnection(opts.file, opts.durability);
-    this.migrate();
+    migrate(this.db);
+    this.cache = new RecordCache(opts.cacheSize);
     attachFts(this.db, ftsFileFor(opts.file), opts.durability === 'full' ? 'FULL' : 'NORMAL');
-    this.cacheSize = opts.cacheSize ?? 10_000;
     this.stmt = {
       getSession: this.db.prepare<[string], Row>('SELECT * FROM sessions WHERE session_id = ?'),
       eventsAfter: this.db.prepare<[string, number], EventRow>(
@@ -219,17 +211,6 @@ export class SqliteStore implements Store {
     return this.writer.indexText();
   }
 
-  private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
-    for (const m of MIGRATIONS) {
-      if (m.version <= current) continue;
-      this.db.transaction(() => {
-        this.db.exec(m.sql);
-        this.db.pragma(`user_version = ${m.version}`);
-      })();
-    }
-  }
-
   /** True when the writer thread stopped: every write is then committed on this thread (slower, nothing lost). */
   private get writerDown(): boolean {
     return this.writer instanceof ThreadWriter && this.writer.problem() !== undefined;
@@ -267,7 +248,7 @@ export class SqliteStore implements Store {
     const behind = rec.lastSeq;
     for (const ev of this.stmt.eventsAfter.all(sessionId, rec.lastSeq)) rec = applyEvent(rec, rowToEvent(ev));
     if (rec.lastSeq !== behind) this.lagging.set(sessionId, rec);
-    this.remember(rec);
+    this.cache.remember(rec);
     return rec;
   }
 
@@ -321,18 +302,6 @@ export class SqliteStore implements Store {
   private async beforeRead(text = false, rows = true): Promise<void> {
     if (rows) await this.flushLagging().catch(() => undefined);
     if (text) await this.indexText().catch(() => undefined);
-  }
-
-  private remember(rec: SessionRecord): void {
-    if (this.cache.has(rec.sessionId)) {
-      this.cache.set(rec.sessionId, rec);
-      return;
-    }
-    if (this.cache.size >= this.cacheSize) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
-    }
-    this.cache.set(rec.sessionId, rec);
   }
 
   /**
@@ -432,7 +401,7 @@ export class SqliteStore implements Store {
         const id = rec.sessionId;
         if (this.pendingRecs.get(id) === rec) this.pendingRecs.delete(id);
         if (this.deleting.has(id) && !deleting.has(id)) continue; // deleted after this batch was handed over
-        this.remember(rec);
+        this.cache.remember(rec);
         if (b.fresh.has(id) || b.snapshotChanged.has(id)) this.lagging.delete(id);
       }
       for (const rec of lag) if (this.cache.get(rec.sessionId) === rec) this.lagging.set(rec.sessionId, rec);

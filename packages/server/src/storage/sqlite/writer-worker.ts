@@ -3,7 +3,9 @@
  * executes transactions in the order they arrive.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openConnection, TxRunner, type Durability, type WriterReply, type WriterRequest } from './writer.js';
+import { openConnection, type Durability } from './connection.js';
+import { TxRunner } from './transaction.js';
+import type { WriterReply, WriterRequest } from './threads.js';
 
 const { file, durability } = workerData as { file: string; durability: Durability };
 const db = openConnection(file, durability);
