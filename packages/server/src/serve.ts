@@ -68,7 +68,11 @@ function lockDataDir(dataDir: string): () => void {
  */
 export async function openStore(config: TetherConfig): Promise<Store> {
   if (config.storage === 'postgres') return PostgresStore.open({ connectionString: config.databaseUrl });
-  return new SqliteStore({ file: join(config.dataDir, 'tether.db'), durability: config.durability });
+  return new SqliteStore({
+    file: join(config.dataDir, 'tether.db'),
+    durability: config.durability,
+    writerThread: config.sqliteWriterThread,
+  });
 }
 
 /**

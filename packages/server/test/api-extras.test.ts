@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from './helpers.js';
+import { loadConfig } from '../src/index.js';
 
 describe('beyond the seed', () => {
   let s: TestServer;
@@ -285,6 +286,25 @@ describe('beyond the seed', () => {
 });
 
 describe('settings', () => {
+  it('TETHER_SQLITE_WRITER_THREAD=false commits on the HTTP thread; junk is refused at start', async () => {
+    assert.throws(() => loadConfig({ TETHER_SQLITE_WRITER_THREAD: 'maybe' }), /expected a boolean/);
+    assert.equal(loadConfig({}).sqliteWriterThread, true);
+    for (const [value, writer] of [
+      ['false', 'InlineWriter'],
+      ['true', 'ThreadWriter'],
+    ] as const) {
+      const s = await startTestServer({}, { TETHER_SQLITE_WRITER_THREAD: value });
+      try {
+        assert.equal((s.app.store as unknown as { writer: object }).writer.constructor.name, writer);
+        await s.req('POST', '/api/v1/sessions', { sessionId: `wt-${value}` });
+        assert.equal((await s.req('POST', `/api/v1/actions/wt-${value}`, { tool: 'Bash' })).status, 201);
+        assert.equal((await s.req('GET', `/api/v1/sessions/wt-${value}/events`)).body.events.length, 2);
+      } finally {
+        await s.stop();
+      }
+    }
+  });
+
   it('TETHER_AUTO_CREATE=false answers 404 for events of unknown sessions', async () => {
     const s = await startTestServer({ autoCreate: false });
     try {
