@@ -210,6 +210,45 @@ test('a service restart (close 1001) on the same port: the session subscription 
   }
 });
 
+test('several subscriptions of one session on one socket: each from its own position, none twice', {
+  timeout: 120_000,
+}, async () => {
+  const server = await startTestServer();
+  const live = new LiveSocket({ baseUrl: server.url, WebSocket, initialDelayMs: 10, maxDelayMs: 50 });
+  try {
+    await new TetherClient({ baseUrl: server.url }).sessions.create({ sessionId: 'multi-1' });
+    for (const i of range(4)) await act(server, 'multi-1', i);
+    const first = recorder();
+    live.session('multi-1', { afterSeq: 3, ...first });
+    await until(() => first.events.length === 2 && first.subscribed === 1);
+    // A later subscription asking for older events: the channel is resubscribed from seq 1; `first` skips the replay.
+    const second = recorder();
+    live.session('multi-1', { afterSeq: 1, ...second });
+    await until(() => second.events.length === 4 && second.subscribed === 1);
+    // A live-only one on a live channel starts where the stream is (no request to the server, no replay).
+    const third = recorder();
+    const subThird = live.session('multi-1', { ...third });
+    assert.equal(subThird.position, 5);
+    await act(server, 'multi-1', 'next');
+    await until(() => first.has('next') && second.has('next') && third.has('next'));
+    assert.deepEqual(
+      first.events.map((e) => e.seq),
+      [4, 5, 6],
+    );
+    assert.deepEqual(
+      second.events.map((e) => e.seq),
+      [2, 3, 4, 5, 6],
+    );
+    assert.deepEqual(
+      third.events.map((e) => e.seq),
+      [6],
+    );
+  } finally {
+    live.close();
+    await server.stop();
+  }
+});
+
 test('bad input gets a TypeError at once; a closed socket refuses new subscriptions', async () => {
   const live = new LiveSocket({ baseUrl: 'http://127.0.0.1:1', WebSocket });
   assert.throws(() => live.session('bad id!', { onEvent() {} }), TypeError);
