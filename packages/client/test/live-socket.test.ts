@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startTestServer, type TestServer } from '../../server/test/helpers.ts';
+import { hashKey } from '../../server/src/index.ts';
 import {
+  AuthenticationError,
   LiveSocket,
   TetherClient,
   type LiveEventMessage,
@@ -243,6 +245,44 @@ test('several subscriptions of one session on one socket: each from its own posi
       third.events.map((e) => e.seq),
       [6],
     );
+  } finally {
+    live.close();
+    await server.stop();
+  }
+});
+
+test('a revoked key (close 4001) stops the socket for good: AuthenticationError to status and subscriptions', {
+  timeout: 120_000,
+}, async () => {
+  const server = await startTestServer({ heartbeatMs: 100 }, { TETHER_API_KEYS: 'admin-key:admin' });
+  const secret = 'live-socket-read-key';
+  await server.app.store.createKey({
+    id: 'k-live-socket',
+    name: 'live-socket',
+    hash: hashKey(secret),
+    scopes: ['read'],
+    created: new Date().toISOString(),
+    revokedAt: null,
+  });
+  const live = new TetherClient({ baseUrl: server.url, apiKey: secret }).live({
+    WebSocket,
+    initialDelayMs: 10,
+    maxDelayMs: 50,
+  });
+  try {
+    const r = recorder();
+    const errors: unknown[] = [];
+    const sub = live.session('guarded-1', { ...r, onError: (e) => void errors.push(e) });
+    await until(() => r.subscribed === 1);
+    await server.app.store.revokeKey('k-live-socket');
+    await until(() => live.status.state === 'closed');
+    assert.equal(live.status.closeCode, 4001);
+    assert.ok(live.status.error instanceof AuthenticationError);
+    assert.equal(live.status.error.code, 'unauthorized');
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0] instanceof AuthenticationError);
+    assert.equal(sub.closed, true);
+    assert.throws(() => live.session('guarded-1', { onEvent() {} }), /LiveSocket is closed/);
   } finally {
     live.close();
     await server.stop();
