@@ -12,6 +12,7 @@ import { HttpClient, type FetchLike, type HttpOptions } from './http.js';
 import { uuid } from './id.js';
 import { StoreResource } from './store.js';
 import { SessionLogger, enqueueEvent, type LogOptions, type LogReceipt } from './session-logger.js';
+import { LiveSocket, type LiveSocketOptions } from './live-socket.js';
 import { subscribeSse, type SubscribeOptions, type Subscription } from './subscribe.js';
 import type {
   AppendAck,
@@ -66,7 +67,8 @@ const enc = encodeURIComponent;
  *
  * - REST (`client.sessions.*`, `search`, `stats`, `health`, `ingest`): awaited calls that throw the {@link APIError} tree.
  * - Logging (`client.session(id).logAction(…)`, `client.log(…)`): queued and sent in batches in the background; never throws.
- * - Live feed (`client.subscribe(…)`): an async iterator over SSE that resumes after reconnects.
+ * - Live feed (`client.subscribe(…)`): an async iterator over SSE that resumes after reconnects; `client.live(…)`: one
+ *   WebSocket carrying several subscriptions (sessions, firehose, list), resumed after reconnects.
  *
  * ```ts
  * const tether = new TetherClient({ baseUrl: 'http://localhost:9000' });
@@ -334,5 +336,20 @@ export class TetherClient {
    */
   subscribe(opts: SubscribeOptions = {}): Subscription {
     return subscribeSse(this.http, this.fetchImpl as typeof fetch, opts);
+  }
+
+  /**
+   * A {@link LiveSocket}: one WebSocket to `/api/v1/ws` with this client's base URL and API key, carrying any number of
+   * `session`, `firehose` and `list` subscriptions, reconnected with backoff and resumed from the last seq/pos.
+   * In Node 20 pass the `ws` package's constructor (`{ WebSocket }`); browsers use the global one. It connects at
+   * the first subscription (or `connect()`); `close()` it when done.
+   *
+   * ```ts
+   * const live = tether.live({ WebSocket }); // WebSocket from 'ws' in Node 20
+   * live.session('s1', { afterSeq: 0, onEvent: (ev) => console.log(ev.seq, ev.kind) });
+   * ```
+   */
+  live(options: Omit<LiveSocketOptions, 'baseUrl' | 'apiKey'> = {}): LiveSocket {
+    return new LiveSocket({ ...options, baseUrl: this.http.baseUrl, apiKey: this.options.apiKey });
   }
 }

@@ -13,6 +13,20 @@ export type { DeliveryOptions, DeliveryStats, DeliveryErrorContext, Logger } fro
 export type { Spool, QueuedEvent } from './spool.js';
 export type { HttpOptions, FetchLike } from './http.js';
 export type { SubscribeOptions, Subscription, LiveEvent, LiveSessionDeleted, LiveMessage } from './subscribe.js';
+export { LiveSocket } from './live-socket.js';
+export type {
+  LiveSocketOptions,
+  LiveSocketState,
+  LiveSocketStatus,
+  LiveSubscription,
+  LiveHandlers,
+  LiveListMessage,
+  SessionSubscriptionOptions,
+  FirehoseSubscriptionOptions,
+  ListSubscriptionOptions,
+  WebSocketLike,
+  WebSocketConstructorLike,
+} from './live-socket.js';
 export {
   TetherError,
   TetherClientError,

@@ -1,4 +1,5 @@
 /** The app shell: top bar (navigation, create test session, theme switch, connection indicator), the key prompt, the routed view. */
+import { APIStatusError } from '@tether/client';
 import { useState } from 'react';
 import { NavLink, Outlet, useNavigate } from 'react-router';
 import { useTether } from './api/context';
@@ -6,7 +7,6 @@ import { getTheme, setTheme, type Theme } from './api/settings';
 import { ConnectionIndicator } from './components/Connection';
 import { KeyPrompt } from './components/KeyPrompt';
 import { createTestSession } from './lib/test-session';
-import { ApiError } from './api/rest';
 
 export function Layout() {
   const { rest, generation } = useTether();
@@ -27,7 +27,7 @@ export function Layout() {
       navigate(`/sessions/${encodeURIComponent(id)}`);
     } catch (err) {
       setToast(
-        err instanceof ApiError && err.status === 403
+        err instanceof APIStatusError && err.status === 403
           ? 'Your API key lacks the ingest scope needed to create a session.'
           : `Could not create a test session: ${(err as Error).message}`,
       );

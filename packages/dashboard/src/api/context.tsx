@@ -4,7 +4,8 @@
  */
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { LiveLink, type LinkStatus } from './live';
-import { type ApiError, TetherRest } from './rest';
+import type { APIStatusError } from '@tether/client';
+import { problemDetail, TetherRest } from './rest';
 import { getApiKey, getServerUrl, setApiKey, setServerUrl } from './settings';
 
 /** Why the service refused us: no/unknown key (401 unauthorized) or a key without the `read` scope (403 forbidden). */
@@ -44,19 +45,19 @@ export function TetherProvider({ children }: { children: ReactNode }) {
       new TetherRest({
         baseUrl: serverUrl,
         apiKey,
-        onError: (err: ApiError) => {
+        onError: (err: APIStatusError) => {
           if (
             (err.status === 401 || err.status === 403) &&
             current.current.apiKey === apiKey &&
             current.current.serverUrl === serverUrl
           ) {
-            setAuth({ status: err.status, code: err.code, detail: err.detail });
+            setAuth({ status: err.status, code: err.code, detail: problemDetail(err) });
           }
         },
       }),
     [serverUrl, apiKey],
   );
-  const live = useMemo(() => new LiveLink(rest, LiveLink.wsUrlFor(serverUrl, apiKey)), [rest, serverUrl, apiKey]);
+  const live = useMemo(() => new LiveLink(rest), [rest]);
   const [status, setStatus] = useState<LinkStatus>(live.status);
 
   useEffect(() => {

@@ -1,8 +1,8 @@
 /**
- * The dashboard's REST access: the public API of docs/api.md through @tether/client, with the error classes and
+ * The dashboard's REST access: the public API of docs/api.md through @tether/client (and its error classes), with the
  * cancellation (AbortSignal) the views use.
  */
-import { APIConnectionError, APIStatusError, TetherClient } from '@tether/client';
+import { APIStatusError, TetherClient } from '@tether/client';
 import type {
   Analytics,
   EventPage,
@@ -14,25 +14,14 @@ import type {
   Stats,
 } from './types';
 
-/** An error answered by the server (problem+json): `status`, stable `code` (packages/protocol/src/errors.ts), `detail`. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly detail: string,
-    readonly requestId?: string,
-  ) {
-    super(`${status} ${code}: ${detail}`);
-    this.name = 'ApiError';
-  }
-}
-
-/** The server could not be reached (refused, reset, DNS, CORS) — distinct from an answer with an error status. */
-export class ConnectionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConnectionError';
-  }
+/**
+ * The human text of a server error: the problem's `detail` (or `title`), else the error's message. The dashboard's
+ * errors are the SDK's (`@tether/client`, packages/client/src/errors.ts): an `APIStatusError` (subclassed per status)
+ * when the server answered with an error — `status`, stable `code` (packages/protocol/src/errors.ts), `problem`,
+ * `requestId` — and an `APIConnectionError` when it did not answer (refused, reset, DNS, CORS).
+ */
+export function problemDetail(err: APIStatusError): string {
+  return err.problem?.detail ?? err.problem?.title ?? err.message;
 }
 
 export interface RestOptions {
@@ -40,13 +29,14 @@ export interface RestOptions {
   baseUrl: string;
   /** API key sent as `Authorization: Bearer`, '' for none. */
   apiKey: string;
-  /** Called with every ApiError (the app shows the key prompt on 401/403). */
-  onError?: (err: ApiError) => void;
+  /** Called with every APIStatusError (the app shows the key prompt on 401/403). */
+  onError?: (err: APIStatusError) => void;
 }
 
 /**
  * REST calls of the public Tether API through @tether/client's TetherClient (retries off: the live link does the
- * reconnecting, and a restart must show as "reconnecting" at once). Every method throws ApiError (server answer) or ConnectionError (no answer);
+ * reconnecting, and a restart must show as "reconnecting" at once). Every method throws the SDK's APIStatusError (server
+ * answer) or APIConnectionError (no answer);
  * with a `signal` that is aborted, it throws an AbortError and the (late) answer is dropped.
  */
 export class TetherRest {
@@ -61,7 +51,7 @@ export class TetherRest {
     });
   }
 
-  /** Runs a client call, mapping its errors (APIStatusError → ApiError, APIConnectionError → ConnectionError) and honouring `signal`. */
+  /** Runs a client call, reporting server errors to `onError` and honouring `signal`. */
   private async call<T>(f: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const aborted = () => Object.assign(new Error('aborted'), { name: 'AbortError' });
     if (signal?.aborted) throw aborted();
@@ -71,18 +61,7 @@ export class TetherRest {
       return r;
     } catch (err) {
       if (signal?.aborted) throw aborted();
-      if (err instanceof APIStatusError) {
-        const e = new ApiError(
-          err.status,
-          err.code,
-          err.problem?.detail ?? err.problem?.title ?? err.message,
-          err.requestId,
-        );
-        this.opts.onError?.(e);
-        throw e;
-      }
-      if (err instanceof APIConnectionError)
-        throw new ConnectionError(`Cannot reach ${this.opts.baseUrl || window.location.origin}: ${err.message}`);
+      if (err instanceof APIStatusError) this.opts.onError?.(err);
       throw err;
     }
   }

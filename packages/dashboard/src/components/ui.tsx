@@ -1,7 +1,8 @@
 /** Small shared pieces: status badges, kind chips, tag chips, stat cards, empty and error states. */
 import type { ReactNode } from 'react';
 import { KIND_TONES, type Tone } from '../lib/events';
-import { ApiError, ConnectionError } from '../api/rest';
+import { APIConnectionError, APIStatusError } from '@tether/client';
+import { problemDetail } from '../api/rest';
 
 const STATUS_TONES: Record<string, Tone> = {
   active: 'blue',
@@ -62,12 +63,12 @@ export function Empty({ children }: { children: ReactNode }) {
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
   let msg: string;
-  if (error instanceof ApiError)
+  if (error instanceof APIStatusError)
     msg =
       error.code === 'session_not_found'
         ? 'This session does not exist (or was deleted).'
-        : `${error.detail} (${error.status} ${error.code})`;
-  else if (error instanceof ConnectionError) msg = error.message;
+        : `${problemDetail(error)} (${error.status} ${error.code})`;
+  else if (error instanceof APIConnectionError) msg = `Cannot reach the Tether service: ${error.message}`;
   else msg = (error as Error).message ?? String(error);
   return (
     <div className="error-box" role="alert">

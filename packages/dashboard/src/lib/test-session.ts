@@ -4,7 +4,7 @@
  */
 import type { TetherRest } from '../api/rest';
 
-/** Creates a test session and returns its id. Throws ApiError (e.g. 403 when the key lacks `ingest`). */
+/** Creates a test session and returns its id. Throws APIStatusError (e.g. 403 when the key lacks `ingest`). */
 export async function createTestSession(rest: TetherRest): Promise<string> {
   const stamp = new Date()
     .toISOString()

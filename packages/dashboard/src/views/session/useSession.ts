@@ -5,7 +5,8 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { useTether } from '../../api/context';
-import { ApiError, getSessionSummary } from '../../api/rest';
+import { APIStatusError } from '@tether/client';
+import { getSessionSummary } from '../../api/rest';
 import type { SessionState, SessionSummary, TetherEvent } from '../../api/types';
 import { STATE_KINDS } from '../../lib/events';
 
@@ -114,7 +115,7 @@ export function useSession(sessionId: string): SessionData {
         if (!ac.signal.aborted) stopLive = live.watchSession(sessionId, last, append);
       } catch (err) {
         if ((err as Error).name === 'AbortError') return;
-        if (err instanceof ApiError && err.code === 'session_not_found') setNotFound(true);
+        if (err instanceof APIStatusError && err.code === 'session_not_found') setNotFound(true);
         else setError(err);
       }
     })();
