@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import threading
 import time
 from collections import Counter
+from pathlib import Path
+from types import MappingProxyType
 
 import httpx
 
@@ -193,3 +197,80 @@ def test_block_policy_gives_up_after_block_timeout(sid: str) -> None:
     assert t.stats()["dropped"] == 1 and t.stats()["queued"] == 2
     assert isinstance(errors[0], DeliveryError) and errors[0].events[0]["id"] == newest
     t.close(0.1)
+
+
+def test_event_is_encoded_when_logged(server: TetherServer, sid: str) -> None:
+    """The log call encodes the event: changing the passed objects afterwards does not change what is stored."""
+    nested = {"command": "ls", "args": ["-la"]}
+    action: dict[str, object] = {"type": "tool_call", "input": nested, "when": dt.datetime(2026, 3, 3, 10, 0)}
+    with Tether(server.url, flush_at=1000, flush_interval=30) as t:
+        s = t.session(sid)
+        first = s.log_action(action)
+        action["type"] = "changed"
+        nested["command"] = "rm -rf /"
+        nested["args"].append("x")  # type: ignore[attr-defined]
+        second = s.log_action(MappingProxyType({"tags": {"b"}, "text": "a\ud800b"}))  # any Mapping; a lone surrogate
+        assert t.flush(30)
+    assert_exactly_once(server, sid, [first, second])
+    stored = [e["data"] for e in server.events(sid) if e["kind"] == "action"]
+    assert stored[0] == {
+        "type": "tool_call",
+        "input": {"command": "ls", "args": ["-la"]},
+        "when": "2026-03-03T10:00:00",
+    }
+    assert stored[1] == {"tags": ["b"], "text": "a\ufffdb"}  # the service reads the \ud800 escape as U+FFFD
+
+
+def test_unencodable_event_is_rejected_by_the_log_call(server: TetherServer, sid: str) -> None:
+    """Circular data or non-string keys do not raise into the agent: the event is rejected and reported."""
+    errors: list[TetherError] = []
+    circular: dict[str, object] = {"type": "loop"}
+    circular["self"] = circular
+    with Tether(server.url, flush_interval=0.05, on_error=errors.append) as t:
+        s = t.session(sid)
+        ok = s.log_action({"fine": True})
+        bad1 = s.log_action(circular)
+        bad2 = s.log_action({(1, 2): "tuple key"})  # type: ignore[dict-item]
+        ok2 = s.log_action({"fine": "still"})
+        assert t.flush(30)
+        stats = t.stats()
+    assert stats["rejected"] == 2 and stats["delivered"] == 2 and stats["enqueued"] == 4, stats
+    assert [e.reason for e in errors if isinstance(e, DeliveryError)] == ["rejected", "rejected"]
+    assert [e.events[0]["id"] for e in errors if isinstance(e, DeliveryError)] == [bad1, bad2]
+    assert_exactly_once(server, sid, [ok, ok2])
+
+
+class Answer503ForOdd(httpx.BaseTransport):
+    """Forwards to the real server, then rewrites the first answer as if every odd item had failed with 503 (they were
+    stored, so their retry comes back as duplicates): exercises the per-item path of the results."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.n = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.n += 1
+        resp = self.inner.handle_request(request)
+        if self.n != 1:
+            return resp
+        answer = json.loads(resp.read())
+        for r in answer["results"]:
+            if r["index"] % 2:
+                r.update(status=503, code="unavailable")
+        answer["accepted"] = sum(r["status"] in (200, 201) for r in answer["results"])
+        answer["rejected"] = len(answer["results"]) - answer["accepted"]
+        return httpx.Response(207, json=answer)
+
+
+def test_items_answered_503_are_retried_alone(server: TetherServer, sid: str, tmp_path: Path) -> None:
+    transport = Answer503ForOdd()
+    spool = str(tmp_path / "spool")
+    with Tether(server.url, flush_at=20, flush_interval=30, sender_transport=transport, spool_dir=spool) as t:
+        s = t.session(sid)
+        ids = [s.log_action({"i": i}) for i in range(20)]
+        assert t.flush(30)
+        stats = t.stats()
+    assert stats["delivered"] == 10 and stats["duplicates"] == 10 and stats["retries"] == 1, stats
+    assert transport.n == 2
+    assert_exactly_once(server, sid, ids)
+    assert list(Path(spool).glob("*.batch.json")) == []

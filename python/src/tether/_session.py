@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._ids import new_event_id
+from ._json import encode_event, iso_ms
 from ._models import EventKind, SessionStatus, SessionSummary
 
 if TYPE_CHECKING:
@@ -28,7 +29,9 @@ class Session:
     Get one from ``Tether.session(id)`` / ``AsyncTether.session(id)`` or ``create_session(...)``. The first event for an
     unknown session creates it on the service (unless the service runs with ``TETHER_AUTO_CREATE=false``).
 
-    Data dicts are copied one level deep when queued; do not mutate nested objects you passed until ``flush()``.
+    Each event is encoded as JSON during the log call, so changing the objects you passed afterwards does not change
+    the event that is sent. Data that cannot be encoded (a circular reference, dict keys that are not strings or
+    numbers) does not raise: the event is rejected, counted in ``stats()["rejected"]`` and handed to ``on_error``.
 
     Attributes:
         session_id: the session's id.
@@ -54,16 +57,21 @@ class Session:
         ``on_error``) unless the state's version is this one.
         """
         eid = new_event_id()
-        ev: dict[str, Any] = {
-            "id": eid,
-            "sessionId": self.session_id,
-            "kind": kind,
-            "timestamp": time.time(),
-            "data": dict(data) if data is not None else {},
-        }
-        if expected_version is not None:
-            ev["expectedVersion"] = expected_version
-        self._batcher.enqueue(ev)
+        t = time.time()
+        if data is None:
+            data = {}
+        elif type(data) is not dict:
+            data = dict(data)  # any Mapping; the encoder only takes dicts as objects
+        try:
+            encoded = encode_event(eid, self.session_id, kind, t, data, expected_version)
+        except Exception as exc:  # circular data, keys that are not strings, a value whose __str__ raises…
+            ev: dict[str, Any] = {"id": eid, "sessionId": self.session_id, "kind": kind, "timestamp": iso_ms(t)}
+            ev["data"] = data
+            if expected_version is not None:
+                ev["expectedVersion"] = expected_version
+            self._batcher.reject_unencodable(ev, exc)
+            return eid
+        self._batcher.enqueue(encoded)
         return eid
 
     def log_action(self, action: Mapping[str, Any]) -> str:

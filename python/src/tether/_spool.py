@@ -73,19 +73,16 @@ class Spool:
             tmp.unlink(missing_ok=True)
         return out
 
-    def write(self, events: list[dict[str, Any]], body: bytes | None = None) -> Path:
-        """Writes a new batch file (``body``: the events already serialized as a JSON array, if at hand)."""
+    def write(self, body: bytes) -> Path:
+        """Writes a new batch file; ``body``: the events as a JSON array."""
         self._n += 1
         path = self.dir / f"{time.time_ns():020d}-{os.getpid()}-{self._n:08d}.batch.json"
-        self._write(path, body if body is not None else json.dumps(events, default=str).encode())
+        self._write(path, body)
         return path
 
-    def rewrite(self, path: Path, events: list[dict[str, Any]]) -> None:
-        """Replaces a batch file's content with the events still undelivered (or removes it when none are)."""
-        if not events:
-            self.remove(path)
-        else:
-            self._write(path, json.dumps(events, default=str).encode())
+    def rewrite(self, path: Path, body: bytes) -> None:
+        """Replaces a batch file's content with the events still undelivered (a JSON array)."""
+        self._write(path, body)
 
     def _write(self, path: Path, data: bytes) -> None:
         tmp = path.with_suffix(".tmp")
