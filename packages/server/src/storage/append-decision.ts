@@ -21,17 +21,6 @@ import { CHECKPOINT_KINDS } from './checkpoints.js';
 import { itemError, PoisonedItem } from './item-errors.js';
 import type { AppendItem, AppendOutcome } from './store.js';
 
-/** One new event as the decision hands it to the adapter: the event, its data as stored JSON text, and the item. */
-export interface NewEvent {
-  event: TetherEvent;
-  /** `event.data` serialised: the text the adapter stores (never serialise it again). */
-  text: string;
-  /** The session's record before this event (undefined for the event that creates the session). */
-  before: SessionRecord | undefined;
-  /** The columns stored beside the data ({@link derivedColumns}). */
-  derived: DerivedColumns;
-}
-
 /**
  * What an event's data means for analytics, decided once when it is appended and stored in columns of its own
  * (`tool`, `tool_error`, `tokens_in`, `tokens_out`), so that analytics reads columns and no engine's SQL re-derives it:
@@ -55,9 +44,13 @@ const NO_DERIVED: DerivedColumns = Object.freeze({ tool: null, toolError: null, 
 export function derivedColumns(kind: string, data: Record<string, unknown>): DerivedColumns {
   if (!USAGE_KINDS.includes(kind)) return NO_DERIVED;
   const tool = kind === 'action' ? (toolCallName(data) ?? null) : null;
-  const u = usageCounts(eventUsage(data));
+  const usage = eventUsage(data);
+  if (tool === null && usage === undefined) return NO_TOOL_NO_USAGE; // most responses: nothing to allocate
+  const u = usageCounts(usage);
   return { tool, toolError: tool === null ? null : isToolError(data) ? 1 : 0, tokensIn: u.input, tokensOut: u.output };
 }
+
+const NO_TOOL_NO_USAGE: DerivedColumns = Object.freeze({ tool: null, toolError: null, tokensIn: 0, tokensOut: 0 });
 
 /**
  * What the decision needs from an adapter while it plans one batch. Calls come in item order; a plan may be thrown
@@ -72,10 +65,13 @@ export interface AppendTarget {
   /** The event already stored, or written earlier in this batch, under this id in this session. */
   prior(sessionId: string, eventId: string): TetherEvent | undefined;
   /**
-   * Takes one new event (called before the record is advanced past it). The adapter queues its row and may prepare
-   * the record (e.g. copy the state before kinds that change it in place). Must not throw for a valid event.
+   * Takes one new event (called before the record is advanced past it): `text` is `event.data` serialised (the text to
+   * store; never serialise it again), `before` the session's record before it (undefined for the event that creates
+   * the session), `derived` its {@link DerivedColumns}. The adapter queues its row and may prepare the record (e.g.
+   * copy the state before kinds that change it in place). Positional arguments: no object per event. Must not throw
+   * for a valid event.
    */
-  write(e: NewEvent): void;
+  write(event: TetherEvent, text: string, before: SessionRecord | undefined, derived: DerivedColumns): void;
   /** The item was accepted: `session` is the record after its events (`committed`, 1 or 2 with auto-creation). */
   accepted(item: AppendItem, session: SessionRecord, committed: TetherEvent[]): void;
 }
@@ -206,12 +202,12 @@ export function decideAppend(item: AppendItem, index: number, t: AppendTarget): 
         autoCreated(),
         item.receivedAt,
       );
-      t.write({ event: created, text: AUTO_CREATED_TEXT, before: undefined, derived: NO_DERIVED });
+      t.write(created, AUTO_CREATED_TEXT, undefined, NO_DERIVED);
       rec = applyEvent(undefined, created);
       committed.push(created);
     }
     const ev = newEvent(rec, input, stored.data, item.receivedAt);
-    t.write({ event: ev, text: stored.text, before: rec, derived: derivedColumns(ev.kind, ev.data) });
+    t.write(ev, stored.text, rec, derivedColumns(ev.kind, ev.data));
     rec = applyEvent(rec, ev);
     committed.push(ev);
     t.accepted(item, rec, committed);

@@ -34,7 +34,7 @@ function target(records: Map<string, SessionRecord>, stored: Map<string, TetherE
     plan,
     record: (sessionId) => recs.get(sessionId),
     prior: (sessionId, eventId) => prior.get(key(sessionId, eventId)),
-    write: ({ event, text, derived }) => {
+    write: (event, text, _before, derived) => {
       plan.events.push(event);
       plan.texts.push(text);
       plan.derived.push(derived);

@@ -324,7 +324,7 @@ export class SqliteStore implements Store {
         const row = b.priors ? b.priors.get(key) : this.stmt.findEvent.get(sessionId, eventId);
         return row ? rowToEvent(row) : undefined;
       },
-      write: ({ event: ev, text, before, derived: d }) => {
+      write: (ev, text, before, d) => {
         const pos = ++this.nextPos;
         b.rows.push(
           pos,
