@@ -108,11 +108,15 @@ type ColumnRow = {
   tokens_in: unknown;
   tokens_out: unknown;
 };
-/** The derived columns as derivedColumns (storage/append-decision.ts) states them, per stored row. */
-const asDerived = (rows: ColumnRow[], errorOf: (v: unknown) => 0 | 1 | null) =>
+/** The derived columns as derivedColumns (storage/append-decision.ts) states them, per stored row (SQLite's 0/1 and
+ * PostgreSQL's boolean tool_error both as 0/1). */
+const asDerived = (rows: ColumnRow[]) =>
   rows.map((r) => ({
     id: r.event_id,
-    ...{ tool: r.tool, toolError: errorOf(r.tool_error), tokensIn: r.tokens_in, tokensOut: r.tokens_out },
+    tool: r.tool,
+    toolError: r.tool_error === null ? null : r.tool_error ? 1 : 0,
+    tokensIn: r.tokens_in,
+    tokensOut: r.tokens_out,
   }));
 const expectedDerived = (rows: ColumnRow[]) =>
   rows.map((r) => {
@@ -129,8 +133,9 @@ describe('derived columns: appended rows and rows filled by the migration agree'
       await store.append(sampleItems());
       await store.close();
       const db = new Database(file);
-      const appended = asDerived(db.prepare(COLUMNS).all() as ColumnRow[], (v) => (v === null ? null : v ? 1 : 0));
-      assert.deepEqual(appended, expectedDerived(db.prepare(COLUMNS).all() as ColumnRow[]), 'append time');
+      const rows = db.prepare(COLUMNS).all() as ColumnRow[];
+      const appended = asDerived(rows);
+      assert.deepEqual(appended, expectedDerived(rows), 'append time');
       // Back to a database of before migration 7: the columns do not exist yet.
       for (const c of ['tool', 'tool_error', 'tokens_in', 'tokens_out']) db.exec(`ALTER TABLE events DROP COLUMN ${c}`);
       db.pragma('user_version = 6');
@@ -138,7 +143,7 @@ describe('derived columns: appended rows and rows filled by the migration agree'
       store = new SqliteStore({ file, writerThread: false });
       await store.close();
       const again = new Database(file, { readonly: true });
-      const filled = asDerived(again.prepare(COLUMNS).all() as ColumnRow[], (v) => (v === null ? null : v ? 1 : 0));
+      const filled = asDerived(again.prepare(COLUMNS).all() as ColumnRow[]);
       again.close();
       assert.deepEqual(filled, appended, 'filled by the migration');
     } finally {
@@ -153,20 +158,17 @@ describe('derived columns: appended rows and rows filled by the migration agree'
       let store = await PostgresStore.open({ connectionString: DATABASE_URL, schema, poolSize: 2 });
       await store.append(sampleItems());
       await store.close();
-      const read = async () =>
-        asDerived((await admin.query<ColumnRow>(`${COLUMNS.replace('events', `${schema}.events`)}`)).rows, (v) =>
-          v === null ? null : v ? 1 : 0,
-        );
-      const appended = await read();
-      const raw = (await admin.query<ColumnRow>(`${COLUMNS.replace('events', `${schema}.events`)}`)).rows;
-      assert.deepEqual(appended, expectedDerived(raw), 'append time');
+      const read = async () => (await admin.query<ColumnRow>(`${COLUMNS.replace('events', `${schema}.events`)}`)).rows;
+      const rows = await read();
+      const appended = asDerived(rows);
+      assert.deepEqual(appended, expectedDerived(rows), 'append time');
       await admin.query(
         `ALTER TABLE ${schema}.events DROP COLUMN tool, DROP COLUMN tool_error, DROP COLUMN tokens_in, DROP COLUMN tokens_out`,
       );
       await admin.query(`DELETE FROM ${schema}.tether_migrations WHERE version = 9`);
       store = await PostgresStore.open({ connectionString: DATABASE_URL, schema, poolSize: 2 });
       await store.close();
-      assert.deepEqual(await read(), appended, 'filled by the migration');
+      assert.deepEqual(asDerived(await read()), appended, 'filled by the migration');
     } finally {
       await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await admin.end();
