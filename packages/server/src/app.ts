@@ -34,7 +34,7 @@ import { integrationRoutes } from './integrations/index.js';
 import { langgraphRoutes } from './routes/langgraph.js';
 import { mcpRoutes } from './mcp/route.js';
 import { GroupCommitter } from './storage/group-commit.js';
-import { nonFiniteNumber, tooDeep } from './util/json-limits.js';
+import { JSON_MAYBE_HUGE, JSON_TOO_DEEP, nonFiniteNumber, scanJson } from './util/json-limits.js';
 import type { Store } from './storage/store.js';
 import { VERSION } from './version.js';
 
@@ -67,7 +67,8 @@ export interface AppDeps {
  */
 function parseJson(_req: unknown, body: string, done: (err: Error | null, v?: unknown) => void): void {
   if (body === '' || body.trim() === '') return done(null, undefined);
-  if (tooDeep(body, MAX_JSON_DEPTH))
+  const flags = scanJson(body, MAX_JSON_DEPTH);
+  if (flags & JSON_TOO_DEEP)
     return done(new TetherError('too_deep', `The body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`));
   let value: unknown;
   try {
@@ -75,7 +76,7 @@ function parseJson(_req: unknown, body: string, done: (err: Error | null, v?: un
   } catch (err) {
     return done(new TetherError('invalid_json', `The body is not valid JSON: ${(err as Error).message}`));
   }
-  const huge = nonFiniteNumber(body, value);
+  const huge = flags & JSON_MAYBE_HUGE ? nonFiniteNumber(value) : undefined;
   if (huge !== undefined)
     return done(
       new TetherError('validation_failed', `body${huge} is a number too large to store (beyond ±1.8e308)`, [
