@@ -8,27 +8,28 @@ import type { SearchHit, TetherEvent } from '@tether/protocol';
 const MAX_CHARS = 8192;
 
 /**
- * The text of an event that full-text search indexes: its kind and every string (and number) in its data,
- * depth-first, cut at 8 KiB characters so that one huge tool output cannot bloat the index.
+ * The text of an event that full-text search indexes: its kind and every string (and finite number) in its data,
+ * depth-first, space-separated, cut at 8 KiB characters so that one huge tool output cannot bloat the index. Built by
+ * string concatenation over `for…in` (no array of parts, no `Object.values` copy per object): 0.8 vs 2.1 µs for a
+ * ~400-byte tool call (issue #18). Pure; never throws for JSON data.
  */
 export function ftsText(kind: string, data: unknown): string {
-  const parts: string[] = [kind];
+  let text = kind;
   let size = kind.length;
   const walk = (v: unknown, depth: number): void => {
     if (size >= MAX_CHARS || depth > 8) return;
     if (typeof v === 'string') {
-      parts.push(v);
+      text += ' ' + v;
       size += v.length + 1;
     } else if (typeof v === 'number') {
-      parts.push(String(v));
+      if (Number.isFinite(v)) text += ' ' + String(v); // JSON has no NaN or Infinity: stored data cannot either
     } else if (Array.isArray(v)) {
-      for (const x of v) walk(x, depth + 1);
-    } else if (v && typeof v === 'object') {
-      for (const x of Object.values(v)) walk(x, depth + 1);
+      for (let i = 0; i < v.length; i++) walk(v[i], depth + 1);
+    } else if (v !== null && typeof v === 'object') {
+      for (const k in v) walk((v as Record<string, unknown>)[k], depth + 1); // JSON data: own keys only
     }
   };
   walk(data, 0);
-  const text = parts.join(' ');
   return text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text;
 }
 
