@@ -159,6 +159,30 @@ export function runStoreContract(
     );
 
     it(
+      'search finds each event of a batch by its own words (batches over several sessions, one after another)',
+      withStore(async (s) => {
+        // Each event's index text must be its own: a shifted or mixed-up text (SQLite indexes texts offered with
+        // positions, issue #18) would find an event by another's word.
+        for (let b = 0; b < 3; b++)
+          await s.append(
+            Array.from({ length: 12 }, (_, i) =>
+              item(`fw${(b * 12 + i) % 5}`, 'action', { type: 'note', text: `word${b * 12 + i}x and more` }),
+            ),
+          );
+        const events = (await Promise.all([0, 1, 2, 3, 4].map((k) => s.listEvents(`fw${k}`)))).flat();
+        for (let n = 0; n < 36; n++) {
+          const hits = await s.search(`word${n}x`, 10);
+          const own = events.find((e) => (e.data as { text?: string }).text === `word${n}x and more`)!;
+          assert.deepEqual(
+            hits.map((h) => [h.sessionId, h.seq]),
+            [[own.sessionId, own.seq]],
+            `word${n}x`,
+          );
+        }
+      }),
+    );
+
+    it(
       'lists, filters and pages sessions; finalizes; searches; deletes',
       withStore(async (s) => {
         for (let i = 0; i < 7; i++) {

@@ -11,6 +11,11 @@ const SLICE = 2500;
 const AUTOMERGE = 8;
 /** How often, in ms, the background indexer looks for new events. */
 const INTERVAL_MS = 250;
+/**
+ * Most texts {@link FtsIndexer.offer} keeps waiting for their events to be indexed (~400 bytes each for a tool call:
+ * ~40 MB at most). Past it, offers are dropped and those events' texts are built from their rows instead.
+ */
+const MAX_OFFERED = 100_000;
 
 interface PendingRow {
   pos: number;
@@ -53,6 +58,10 @@ INSERT OR IGNORE INTO fts.meta (key, value) VALUES ('fts_pos', 0);`);
  */
 export class FtsIndexer {
   private pending = true;
+  /** Texts offered for committed events not yet indexed, by position, in commit order ({@link offer}). */
+  private readonly offered = new Map<number, string>();
+  /** The newest position indexed, as of the last slice (offers at or before it come too late and are dropped). */
+  private indexed = 0;
   private running = false;
   private readonly timer: NodeJS.Timeout;
   private readonly stmt;
@@ -73,6 +82,10 @@ export class FtsIndexer {
       pendingRows: db.prepare<[number, number], PendingRow>(
         'SELECT pos, kind, data FROM main.events WHERE pos > ? ORDER BY pos LIMIT ?',
       ),
+      pendingPositions: db
+        .prepare<[number, number], number>('SELECT pos FROM main.events WHERE pos > ? ORDER BY pos LIMIT ?')
+        .pluck(),
+      row: db.prepare<[number], PendingRow>('SELECT pos, kind, data FROM main.events WHERE pos = ?'),
       position: db.prepare<[], { value: number }>("SELECT value FROM fts.meta WHERE key = 'fts_pos'"),
       setPosition: db.prepare("UPDATE fts.meta SET value = ? WHERE key = 'fts_pos'"),
     };
@@ -85,18 +98,60 @@ export class FtsIndexer {
     this.pending = true;
   }
 
+  /**
+   * Takes the index texts ({@link ftsText}) of events that have committed at `positions`, built by whoever planned
+   * them from the data in hand, so that indexing them reads no row and parses no JSON: of the ~15 µs of this thread's
+   * CPU per ~400-byte tool call, reading the row and `JSON.parse` plus `ftsText` were ~8 µs (bench/fts-micro.ts,
+   * issue #18). An offer is only a shortcut: an event is indexed only while its row exists (a session deleted before
+   * indexing leaves its offers unused), and an event without an offer (committed by another connection, or offered
+   * past {@link MAX_OFFERED}) is read from its row as before.
+   */
+  offer(positions: readonly number[], texts: readonly string[]): void {
+    if (this.offered.size + positions.length > MAX_OFFERED) return;
+    for (let i = 0; i < positions.length; i++)
+      if (positions[i]! > this.indexed) this.offered.set(positions[i]!, texts[i]!);
+    this.pending = true;
+  }
+
+  /** The text of the event at `pos`: its offer, else from its row (undefined: the row is gone). */
+  private textAt(pos: number): string | undefined {
+    const offered = this.offered.get(pos);
+    if (offered !== undefined) return offered;
+    const r = this.stmt.row.get(pos);
+    return r && ftsText(r.kind, JSON.parse(r.data));
+  }
+
+  /** Drops the offers of positions up to `last` (indexed, or deleted before indexing). */
+  private dropOffers(last: number): void {
+    for (const pos of this.offered.keys()) {
+      if (pos > last) break; // offers arrive in commit order, i.e. by position
+      this.offered.delete(pos);
+    }
+  }
+
   /** Indexes up to `limit` events in one transaction; returns how many. */
   private slice(limit: number): number {
     if ((!this.pending && !this.poll) || !this.db.open) return 0;
     const n = this.db
       .transaction(() => {
         const from = this.stmt.position.get()?.value ?? 0;
-        const rows = this.stmt.pendingRows.all(from, limit);
-        for (const r of rows) this.stmt.insert.run(r.pos, ftsText(r.kind, JSON.parse(r.data)));
-        if (rows.length) this.stmt.setPosition.run(rows[rows.length - 1]!.pos);
-        return rows.length;
+        if (!this.offered.size) {
+          const rows = this.stmt.pendingRows.all(from, limit);
+          for (const r of rows) this.stmt.insert.run(r.pos, ftsText(r.kind, JSON.parse(r.data)));
+          if (rows.length) this.stmt.setPosition.run(rows[rows.length - 1]!.pos);
+          return rows.length;
+        }
+        const positions = this.stmt.pendingPositions.all(from, limit);
+        for (const pos of positions) {
+          const text = this.textAt(pos);
+          if (text !== undefined) this.stmt.insert.run(pos, text);
+        }
+        if (positions.length) this.stmt.setPosition.run(positions[positions.length - 1]!);
+        return positions.length;
       })
       .deferred(); // not IMMEDIATE: that would also take the write lock of every attached file, the main one included
+    this.indexed = this.stmt.position.get()?.value ?? 0;
+    if (this.offered.size) this.dropOffers(this.indexed);
     if (n < limit) this.pending = false;
     return n;
   }
@@ -129,6 +184,7 @@ export class FtsIndexer {
 
   /** Removes the index entries of deleted events (by position); entries of events never indexed are no-ops. */
   forget(positions: number[]): void {
+    for (const p of positions) this.offered.delete(p);
     if (!positions.length || !this.db.open) return;
     this.db
       .transaction(() => {

@@ -4,16 +4,21 @@
  * that neither the HTTP thread nor the writer thread spends time on indexing, and indexing takes no write lock of the
  * main file.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { attachFts, FtsIndexer, ftsFileFor } from './fts-indexer.js';
 import { openConnection, type Durability } from './connection.js';
-import type { FtsRequest, WriterReply } from './threads.js';
+import type { FtsCommand, FtsRequest, WriterReply } from './threads.js';
 
-const { file, durability } = workerData as { file: string; durability: Durability };
+/** `offers`: the writer thread's port, over which it sends the texts of the events it committed (`offer`). */
+const { file, durability, offers } = workerData as { file: string; durability: Durability; offers?: MessagePort };
 const db = openConnection(file, durability);
 attachFts(db, ftsFileFor(file), durability === 'full' ? 'FULL' : 'NORMAL');
 const fts = new FtsIndexer(db, true);
 const port = parentPort!;
+offers?.on('message', (m: FtsCommand) => {
+  if (m.t === 'offer') fts.offer(m.positions, m.texts);
+});
+offers?.unref();
 
 port.on('message', (m: FtsRequest) => {
   try {

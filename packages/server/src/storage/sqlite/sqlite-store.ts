@@ -18,6 +18,7 @@ import type {
 } from '../store.js';
 import { planBatch, type AppendTarget } from '../append-decision.js';
 import { attachFts, ftsFileFor } from './fts-indexer.js';
+import { ftsText } from '../search-text.js';
 import { migrate } from './migrations.js';
 import { RecordCache } from './record-cache.js';
 import { SqliteMemory } from './sqlite-memory.js';
@@ -72,6 +73,8 @@ interface Batch {
   snapshotChanged: Set<string>;
   /** Event rows, flat (see WriteTx.events). */
   rows: unknown[];
+  /** The full-text index text of each event row (WriteTx.texts). */
+  texts: string[];
   /** LangGraph checkpoint rows of the batch's `checkpoint` items (after the session rows). */
   extra: NonNullable<WriteTx['ops']>;
   /**
@@ -90,6 +93,7 @@ function newBatch(priors?: Map<string, EventRow>): Batch {
     finalized: new Set(),
     snapshotChanged: new Set(),
     rows: [],
+    texts: [],
     extra: [],
     priors,
   };
@@ -340,6 +344,7 @@ export class SqliteStore implements Store {
           d.tokensIn,
           d.tokensOut,
         );
+        b.texts.push(ftsText(ev.kind, ev.data));
         (ev as PositionedEvent).pos = pos; // the global commit position, for the live feed
         b.ids.set(`${ev.sessionId}\n${ev.id}`, ev);
         if (before && ev.kind !== 'action' && ev.kind !== 'response' && !b.stateCopied.has(ev.sessionId)) {
@@ -422,7 +427,7 @@ export class SqliteStore implements Store {
     }
     for (const rec of b.dirty.values()) this.pendingRecs.set(rec.sessionId, rec);
     for (const [key, ev] of b.ids) this.pendingIds.set(key, ev);
-    return this.write({ events: b.rows, ops }).then(committed);
+    return this.write({ events: b.rows, texts: b.texts, ops }).then(committed);
   }
 
   /**

@@ -2,7 +2,7 @@
  * The adapter's worker threads (writer, full-text index, WAL checkpoints): their messages, request/reply over a
  * thread's port ({@link ThreadCalls}), and starting a thread's entry file ({@link spawn}).
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type TransferListItem } from 'node:worker_threads';
 import type { WriteTx } from './transaction.js';
 
 /** Messages to the writer thread. */
@@ -13,8 +13,15 @@ export type WriterRequest = WriterCommand & { id: number };
 export type WriterReply =
   | { id: number; ok: true; value: number | number[]; forgotten?: number[] }
   | { id: number; ok: false; message: string; code?: string; skipped?: boolean };
-/** Messages to the full-text index thread (fts-worker.ts); `catchUp` and `close` are answered `{id, ok, value}`. */
-export type FtsCommand = { t: 'catchUp' } | { t: 'forget'; positions: number[] } | { t: 'close' };
+/**
+ * Messages to the full-text index thread (fts-worker.ts); `catchUp` and `close` are answered `{id, ok, value}`.
+ * `offer` comes from the writer thread over a port of its own: the index texts of events it committed.
+ */
+export type FtsCommand =
+  | { t: 'catchUp' }
+  | { t: 'forget'; positions: number[] }
+  | { t: 'offer'; positions: number[]; texts: string[] }
+  | { t: 'close' };
 /** A command with its id, as posted to the index thread (0 for `forget`, which is not answered). */
 export type FtsRequest = FtsCommand & { id: number };
 
@@ -77,15 +84,20 @@ export class ThreadCalls<C extends { t: string }> {
 /**
  * Starts one of this folder's worker entries (`writer-worker`, `fts-worker`, `checkpoint-worker`). Under tsx (the tests run the
  * TypeScript sources) the thread registers tsx's loader before importing its entry; compiled, the .js entry beside
- * this file is started directly.
+ * this file is started directly. `transferList`: ports in `workerData` that move to the thread.
  */
-export function spawn(name: string, workerData: Record<string, unknown>): Worker {
+export function spawn(
+  name: string,
+  workerData: Record<string, unknown>,
+  transferList: TransferListItem[] = [],
+): Worker {
   const source = import.meta.url.endsWith('.ts');
   const entry = new URL(`./${name}${source ? '.ts' : '.js'}`, import.meta.url);
-  if (!source) return new Worker(entry, { workerData });
+  if (!source) return new Worker(entry, { workerData, transferList });
   const loader = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   return new Worker(`import(${loader}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })`, {
     eval: true,
     workerData,
+    transferList,
   });
 }

@@ -30,9 +30,23 @@ export const EVENT_COLUMNS = 12;
  */
 export interface WriteTx {
   events?: unknown[];
+  /**
+   * The full-text index text of each event in `events`, in their order (search-text.ts `ftsText` of its stored data),
+   * offered to the index after the commit ({@link eventPositions}, FtsIndexer.offer) so that indexing neither reads
+   * nor parses the rows again. Optional: events without it are indexed from their rows.
+   */
+  texts?: string[];
   /** A session being deleted: the positions of its events are collected first, for the full-text index to forget. */
   forgetSession?: string;
   ops?: Array<[sql: string, params: unknown[] | Record<string, unknown>]>;
+}
+
+/** The positions (`events.pos`) of the events of `tx`, in order. */
+export function eventPositions(tx: WriteTx): number[] {
+  const ev = tx.events ?? [];
+  const out = new Array<number>(ev.length / EVENT_COLUMNS);
+  for (let i = 0, j = 0; i < ev.length; i += EVENT_COLUMNS, j++) out[j] = ev[i] as number;
+  return out;
 }
 
 /**

@@ -2,11 +2,11 @@
  * Where the SQLite adapter's writes are executed: {@link InlineWriter} on the calling thread, {@link ThreadWriter} on a
  * writer thread (with the full-text index and WAL checkpoints on threads of their own).
  */
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { FtsIndexer } from './fts-indexer.js';
 import type { Durability } from './connection.js';
-import { TxRunner, type WriteTx } from './transaction.js';
+import { eventPositions, TxRunner, type WriteTx } from './transaction.js';
 import { spawn, ThreadCalls, type FtsCommand, type WriterCommand } from './threads.js';
 
 /**
@@ -45,6 +45,7 @@ export class InlineWriter implements Writer {
       throw err;
     }
     this.fts.forget(this.runner.forgotten);
+    if (tx.texts?.length) this.fts.offer(eventPositions(tx), tx.texts);
     return changes;
   }
   async indexText(): Promise<number> {
@@ -76,24 +77,33 @@ export class ThreadWriter implements Writer {
   onDeath: ((err: Error) => void) | undefined;
 
   constructor(file: string, durability: Durability) {
-    this.fts = new ThreadCalls(spawn('fts-worker', { file, durability }), 'the full-text index thread');
-    this.writer = new ThreadCalls(spawn('writer-worker', { file, durability }), 'the SQLite writer thread', {
-      reply: (m) => {
-        // Deleted events leave the full-text index after their deletion committed (the index thread reads committed data).
-        if (m.ok && m.forgotten?.length) this.fts.post({ t: 'forget', positions: m.forgotten });
-        if (!m.ok && !m.skipped) {
-          // The thread skips transactions until it hears `reset`: every one sent before this point was built on the one
-          // that failed. The owner forgets its uncommitted state before anything else is sent.
-          this.onFailure?.();
-          this.writer.post({ t: 'reset' });
-        }
+    // The writer offers the index texts of what it committed straight to the index thread (FtsIndexer.offer).
+    const { port1: offers, port2: index } = new MessageChannel();
+    this.fts = new ThreadCalls(
+      spawn('fts-worker', { file, durability, offers }, [offers]),
+      'the full-text index thread',
+    );
+    this.writer = new ThreadCalls(
+      spawn('writer-worker', { file, durability, index }, [index]),
+      'the SQLite writer thread',
+      {
+        reply: (m) => {
+          // Deleted events leave the full-text index after their deletion committed (the index thread reads committed data).
+          if (m.ok && m.forgotten?.length) this.fts.post({ t: 'forget', positions: m.forgotten });
+          if (!m.ok && !m.skipped) {
+            // The thread skips transactions until it hears `reset`: every one sent before this point was built on the one
+            // that failed. The owner forgets its uncommitted state before anything else is sent.
+            this.onFailure?.();
+            this.writer.post({ t: 'reset' });
+          }
+        },
+        death: (err, hadPending) => {
+          this.onDeath?.(err);
+          // Like a failed transaction: what was handed over is lost, the owner forgets what it built on it.
+          if (hadPending) this.onFailure?.();
+        },
       },
-      death: (err, hadPending) => {
-        this.onDeath?.(err);
-        // Like a failed transaction: what was handed over is lost, the owner forgets what it built on it.
-        if (hadPending) this.onFailure?.();
-      },
-    });
+    );
     this.checkpointer = spawn('checkpoint-worker', { file, durability });
     this.checkpointer.unref();
     // Without the checkpoint thread, the writer checkpoints on its own again (SQLite's default: every 1,000 pages).
