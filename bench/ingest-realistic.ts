@@ -20,7 +20,8 @@
  * Usage: node --import tsx bench/ingest-realistic.ts [--seconds 5] [--connections 1,4,16] [--payloads small,tool,cc]
  *   [--cpu-prof DIR] (server runs with node --cpu-prof, profiles written to DIR) [--server-args "..."]
  *   [--servers new=packages/cli/dist/bin.js,old=/tmp/base/packages/cli/dist/bin.js] (A/B: each payload against each
- *   server in turn, in one run)
+ *   server in turn, in one run; `name=path:--flag;--flag` gives that server node flags, e.g.
+ *   `big=packages/cli/dist/bin.js:--max-semi-space-size=64`)
  * Build first (npm run build): the server is packages/cli/dist/bin.js.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -29,7 +30,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EventInput } from '@tether/protocol';
 import { BIN, row, startServer as startBenchServer } from './lib.js';
-import { batches, planImport } from '../packages/cli/src/claude/import-files.ts';
+import { claudeCode, small, toolCalls, type Payload } from './payloads.ts';
 import { MIGRATIONS } from '../packages/server/src/storage/sqlite/migrations.ts';
 import { ftsText } from '../packages/server/src/storage/search-text.ts';
 import { openConnection } from '../packages/server/src/storage/sqlite/connection.ts';
@@ -43,114 +44,9 @@ const connectionCounts = (arg('--connections') ?? '1,4,16').split(',').map(Numbe
 const payloadNames = (arg('--payloads') ?? 'small,tool,cc').split(',');
 const cpuProf = arg('--cpu-prof');
 const CLK_TCK = 100;
-const servers = (arg('--servers') ?? `this=${BIN}`).split(',').map((s) => s.split('=') as [string, string]);
-
-/** One batch body a line for the Go client; `{{C}}` = connection, `{{R}}` = repetition (see bench/ingest-client). */
-interface Payload {
-  name: string;
-  label: string;
-  lines: string[];
-  events: number;
-  bytesPerEvent: number;
-  sample: EventInput[];
-}
-
-const OUTPUT =
-  'total 48\ndrwxr-xr-x  5 dev dev 4096 Mar  3 10:12 .\ndrwxr-xr-x 12 dev dev 4096 Mar  3 09:58 ..\n-rw-r--r--  1 dev dev  812 Mar  3 10:12 package.json\n-rw-r--r--  1 dev dev 2211 Mar  3 10:11 README.md\n';
-
-function toolCalls(): Payload {
-  const events: EventInput[] = [];
-  for (let j = 0; j < 1000; j++) {
-    const start = new Date(Date.UTC(2026, 2, 3, 10, 0, 0, j * 37));
-    events.push({
-      id: `tc-{{C}}-{{R}}-${j}`,
-      sessionId: `tool-{{C}}-${j % 10}`,
-      kind: 'action',
-      data: {
-        type: 'tool_call',
-        tool: j % 3 ? 'Bash' : 'Read',
-        input: {
-          command: `ls -la /home/dev/project/src/module${j % 17}`,
-          cwd: '/home/dev/project',
-          timeoutMs: 120000,
-          description: 'list files',
-        },
-        output: `${OUTPUT.slice(0, 190)} w{{C}}x{{R}}y${j}`,
-        startedAt: start.toISOString(),
-        endedAt: new Date(start.getTime() + 12).toISOString(),
-        durationMs: 12,
-      },
-    });
-  }
-  const line = JSON.stringify({ events });
-  return {
-    name: 'tool',
-    label: 'tool calls (~400 B, client ids)',
-    lines: [line],
-    events: 1000,
-    bytesPerEvent: line.length / 1000,
-    sample: events,
-  };
-}
-
-function small(): Payload {
-  const events = Array.from({ length: 1000 }, (_, j) => ({
-    sessionId: `small-{{C}}-${j % 100}`,
-    kind: 'action' as const,
-    data: { tool: 'Bash', j, input: { command: 'ls' } },
-  }));
-  const line = JSON.stringify({ events });
-  return {
-    name: 'small',
-    label: 'small (bench/append.ts, no ids)',
-    lines: [line],
-    events: 1000,
-    bytesPerEvent: line.length / 1000,
-    sample: events,
-  };
-}
-
-function claudeCode(): Payload {
-  const dir = resolve(import.meta.dirname, '../fixtures/claude-code-transcripts');
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .map((f) => join(dir, f));
-  const plans = planImport(files, []);
-  const lines: string[] = [];
-  const sample: EventInput[] = [];
-  let events = 0;
-  let bytes = 0;
-  for (const plan of plans) {
-    const fresh = (s: string) => `cc-{{C}}-{{R}}-${s}`;
-    const evs = plan.events.map((e) => {
-      const data =
-        e.data && typeof e.data.parentSessionId === 'string'
-          ? { ...e.data, parentSessionId: fresh(e.data.parentSessionId) }
-          : e.data;
-      return {
-        ...e,
-        sessionId: fresh(e.sessionId),
-        ...(e.id ? { id: fresh(e.id) } : {}),
-        ...(data ? { data } : {}),
-      } as EventInput;
-    });
-    sample.push(...evs);
-    for (const b of batches(evs)) {
-      const line = JSON.stringify({ events: b });
-      lines.push(line);
-      events += b.length;
-      bytes += line.length;
-    }
-  }
-  return {
-    name: 'cc',
-    label: `Claude Code transcripts (tether import of ${files.length} fixtures, ${events} events, ${lines.length} batches)`,
-    lines,
-    events,
-    bytesPerEvent: bytes / events,
-    sample,
-  };
-}
+const servers = (arg('--servers') ?? `this=${BIN}`)
+  .split(',')
+  .map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] as [string, string]);
 
 /**
  * utime+stime of every thread of `pid`, in seconds, and per thread: `main` (the event loop: HTTP, parsing, planning)
@@ -163,7 +59,12 @@ function cpuOf(pid: number): { total: number; threads: Map<string, number> } {
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const close = stat.lastIndexOf(')');
-      const name = Number(tid) === pid ? 'main' : process.env.BENCH_TIDS ? `t${tid}` : 'other';
+      const name =
+        Number(tid) === pid
+          ? 'main'
+          : process.env.BENCH_TIDS
+            ? `${stat.slice(stat.indexOf('(') + 1, close)}:${tid}`
+            : 'other';
       const f = stat.slice(close + 2).split(' ');
       const s = (Number(f[11]) + Number(f[12])) / CLK_TCK;
       total += s;
@@ -182,8 +83,13 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startServer(bin: string): Promise<Server> {
-  const nodeArgs = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [];
+async function startServer(spec: string): Promise<Server> {
+  // `path` or `path:--flag;--flag` (node flags for that server, e.g. `--max-semi-space-size=64`).
+  const [bin, flags] = spec.split(':') as [string, string | undefined];
+  const nodeArgs = [
+    ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : []),
+    ...(flags ? flags.split(';') : []),
+  ];
   const args = (arg('--server-args') ?? '').split(' ').filter(Boolean);
   const s = await startBenchServer({}, { bin, nodeArgs, args, keepData: true });
   return { url: s.url, pid: s.child.pid!, dataDir: s.dataDir, stop: s.stop };
