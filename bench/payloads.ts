@@ -21,6 +21,19 @@ export interface Payload {
 const OUTPUT =
   'total 48\ndrwxr-xr-x  5 dev dev 4096 Mar  3 10:12 .\ndrwxr-xr-x 12 dev dev 4096 Mar  3 09:58 ..\n-rw-r--r--  1 dev dev  812 Mar  3 10:12 package.json\n-rw-r--r--  1 dev dev 2211 Mar  3 10:11 README.md\n';
 
+/** A payload of one batch body holding `events`. */
+function oneBatch(name: string, label: string, events: EventInput[]): Payload {
+  const line = JSON.stringify({ events });
+  return {
+    name,
+    label,
+    lines: [line],
+    events: events.length,
+    bytesPerEvent: line.length / events.length,
+    sample: events,
+  };
+}
+
 /** 1,000 tool calls (`action`, ~400 B each, client ids) over 10 sessions: one batch body. */
 export function toolCalls(): Payload {
   const events: EventInput[] = [];
@@ -46,15 +59,7 @@ export function toolCalls(): Payload {
       },
     });
   }
-  const line = JSON.stringify({ events });
-  return {
-    name: 'tool',
-    label: 'tool calls (~400 B, client ids)',
-    lines: [line],
-    events: 1000,
-    bytesPerEvent: line.length / 1000,
-    sample: events,
-  };
+  return oneBatch('tool', 'tool calls (~400 B, client ids)', events);
 }
 
 /** 1,000 small events (~50 B, no ids) over 100 sessions, as bench/append.ts sends them: one batch body. */
@@ -64,15 +69,7 @@ export function small(): Payload {
     kind: 'action' as const,
     data: { tool: 'Bash', j, input: { command: 'ls' } },
   }));
-  const line = JSON.stringify({ events });
-  return {
-    name: 'small',
-    label: 'small (bench/append.ts, no ids)',
-    lines: [line],
-    events: 1000,
-    bytesPerEvent: line.length / 1000,
-    sample: events,
-  };
+  return oneBatch('small', 'small (bench/append.ts, no ids)', events);
 }
 
 /** The vendored transcripts' events as `tether import` batches them, with `{{C}}`/`{{R}}` in every id. */
