@@ -83,6 +83,7 @@ function isDigit(c: number): boolean {
 
 /** True when `text` nests objects/arrays deeper than `max` levels (see {@link scanJson}). */
 export function tooDeep(text: string, max: number): boolean {
+  if (text.length <= max) return false; // max + 1 levels need max + 1 opening brackets
   return (scanJson(text, max) & JSON_TOO_DEEP) !== 0;
 }
 

@@ -100,9 +100,8 @@ export class FtsIndexer {
 
   /**
    * Takes the index texts ({@link ftsText}) of events that have committed at `positions`, built by whoever planned
-   * them from the data in hand, so that indexing them reads no row and parses no JSON: of the ~15 µs of this thread's
-   * CPU per ~400-byte tool call, reading the row and `JSON.parse` plus `ftsText` were ~8 µs (bench/fts-micro.ts,
-   * issue #18). An offer is only a shortcut: an event is indexed only while its row exists (a session deleted before
+   * them from the data in hand, so that indexing them reads no row and parses no JSON: reading the row, `JSON.parse`
+   * and `ftsText` are ~3 µs per ~560-byte tool call beside ~7.5 µs of FTS5 insert (bench/ingest-steps.ts, issue #18). An offer is only a shortcut: an event is indexed only while its row exists (a session deleted before
    * indexing leaves its offers unused), and an event without an offer (committed by another connection, or offered
    * past {@link MAX_OFFERED}) is read from its row as before.
    */

@@ -73,8 +73,11 @@ interface Batch {
   snapshotChanged: Set<string>;
   /** Event rows, flat (see WriteTx.events). */
   rows: unknown[];
-  /** The full-text index text of each event row (WriteTx.texts). */
-  texts: string[];
+  /**
+   * The events of `rows`, in order: their full-text index texts (WriteTx.texts) are built from them only when the
+   * batch goes to the writer thread, which offers them to the index thread; a direct commit has no use for them.
+   */
+  events: TetherEvent[];
   /** LangGraph checkpoint rows of the batch's `checkpoint` items (after the session rows). */
   extra: NonNullable<WriteTx['ops']>;
   /**
@@ -93,7 +96,7 @@ function newBatch(priors?: Map<string, EventRow>): Batch {
     finalized: new Set(),
     snapshotChanged: new Set(),
     rows: [],
-    texts: [],
+    events: [],
     extra: [],
     priors,
   };
@@ -344,7 +347,7 @@ export class SqliteStore implements Store {
           d.tokensIn,
           d.tokensOut,
         );
-        b.texts.push(ftsText(ev.kind, ev.data));
+        b.events.push(ev);
         (ev as PositionedEvent).pos = pos; // the global commit position, for the live feed
         b.ids.set(`${ev.sessionId}\n${ev.id}`, ev);
         if (before && ev.kind !== 'action' && ev.kind !== 'response' && !b.stateCopied.has(ev.sessionId)) {
@@ -427,7 +430,8 @@ export class SqliteStore implements Store {
     }
     for (const rec of b.dirty.values()) this.pendingRecs.set(rec.sessionId, rec);
     for (const [key, ev] of b.ids) this.pendingIds.set(key, ev);
-    return this.write({ events: b.rows, texts: b.texts, ops }).then(committed);
+    const texts = b.events.map((ev) => ftsText(ev.kind, ev.data));
+    return this.write({ events: b.rows, texts, ops }).then(committed);
   }
 
   /**
