@@ -56,6 +56,16 @@ export function actionTool(data: Record<string, unknown>): string | undefined {
   return str(data.tool) ?? str(data.toolName) ?? str(data.tool_name);
 }
 
+/**
+ * The tool-call rule of the module comment, given the action's {@link actionTool} and non-empty `type`: shared by
+ * {@link classifyAction} and {@link toolCallName} (which runs on every appended action and needs nothing else).
+ */
+function isToolCall(data: Record<string, unknown>, tool: string | undefined, type: string | undefined): boolean {
+  return (
+    tool !== undefined || (type !== undefined && TOOL_CALL_TYPES.includes(type)) || str(data.mcpServer) !== undefined
+  );
+}
+
 /** Classifies an action's `data` (see the module comment). Pure; never throws. */
 export function classifyAction(data: Record<string, unknown>): ActionClass {
   const tool = actionTool(data);
@@ -65,9 +75,7 @@ export function classifyAction(data: Record<string, unknown>): ActionClass {
     (tool !== undefined && FILE_TOOLS.includes(tool)) || (type !== undefined && FILE_TYPES.includes(type));
   const mcp =
     (tool !== undefined && tool.startsWith('mcp__')) || type === MCP_TYPE || str(data.mcpServer) !== undefined;
-  const toolCall =
-    tool !== undefined || (type !== undefined && TOOL_CALL_TYPES.includes(type)) || str(data.mcpServer) !== undefined;
-  return { tool, toolCall, bash, fileWrite, mcp, error: isToolError(data) };
+  return { tool, toolCall: isToolCall(data, tool, type), bash, fileWrite, mcp, error: isToolError(data) };
 }
 
 /** The fields that say "this action failed" when they are `true` (Claude Code and MCP results: `is_error`, `isError`). */
@@ -84,7 +92,7 @@ export const ERROR_STATUSES: readonly string[] = ['error', 'failed'];
 export function isToolError(data: Record<string, unknown>): boolean {
   const e = data.error;
   if (e !== undefined && e !== null && e !== false && e !== '') return true;
-  if (ERROR_FLAG_FIELDS.some((f) => data[f] === true)) return true;
+  for (const f of ERROR_FLAG_FIELDS) if (data[f] === true) return true;
   return (typeof data.status === 'string' && ERROR_STATUSES.includes(data.status)) || data.success === false;
 }
 
@@ -93,6 +101,8 @@ export function isToolError(data: Record<string, unknown>): boolean {
  * undefined when the action is not a tool call.
  */
 export function toolCallName(data: Record<string, unknown>): string | undefined {
-  if (!classifyAction(data).toolCall) return undefined;
-  return actionTool(data) ?? str(data.type) ?? '(none)';
+  const tool = actionTool(data);
+  const type = str(data.type);
+  if (!isToolCall(data, tool, type)) return undefined;
+  return tool ?? type ?? '(none)';
 }

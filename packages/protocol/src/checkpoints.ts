@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { JsonObject } from './events.js';
 
 /**
  * LangGraph checkpoints on Tether (`/api/v1/langgraph/...`). The shapes follow LangGraph's checkpointer interface
@@ -80,9 +81,7 @@ export const PutCheckpointBodySchema = Type.Object(
     }),
     parentCheckpointId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 256 }), Type.Null()])),
     checkpoint: TypedValueSchema,
-    metadata: Type.Record(Type.String(), Type.Unknown(), {
-      description: 'Checkpoint metadata (JSON): source, step, parents, run_id, …; filterable',
-    }),
+    metadata: JsonObject({ description: 'Checkpoint metadata (JSON): source, step, parents, run_id, …; filterable' }),
     channelVersions: Type.Record(Type.String(), Type.String(), {
       description: 'channel → version of every channel in the checkpoint',
     }),
@@ -91,7 +90,7 @@ export const PutCheckpointBodySchema = Type.Object(
       description: 'Values of the channels whose version is new in this checkpoint',
     }),
     values: Type.Optional(
-      Type.Record(Type.String(), Type.Unknown(), {
+      JsonObject({
         description: 'A JSON preview of the new channel values, for the dashboard (display only, cut by the saver)',
       }),
     ),
@@ -173,7 +172,7 @@ export const CheckpointTupleSchema = Type.Object({
   checkpointId: Type.String(),
   parentCheckpointId: Type.Union([Type.String(), Type.Null()]),
   checkpoint: TypedValueSchema,
-  metadata: Type.Record(Type.String(), Type.Unknown()),
+  metadata: JsonObject(),
   channelVersions: Type.Record(Type.String(), Type.String()),
   blobs: Type.Array(CheckpointBlobSchema),
   pendingWrites: Type.Array(PendingWriteSchema),

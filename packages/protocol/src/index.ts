@@ -18,6 +18,7 @@ export {
   LIVE_MESSAGE_TYPES,
   SessionIdSchema,
   EventIdSchema,
+  JsonObject,
   SessionStatusSchema,
   EventSchema,
   EventInputSchema,

@@ -4,10 +4,10 @@
  * Listed under components.schemas of /openapi.json (their `$id`s).
  */
 import Type, { type Static } from 'typebox';
-import { EVENT_KIND_LIST, type EventKind } from './events.js';
+import { EVENT_KIND_LIST, JsonObject, type EventKind } from './events.js';
 import type { SessionSummary } from './sessions.js';
 
-const Obj = Type.Record(Type.String(), Type.Unknown());
+const Obj = JsonObject();
 const RequestId = Type.Union([Type.String({ maxLength: 200 }), Type.Number()], {
   description: 'The `id` of the client operation answered',
 });

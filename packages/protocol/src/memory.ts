@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { JsonObject } from './events.js';
 
 /**
  * The memory store (long-term memory): items `(namespace, key) → JSON object`, shared across sessions and threads.
@@ -17,13 +18,12 @@ export const NamespaceMatchSchema = Type.Array(Type.String({ minLength: 1, maxLe
 });
 /** An item key within its namespace: 1–1024 characters. */
 export const StoreKeySchema = Type.String({ minLength: 1, maxLength: 1024 });
-const JsonObject = Type.Record(Type.String(), Type.Unknown());
 
 /** `PUT /api/v1/store/items`: creates or replaces the item (204). */
 export const PutStoreItemBodySchema = Type.Object({
   namespace: NamespaceSchema,
   key: StoreKeySchema,
-  value: JsonObject,
+  value: JsonObject(),
   index: Type.Optional(
     Type.Union([Type.Literal(false), Type.Array(Type.String({ minLength: 1 }), { maxItems: 64 }), Type.Null()], {
       description:
@@ -54,7 +54,7 @@ export const DeleteStoreItemBodySchema = Type.Object({ namespace: NamespaceSchem
  * A filter on top-level value fields, with LangGraph's semantics: `{field: value}` is equality (objects match
  * partially, arrays exactly), `{field: {$eq|$ne|$gt|$gte|$lt|$lte: value}}` applies the operators.
  */
-export const StoreFilterSchema = Type.Record(Type.String(), Type.Unknown());
+export const StoreFilterSchema = JsonObject();
 
 /** `POST /api/v1/store/items/search`. */
 export const SearchStoreItemsBodySchema = Type.Object({
@@ -86,7 +86,7 @@ export type ListNamespacesBody = Static<typeof ListNamespacesBodySchema>;
 export const StoreItemSchema = Type.Object({
   namespace: Type.Array(Type.String()),
   key: Type.String(),
-  value: JsonObject,
+  value: JsonObject(),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
   expires_at: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),

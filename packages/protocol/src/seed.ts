@@ -3,10 +3,10 @@
  * field for field. Objects stay open (`additionalProperties: true`): the prototype stored what clients posted.
  */
 import Type from 'typebox';
-import { SessionIdSchema } from './events.js';
+import { JsonObject, SessionIdSchema } from './events.js';
 
 const Open = { additionalProperties: true } as const;
-const Any = Type.Record(Type.String(), Type.Unknown());
+const Any = JsonObject();
 
 /** `{success: true}`: the prototype's answer to every write. */
 export const SeedAckSchema = Type.Object({ success: Type.Boolean() });

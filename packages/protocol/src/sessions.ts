@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
-import { SessionIdSchema, SessionStatusSchema } from './events.js';
+import { JsonObject, SessionIdSchema, SessionStatusSchema } from './events.js';
 
-const Obj = Type.Record(Type.String(), Type.Unknown());
+const Obj = JsonObject();
 
 /** Token counts summed over the session (the seed's metadata.tokenUsage, plus cache counters). */
 export interface TokenUsage {

@@ -39,6 +39,40 @@ describe('errors', () => {
     assertProblem(await s.req('PATCH', '/api/v1/state/s1', { a: 1 }, { 'if-match': 'abc' }), 400, 'validation_failed');
   });
 
+  it('event data, metadata and state are JSON objects: arrays, null and scalars are refused, item by item', async () => {
+    const bad = [[1, 2], null, 'text', 7, true];
+    const r = await s.req('POST', '/api/v1/ingest', {
+      events: [
+        ...bad.map((data) => ({ sessionId: 'data-1', kind: 'action', data })),
+        { sessionId: 'data-1', kind: 'action', data: { ok: [1] } },
+      ],
+    });
+    assert.equal(r.status, 207);
+    assert.deepEqual(
+      r.body.results.map((x: { status: number }) => x.status),
+      [400, 400, 400, 400, 400, 201],
+    );
+    for (const x of r.body.results.slice(0, bad.length)) {
+      assert.equal(x.code, 'validation_failed');
+      assert.match(x.detail, /\/data/);
+    }
+    assertProblem(
+      await s.req('POST', '/api/v1/sessions', { sessionId: 'data-2', metadata: ['not', 'an', 'object'] }),
+      400,
+      'validation_failed',
+    );
+    assertProblem(
+      await s.req('POST', '/api/v1/sessions', { sessionId: 'data-2', initial: 'x' }),
+      400,
+      'validation_failed',
+    );
+    const stored = await s.req('GET', '/api/v1/sessions/data-1/events');
+    assert.deepEqual(
+      stored.body.events.filter((e: { kind: string }) => e.kind === 'action').map((e: { data: unknown }) => e.data),
+      [{ ok: [1] }],
+    );
+  });
+
   it("one event-id rule: REST keys follow the batch items' rule (1–200 printable ASCII, no spaces)", async () => {
     for (const key of ['a b', 'x'.repeat(201)]) {
       const h = await s.req('POST', '/api/v1/actions/ids-1', { type: 'x' }, { 'idempotency-key': key });
