@@ -88,7 +88,9 @@ const table = (m: Map<string, number>) =>
     .slice(0, topN)
     .map(([k, v]) => `| ${(v / events).toFixed(0)} | \`${k}\` |`)
     .join('\n');
-console.log(`${payload.label}: ${events} events stored while sampling; ${(total / events).toFixed(0)} bytes allocated per event on the HTTP thread\n`);
+console.log(
+  `${payload.label}: ${events} events stored while sampling; ${(total / events).toFixed(0)} bytes allocated per event on the HTTP thread\n`,
+);
 console.log('| bytes/event (self) | function |\n| --- | --- |\n' + table(self) + '\n');
 console.log('| bytes/event (inclusive) | function |\n| --- | --- |\n' + table(inclusive));
 process.exit(0);
