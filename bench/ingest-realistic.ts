@@ -11,7 +11,7 @@
  * driven by bench/ingest-client (Go, built on first use) at 1, 4 and 16 connections, one request in flight each.
  * Reported per run: events/s stored, p50/p99 ms per batch, server CPU µs per event (utime+stime of every thread of the
  * server process, /proc/<pid>/stat, from the start of the run until a search after it returned, so that indexing
- * every event stored is counted), the load generator's CPU, the longest time a probe event (one a second) took from
+ * every event stored is counted), the load generator's CPU, the longest time a probe event (one every `--probe-ms`) took from
  * its answer until a search found it, and how long that search after the run took (the index's backlog). Per payload: bytes stored per event (database + full-text index + WAL,
  * after the server closed, which checkpoints). The physical reference: a bare better-sqlite3 connection in this
  * process inserting the same rows (same schema and indexes, 1,000-row transactions), without and with FTS5 indexing
@@ -21,7 +21,8 @@
  *   [--cpu-prof DIR] (server runs with node --cpu-prof, profiles written to DIR) [--server-args "..."]
  *   [--servers new=packages/cli/dist/bin.js,old=/tmp/base/packages/cli/dist/bin.js] (A/B: each payload against each
  *   server in turn, in one run; `name=path:--flag;--flag` gives that server node flags, e.g.
- *   `big=packages/cli/dist/bin.js:--max-semi-space-size=64`)
+ *   `big=packages/cli/dist/bin.js:--max-semi-space-size=64`) [--probe-ms 1000] (pause before each search probe;
+ *   BENCH_PROBE=1 prints every probe's time)
  * Build first (npm run build): the server is packages/cli/dist/bin.js.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -43,6 +44,8 @@ const seconds = Number(arg('--seconds')) || 5;
 const connectionCounts = (arg('--connections') ?? '1,4,16').split(',').map(Number);
 const payloadNames = (arg('--payloads') ?? 'small,tool,cc').split(',');
 const cpuProf = arg('--cpu-prof');
+/** Pause, in ms, before each search probe (a probe is one ingest and then searches until it is found). */
+const probeMs = Number(arg('--probe-ms')) || 1000;
 const CLK_TCK = 100;
 const servers = (arg('--servers') ?? `this=${BIN}`)
   .split(',')
@@ -125,7 +128,7 @@ function runClient(bin: string, url: string, bodies: string, connections: number
 }
 
 /**
- * While the load runs: every second, one event with a unique word, then searches until the word is found. Returns the
+ * While the load runs: after each `--probe-ms` pause, one event with a unique word, then searches until the word is found. Returns the
  * longest time from the ingest's answer to the first search that found it, in ms (and how many probes ran).
  */
 function searchProbe(url: string): { stop(): Promise<{ maxMs: number; probes: number; misses: number }> } {
@@ -135,7 +138,7 @@ function searchProbe(url: string): { stop(): Promise<{ maxMs: number; probes: nu
   let misses = 0;
   const loop = (async () => {
     while (running) {
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, probeMs));
       if (!running) break;
       const word = `probe${Date.now()}z${probes}`;
       const res = await fetch(`${url}/api/v1/ingest`, {
