@@ -283,3 +283,32 @@ it('sqlite: indexing never takes the main file’s write lock, and appends never
     }
     await store.close();
   }));
+
+it('sqlite: an ingest answer waits while the full-text index is more than maxIndexLag events behind', () =>
+  inTempDir(async (dir) => {
+    const at = new Date().toISOString();
+    const batch = (b: number) =>
+      Array.from({ length: 1000 }, (_, i) => ({
+        input: { sessionId: `lag-${i % 5}`, kind: 'action' as const, data: { word: `w${b}x${i}` } },
+        autoCreate: true,
+        receivedAt: at,
+      }));
+    // maxIndexLag 0: an answered batch is already in the index. Under the 2,500-event slice, nothing but the wait
+    // makes the index thread index it before its 250 ms tick.
+    const held = new SqliteStore({ file: join(dir, 'held.db'), maxIndexLag: 0 });
+    for (let b = 0; b < 3; b++) {
+      const out = await held.append(batch(b));
+      assert.ok(out.every((o) => o.ok));
+      assert.equal(held.indexLag(), 0, `batch ${b}: answered with events not yet indexed`);
+    }
+    await held.close();
+    // The default (10,000 events) does not hold these batches: the answer comes before the index has them.
+    const free = new SqliteStore({ file: join(dir, 'free.db') });
+    const t0 = performance.now();
+    await free.append(batch(0));
+    assert.ok(free.indexLag() > 0, 'the index thread indexed a 1,000-event batch before its answer');
+    assert.ok(performance.now() - t0 < 1000);
+    const [hit] = await free.search('w0x999', 5);
+    assert.equal(hit?.sessionId, 'lag-4', 'a search still catches up first');
+    await free.close();
+  }));

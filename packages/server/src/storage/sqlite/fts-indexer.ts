@@ -64,6 +64,8 @@ export class FtsIndexer {
   private indexed = 0;
   private running = false;
   private readonly timer: NodeJS.Timeout;
+  /** Called after every slice with the newest indexed position (the index thread publishes it, see ThreadWriter). */
+  onIndexed: ((pos: number) => void) | undefined;
   private readonly stmt;
 
   /**
@@ -91,6 +93,11 @@ export class FtsIndexer {
     };
     this.timer = setInterval(() => this.inBackground(), INTERVAL_MS);
     this.timer.unref();
+  }
+
+  /** The newest position in the index (`fts.meta.fts_pos`; 0 for an empty index). */
+  position(): number {
+    return this.stmt.position.get()?.value ?? 0;
   }
 
   /** Notes that events were appended (cheap; called once per inserted event). */
@@ -154,6 +161,7 @@ export class FtsIndexer {
       })
       .deferred(); // not IMMEDIATE: that would also take the write lock of every attached file, the main one included
     this.indexed = this.stmt.position.get()?.value ?? 0;
+    this.onIndexed?.(this.indexed);
     if (this.offered.size) this.dropOffers(this.indexed);
     if (n < limit) this.pending = false;
     return n;

@@ -9,11 +9,24 @@ import { attachFts, FtsIndexer, ftsFileFor } from './fts-indexer.js';
 import { openConnection, type Durability } from './connection.js';
 import type { FtsCommand, FtsRequest, WriterReply } from './threads.js';
 
-/** `offers`: the writer thread's port, over which it sends the texts of the events it committed (`offer`). */
-const { file, durability, offers } = workerData as { file: string; durability: Durability; offers?: MessagePort };
+/**
+ * `offers`: the writer thread's port, over which it sends the texts of the events it committed (`offer`).
+ * `progress`: one float64 of shared memory where this thread publishes the newest indexed position after every slice.
+ */
+const { file, durability, offers, progress } = workerData as {
+  file: string;
+  durability: Durability;
+  offers?: MessagePort;
+  progress?: SharedArrayBuffer;
+};
 const db = openConnection(file, durability);
 attachFts(db, ftsFileFor(file), durability === 'full' ? 'FULL' : 'NORMAL');
 const fts = new FtsIndexer(db, true);
+if (progress) {
+  const indexed = new Float64Array(progress);
+  indexed[0] = fts.position();
+  fts.onIndexed = (pos) => (indexed[0] = pos);
+}
 const port = parentPort!;
 offers?.on('message', (m: FtsCommand) => {
   if (m.t === 'offer') fts.offer(m.positions, m.texts);

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import type { Analytics, ListSessionsQuery, SessionSummary, TetherEvent } from '@tether/protocol';
 import { applyEvent } from '../../events/reduce.js';
@@ -43,6 +44,15 @@ const LAG_FLUSH_MS = 200;
  */
 const INLINE_MAX_EVENTS = 8;
 
+/**
+ * Default of {@link SqliteStoreOptions.maxIndexLag}, in events: four index slices, ~0.2 s of ingest at 50,000
+ * events/s. A search then catches up on at most this many events plus the batches in flight.
+ */
+const MAX_INDEX_LAG = 10_000;
+/** Longest an answer is held for the index (ms); and how long the index may stand still before nothing waits for it. */
+const MAX_INDEX_WAIT_MS = 1000;
+const INDEX_STALL_MS = 500;
+
 export type { Durability } from './connection.js';
 export { rowToEvent, rowToRecord } from './rows.js';
 
@@ -57,6 +67,15 @@ export interface SqliteStoreOptions {
    * so they overlap with HTTP work on the second core (default true; always false for `:memory:`).
    */
   writerThread?: boolean;
+  /**
+   * With the writer thread: how many committed events the full-text index may be behind when a batch is answered
+   * (default {@link MAX_INDEX_LAG}). Past it, the answer is held until the index is back within it, at most
+   * {@link MAX_INDEX_WAIT_MS} ms and only while the index advances ({@link INDEX_STALL_MS}): on a saturated machine
+   * the index thread gets too little CPU to keep up, and searches (which catch up first) then waited seconds (issue
+   * #18). Holding answers makes ingest run at the rate the machine can both store and index. The batch is committed
+   * either way. `Infinity`: never hold.
+   */
+  maxIndexLag?: number;
 }
 
 /** What one transaction being built has touched. */
@@ -142,6 +161,7 @@ export class SqliteStore implements Store {
   onDegraded: ((message: string, err: Error) => void) | undefined;
   /** The memory store (long-term memory items), on this file; its writes go through the same writer. */
   readonly memory: SqliteMemory;
+  private readonly maxIndexLag: number;
   /** The group committer may hand over the next batch while the writer commits the last one. */
   readonly maxInFlight = 2;
   /** The global position (`events.pos`) of the newest event handed to the writer, and of the newest committed. */
@@ -161,6 +181,7 @@ export class SqliteStore implements Store {
     this.db = openConnection(opts.file, opts.durability);
     migrate(this.db);
     this.cache = new RecordCache(opts.cacheSize);
+    this.maxIndexLag = opts.maxIndexLag ?? MAX_INDEX_LAG;
     attachFts(this.db, ftsFileFor(opts.file), opts.durability === 'full' ? 'FULL' : 'NORMAL');
     this.stmt = {
       getSession: this.db.prepare<[string], Row>('SELECT * FROM sessions WHERE session_id = ?'),
@@ -216,6 +237,34 @@ export class SqliteStore implements Store {
   /** Indexes every committed event for full-text search now (also done in the background). Returns how many were indexed. */
   indexText(): Promise<number> {
     return this.writer.indexText();
+  }
+
+  /**
+   * Resolves once the full-text index is within {@link maxIndexLag} events of `pos` (at once when it is, or when there
+   * is no index thread), after {@link MAX_INDEX_WAIT_MS} at most, or when the index stood still for
+   * {@link INDEX_STALL_MS}: a stuck or failing index never holds ingest up for long. Never rejects.
+   */
+  private async indexWithin(pos: number): Promise<void> {
+    if (!(this.writer instanceof ThreadWriter)) return;
+    let indexed = this.writer.indexedPos();
+    if (indexed === undefined || pos - indexed <= this.maxIndexLag) return;
+    const start = Date.now();
+    let moved = start;
+    while (Date.now() - start < MAX_INDEX_WAIT_MS && Date.now() - moved < INDEX_STALL_MS) {
+      await sleep(5);
+      const now = this.writer.indexedPos();
+      if (now === undefined || pos - now <= this.maxIndexLag) return;
+      if (now !== indexed) (indexed = now), (moved = Date.now());
+    }
+  }
+
+  /**
+   * Events committed and not yet in the full-text index, as the index thread last published (after each slice); 0
+   * without an index thread. For tests and `/health`-style diagnostics.
+   */
+  indexLag(): number {
+    const indexed = this.writer instanceof ThreadWriter ? this.writer.indexedPos() : undefined;
+    return indexed === undefined ? 0 : Math.max(0, this.committedPos - indexed);
   }
 
   /** True when the writer thread stopped: every write is then committed on this thread (slower, nothing lost). */
@@ -431,7 +480,9 @@ export class SqliteStore implements Store {
     for (const rec of b.dirty.values()) this.pendingRecs.set(rec.sessionId, rec);
     for (const [key, ev] of b.ids) this.pendingIds.set(key, ev);
     const texts = b.events.map((ev) => ftsText(ev.kind, ev.data));
-    return this.write({ events: b.rows, texts, ops }).then(committed);
+    return this.write({ events: b.rows, texts, ops })
+      .then(committed)
+      .then((outcomes) => this.indexWithin(lastPos).then(() => outcomes));
   }
 
   /**

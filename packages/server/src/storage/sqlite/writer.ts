@@ -72,6 +72,8 @@ export class ThreadWriter implements Writer {
   private readonly writer: ThreadCalls<WriterCommand>;
   private readonly fts: ThreadCalls<FtsCommand>;
   private readonly checkpointer: Worker;
+  /** The index thread's newest indexed position (`events.pos`), written by that thread after every slice. */
+  private readonly indexed: Float64Array;
   onFailure: (() => void) | undefined;
   /** Called once if the writer thread stops (crash or termination) before `close`. */
   onDeath: ((err: Error) => void) | undefined;
@@ -79,8 +81,10 @@ export class ThreadWriter implements Writer {
   constructor(file: string, durability: Durability) {
     // The writer offers the index texts of what it committed straight to the index thread (FtsIndexer.offer).
     const { port1: offers, port2: index } = new MessageChannel();
+    const progress = new SharedArrayBuffer(8);
+    this.indexed = new Float64Array(progress);
     this.fts = new ThreadCalls(
-      spawn('fts-worker', { file, durability, offers }, [offers]),
+      spawn('fts-worker', { file, durability, offers, progress }, [offers]),
       'the full-text index thread',
     );
     this.writer = new ThreadCalls(
@@ -108,6 +112,14 @@ export class ThreadWriter implements Writer {
     this.checkpointer.unref();
     // Without the checkpoint thread, the writer checkpoints on its own again (SQLite's default: every 1,000 pages).
     this.checkpointer.on('error', () => void this.writer.call({ t: 'autoCheckpoint' }).catch(() => undefined));
+  }
+
+  /**
+   * The newest position the full-text index thread has indexed (0 until its first slice), or undefined when that thread
+   * has stopped (then nothing waits for it).
+   */
+  indexedPos(): number | undefined {
+    return this.fts.dead ? undefined : this.indexed[0];
   }
 
   /** Why the writer thread stopped, or undefined while it runs. */
