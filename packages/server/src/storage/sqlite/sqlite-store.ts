@@ -52,6 +52,12 @@ const MAX_INDEX_LAG = 10_000;
 /** Longest an answer is held for the index (ms); and how long the index may stand still before nothing waits for it. */
 const MAX_INDEX_WAIT_MS = 1000;
 const INDEX_STALL_MS = 500;
+/**
+ * An index further behind than this (events) is rebuilding (after an upgrade) or recovering from an outage: nothing
+ * waits for it, since holding each answer for a second would stall ingest for the whole rebuild without making
+ * search fresh. Held answers keep an index that is merely slow near {@link MAX_INDEX_LAG}, far below this.
+ */
+const REBUILD_LAG = 100_000;
 
 export type { Durability } from './connection.js';
 export { rowToEvent, rowToRecord } from './rows.js';
@@ -73,7 +79,7 @@ export interface SqliteStoreOptions {
    * {@link MAX_INDEX_WAIT_MS} ms and only while the index advances ({@link INDEX_STALL_MS}): on a saturated machine
    * the index thread gets too little CPU to keep up, and searches (which catch up first) then waited seconds (issue
    * #18). Holding answers makes ingest run at the rate the machine can both store and index. The batch is committed
-   * either way. `Infinity`: never hold.
+   * either way, and an index more than {@link REBUILD_LAG} behind (rebuilding) holds nothing. `Infinity`: never hold.
    */
   maxIndexLag?: number;
 }
@@ -241,13 +247,14 @@ export class SqliteStore implements Store {
 
   /**
    * Resolves once the full-text index is within {@link maxIndexLag} events of `pos` (at once when it is, or when there
-   * is no index thread), after {@link MAX_INDEX_WAIT_MS} at most, or when the index stood still for
-   * {@link INDEX_STALL_MS}: a stuck or failing index never holds ingest up for long. Never rejects.
+   * is no index thread, or when it is more than {@link REBUILD_LAG} behind), after {@link MAX_INDEX_WAIT_MS} at most,
+   * or when the index stood still for {@link INDEX_STALL_MS}: a stuck, failing or rebuilding index never holds ingest
+   * up for long. Never rejects.
    */
   private async indexWithin(pos: number): Promise<void> {
     if (!(this.writer instanceof ThreadWriter)) return;
     let indexed = this.writer.indexedPos();
-    if (indexed === undefined || pos - indexed <= this.maxIndexLag) return;
+    if (indexed === undefined || pos - indexed <= this.maxIndexLag || pos - indexed > REBUILD_LAG) return;
     const start = Date.now();
     let moved = start;
     while (Date.now() - start < MAX_INDEX_WAIT_MS && Date.now() - moved < INDEX_STALL_MS) {
