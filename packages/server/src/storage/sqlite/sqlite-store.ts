@@ -267,7 +267,7 @@ export class SqliteStore implements Store {
 
   /**
    * Events committed and not yet in the full-text index, as the index thread last published (after each slice); 0
-   * without an index thread. For tests and `/health`-style diagnostics.
+   * without an index thread. For tests and diagnostics (not yet in `/health`).
    */
   indexLag(): number {
     const indexed = this.writer instanceof ThreadWriter ? this.writer.indexedPos() : undefined;
