@@ -108,9 +108,10 @@ export class FtsIndexer {
   /**
    * Takes the index texts ({@link ftsText}) of events that have committed at `positions`, built by whoever planned
    * them from the data in hand, so that indexing them reads no row and parses no JSON: reading the row, `JSON.parse`
-   * and `ftsText` are ~3 µs per ~560-byte tool call beside ~7.5 µs of FTS5 insert (bench/ingest-steps.ts, issue #18). An offer is only a shortcut: an event is indexed only while its row exists (a session deleted before
-   * indexing leaves its offers unused), and an event without an offer (committed by another connection, or offered
-   * past {@link MAX_OFFERED}) is read from its row as before.
+   * and `ftsText` are ~3 µs per ~560-byte tool call beside ~7.5 µs of FTS5 insert (bench/ingest-steps.ts, issue #18).
+   * An offer is only a shortcut: an event is indexed only while its row exists (a session deleted before indexing
+   * leaves its offers unused), and an event without an offer (committed by another connection, or offered past
+   * {@link MAX_OFFERED}) is read from its row as before.
    */
   offer(positions: readonly number[], texts: readonly string[]): void {
     if (this.offered.size + positions.length > MAX_OFFERED) return;
@@ -144,7 +145,7 @@ export class FtsIndexer {
     if ((!this.pending && !this.poll) || !this.db.open) return 0;
     const n = this.db
       .transaction(() => {
-        const from = this.stmt.position.get()?.value ?? 0;
+        const from = this.position();
         if (!this.offered.size) {
           const rows = this.stmt.pendingRows.all(from, limit);
           for (const r of rows) this.stmt.insert.run(r.pos, ftsText(r.kind, JSON.parse(r.data)));
@@ -160,7 +161,7 @@ export class FtsIndexer {
         return positions.length;
       })
       .deferred(); // not IMMEDIATE: that would also take the write lock of every attached file, the main one included
-    this.indexed = this.stmt.position.get()?.value ?? 0;
+    this.indexed = this.position();
     this.onIndexed?.(this.indexed);
     if (this.offered.size) this.dropOffers(this.indexed);
     if (n < limit) this.pending = false;

@@ -252,17 +252,25 @@ export class SqliteStore implements Store {
    * up for long. Never rejects.
    */
   private async indexWithin(pos: number): Promise<void> {
-    if (!(this.writer instanceof ThreadWriter)) return;
-    let indexed = this.writer.indexedPos();
-    if (indexed === undefined || pos - indexed <= this.maxIndexLag || pos - indexed > REBUILD_LAG) return;
+    let lag = this.lagAt(pos);
+    if (lag === undefined || lag <= this.maxIndexLag || lag > REBUILD_LAG) return;
     const start = Date.now();
     let moved = start;
     while (Date.now() - start < MAX_INDEX_WAIT_MS && Date.now() - moved < INDEX_STALL_MS) {
       await sleep(5);
-      const now = this.writer.indexedPos();
-      if (now === undefined || pos - now <= this.maxIndexLag) return;
-      if (now !== indexed) (indexed = now), (moved = Date.now());
+      const now = this.lagAt(pos);
+      if (now === undefined || now <= this.maxIndexLag) return;
+      if (now !== lag) (lag = now), (moved = Date.now());
     }
+  }
+
+  /**
+   * How many positions `pos` is ahead of what the index thread last published (after each slice); undefined without a
+   * running index thread.
+   */
+  private lagAt(pos: number): number | undefined {
+    const indexed = this.writer instanceof ThreadWriter ? this.writer.indexedPos() : undefined;
+    return indexed === undefined ? undefined : pos - indexed;
   }
 
   /**
@@ -270,8 +278,7 @@ export class SqliteStore implements Store {
    * without an index thread. For tests and diagnostics (not yet in `/health`).
    */
   indexLag(): number {
-    const indexed = this.writer instanceof ThreadWriter ? this.writer.indexedPos() : undefined;
-    return indexed === undefined ? 0 : Math.max(0, this.committedPos - indexed);
+    return Math.max(0, this.lagAt(this.committedPos) ?? 0);
   }
 
   /** True when the writer thread stopped: every write is then committed on this thread (slower, nothing lost). */
